@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+/* The supervisor's control protocol.
+ *
+ * Transport: a unix SOCK_SEQPACKET socket, "<zone runtime dir>/control",
+ * plus the socketpair end that zoned hands to a supervisor it starts (fd
+ * given by --control-fd). One message per packet, at most
+ * CONTROL_MESSAGE_MAX bytes, made of "KEY=VALUE\n" lines.
+ *
+ * Supervisor → client: a full snapshot on connect and after every change:
+ *     STATE=starting|running|stopping|stopped|failed
+ *     LEADER=<host pid of the zone's init, 0 when there is none>
+ *     SUPERVISOR=<pid of the supervisor>
+ *     SINCE=<CLOCK_REALTIME µs of the last state change>
+ *     STATUS=<text: the init's STATUS=, or why the zone failed>  (optional)
+ * After "stopped" or "failed" the supervisor cleans up and exits; clients
+ * then see EOF.
+ *
+ * Client → supervisor:
+ *     COMMAND=poweroff|reboot|halt|terminate
+ *     COMMAND=kill  WHOM=leader|all  SIGNAL=<number>
+ * answered by one message "RESULT=<0 or -errno>" (+ STATUS=<text> on error).
+ */
+
+#define CONTROL_MESSAGE_MAX 4096
+#define CONTROL_SOCKET_NAME "control"
+
+/* Finds KEY in a message and returns a copy of its value; -ENOENT if absent. */
+int control_message_get(const char *msg, size_t len, const char *key, char **ret);

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdint.h>
+
+/* The launch plan: everything the supervisor needs to start a zone, computed
+ * by zoned from the zone's configuration and its brand ("parse into a plan,
+ * then execute it"). zoned writes it as "key=value" lines to the zone's
+ * runtime directory; the supervisor reads it and does what it says. A unit
+ * test can look at a plan without starting anything. */
+
+typedef enum RootMode {
+        ROOT_OVERLAY,   /* overlayfs: lower = template rootfs, upper/work in the zone's state dir */
+        ROOT_DIRECTORY, /* a full copy of the template: rootfs is the tree itself */
+        _ROOT_MODE_MAX,
+        _ROOT_MODE_INVALID = -EINVAL,
+} RootMode;
+
+typedef enum ReadyMode {
+        READY_EXEC,   /* running once the init was executed */
+        READY_NOTIFY, /* running once the init sends READY=1 on NOTIFY_SOCKET */
+        _READY_MODE_MAX,
+        _READY_MODE_INVALID = -EINVAL,
+} ReadyMode;
+
+typedef struct LaunchPlan {
+        char *name;        /* zone name */
+        char *hostname;    /* set in the zone's UTS namespace */
+        RootMode root_mode;
+        char *rootfs;      /* mount point of the zone's root (overlay target or the copied tree) */
+        char *lower;       /* overlay: the template's rootfs */
+        char *upper;       /* overlay: upper dir */
+        char *work;        /* overlay: work dir */
+        char **init_argv;  /* argv[0] is the init's path inside the zone */
+        char **init_env;   /* environment of the init: "container=zoned", ... */
+        int poweroff_signal;
+        int reboot_signal;
+        int halt_signal;
+        uint64_t stop_timeout_usec;
+        ReadyMode ready;
+        char *runtime_dir;     /* per-zone runtime dir: control socket lives here */
+        char *console_log;     /* console log path */
+        uint64_t console_log_max; /* bytes; the log is rotated once past this */
+        char *cgroup;          /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
+} LaunchPlan;
+
+LaunchPlan *launch_plan_free(LaunchPlan *p);
+static inline void launch_plan_freep(LaunchPlan **p) {
+        launch_plan_free(*p);
+}
+
+LaunchPlan *launch_plan_new(void);
+/* Plan → text. -EINVAL if a value cannot be represented (newline in it, missing field). */
+int launch_plan_serialize(const LaunchPlan *p, char **ret);
+/* Text → plan. -EBADMSG on unknown keys or bad values; *ret_line gets the line number. */
+int launch_plan_parse(const char *text, LaunchPlan **ret, unsigned *ret_line);
+int launch_plan_load(const char *path, LaunchPlan **ret, unsigned *ret_line);
+
+const char *root_mode_to_string(RootMode m);
+RootMode root_mode_from_string(const char *s);
+const char *ready_mode_to_string(ReadyMode m);
+ReadyMode ready_mode_from_string(const char *s);
