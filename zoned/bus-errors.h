@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#define ZONED_ERROR_NO_SUCH_ZONE "org.zoned1.Error.NoSuchZone"
+#define ZONED_ERROR_ZONE_EXISTS "org.zoned1.Error.ZoneExists"
+#define ZONED_ERROR_INVALID_NAME "org.zoned1.Error.InvalidName"
+#define ZONED_ERROR_NO_SUCH_TEMPLATE "org.zoned1.Error.NoSuchTemplate"
+#define ZONED_ERROR_TEMPLATE_EXISTS "org.zoned1.Error.TemplateExists"
+#define ZONED_ERROR_NO_SUCH_TRANSFER "org.zoned1.Error.NoSuchTransfer"
+#define ZONED_ERROR_NO_SUCH_BRAND "org.zoned1.Error.NoSuchBrand"
+#define ZONED_ERROR_NOT_RUNNING "org.zoned1.Error.NotRunning"
+#define ZONED_ERROR_ALREADY_RUNNING "org.zoned1.Error.AlreadyRunning"
+#define ZONED_ERROR_BUSY "org.zoned1.Error.Busy"
+#define ZONED_ERROR_VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
+#define ZONED_ERROR_QUOTA_EXCEEDED "org.zoned1.Error.QuotaExceeded"
+
+/* Maps our error names to errno values, so that sd_bus_error_get_errno() and
+ * %m work for them in zoned and clients. */
+extern const sd_bus_error_map zoned_error_map[];
+
+/* Uid 0 may change things; everyone else may only read. Returns 0 when
+ * allowed, or a negative errno with an AccessDenied error set. */
+int bus_verify_root(sd_bus_message *m, sd_bus_error *error);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <glib.h>
+
+#include "launch-plan-build.h"
+#include "template.h"
+
+int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
+        _cleanup_(launch_plan_freep) LaunchPlan *p = launch_plan_new();
+        Manager *m = z->manager;
+        g_autofree char *state = zone_state_path(z), *templates = manager_templates_dir(m);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        p->name = g_strdup(z->name);
+        p->hostname = g_strdup(z->name);
+        p->root_mode = z->config.copy ? ROOT_DIRECTORY : ROOT_OVERLAY;
+        p->rootfs = g_build_filename(state, "rootfs", NULL);
+        if (!z->config.copy) {
+                p->lower = template_rootfs(templates, z->config.template_name);
+                p->upper = g_build_filename(state, "upper", NULL);
+                p->work = g_build_filename(state, "work", NULL);
+        }
+        p->init_argv = strv_copy(b->init_argv);
+        if (!p->init_argv)
+                return -ENOMEM;
+        r = strv_extend(&p->init_env, "container=zoned");
+        if (r < 0)
+                return r;
+        for (char **e = b->environment; e && *e; e++) {
+                r = strv_extend(&p->init_env, *e);
+                if (r < 0)
+                        return r;
+        }
+        p->poweroff_signal = b->poweroff_signal;
+        p->reboot_signal = b->reboot_signal;
+        p->halt_signal = b->halt_signal;
+        p->stop_timeout_usec = b->stop_timeout_usec;
+        p->ready = b->ready;
+        p->runtime_dir = zone_runtime_path(z);
+        p->console_log = g_build_filename(m->log_dir, z->name, "console.log", NULL);
+        p->console_log_max = 1024 * 1024;
+        p->cgroup = g_build_filename(m->cgroup_root, z->name, NULL);
+        *ret = TAKE_PTR(p);
+        return 0;
+}

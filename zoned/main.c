@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <getopt.h>
+#include <signal.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+static void help(void) {
+        printf("%s [OPTIONS...]\n\n"
+               "Zone manager daemon: serves org.zoned1 on the system bus and on a private socket.\n\n"
+               "  -h --help                 Show this help\n"
+               "     --version              Show the version\n"
+               "     --config-dir=DIR       Zone configuration files (default " DEFAULT_CONFIG_DIR ")\n"
+               "     --state-dir=DIR        Zone storage and templates (default " DEFAULT_STATE_DIR ")\n"
+               "     --runtime-dir=DIR      Private socket and supervisors (default " DEFAULT_RUNTIME_DIR ")\n"
+               "     --log-dir=DIR          Console logs (default " DEFAULT_LOG_DIR ")\n"
+               "     --brands-dir=DIR       Brand files (default " BRANDS_DIR ")\n"
+               "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
+               "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
+               "     --no-system-bus        Serve only the private socket\n"
+               "     --debug                Log debug messages\n",
+               program_invocation_short_name);
+}
+
+static int replace(char **field, const char *value) {
+        g_free(*field);
+        *field = g_canonicalize_filename(value, NULL);
+        return 0;
+}
+
+static int parse_argv(Manager *m, int argc, char *argv[]) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_CONFIG_DIR,
+                ARG_STATE_DIR,
+                ARG_RUNTIME_DIR,
+                ARG_LOG_DIR,
+                ARG_BRANDS_DIR,
+                ARG_SUPERVISOR,
+                ARG_CGROUP_ROOT,
+                ARG_NO_SYSTEM_BUS,
+                ARG_DEBUG,
+        };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "log-dir", required_argument, NULL, ARG_LOG_DIR },
+                { "brands-dir", required_argument, NULL, ARG_BRANDS_DIR },
+                { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
+                { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
+                { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("zoned " PACKAGE_VERSION "\n");
+                        return 0;
+                case ARG_CONFIG_DIR:
+                        replace(&m->config_dir, optarg);
+                        break;
+                case ARG_STATE_DIR:
+                        replace(&m->state_dir, optarg);
+                        break;
+                case ARG_RUNTIME_DIR:
+                        replace(&m->runtime_dir, optarg);
+                        break;
+                case ARG_LOG_DIR:
+                        replace(&m->log_dir, optarg);
+                        break;
+                case ARG_BRANDS_DIR:
+                        replace(&m->brands_dir, optarg);
+                        break;
+                case ARG_SUPERVISOR:
+                        replace(&m->supervisor_path, optarg);
+                        break;
+                case ARG_CGROUP_ROOT:
+                        if (isempty(optarg) || strstr(optarg, "..") || optarg[0] == '/')
+                                return log_error_errno(EINVAL, "--cgroup-root= wants a relative path without \"..\".");
+                        g_free(m->cgroup_root);
+                        m->cgroup_root = g_strdup(optarg);
+                        break;
+                case ARG_NO_SYSTEM_BUS:
+                        m->use_system_bus = false;
+                        break;
+                case ARG_DEBUG:
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(EINVAL, "%s takes no arguments.", program_invocation_short_name);
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        sigset_t mask;
+        int r;
+
+        log_open();
+        if (geteuid() != 0)
+                log_warning("Not running as root: zones cannot be started.");
+
+        /* Signals are events: sd-event gets them through signalfd and child pidfds. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        r = manager_new(&m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot allocate the manager: %m") ? EXIT_FAILURE : EXIT_FAILURE;
+        r = parse_argv(m, argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        r = manager_startup(m);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = manager_run(m);
+        if (r < 0) {
+                log_error_errno(r, "Event loop failed: %m");
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}

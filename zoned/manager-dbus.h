@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "manager.h"
+
+#define MANAGER_OBJECT_PATH "/org/zoned1"
+#define MANAGER_INTERFACE "org.zoned1.Manager"
+
+int manager_dbus_register(Manager *m, sd_bus *bus);

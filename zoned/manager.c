@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "brand.h"
+#include "config.h"
+#include "log.h"
+#include "manager-dbus.h"
+#include "private-bus.h"
+#include "template.h"
+#include "transfer-dbus.h"
+#include "transfer.h"
+#include "worker.h"
+#include "zone-dbus.h"
+#include "zone.h"
+
+static void brand_destroy(gpointer b) {
+        brand_free(b);
+}
+
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = g_new0(Manager, 1);
+        int r;
+
+        m->private_fd = -EBADF;
+        m->config_dir = g_strdup(DEFAULT_CONFIG_DIR);
+        m->state_dir = g_strdup(DEFAULT_STATE_DIR);
+        m->runtime_dir = g_strdup(DEFAULT_RUNTIME_DIR);
+        m->log_dir = g_strdup(DEFAULT_LOG_DIR);
+        m->brands_dir = g_strdup(BRANDS_DIR);
+        m->supervisor_path = g_strdup(SUPERVISOR_PATH);
+        m->cgroup_root = g_strdup("zoned");
+        m->use_system_bus = true;
+        m->zones = g_hash_table_new(g_str_hash, g_str_equal);
+        m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
+        m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
+        m->background = g_ptr_array_new();
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        GHashTableIter it;
+        gpointer v;
+
+        if (!m)
+                return NULL;
+        /* Zones are only forgotten here: their supervisors keep running. */
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+                z->manager = NULL;
+                zone_free(z);
+        }
+        g_hash_table_unref(m->zones);
+        g_hash_table_iter_init(&it, m->transfers);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Transfer *t = v;
+                t->manager = NULL;
+                transfer_free(t);
+        }
+        g_hash_table_unref(m->transfers);
+        g_hash_table_unref(m->brands);
+        for (guint i = 0; i < m->background->len; i++)
+                worker_free(m->background->pdata[i]);
+        g_ptr_array_unref(m->background);
+        private_bus_close_all(m);
+        sd_bus_flush_close_unref(m->system_bus);
+        sd_event_unref(m->event);
+        g_free(m->config_dir);
+        g_free(m->state_dir);
+        g_free(m->runtime_dir);
+        g_free(m->log_dir);
+        g_free(m->brands_dir);
+        g_free(m->supervisor_path);
+        g_free(m->cgroup_root);
+        g_free(m);
+        return NULL;
+}
+
+char *manager_templates_dir(Manager *m) {
+        return g_build_filename(m->state_dir, ".templates", NULL);
+}
+
+static void background_done(Worker *w, int result, void *userdata) {
+        Manager *m = userdata;
+
+        if (result < 0)
+                log_warning_errno(result, "Removing a trash directory failed: %m");
+        g_ptr_array_remove(m->background, w);
+        worker_free(w);
+}
+
+static int remove_run(void *userdata) {
+        return rm_rf(userdata);
+}
+
+int manager_remove_in_background(Manager *m, const char *path) {
+        g_autofree char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path), *trash = NULL;
+        Worker *w;
+        int r;
+
+        trash = g_strdup_printf("%s/.trash-%s-%08x", dir, base[0] == '.' ? base + 1 : base, g_random_int());
+        if (rename(path, trash) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = worker_spawn(m->event, "removal", remove_run, trash, background_done, m, &w);
+        if (r < 0)
+                return r;
+        g_ptr_array_add(m->background, w);
+        return 0;
+}
+
+/* Leftovers of a zoned that died mid-work: temp and trash dirs. */
+static void manager_clean_leftovers(Manager *m) {
+        g_autofree char *templates = manager_templates_dir(m);
+        const char *dirs[] = { m->state_dir, templates };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                g_autoptr(GDir) d = g_dir_open(dirs[i], 0, NULL);
+                const char *fn;
+
+                while (d && (fn = g_dir_read_name(d))) {
+                        g_autofree char *p = NULL;
+                        if (!g_str_has_prefix(fn, ".tmp-") && !g_str_has_prefix(fn, ".trash-"))
+                                continue;
+                        p = g_build_filename(dirs[i], fn, NULL);
+                        (void) manager_remove_in_background(m, p);
+                }
+        }
+}
+
+static int manager_make_dirs(Manager *m) {
+        g_autofree char *templates = manager_templates_dir(m), *zones_rt = NULL;
+        const struct {
+                const char *path;
+                mode_t mode;
+        } dirs[] = {
+                { m->config_dir, 0755 }, { m->state_dir, 0700 },  { templates, 0700 },
+                { m->runtime_dir, 0755 }, { m->log_dir, 0750 },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                r = mkdir_parents_and_self(dirs[i].path, dirs[i].mode);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot create %s: %m", dirs[i].path);
+        }
+        zones_rt = g_build_filename(m->runtime_dir, "zones", NULL);
+        r = mkdir_parents_and_self(zones_rt, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create %s: %m", zones_rt);
+        return 0;
+}
+
+static int manager_load_brands(Manager *m) {
+        g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+        int r;
+
+        r = brand_load_dir(m->brands_dir, m->brands, errors);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read brands from %s: %m", m->brands_dir);
+        for (guint i = 0; i < errors->len; i++)
+                log_error("Ignoring brand: %s", (char *) errors->pdata[i]);
+        log_info("Loaded %u brands from %s.", g_hash_table_size(m->brands), m->brands_dir);
+        return 0;
+}
+
+static int manager_connect_system_bus(Manager *m) {
+        int r;
+
+        if (!m->use_system_bus)
+                return 0;
+        r = sd_bus_open_system(&m->system_bus);
+        if (r < 0) {
+                log_notice_errno(r, "No system bus (%m); serving the private socket only.");
+                return 0;
+        }
+        r = manager_register_objects(m, m->system_bus);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register objects on the system bus: %m");
+        r = sd_bus_request_name(m->system_bus, "org.zoned1", 0);
+        if (r < 0)
+                return log_error_errno(r, "Cannot take the name org.zoned1 on the system bus: %m");
+        r = sd_bus_attach_event(m->system_bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the system bus to the event loop: %m");
+        return 0;
+}
+
+int manager_register_objects(Manager *m, sd_bus *bus) {
+        int r;
+
+        r = manager_dbus_register(m, bus);
+        if (r < 0)
+                return r;
+        r = zone_dbus_register(m, bus);
+        if (r < 0)
+                return r;
+        r = transfer_dbus_register(m, bus);
+        if (r < 0)
+                return r;
+        return sd_bus_add_object_manager(bus, NULL, "/org/zoned1");
+}
+
+void manager_foreach_bus(Manager *m, manager_bus_func f, void *userdata) {
+        if (!m)
+                return;
+        if (m->system_bus)
+                f(m->system_bus, userdata);
+        private_bus_foreach(m, f, userdata);
+}
+
+int manager_startup(Manager *m) {
+        int r;
+
+        r = manager_make_dirs(m);
+        if (r < 0)
+                return r;
+        manager_clean_leftovers(m);
+        r = manager_load_brands(m);
+        if (r < 0)
+                return r;
+        /* Zones first (re-adopting running ones), then the bus: the first
+         * caller already sees the true state of every zone. */
+        r = zone_load_all(m);
+        if (r < 0)
+                return r;
+        log_info("Loaded %u zones from %s.", g_hash_table_size(m->zones), m->config_dir);
+        r = private_bus_listen(m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot listen on the private socket in %s: %m", m->runtime_dir);
+        return manager_connect_system_bus(m);
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("Received SIG%s, exiting; zones keep running.", sigabbrev_np((int) si->ssi_signo));
+        return sd_event_exit(m->event, 0);
+}
+
+int manager_run(Manager *m) {
+        int r;
+
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
+        if (r < 0)
+                return r;
+        r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
+        if (r < 0)
+                return r;
+        (void) sd_notify(false, "READY=1\nSTATUS=Serving zones.");
+        r = sd_event_loop(m->event);
+        (void) sd_notify(false, "STOPPING=1");
+        return r;
+}

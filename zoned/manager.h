@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "macro.h"
+
+typedef struct Zone Zone;
+typedef struct Brand Brand;
+typedef struct Transfer Transfer;
+typedef struct PrivateClient PrivateClient;
+
+/* The registry: the only global state of zoned. It owns every zone, brand
+ * and transfer, the bus connections and the event loop. */
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *system_bus;              /* NULL when the host has no system bus */
+        int private_fd;                  /* listening socket <runtime_dir>/bus */
+        sd_event_source *private_source;
+        PrivateClient *private_clients;  /* accepted direct connections */
+
+        char *config_dir;
+        char *state_dir;
+        char *runtime_dir;
+        char *log_dir;
+        char *brands_dir;
+        char *supervisor_path;
+        char *cgroup_root;
+        bool use_system_bus;
+
+        GHashTable *zones;     /* name → Zone*, owned */
+        GHashTable *brands;    /* name → Brand*, owned */
+        GHashTable *transfers; /* GUINT_TO_POINTER(id) → Transfer*, owned */
+        uint32_t next_transfer_id;
+        GPtrArray *background; /* Worker*: removals of trash dirs */
+} Manager;
+
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+        manager_free(*m);
+}
+int manager_new(Manager **ret);
+int manager_startup(Manager *m);
+int manager_run(Manager *m);
+
+char *manager_templates_dir(Manager *m);
+
+/* Calls f for the system bus (if any) and every private connection. Used to
+ * send signals and PropertiesChanged to all clients. */
+typedef void (*manager_bus_func)(sd_bus *bus, void *userdata);
+void manager_foreach_bus(Manager *m, manager_bus_func f, void *userdata);
+
+/* Registers the manager, zone and transfer objects on a connection. */
+int manager_register_objects(Manager *m, sd_bus *bus);
+
+/* Renames path to a ".trash-" sibling (at once) and removes it in a worker. */
+int manager_remove_in_background(Manager *m, const char *path);

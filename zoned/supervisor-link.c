@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "control-proto.h"
+#include "log.h"
+#include "supervisor-link.h"
+
+struct SupervisorLink {
+        Zone *zone;
+        int fd;
+        sd_event_source *io;
+        sd_event_source *child; /* set when this zoned started the supervisor */
+};
+
+static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) {
+        _cleanup_free_ char *state = NULL, *leader = NULL, *since = NULL, *status = NULL;
+        ZoneState s;
+
+        if (control_message_get(msg, len, "STATE", &state) < 0)
+                return;
+        s = zone_state_from_string(state);
+        if (s < 0) {
+                log_warning("Zone %s: supervisor reported unknown state \"%s\".", l->zone->name, state);
+                return;
+        }
+        (void) control_message_get(msg, len, "LEADER", &leader);
+        (void) control_message_get(msg, len, "SINCE", &since);
+        if (control_message_get(msg, len, "STATUS", &status) < 0)
+                status = strdup("");
+        zone_set_runtime(l->zone, s, leader ? (uint32_t) strtoul(leader, NULL, 10) : 0,
+                         since ? strtoull(since, NULL, 10) : 0, status);
+}
+
+static void link_handle_message(SupervisorLink *l, const char *msg, size_t len) {
+        _cleanup_free_ char *result = NULL, *status = NULL;
+
+        if (control_message_get(msg, len, "RESULT", &result) >= 0) {
+                if (!streq(result, "0")) {
+                        (void) control_message_get(msg, len, "STATUS", &status);
+                        log_warning("Zone %s: supervisor refused a command: %s %s", l->zone->name, result,
+                                    strempty(status));
+                }
+                return;
+        }
+        link_apply_snapshot(l, msg, len);
+}
+
+/* The supervisor is gone (it exits after the zone stopped, or it died). */
+static void link_closed(SupervisorLink *l) {
+        Zone *z = l->zone;
+
+        z->link = NULL;
+        if (z->state == ZONE_STOPPING)
+                zone_set_runtime(z, ZONE_STOPPED, 0, 0, NULL);
+        else if (z->state != ZONE_STOPPED && z->state != ZONE_FAILED)
+                zone_set_runtime(z, ZONE_FAILED, 0, 0, "The zone's supervisor exited unexpectedly.");
+        else
+                zone_set_runtime(z, z->state, 0, 0, NULL);
+        supervisor_link_free(l);
+}
+
+static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        SupervisorLink *l = userdata;
+        char buf[CONTROL_MESSAGE_MAX + 1];
+
+        for (;;) {
+                ssize_t n = recv(fd, buf, CONTROL_MESSAGE_MAX, MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                return 0;
+                        log_debug_errno(errno, "Zone %s: control socket: %m", l->zone->name);
+                        link_closed(l);
+                        return 0;
+                }
+                if (n == 0) {
+                        link_closed(l);
+                        return 0;
+                }
+                buf[n] = 0;
+                link_handle_message(l, buf, (size_t) n);
+        }
+}
+
+static int link_on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        /* Only reaps: the zone's state comes from the control socket. */
+        if (si->si_code != CLD_EXITED || (si->si_status != 0 && si->si_status != 1))
+                log_warning("Supervisor %i ended with code %i status %i.", (int) si->si_pid, si->si_code,
+                            si->si_status);
+        (void) sd_event_source_set_floating(s, false);
+        sd_event_source_unref(s);
+        return 0;
+}
+
+SupervisorLink *supervisor_link_free(SupervisorLink *l) {
+        if (!l)
+                return NULL;
+        if (l->zone && l->zone->link == l)
+                l->zone->link = NULL;
+        sd_event_source_disable_unref(l->io);
+        safe_close(l->fd);
+        free(l);
+        return NULL;
+}
+
+static int link_new(Zone *z, int fd, SupervisorLink **ret) {
+        _cleanup_free_ SupervisorLink *l = new0(SupervisorLink, 1);
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = sd_event_add_io(z->manager->event, &l->io, fd, EPOLLIN, link_on_io, l);
+        if (r < 0)
+                return r;
+        l->zone = z;
+        l->fd = fd;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static _noreturn_ void exec_supervisor(const char *path, const char *plan_path, int control_fd) {
+        _cleanup_free_ char *plan_arg = NULL;
+        sigset_t none;
+        int null;
+
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                (void) signal(sig, SIG_DFL);
+        /* Its own session: a terminal hang-up or zoned's exit does not reach it. */
+        (void) setsid();
+        if (dup2(control_fd, 3) < 0)
+                _exit(127);
+        null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+                _exit(127);
+        (void) close_range(4, ~0U, 0);
+        if (asprintf(&plan_arg, "--plan=%s", plan_path) < 0)
+                _exit(127);
+        execl(path, "zoned-supervisor", plan_arg, "--control-fd=3", (char *) NULL);
+        log_error_errno(errno, "Failed to execute %s: %m", path);
+        _exit(127);
+}
+
+int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        SupervisorLink *l;
+        sd_event_source *child = NULL;
+        pid_t pid;
+        int r;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                exec_supervisor(z->manager->supervisor_path, plan_path, pair[1]);
+
+        pair[1] = safe_close(pair[1]);
+        r = sd_event_add_child(z->manager->event, &child, pid, WEXITED, link_on_child, NULL);
+        if (r < 0) {
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
+        /* The reaper belongs to the loop: it outlives the link if the socket closes first. */
+        (void) sd_event_source_set_floating(child, true);
+        sd_event_source_unref(child);
+
+        r = link_new(z, pair[0], &l);
+        if (r < 0) {
+                (void) kill(pid, SIGKILL);
+                return r;
+        }
+        pair[0] = -EBADF;
+        *ret = l;
+        return 0;
+}
+
+int supervisor_link_attach(Zone *z, SupervisorLink **ret) {
+        _cleanup_free_ char *rt = zone_runtime_path(z);
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct timeval tv = { .tv_sec = 5 };
+        char buf[CONTROL_MESSAGE_MAX + 1];
+        SupervisorLink *l;
+        ssize_t n;
+        int r;
+
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", rt, CONTROL_SOCKET_NAME) >=
+            sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        /* Read the first snapshot right away, so the zone's state is known
+         * before zoned answers its first call. */
+        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        n = recv(fd, buf, CONTROL_MESSAGE_MAX, 0);
+        if (n <= 0)
+                return n < 0 ? -errno : -ECONNREFUSED;
+        buf[n] = 0;
+
+        r = link_new(z, fd, &l);
+        if (r < 0)
+                return r;
+        fd = -EBADF;
+        z->link = l;
+        link_apply_snapshot(l, buf, (size_t) n);
+        *ret = l;
+        return 0;
+}
+
+int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra) {
+        _cleanup_free_ char *msg = NULL;
+        int n;
+
+        n = asprintf(&msg, "COMMAND=%s\n%s", command, strempty(extra));
+        if (n < 0)
+                return -ENOMEM;
+        if (send(l->fd, msg, (size_t) n, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}

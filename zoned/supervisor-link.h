@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "zone.h"
+
+/* zoned's end of a zone supervisor's control socket (see control-proto.h):
+ * starts supervisors, re-attaches to live ones after a restart, turns their
+ * snapshots into zone state, and sends them commands. */
+
+/* Writes the plan and starts a supervisor for z. */
+int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret);
+/* Connects to the control socket of a running supervisor; -ENOENT or
+ * -ECONNREFUSED when none runs there. */
+int supervisor_link_attach(Zone *z, SupervisorLink **ret);
+/* Sends "COMMAND=…" (+ extra lines); the answer is logged if it is an error. */
+int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra);
+SupervisorLink *supervisor_link_free(SupervisorLink *l);

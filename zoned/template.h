@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+/* The template store, <state_dir>/.templates/NAME/ with rootfs/ (read-only
+ * by convention: zones overlay it) and template.ini (brand, origin, size).
+ * A template appears only complete: it is built in a ".tmp-" directory and
+ * renamed into place. */
+
+typedef struct TemplateInfo {
+        char *name;
+        char *brand;
+        char *origin;
+        uint64_t size;
+} TemplateInfo;
+
+void template_info_free(TemplateInfo *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TemplateInfo, template_info_free)
+
+char *template_dir(const char *templates_dir, const char *name);
+char *template_rootfs(const char *templates_dir, const char *name);
+bool template_exists(const char *templates_dir, const char *name);
+int template_info_load(const char *templates_dir, const char *name, TemplateInfo **ret);
+/* All templates, sorted by name. */
+int template_list(const char *templates_dir, GPtrArray **ret);
+
+/* Moves a template out of the way (atomic rename into a trash name) and
+ * returns the trash path for removal in a worker. */
+int template_move_to_trash(const char *templates_dir, const char *name, char **ret_trash);
+
+/* Worker side of an import: copy src into a temp dir, write template.ini,
+ * rename into place. Leaves nothing behind on failure. */
+typedef struct TemplateImport {
+        char *templates_dir;
+        char *name;
+        char *source;
+        char *brand;
+        char *origin;
+        char *tmp_dir;  /* chosen by zoned, so that it can clean up after a cancel */
+} TemplateImport;
+int template_import_fs(const TemplateImport *imp);
+/* Removes leftovers of imports that died with zoned (".tmp-*", ".trash-*"). */
+void template_store_cleanup(const char *templates_dir);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+/* Copies the tree at src into the existing, empty directory dst with
+ * everything an OS tree needs: ownership, modes (setuid included), times,
+ * xattrs, ACLs, file capabilities, hardlinks, device nodes, sparse files.
+ * libarchive reads the disk and writes the disk (as `tar c | tar x` would),
+ * with its safety checks on (no "..", no writing through symlinks).
+ * Run it in a worker: it changes the working directory. */
+int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes);

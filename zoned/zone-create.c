@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Creating and removing zones: configuration file and storage. */
+
+#include <sys/stat.h>
+
+#include "bus-errors.h"
+#include "log.h"
+#include "names.h"
+#include "template.h"
+#include "tree-copy.h"
+#include "worker.h"
+#include "zone-dbus.h"
+#include "zone.h"
+
+typedef struct CopyJob {
+        char *src;
+        char *dst;
+} CopyJob;
+
+static int copy_job_run(void *userdata) {
+        CopyJob *j = userdata;
+        g_autofree char *dir = g_path_get_dirname(j->dst), *final = g_build_filename(dir, "rootfs", NULL);
+        int r;
+
+        r = tree_copy(j->src, j->dst, NULL);
+        if (r < 0)
+                return r;
+        return rename(j->dst, final) < 0 ? -errno : 0;
+}
+
+/* Undoes a creation: config file and state dir go, in the background. */
+static void zone_discard_storage(Zone *z) {
+        g_autofree char *cfg = zone_config_path(z), *state = zone_state_path(z);
+
+        (void) unlink(cfg);
+        (void) manager_remove_in_background(z->manager, state);
+}
+
+static void zone_copy_done(Worker *w, int result, void *userdata) {
+        Zone *z = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(z->create_call);
+
+        z->worker = worker_free(z->worker);
+        if (result < 0) {
+                log_error_errno(result, "Zone %s: copying the template failed: %m", z->name);
+                if (call)
+                        (void) sd_bus_reply_method_errnof(call, result, "Copying template %s failed: %m",
+                                                          z->config.template_name);
+                zone_discard_storage(z);
+                zone_emit_removed(z);
+                zone_free(z);
+                return;
+        }
+        zone_set_runtime(z, ZONE_STOPPED, 0, 0, NULL);
+        if (call)
+                (void) sd_bus_reply_method_return(call, "o", z->object_path);
+}
+
+static int zone_make_storage(Zone *z, const char *lower, sd_bus_message *call) {
+        g_autofree char *state = zone_state_path(z);
+        CopyJob job; /* the forked worker gets its own copy of the stack */
+        int r;
+
+        if (mkdir(state, 0700) < 0)
+                return -errno;
+        if (!z->config.copy) {
+                const char *sub[] = { "upper", "work", "rootfs" };
+                for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
+                        g_autofree char *p = g_build_filename(state, sub[i], NULL);
+                        if (mkdir(p, 0755) < 0)
+                                return -errno;
+                }
+                return 0;
+        }
+        /* Copied under another name and renamed when complete: a copy cut
+         * short by a crash never looks like a usable rootfs. */
+        g_autofree char *partial = g_build_filename(state, "rootfs.partial", NULL);
+        if (mkdir(partial, 0755) < 0)
+                return -errno;
+        job.src = (char *) lower;
+        job.dst = partial;
+        r = worker_spawn(z->manager->event, "template copy", copy_job_run, &job, zone_copy_done, z, &z->worker);
+        if (r < 0)
+                return r;
+        z->state = ZONE_CREATING;
+        z->create_call = sd_bus_message_ref(call);
+        return 1;
+}
+
+static int zone_check_new(Manager *m, const char *name, const char *template_name, sd_bus_error *error,
+                          TemplateInfo **ret_info) {
+        g_autofree char *templates = manager_templates_dir(m), *state = NULL, *cfg = NULL;
+        struct stat st;
+
+        if (!zone_name_is_valid(name))
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.", name);
+        if (g_hash_table_contains(m->zones, name))
+                return sd_bus_error_setf(error, ZONED_ERROR_ZONE_EXISTS, "Zone %s exists already.", name);
+        if (!zone_name_is_valid(template_name))
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
+                                         template_name);
+        if (template_info_load(templates, template_name, ret_info) < 0)
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
+                                         template_name);
+        if (!g_hash_table_contains(m->brands, (*ret_info)->brand))
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
+                                         "Brand \"%s\" of template %s is not installed.", (*ret_info)->brand,
+                                         template_name);
+        state = g_build_filename(m->state_dir, name, NULL);
+        cfg = g_strdup_printf("%s/%s.zone", m->config_dir, name);
+        if (lstat(state, &st) == 0 || lstat(cfg, &st) == 0)
+                /* Never reuse or overwrite what an earlier zone left: it may be someone's data. */
+                return sd_bus_error_setf(error, ZONED_ERROR_ZONE_EXISTS,
+                                         "Zone %s has leftover files (%s or %s); remove them first.", name, state,
+                                         cfg);
+        return 0;
+}
+
+int zone_create(Manager *m, const char *name, const char *template_name, bool copy, sd_bus_message *call,
+                sd_bus_error *error, Zone **ret) {
+        g_autoptr(TemplateInfo) info = NULL;
+        g_autofree char *templates = manager_templates_dir(m), *lower = NULL, *cfg = NULL;
+        Zone *z;
+        int r;
+
+        r = zone_check_new(m, name, template_name, error, &info);
+        if (r < 0)
+                return r;
+        r = zone_new(m, name, &z);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
+        z->config.template_name = g_strdup(template_name);
+        z->config.brand = g_strdup(info->brand);
+        z->config.copy = copy;
+        lower = template_rootfs(templates, template_name);
+        cfg = zone_config_path(z);
+
+        r = zone_config_save(cfg, &z->config);
+        if (r < 0) {
+                zone_free(z);
+                return sd_bus_error_set_errnof(error, r, "Cannot write %s: %m", cfg);
+        }
+        r = zone_make_storage(z, lower, call);
+        if (r < 0) {
+                zone_discard_storage(z);
+                zone_free(z);
+                return sd_bus_error_set_errnof(error, r, "Cannot create the storage of zone %s: %m", name);
+        }
+        log_info("Zone %s created from template %s (%s).", name, template_name, copy ? "copy" : "overlay");
+        zone_emit_new(z);
+        *ret = z;
+        return r; /* 1: the reply comes once the copy is done */
+}
+
+int zone_remove(Zone *z, sd_bus_error *error) {
+        g_autofree char *cfg = zone_config_path(z), *logdir = NULL, *rt = zone_runtime_path(z);
+        int r;
+
+        if (z->state == ZONE_CREATING)
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.", z->name);
+        if (z->link || (z->state != ZONE_STOPPED && z->state != ZONE_FAILED))
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is %s; stop it first.", z->name,
+                                         zone_state_to_string(z->state));
+        if (unlink(cfg) < 0 && errno != ENOENT) {
+                r = -errno;
+                return sd_bus_error_set_errnof(error, r, "Cannot remove %s: %m", cfg);
+        }
+        zone_discard_storage(z);
+        logdir = g_build_filename(z->manager->log_dir, z->name, NULL);
+        (void) rm_rf(logdir);
+        (void) rm_rf(rt);
+        log_info("Zone %s removed.", z->name);
+        zone_emit_removed(z);
+        zone_free(z);
+        return 0;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Boot, stop and kill: zoned's side is small, the supervisor does the work. */
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "brand.h"
+#include "bus-errors.h"
+#include "launch-plan-build.h"
+#include "log.h"
+#include "supervisor-link.h"
+#include "template.h"
+#include "zone.h"
+
+static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) {
+        Manager *m = z->manager;
+        Brand *b;
+
+        switch (z->state) {
+        case ZONE_STOPPED:
+        case ZONE_FAILED:
+                break;
+        case ZONE_CREATING:
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.", z->name);
+        default:
+                return sd_bus_error_setf(error, ZONED_ERROR_ALREADY_RUNNING, "Zone %s is already %s.", z->name,
+                                         zone_state_to_string(z->state));
+        }
+        if (z->link)
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s still has a supervisor.", z->name);
+        b = g_hash_table_lookup(m->brands, z->config.brand);
+        if (!b)
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",
+                                         z->config.brand, z->name);
+        if (!z->config.copy) {
+                g_autofree char *templates = manager_templates_dir(m);
+                if (!template_exists(templates, z->config.template_name))
+                        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE,
+                                                 "Template %s of zone %s does not exist.",
+                                                 z->config.template_name, z->name);
+        }
+        *ret_brand = b;
+        return 0;
+}
+
+/* Writes the plan into a fresh runtime dir; returns the plan's path. */
+static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
+        _cleanup_(launch_plan_freep) LaunchPlan *p = NULL;
+        g_autofree char *rt = zone_runtime_path(z), *path = NULL, *text = NULL, *logdir = NULL;
+        int r;
+
+        r = launch_plan_build(z, b, &p);
+        if (r < 0)
+                return r;
+        r = launch_plan_serialize(p, &text);
+        if (r < 0)
+                return r;
+        (void) rm_rf(rt);
+        r = mkdir_parents_and_self(rt, 0700);
+        if (r < 0)
+                return r;
+        logdir = g_build_filename(z->manager->log_dir, z->name, NULL);
+        r = mkdir_parents_and_self(logdir, 0750);
+        if (r < 0)
+                return r;
+        /* The overlay's dirs are made at creation; make them again if an admin cleaned up. */
+        if (p->root_mode == ROOT_OVERLAY) {
+                const char *dirs[] = { p->upper, p->work, p->rootfs };
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                        r = mkdir_parents_and_self(dirs[i], 0755);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        path = g_build_filename(rt, "plan", NULL);
+        r = write_file_atomic(path, text, 0600);
+        if (r < 0)
+                return r;
+        *ret_path = g_steal_pointer(&path);
+        return 0;
+}
+
+int zone_boot(Zone *z, sd_bus_error *error) {
+        g_autofree char *plan = NULL;
+        Brand *b = NULL;
+        int r;
+
+        r = zone_check_bootable(z, error, &b);
+        if (r < 0)
+                return r;
+        r = zone_write_plan(z, b, &plan);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
+        r = supervisor_link_spawn(z, plan, &z->link);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot start the supervisor of zone %s: %m", z->name);
+        zone_set_runtime(z, ZONE_STARTING, 0, 0, "");
+        return 0;
+}
+
+static int zone_check_running(Zone *z, sd_bus_error *error) {
+        if (!z->link || z->state == ZONE_STOPPED || z->state == ZONE_FAILED)
+                return sd_bus_error_setf(error, ZONED_ERROR_NOT_RUNNING, "Zone %s is not running.", z->name);
+        return 0;
+}
+
+int zone_stop(Zone *z, const char *verb, sd_bus_error *error) {
+        int r;
+
+        r = zone_check_running(z, error);
+        if (r < 0)
+                return r;
+        r = supervisor_link_command(z->link, verb, NULL);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m", z->name);
+        return 0;
+}
+
+int zone_kill(Zone *z, const char *whom, int sig, sd_bus_error *error) {
+        g_autofree char *extra = NULL;
+        int r;
+
+        if (!streq(whom, "leader") && !streq(whom, "all"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Whom to kill must be \"leader\" or \"all\", not \"%s\".", whom);
+        if (sig <= 0 || sig > SIGRTMAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal number %i.", sig);
+        r = zone_check_running(z, error);
+        if (r < 0)
+                return r;
+        extra = g_strdup_printf("WHOM=%s\nSIGNAL=%i\n", whom, sig);
+        r = supervisor_link_command(z->link, "kill", extra);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m", z->name);
+        return 0;
+}
