@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "macro.h"
+
+#define CGROUP_CREATE_ATTEMPTS 8
+#define CGROUP_MAX_DEPTH 64
+
+bool cgroup_relative_path_is_valid(const char *p) {
+        if (isempty(p) || p[0] == '/')
+                return false;
+        for (const char *c = p; *c;) {
+                size_t n = strcspn(c, "/");
+
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += n;
+                if (*c == '/')
+                        c++;
+                if (*c == 0 && c[-1] == '/')
+                        return false;
+        }
+        return true;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
+
+        for (char *r = s; *r; r++) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+                        r += 3;
+                } else
+                        *w++ = *r;
+        }
+        *w = 0;
+}
+
+static bool option_has(const char *opts, const char *word) {
+        size_t n = strlen(word);
+
+        for (const char *o = opts; o && *o;) {
+                size_t l = strcspn(o, ",");
+
+                if (l == n && memcmp(o, word, n) == 0)
+                        return true;
+                o += l;
+                if (*o == ',')
+                        o++;
+        }
+        return false;
+}
+
+static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, const char *opts) {
+        CgroupHierarchy *n, *h;
+
+        n = realloc(s->hierarchies, sizeof(CgroupHierarchy) * (s->n_hierarchies + 1));
+        if (!n)
+                return -ENOMEM;
+        s->hierarchies = n;
+        h = &n[s->n_hierarchies];
+        *h = (CgroupHierarchy) {
+                .unified = unified,
+                .cpuset = !unified && option_has(opts, "cpuset"),
+                .memory = !unified && option_has(opts, "memory"),
+                .pids = !unified && option_has(opts, "pids"),
+        };
+        h->mount_point = strdup(mount_point);
+        if (!h->mount_point || asprintf(&h->path, "%s/%s", mount_point, s->relative) < 0) {
+                free(h->mount_point);
+                return -ENOMEM;
+        }
+        s->n_hierarchies++;
+        return 0;
+}
+
+/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS".
+ * Returns 1 and fills the out parameters for a cgroup mount, 0 for anything else. */
+static int parse_mountinfo_line(char *line, char **ret_dev, char **ret_mount_point, bool *ret_unified,
+                                char **ret_opts) {
+        char *fields[5], *dash, *fstype, *save = NULL, *tail;
+
+        dash = strstr(line, " - ");
+        if (!dash)
+                return 0;
+        *dash = 0;
+        tail = dash + 3;
+        fields[0] = strtok_r(line, " ", &save);
+        for (size_t i = 1; i < ELEMENTSOF(fields); i++)
+                fields[i] = fields[i - 1] ? strtok_r(NULL, " ", &save) : NULL;
+        if (!fields[4])
+                return 0;
+
+        save = NULL;
+        fstype = strtok_r(tail, " ", &save);
+        (void) strtok_r(NULL, " ", &save); /* source */
+        *ret_opts = strtok_r(NULL, " \n", &save);
+        if (!fstype || !*ret_opts)
+                return 0;
+        if (!streq(fstype, "cgroup") && !streq(fstype, "cgroup2"))
+                return 0;
+        *ret_unified = streq(fstype, "cgroup2");
+        *ret_dev = fields[2];
+        unescape_octal(fields[4]);
+        *ret_mount_point = fields[4];
+        return 1;
+}
+
+static int discover_from(FILE *f, CgroupSet *s) {
+        _cleanup_strv_free_ char **seen = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t allocated = 0;
+        int r;
+
+        while (getline(&line, &allocated, f) > 0) {
+                char *dev, *mount_point, *opts;
+                bool unified, dup = false;
+
+                if (parse_mountinfo_line(line, &dev, &mount_point, &unified, &opts) <= 0)
+                        continue;
+                /* A hierarchy may be mounted more than once: keep its first mount. */
+                for (char **i = seen; i && *i; i++)
+                        dup = dup || streq(*i, dev);
+                if (dup)
+                        continue;
+                r = strv_extend(&seen, dev);
+                if (r < 0)
+                        return r;
+                r = hierarchy_add(s, mount_point, unified, opts);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *ret) {
+        _cleanup_(cgroup_set_done) CgroupSet s = {};
+        _cleanup_fclose_ FILE *f = NULL;
+        int r;
+
+        /* "/zoned/web" means the same as "zoned/web": both are below each hierarchy's root. */
+        relative += strspn(relative, "/");
+        if (!cgroup_relative_path_is_valid(relative))
+                return -EINVAL;
+        s.relative = strdup(relative);
+        if (!s.relative)
+                return -ENOMEM;
+        f = fopen(mountinfo ?: "/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        r = discover_from(f, &s);
+        if (r < 0)
+                return r;
+        if (s.n_hierarchies == 0)
+                return -ENOMEDIUM;
+
+        /* cgroup2 lists every process even without controllers; else pids, else any v1 hierarchy. */
+        s.procs_index = 0;
+        for (size_t i = 0; i < s.n_hierarchies; i++)
+                if (s.hierarchies[i].unified ||
+                    (s.hierarchies[i].pids && !s.hierarchies[s.procs_index].unified))
+                        s.procs_index = i;
+
+        *ret = s;
+        s = (CgroupSet) {};
+        return 0;
+}
+
+void cgroup_set_done(CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                free(s->hierarchies[i].mount_point);
+                free(s->hierarchies[i].path);
+        }
+        free(s->hierarchies);
+        free(s->relative);
+        *s = (CgroupSet) {};
+}
+
+static int write_string_file(const char *path, const char *text) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(text);
+        ssize_t k;
+
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        k = write(fd, text, len);
+        if (k < 0)
+                return -errno;
+        return (size_t) k == len ? 0 : -EIO;
+}
+
+static int read_line_file(const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t k;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        k = read(fd, buf, size - 1);
+        if (k < 0)
+                return -errno;
+        buf[k] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        return 0;
+}
+
+/* A new v1 cpuset cgroup has no cpus and mems, and joining it fails with ENOSPC until it gets some. */
+static int cpuset_inherit(const char *child) {
+        static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+        const char *slash = strrchr(child, '/');
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *pp = NULL, *cp = NULL;
+                char value[4096];
+                int r;
+
+                if (asprintf(&pp, "%.*s/%s", (int) (slash - child), child, files[i]) < 0 ||
+                    asprintf(&cp, "%s/%s", child, files[i]) < 0)
+                        return -ENOMEM;
+                r = read_line_file(cp, value, sizeof(value));
+                if (r < 0)
+                        return r;
+                if (value[0] != 0)
+                        continue;
+                r = read_line_file(pp, value, sizeof(value));
+                if (r < 0)
+                        return r;
+                r = write_string_file(cp, value);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
+        _cleanup_free_ char *p = NULL;
+        size_t base = strlen(h->mount_point);
+
+        if (asprintf(&p, "%s/%s", h->mount_point, relative) < 0)
+                return -ENOMEM;
+        /* "MOUNT/a/b/c": cut p at each '/' after the mount point and create that prefix. */
+        for (char *s = p + base + 1;; s++) {
+                bool last = *s == 0;
+
+                if (*s != '/' && !last)
+                        continue;
+                *s = 0;
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (h->cpuset) {
+                        int r = cpuset_inherit(p);
+                        if (r < 0)
+                                return r;
+                }
+                if (last)
+                        return 0;
+                *s = '/';
+        }
+}
+
+int cgroup_set_create(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                int r = -ENOENT;
+
+                /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
+                for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
+                        r = hierarchy_create(&s->hierarchies[i], s->relative);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cgroup_set_join(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                _cleanup_free_ char *p = NULL;
+                int r;
+
+                if (asprintf(&p, "%s/cgroup.procs", s->hierarchies[i].path) < 0)
+                        return -ENOMEM;
+                r = write_string_file(p, "0");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Calls f for every subdirectory (child cgroup) of the directory dfd. */
+static int for_each_child(int dfd, int (*f)(int dfd, const char *name, void *userdata), void *userdata) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd, r = 0;
+
+        fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return -errno;
+        }
+        while ((de = readdir(d))) {
+                int q;
+
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                q = f(dfd, de->d_name, userdata);
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        return r;
+}
+
+typedef struct PidList {
+        pid_t *pids;
+        size_t n;
+        unsigned depth;
+} PidList;
+
+static int read_procs_at(int dfd, PidList *l) {
+        _cleanup_fclose_ FILE *f = NULL;
+        int fd, pid;
+
+        fd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        f = fdopen(fd, "r");
+        if (!f) {
+                safe_close(fd);
+                return -errno;
+        }
+        while (fscanf(f, "%i", &pid) == 1) {
+                pid_t *n = realloc(l->pids, sizeof(pid_t) * (l->n + 1));
+
+                if (!n)
+                        return -ENOMEM;
+                l->pids = n;
+                l->pids[l->n++] = pid;
+        }
+        return 0;
+}
+
+static int collect_child(int dfd, const char *name, void *userdata);
+
+static int collect_at(int dfd, PidList *l) {
+        int r;
+
+        if (l->depth > CGROUP_MAX_DEPTH)
+                return -ELOOP;
+        r = read_procs_at(dfd, l);
+        if (r < 0)
+                return r;
+        l->depth++;
+        r = for_each_child(dfd, collect_child, l);
+        l->depth--;
+        return r;
+}
+
+static int collect_child(int dfd, const char *name, void *userdata) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return collect_at(fd, userdata);
+}
+
+static int collect_pids(const char *path, PidList *l) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return collect_at(fd, l);
+}
+
+int cgroup_set_get_pids(const CgroupSet *s, pid_t **ret, size_t *ret_n) {
+        PidList l = {};
+        int r;
+
+        if (s->n_hierarchies == 0) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        r = collect_pids(s->hierarchies[s->procs_index].path, &l);
+        if (r < 0) {
+                free(l.pids);
+                return r;
+        }
+        *ret = l.pids;
+        *ret_n = l.n;
+        return 0;
+}
+
+int cgroup_set_kill(const CgroupSet *s, int sig) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n;
+        int r, count = 0;
+
+        r = cgroup_set_get_pids(s, &pids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (kill(pids[i], sig) >= 0)
+                        count++;
+                else if (errno != ESRCH)
+                        r = -errno;
+        return count > 0 || r == 0 ? count : r;
+}
+
+int cgroup_set_is_empty(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                PidList l = {};
+                int r;
+
+                r = collect_pids(s->hierarchies[i].path, &l);
+                free(l.pids);
+                if (r < 0)
+                        return r;
+                if (l.n > 0)
+                        return 0;
+        }
+        return 1;
+}
+
+static int remove_child(int dfd, const char *name, void *userdata) {
+        _cleanup_close_ int fd = -EBADF;
+        unsigned *depth = userdata;
+        int r;
+
+        if (*depth > CGROUP_MAX_DEPTH)
+                return -ELOOP;
+        fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        (*depth)++;
+        r = for_each_child(fd, remove_child, depth);
+        (*depth)--;
+        if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+                r = -errno;
+        return r;
+}
+
+static int hierarchy_remove(const CgroupHierarchy *h) {
+        _cleanup_close_ int fd = -EBADF;
+        unsigned depth = 0;
+        int r;
+
+        fd = open(h->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = for_each_child(fd, remove_child, &depth);
+        if (r < 0)
+                return r;
+        if (h->memory) {
+                /* Reclaims the page cache the zone left behind; failing is harmless. */
+                int m = openat(fd, "memory.force_empty", O_WRONLY | O_CLOEXEC);
+                if (m >= 0) {
+                        (void) !write(m, "0", 1);
+                        safe_close(m);
+                }
+        }
+        if (rmdir(h->path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+/* rmdir the parents of the zone's cgroup, deepest first, as long as nobody else uses them. */
+static void hierarchy_remove_parents(const CgroupHierarchy *h) {
+        _cleanup_free_ char *p = strdup(h->path);
+        size_t base = strlen(h->mount_point);
+        char *slash;
+
+        if (!p)
+                return;
+        while ((slash = strrchr(p, '/')) && (size_t) (slash - p) > base) {
+                *slash = 0;
+                if (rmdir(p) < 0)
+                        return; /* EBUSY, ENOTEMPTY: another zone lives there */
+        }
+}
+
+int cgroup_set_remove(const CgroupSet *s) {
+        int r = 0;
+
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                int q = hierarchy_remove(&s->hierarchies[i]);
+                if (q < 0) {
+                        if (r == 0)
+                                r = q;
+                        continue;
+                }
+                hierarchy_remove_parents(&s->hierarchies[i]);
+        }
+        return r;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The zone's cgroup in every mounted hierarchy: each cgroup v1 mount (one per
+ * controller set or name=) and the cgroup2 mount. The supervisor creates and
+ * removes them; the zone's init joins them itself, so the supervisor stays
+ * outside its zone's cgroups. */
+
+typedef struct CgroupHierarchy {
+        char *mount_point;
+        char *path;   /* mount_point + "/" + the zone's relative cgroup */
+        bool unified; /* cgroup2 */
+        bool cpuset;  /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
+        bool memory;  /* v1 memory: memory.force_empty before removal */
+        bool pids;    /* v1 pids */
+} CgroupHierarchy;
+
+typedef struct CgroupSet {
+        char *relative; /* e.g. "zoned/web" */
+        CgroupHierarchy *hierarchies;
+        size_t n_hierarchies;
+        size_t procs_index; /* the hierarchy whose cgroup.procs lists the zone's processes */
+} CgroupSet;
+
+/* "zoned/web": relative, no empty, "." or ".." components. */
+bool cgroup_relative_path_is_valid(const char *p);
+
+/* Finds the hierarchies in /proc/self/mountinfo (or the given file, for tests). Leading
+ * slashes of relative are ignored. -ENOMEDIUM if no cgroup file system is mounted. */
+int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *ret);
+void cgroup_set_done(CgroupSet *s);
+
+/* mkdir -p in every hierarchy, retrying when a sibling supervisor removes a
+ * shared parent at the same moment. */
+int cgroup_set_create(const CgroupSet *s);
+/* Moves the calling process into the zone's cgroup of every hierarchy. */
+int cgroup_set_join(const CgroupSet *s);
+/* The guest's init may create cgroups below the zone's own (its cgroup namespace
+ * root), so the functions below look at the whole subtree. */
+
+/* The pids in the zone's cgroup subtree (host pid namespace); *ret_n may be 0. */
+int cgroup_set_get_pids(const CgroupSet *s, pid_t **ret, size_t *ret_n);
+/* Sends sig to every process of the zone's cgroup; returns how many got it. */
+int cgroup_set_kill(const CgroupSet *s, int sig);
+/* 1 if no hierarchy has a process in the zone's subtree (a missing cgroup counts as empty). */
+int cgroup_set_is_empty(const CgroupSet *s);
+/* Removes the zone's subtrees, then the parents that no other zone uses. */
+int cgroup_set_remove(const CgroupSet *s);

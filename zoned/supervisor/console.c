@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "console.h"
+#include "log.h"
+#include "macro.h"
+
+#define CONSOLE_READ_CHUNK 4096
+/* Reads per wakeup, so a chatty zone cannot starve the control socket. */
+#define CONSOLE_READS_PER_EVENT 16
+
+void console_init(Console *c) {
+        *c = (Console) { .log_fd = -EBADF, .slave_fd = -EBADF };
+}
+
+int console_set_log(Console *c, const char *path, uint64_t max) {
+        _cleanup_free_ char *dir = NULL;
+        char *p, *slash;
+        int r;
+
+        p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        dir = strdup(path);
+        if (!dir) {
+                free(p);
+                return -ENOMEM;
+        }
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = 0;
+                r = mkdir_parents_and_self(dir, 0755);
+                if (r < 0) {
+                        free(p);
+                        return r;
+                }
+        }
+        free(c->log_path);
+        c->log_path = p;
+        c->log_max = max;
+        c->log_fd = safe_close(c->log_fd);
+        return 0;
+}
+
+static int log_open_file(Console *c) {
+        struct stat st;
+
+        if (c->log_fd >= 0)
+                return 0;
+        c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+        if (c->log_fd < 0)
+                return -errno;
+        if (fstat(c->log_fd, &st) < 0)
+                return -errno;
+        c->log_size = (uint64_t) st.st_size;
+        return 0;
+}
+
+static int log_rotate(Console *c) {
+        _cleanup_free_ char *old = NULL;
+
+        if (asprintf(&old, "%s.1", c->log_path) < 0)
+                return -ENOMEM;
+        c->log_fd = safe_close(c->log_fd);
+        if (rename(c->log_path, old) < 0)
+                return -errno;
+        return log_open_file(c);
+}
+
+int console_log_write(Console *c, const char *data, size_t n) {
+        int r;
+
+        if (!c->log_path)
+                return 0;
+        while (n > 0) {
+                size_t chunk = n;
+                ssize_t k;
+
+                r = log_open_file(c);
+                if (r < 0)
+                        return r;
+                if (c->log_max > 0) {
+                        if (c->log_size >= c->log_max) {
+                                r = log_rotate(c);
+                                if (r < 0)
+                                        return r;
+                        }
+                        chunk = (size_t) MIN((uint64_t) n, c->log_max - c->log_size);
+                }
+                k = write(c->log_fd, data, chunk);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                c->log_size += (uint64_t) k;
+                data += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+static void console_output(Console *c, const char *buf, size_t n) {
+        int r = console_log_write(c, buf, n);
+
+        if (r < 0 && !c->log_failed) {
+                c->log_failed = true;
+                log_warning_errno(r, "Failed to write console log %s, dropping console output: %m",
+                                  c->log_path);
+        } else if (r >= 0)
+                c->log_failed = false;
+}
+
+/* Reads the master until it is empty. Returns -EIO when no slave is open. */
+static int console_drain(Console *c, int fd, unsigned max_reads) {
+        char buf[CONSOLE_READ_CHUNK];
+
+        for (unsigned i = 0; i < max_reads; i++) {
+                ssize_t k = read(fd, buf, sizeof(buf));
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == EAGAIN ? 0 : -errno;
+                }
+                if (k == 0)
+                        return -EIO;
+                console_output(c, buf, (size_t) k);
+        }
+        return 0;
+}
+
+static int console_on_master(EventSource *s, int fd, uint32_t revents, void *userdata) {
+        Console *c = userdata;
+        int r;
+
+        r = console_drain(c, fd, CONSOLE_READS_PER_EVENT);
+        if (r != -EIO)
+                return r;
+
+        /* A vhangup() inside the zone hangs up our slave too: open a fresh one, or the master
+         * would report a hangup (and wake us) forever. */
+        safe_close(c->slave_fd);
+        c->slave_fd = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (c->slave_fd < 0) {
+                r = -errno;
+                (void) event_source_set_events(s, 0);
+                return log_warning_errno(r, "Failed to reopen the console pty, no longer reading it: %m");
+        }
+        return 0;
+}
+
+int console_attach(Console *c, EventLoop *e, int master_fd) {
+        int r, slave;
+
+        if (fcntl(master_fd, F_SETFL, fcntl(master_fd, F_GETFL) | O_NONBLOCK) < 0)
+                return -errno;
+        slave = ioctl(master_fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return -errno;
+        console_detach(c);
+        r = event_add_io(e, master_fd, EPOLLIN, console_on_master, c, &c->source);
+        if (r < 0) {
+                safe_close(slave);
+                return r;
+        }
+        c->slave_fd = slave;
+        return 0;
+}
+
+void console_detach(Console *c) {
+        if (c->source)
+                (void) console_drain(c, event_source_get_fd(c->source), UINT32_MAX);
+        c->source = event_source_free(c->source);
+        c->slave_fd = safe_close(c->slave_fd);
+}
+
+void console_done(Console *c) {
+        console_detach(c);
+        c->log_fd = safe_close(c->log_fd);
+        free(c->log_path);
+        c->log_path = NULL;
+}

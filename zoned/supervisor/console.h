@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event-loop.h"
+
+/* The zone's console: the master of a pty from the zone's own devpts. The
+ * supervisor reads it all the time, so the zone never blocks on a full pty and
+ * no output is lost while nobody is attached, and appends what it reads to the
+ * console log, which is rotated to "<log>.1" once it reaches its cap. */
+
+typedef struct Console {
+        char *log_path;   /* NULL: output is read and dropped */
+        uint64_t log_max; /* bytes; 0: no cap */
+        int log_fd;
+        uint64_t log_size;
+        bool log_failed;     /* a write failed; logged once */
+        int slave_fd;        /* our own slave: the master never sees a hangup while the zone has none open */
+        EventSource *source; /* owns the master */
+} Console;
+
+void console_init(Console *c);
+/* Sets the log file and creates its directory; the file is opened on first output. */
+int console_set_log(Console *c, const char *path, uint64_t max);
+/* Starts reading master_fd (ownership passes to the console on success). */
+int console_attach(Console *c, EventLoop *e, int master_fd);
+/* Reads what is left in the pty, then closes master and slave. */
+void console_detach(Console *c);
+void console_done(Console *c);
+/* Appends to the log with rotation; exported for the unit tests. */
+int console_log_write(Console *c, const char *data, size_t n);

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "log.h"
+#include "signal-name.h"
+#include "supervisor.h"
+#include "zone-mounts.h"
+#include "zone-spawn.h"
+
+/* After the init is gone, its cgroups are polled this often, this many times, until empty. */
+#define CLEANUP_INTERVAL_USEC (20 * USEC_PER_MSEC)
+#define CLEANUP_MAX_TICKS 250
+
+static const char *const stop_action_table[_STOP_ACTION_MAX] = {
+        [STOP_NONE] = "none",     [STOP_POWEROFF] = "poweroff",   [STOP_HALT] = "halt",
+        [STOP_REBOOT] = "reboot", [STOP_TERMINATE] = "terminate",
+};
+
+const char *stop_action_to_string(StopAction a) {
+        return a >= 0 && a < _STOP_ACTION_MAX ? stop_action_table[a] : NULL;
+}
+
+StopAction stop_action_from_string(const char *s) {
+        for (int i = STOP_POWEROFF; s && i < _STOP_ACTION_MAX; i++)
+                if (streq(stop_action_table[i], s))
+                        return (StopAction) i;
+        return STOP_NONE;
+}
+
+uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+static void free_and_replace(char **p, char *v) {
+        free(*p);
+        *p = v;
+}
+
+void supervisor_set_state(Supervisor *s, ZoneState state, const char *status) {
+        if (s->state != state) {
+                s->state = state;
+                s->since = now_realtime_usec();
+                if (status)
+                        log_info("Zone %s is %s: %s", s->plan->name, zone_state_to_string(state), status);
+                else
+                        log_info("Zone %s is %s.", s->plan->name, zone_state_to_string(state));
+        }
+        free_and_replace(&s->status, status ? strdup(status) : NULL);
+        control_broadcast(s);
+}
+
+static void supervisor_finish(Supervisor *s) {
+        bool failed = s->outcome == OUTCOME_FAILED;
+
+        supervisor_set_state(s, failed ? ZONE_FAILED : ZONE_STOPPED, failed ? s->outcome_status : NULL);
+        control_close(s);
+        (void) unlink(s->plan_path);
+        (void) rm_rf(s->plan->runtime_dir);
+        event_loop_exit(s->loop, failed ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
+static void cleanup_done(Supervisor *s) {
+        int r;
+
+        s->cleaning_up = false;
+        r = cgroup_set_remove(&s->cgroups);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove the cgroups of zone %s: %m", s->plan->name);
+        if (s->outcome == OUTCOME_RESTART)
+                (void) supervisor_start_zone(s);
+        else
+                supervisor_finish(s);
+}
+
+/* One round of waiting for the zone's cgroups to empty. Returns true once cleanup is over. */
+static bool cleanup_tick(Supervisor *s) {
+        int r;
+
+        r = cgroup_set_is_empty(&s->cgroups);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the cgroups of zone %s: %m", s->plan->name);
+        if (r != 0) {
+                cleanup_done(s);
+                return true;
+        }
+        if (++s->cleanup_ticks > CLEANUP_MAX_TICKS) {
+                log_warning("Processes of zone %s are still alive, removing its cgroups anyway.",
+                            s->plan->name);
+                cleanup_done(s);
+                return true;
+        }
+        /* The pid namespace is gone with its init; anything left in the cgroups is killed too. */
+        (void) cgroup_set_kill(&s->cgroups, SIGKILL);
+        return false;
+}
+
+static int on_cleanup_timer(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        Supervisor *s = userdata;
+        uint64_t expirations;
+
+        (void) !read(fd, &expirations, sizeof(expirations));
+        if (!cleanup_tick(s))
+                return event_timer_arm(source, CLEANUP_INTERVAL_USEC);
+        return 0;
+}
+
+static void begin_cleanup(Supervisor *s) {
+        s->cleaning_up = true;
+        s->cleanup_ticks = 0;
+        if (!cleanup_tick(s))
+                (void) event_timer_arm(s->cleanup_timer, CLEANUP_INTERVAL_USEC);
+}
+
+/* The zone cannot start: report why (with strerror(error) unless error is 0) once the cgroups are
+ * cleaned up. */
+static int supervisor_fail_start(Supervisor *s, int error, const char *what) {
+        char *text;
+        int k;
+
+        if (error != 0)
+                k = asprintf(&text, "%s: %s", what, strerror(error < 0 ? -error : error));
+        else
+                k = asprintf(&text, "%s", what);
+        s->outcome = OUTCOME_FAILED;
+        free_and_replace(&s->outcome_status, k < 0 ? NULL : text);
+        begin_cleanup(s);
+        return error != 0 ? error : -EINVAL;
+}
+
+static bool leader_is_alive(Supervisor *s) {
+        siginfo_t si = {};
+
+        if (s->leader <= 0)
+                return false;
+        if (waitid(P_PID, (id_t) s->leader, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                return false;
+        return si.si_pid == 0;
+}
+
+/* Handles what the child sent before exec. Returns true at EOF. */
+static bool spawn_receive_all(Supervisor *s) {
+        int fd = event_source_get_fd(s->spawn_source);
+
+        for (;;) {
+                _cleanup_free_ char *error = NULL;
+                int master, r;
+
+                r = zone_spawn_receive(fd, &master, &error);
+                if (r == -EAGAIN || r == -EINTR)
+                        return false;
+                if (r <= 0) {
+                        if (r < 0)
+                                log_warning_errno(r, "Failed to read from zone %s's init: %m",
+                                                  s->plan->name);
+                        s->spawn_source = event_source_free(s->spawn_source);
+                        return true;
+                }
+                if (master >= 0) {
+                        r = console_attach(&s->console, s->loop, master);
+                        if (r < 0) {
+                                safe_close(master);
+                                log_warning_errno(r, "Failed to attach the console of zone %s: %m",
+                                                  s->plan->name);
+                        }
+                }
+                if (error)
+                        free_and_replace(&s->spawn_error, TAKE_PTR(error));
+        }
+}
+
+static int on_spawn_socket(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        Supervisor *s = userdata;
+
+        if (!spawn_receive_all(s))
+                return 0;
+        if (s->spawn_error || !leader_is_alive(s))
+                return 0; /* the child's exit decides */
+
+        /* READY_NOTIFY (READY=1 on a NOTIFY_SOCKET) arrives with its own issue; until then a
+         * notify brand is treated like READY_EXEC: running as soon as the init was executed. */
+        if (s->state == ZONE_STARTING)
+                supervisor_set_state(s, ZONE_RUNNING, NULL);
+        return 0;
+}
+
+int supervisor_start_zone(Supervisor *s) {
+        const LaunchPlan *p = s->plan;
+        pid_t pid;
+        int r, fd;
+
+        s->action = STOP_NONE;
+        s->outcome = OUTCOME_STOPPED;
+        free_and_replace(&s->outcome_status, NULL);
+        free_and_replace(&s->spawn_error, NULL);
+
+        if (p->root_mode == ROOT_OVERLAY &&
+            (!overlay_path_is_valid(p->lower) || !overlay_path_is_valid(p->upper) ||
+             !overlay_path_is_valid(p->work)))
+                return supervisor_fail_start(
+                        s, 0, "Invalid overlay paths: they must be absolute, without ',', ':' or '\\'");
+
+        /* Errors from here on reach zoned as STATE=failed with a STATUS, not as a vanished supervisor. */
+        if (s->cgroups.n_hierarchies == 0) {
+                r = cgroup_set_discover(p->cgroup, NULL, &s->cgroups);
+                if (r == -EINVAL)
+                        return supervisor_fail_start(s, 0, "Invalid cgroup path in the launch plan");
+                if (r < 0)
+                        return supervisor_fail_start(s, r, "Failed to find the cgroup hierarchies");
+        }
+        if (p->console_log && !s->console.log_path) {
+                r = console_set_log(&s->console, p->console_log, p->console_log_max);
+                if (r < 0)
+                        return supervisor_fail_start(s, r, "Failed to create the console log's directory");
+        }
+
+        r = cgroup_set_create(&s->cgroups);
+        if (r < 0)
+                return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
+
+        r = zone_spawn(p, &s->cgroups, &pid, &fd);
+        if (r < 0)
+                return supervisor_fail_start(s, r, "Failed to start the zone's init");
+        s->leader = pid;
+        r = event_add_io(s->loop, fd, EPOLLIN, on_spawn_socket, s, &s->spawn_source);
+        if (r < 0) {
+                safe_close(fd);
+                (void) kill(pid, SIGKILL); /* reaped, and cleaned up, through SIGCHLD */
+                s->spawn_error = strdup("Failed to watch the zone's init");
+                return log_error_errno(r, "Failed to watch the init of zone %s: %m", p->name);
+        }
+        supervisor_set_state(s, ZONE_STARTING, NULL);
+        return 0;
+}
+
+/* What the end of the init means; the kernel reports reboot(2) in a pid namespace as its init
+ * dying of SIGHUP (restart) or SIGINT (power off, halt). */
+static ZoneOutcome decide_outcome(Supervisor *s, int status, char **ret_text) {
+        char sig[16];
+        int r;
+
+        *ret_text = NULL;
+        if (s->spawn_error) {
+                *ret_text = strdup(s->spawn_error);
+                return OUTCOME_FAILED;
+        }
+        if (s->action == STOP_REBOOT)
+                return OUTCOME_RESTART;
+        if (s->action != STOP_NONE)
+                return OUTCOME_STOPPED;
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP)
+                return OUTCOME_RESTART;
+        if ((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+            (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                return OUTCOME_STOPPED;
+        if (WIFEXITED(status))
+                r = asprintf(ret_text, "Init exited with status %i", WEXITSTATUS(status));
+        else
+                r = asprintf(ret_text, "Init killed by signal %s", signal_to_string(WTERMSIG(status), sig));
+        if (r < 0)
+                *ret_text = NULL;
+        return OUTCOME_FAILED;
+}
+
+void supervisor_on_leader_exit(Supervisor *s, int status) {
+        char *text;
+
+        if (s->spawn_source)
+                (void) spawn_receive_all(s);
+        s->spawn_source = event_source_free(s->spawn_source);
+        console_detach(&s->console);
+        s->stop_timer_armed = false;
+        (void) event_timer_arm(s->stop_timer, 0);
+        s->leader = 0;
+
+        s->outcome = decide_outcome(s, status, &text);
+        free_and_replace(&s->outcome_status, text);
+        /* A zone that did not get to run stays "starting" until it is "failed". */
+        if (s->state == ZONE_STARTING && s->outcome != OUTCOME_RESTART)
+                control_broadcast(s); /* LEADER=0 */
+        else
+                supervisor_set_state(s, ZONE_STOPPING, NULL);
+        begin_cleanup(s);
+}
+
+static int stop_signal(const LaunchPlan *p, StopAction action) {
+        int sig = 0;
+
+        switch (action) {
+        case STOP_POWEROFF:
+                sig = p->poweroff_signal;
+                break;
+        case STOP_HALT:
+                sig = p->halt_signal ?: p->poweroff_signal;
+                break;
+        case STOP_REBOOT:
+                sig = p->reboot_signal;
+                break;
+        default:
+                break;
+        }
+        /* A brand without the signal (or terminate) gets no clean shutdown. */
+        return sig > 0 ? sig : SIGKILL;
+}
+
+static int on_stop_timeout(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        Supervisor *s = userdata;
+        uint64_t expirations;
+
+        (void) !read(fd, &expirations, sizeof(expirations));
+        s->stop_timer_armed = false;
+        if (s->leader <= 0)
+                return 0;
+        log_warning("Zone %s did not stop in time, killing it.", s->plan->name);
+        return kill(s->leader, SIGKILL) < 0 ? -errno : 0;
+}
+
+int supervisor_request_stop(Supervisor *s, StopAction action) {
+        int sig;
+
+        if (action <= STOP_NONE || action >= _STOP_ACTION_MAX)
+                return -EINVAL;
+        if (s->leader <= 0) {
+                /* Between two boots of a reboot: decide now whether the zone comes back. */
+                if (s->cleaning_up && s->outcome == OUTCOME_RESTART && action != STOP_REBOOT)
+                        s->outcome = OUTCOME_STOPPED;
+                return s->cleaning_up ? 0 : -ESRCH;
+        }
+        if (s->action == STOP_TERMINATE)
+                return 0; /* SIGKILL is on its way: nothing is more final */
+
+        sig = action == STOP_TERMINATE ? SIGKILL : stop_signal(s->plan, action);
+        if (kill(s->leader, sig) < 0)
+                return -errno;
+        s->action = action;
+        if (sig != SIGKILL && !s->stop_timer_armed && s->plan->stop_timeout_usec > 0) {
+                (void) event_timer_arm(s->stop_timer, s->plan->stop_timeout_usec);
+                s->stop_timer_armed = true;
+        }
+        if (s->state != ZONE_STOPPING)
+                supervisor_set_state(s, ZONE_STOPPING, NULL);
+        return 0;
+}
+
+int supervisor_kill(Supervisor *s, bool all, int sig) {
+        int r;
+
+        if (sig < 1 || sig > SIGRTMAX)
+                return -EINVAL;
+        if (s->leader <= 0)
+                return -ESRCH;
+        if (!all)
+                return kill(s->leader, sig) < 0 ? -errno : 0;
+        r = cgroup_set_kill(&s->cgroups, sig);
+        return r < 0 ? r : 0;
+}
+
+int supervisor_lifecycle_init(Supervisor *s) {
+        int r;
+
+        r = event_add_timer(s->loop, 0, on_stop_timeout, s, &s->stop_timer);
+        if (r < 0)
+                return r;
+        return event_add_timer(s->loop, 0, on_cleanup_timer, s, &s->cleanup_timer);
+}

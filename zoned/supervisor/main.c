@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+
+#include "config.h"
+#include "log.h"
+#include "supervisor.h"
+
+static const char *arg_plan = NULL;
+static int arg_control_fd = -EBADF;
+
+static void help(void) {
+        printf("%s --plan=PATH [--control-fd=N]\n\n"
+               "Runs one zone as described by a launch plan, for zoned.\n\n"
+               "  -h --help          Show this help\n"
+               "     --version       Show the version\n"
+               "     --plan=PATH     Launch plan written by zoned\n"
+               "     --control-fd=N  Connected SOCK_SEQPACKET control socket to zoned\n",
+               program_invocation_short_name);
+}
+
+static int parse_fd(const char *s) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno != 0 || end == s || *end || v < 0 || v > INT_MAX)
+                return -EINVAL;
+        return (int) v;
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_PLAN, ARG_CONTROL_FD };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "plan", required_argument, NULL, ARG_PLAN },
+                { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        puts(PACKAGE_VERSION);
+                        return 0;
+                case ARG_PLAN:
+                        arg_plan = optarg;
+                        break;
+                case ARG_CONTROL_FD:
+                        arg_control_fd = parse_fd(optarg);
+                        if (arg_control_fd < 0)
+                                return log_error_errno(EINVAL, "Invalid --control-fd=%s.", optarg);
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(EINVAL, "Unexpected argument: %s", argv[optind]);
+        if (!arg_plan)
+                return log_error_errno(EINVAL, "--plan= is required.");
+        return 1;
+}
+
+/* fds 0-2 must be taken, so that no socket of ours ends up as the zone's stdio. */
+static int ensure_std_fds(void) {
+        for (int fd = 0; fd < 3; fd++) {
+                int n;
+
+                if (fcntl(fd, F_GETFD) >= 0)
+                        continue;
+                n = open("/dev/null", O_RDWR | O_NOCTTY);
+                if (n < 0)
+                        return -errno;
+                if (n != fd)
+                        return -EBADF;
+        }
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(supervisor_freep) Supervisor *s = NULL;
+        int r;
+
+        log_open();
+        r = ensure_std_fds();
+        if (r < 0)
+                return log_error_errno(r, "Failed to open /dev/null: %m"), EXIT_FAILURE;
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        r = supervisor_new(arg_plan, arg_control_fd, &s);
+        if (r < 0)
+                return EXIT_FAILURE;
+        return supervisor_run(s);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "console.h"
+#include "event-loop.h"
+#include "launch-plan.h"
+#include "zone-state.h"
+
+/* One supervisor runs one zone: it starts the zone's init in new namespaces,
+ * holds the console, keeps the state, and serves the control socket (see
+ * control-proto.h). It outlives zoned; zoned re-adopts it through the socket. */
+
+typedef enum StopAction {
+        STOP_NONE, /* nobody asked: the init exits on its own */
+        STOP_POWEROFF,
+        STOP_HALT,
+        STOP_REBOOT,
+        STOP_TERMINATE,
+        _STOP_ACTION_MAX,
+} StopAction;
+
+/* What happens once the init is gone and the zone's cgroups are empty. */
+typedef enum ZoneOutcome {
+        OUTCOME_STOPPED,
+        OUTCOME_FAILED,
+        OUTCOME_RESTART,
+} ZoneOutcome;
+
+typedef struct Supervisor Supervisor;
+
+typedef struct Client {
+        Supervisor *supervisor;
+        EventSource *source;   /* owns the connection */
+        bool snapshot_pending; /* the last snapshot hit a full socket: sent again on EPOLLOUT */
+        bool busy;             /* a command of this client is being handled */
+        bool dead;             /* dropped while busy: freed when its handler returns */
+        struct Client *next;
+} Client;
+
+struct Supervisor {
+        LaunchPlan *plan;
+        char *plan_path;
+        char *control_path;
+        EventLoop *loop;
+
+        EventSource *signal_source;
+        EventSource *listen_source;
+        Client *clients;
+
+        ZoneState state;
+        uint64_t since; /* CLOCK_REALTIME µs of the last state change */
+        char *status;
+        pid_t leader;              /* host pid of the zone's init; 0 when there is none */
+        char *spawn_error;         /* what the child reported before it gave up */
+        EventSource *spawn_source; /* our end of the child's error socket */
+
+        StopAction action;       /* what was asked of the running init */
+        EventSource *stop_timer; /* stop timeout: SIGKILL of the leader */
+        bool stop_timer_armed;
+        EventSource *cleanup_timer; /* polls the zone's cgroups until they are empty */
+        unsigned cleanup_ticks;
+        bool cleaning_up;     /* the init is gone, its cgroups are being emptied and removed */
+        ZoneOutcome outcome;  /* decided when the init is gone */
+        char *outcome_status; /* STATUS= of a failed outcome */
+
+        CgroupSet cgroups;
+        Console console;
+};
+
+/* supervisor.c */
+int supervisor_new(const char *plan_path, int control_fd, Supervisor **ret);
+Supervisor *supervisor_free(Supervisor *s);
+static inline void supervisor_freep(Supervisor **s) {
+        supervisor_free(*s);
+}
+/* Starts the zone and runs the loop; returns the exit status of the process. */
+int supervisor_run(Supervisor *s);
+
+/* lifecycle.c: the state machine. */
+int supervisor_lifecycle_init(Supervisor *s);
+void supervisor_set_state(Supervisor *s, ZoneState state, const char *status);
+uint64_t now_realtime_usec(void);
+int supervisor_start_zone(Supervisor *s);
+int supervisor_request_stop(Supervisor *s, StopAction action);
+int supervisor_kill(Supervisor *s, bool all, int sig);
+void supervisor_on_leader_exit(Supervisor *s, int wait_status);
+const char *stop_action_to_string(StopAction a);
+StopAction stop_action_from_string(const char *s);
+
+/* control.c: the control socket. */
+int control_listen(Supervisor *s);
+int control_add_client(Supervisor *s, int fd);
+void control_broadcast(Supervisor *s);
+void control_close(Supervisor *s);
+/* The reply to one client message; exported for the unit tests. */
+int control_handle_message(Supervisor *s, const char *msg, size_t len, char **ret_status);
+/* The snapshot message (STATE=..., LEADER=..., ...). */
+int control_format_snapshot(const Supervisor *s, char *buf, size_t size);

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "dev-nodes.h"
+#include "macro.h"
+#include "zone-mounts.h"
+
+#define TMPFS_DEV_OPTIONS "mode=755,size=4m,nr_inodes=64k"
+#define DEVPTS_OPTIONS "newinstance,ptmxmode=0666,mode=620,gid=5"
+
+bool overlay_path_is_valid(const char *p) {
+        return !isempty(p) && p[0] == '/' && !strpbrk(p, ",:\\");
+}
+
+/* root + rel as a directory to mount on: created if missing, and never a symlink, which the
+ * zone's tree could use to point a mount somewhere else. */
+static int mount_point(const char *root, const char *rel, mode_t mode, char **ret) {
+        _cleanup_free_ char *p = NULL;
+        struct stat st;
+
+        if (asprintf(&p, "%s/%s", root, rel) < 0)
+                return -ENOMEM;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        if (lstat(p, &st) < 0)
+                return -errno;
+        if (S_ISLNK(st.st_mode))
+                return -ELOOP;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static int mount_fs(const char *root, const char *rel, const char *fstype, unsigned long flags,
+                    const char *options, mode_t mode) {
+        _cleanup_free_ char *p = NULL;
+        int r;
+
+        r = mount_point(root, rel, mode, &p);
+        if (r < 0)
+                return r;
+        return mount(fstype, p, fstype, flags, options) < 0 ? -errno : 0;
+}
+
+int zone_mount_make_private(void) {
+        return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? -errno : 0;
+}
+
+int zone_mount_root(const LaunchPlan *plan) {
+        _cleanup_free_ char *options = NULL;
+        int r;
+
+        r = mkdir_parents_and_self(plan->rootfs, 0755);
+        if (r < 0)
+                return r;
+        if (plan->root_mode == ROOT_DIRECTORY)
+                return mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
+
+        if (!overlay_path_is_valid(plan->lower) || !overlay_path_is_valid(plan->upper) ||
+            !overlay_path_is_valid(plan->work))
+                return -EINVAL;
+        r = asprintf(&options, "lowerdir=%s,upperdir=%s,workdir=%s", plan->lower, plan->upper, plan->work);
+        if (r < 0)
+                return -ENOMEM;
+        return mount("overlay", plan->rootfs, "overlay", 0, options) < 0 ? -errno : 0;
+}
+
+int zone_mount_proc(const char *root) {
+        _cleanup_free_ char *sys = NULL;
+        int r;
+
+        r = mount_fs(root, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+        if (r < 0)
+                return r;
+        if (asprintf(&sys, "%s/proc/sys", root) < 0)
+                return -ENOMEM;
+        if (mount(sys, sys, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+int zone_mount_sys(const char *root) {
+        return mount_fs(root, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+}
+
+int zone_mount_dev(const char *root) {
+        _cleanup_free_ char *dev = NULL;
+        int r;
+
+        r = mount_fs(root, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, TMPFS_DEV_OPTIONS, 0755);
+        if (r < 0)
+                return r;
+        if (asprintf(&dev, "%s/dev", root) < 0)
+                return -ENOMEM;
+        r = dev_create_nodes(dev);
+        if (r < 0)
+                return r;
+        r = dev_create_symlinks(dev);
+        if (r < 0)
+                return r;
+        return mount_fs(dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777);
+}
+
+int zone_mount_devpts(const char *root) {
+        _cleanup_free_ char *dev = NULL, *mq = NULL;
+        int r;
+
+        if (asprintf(&dev, "%s/dev", root) < 0)
+                return -ENOMEM;
+        r = mount_fs(dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, DEVPTS_OPTIONS, 0755);
+        if (r < 0)
+                return r;
+
+        /* POSIX message queues are optional (CONFIG_POSIX_MQUEUE). */
+        r = mount_point(dev, "mqueue", 0755, &mq);
+        if (r < 0)
+                return r;
+        if (mount("mqueue", mq, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                (void) rmdir(mq);
+        return 0;
+}
+
+int zone_mount_console(const char *root, int *ret_master) {
+        _cleanup_free_ char *ptmx = NULL, *slave = NULL, *console = NULL;
+        _cleanup_close_ int master = -EBADF, fd = -EBADF;
+        unsigned n;
+
+        if (asprintf(&ptmx, "%s/dev/pts/ptmx", root) < 0 || asprintf(&console, "%s/dev/console", root) < 0)
+                return -ENOMEM;
+        master = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (master < 0)
+                return -errno;
+        if (unlockpt(master) < 0)
+                return -errno;
+        if (ioctl(master, TIOCGPTN, &n) < 0)
+                return -errno;
+        if (asprintf(&slave, "%s/dev/pts/%u", root, n) < 0)
+                return -ENOMEM;
+
+        /* /dev is our fresh tmpfs: nothing can be in the way. */
+        fd = open(console, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        if (mount(slave, console, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        *ret_master = TAKE_FD(master);
+        return 0;
+}
+
+int zone_mount_run_tmp(const char *root) {
+        int r;
+
+        r = mount_fs(root, "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755", 0755);
+        if (r < 0)
+                return r;
+        return mount_fs(root, "tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777);
+}
+
+int zone_pivot_root(const char *root) {
+        if (chdir(root) < 0)
+                return -errno;
+        /* pivot_root(".", ".") stacks the old root on top of the new one; detaching "." drops it. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return -errno;
+        if (umount2(".", MNT_DETACH) < 0)
+                return -errno;
+        if (chdir("/") < 0)
+                return -errno;
+        return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "launch-plan.h"
+
+/* The zone's file system tree, built by the zone's first process inside its
+ * own mount namespace, before it becomes the init. Whole file systems are
+ * mounted (proc, sysfs, tmpfs, devpts, mqueue), never binds of host subtrees,
+ * so that a running zone can be checkpointed. Each helper is one step; the
+ * caller (zone-spawn.c) turns a failure into a message. */
+
+/* An overlay option value cannot hold ',', ':' or '\\' (the kernel would split on them). */
+bool overlay_path_is_valid(const char *p);
+
+int zone_mount_make_private(void);
+/* overlay of plan->lower/upper/work, or a recursive bind of the copied tree, on plan->rootfs. */
+int zone_mount_root(const LaunchPlan *plan);
+/* proc, with /proc/sys read-only. */
+int zone_mount_proc(const char *root);
+int zone_mount_sys(const char *root);
+/* tmpfs on /dev with the device nodes and links, and /dev/shm. */
+int zone_mount_dev(const char *root);
+/* A devpts instance of the zone's own on /dev/pts, and /dev/mqueue when the kernel has it. */
+int zone_mount_devpts(const char *root);
+/* Opens a pty from the zone's devpts and binds its slave on /dev/console; returns the master. */
+int zone_mount_console(const char *root, int *ret_master);
+int zone_mount_run_tmp(const char *root);
+/* pivot_root into root and detach the old root. */
+int zone_pivot_root(const char *root);

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "macro.h"
+#include "zone-mounts.h"
+#include "zone-spawn.h"
+
+#define ZONE_CLONE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+/* One line of error text from the child. */
+#define SPAWN_MESSAGE_MAX 1024
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef struct ZoneChild {
+        const LaunchPlan *plan;
+        const CgroupSet *cgroups;
+        const char *root;
+        int sock;
+        bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
+} ZoneChild;
+
+static int send_message(int sock, const char *text, int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) text, .iov_len = strlen(text) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *c;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* The child's only way to report: one line over the socket, then exit. */
+_noreturn_ static void child_fail(ZoneChild *c, int error, const char *what) {
+        char msg[SPAWN_MESSAGE_MAX];
+
+        snprintf(msg, sizeof(msg), "ERROR=%s: %s", what, strerror(error < 0 ? -error : error));
+        (void) send_message(c->sock, msg, -EBADF);
+        if (c->console_open)
+                dprintf(STDERR_FILENO, "%s\n", msg + strlen("ERROR="));
+        _exit(EXIT_FAILURE);
+}
+
+static int child_reset_signals(ZoneChild *c) {
+        sigset_t all;
+
+        /* The supervisor blocks the signals it reads from a signalfd; the init must not inherit that. */
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&all);
+        return sigprocmask(SIG_SETMASK, &all, NULL) < 0 ? -errno : 0;
+}
+
+static int child_parent_death_signal(ZoneChild *c) {
+        struct pollfd p = { .fd = c->sock, .events = POLLIN };
+
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        /* getppid() is 0 in a new pid namespace, so it cannot tell whether the supervisor died
+         * before prctl(): its end of our socket closing can. */
+        if (poll(&p, 1, 0) < 0)
+                return -errno;
+        return p.revents & (POLLHUP | POLLERR) ? -ESRCH : 0;
+}
+
+static int child_join_cgroups(ZoneChild *c) {
+        return cgroup_set_join(c->cgroups);
+}
+
+static int child_unshare_cgroup(ZoneChild *c) {
+        return unshare(CLONE_NEWCGROUP) < 0 ? -errno : 0;
+}
+
+static int child_make_private(ZoneChild *c) {
+        return zone_mount_make_private();
+}
+
+static int child_mount_root(ZoneChild *c) {
+        return zone_mount_root(c->plan);
+}
+
+static int child_mount_proc(ZoneChild *c) {
+        return zone_mount_proc(c->root);
+}
+
+static int child_mount_sys(ZoneChild *c) {
+        return zone_mount_sys(c->root);
+}
+
+static int child_mount_dev(ZoneChild *c) {
+        return zone_mount_dev(c->root);
+}
+
+static int child_mount_devpts(ZoneChild *c) {
+        return zone_mount_devpts(c->root);
+}
+
+static int child_console(ZoneChild *c) {
+        _cleanup_close_ int master = -EBADF;
+        int r;
+
+        r = zone_mount_console(c->root, &master);
+        if (r < 0)
+                return r;
+        return send_message(c->sock, "PTY", master);
+}
+
+static int child_mount_run_tmp(ZoneChild *c) {
+        return zone_mount_run_tmp(c->root);
+}
+
+static int child_pivot_root(ZoneChild *c) {
+        return zone_pivot_root(c->root);
+}
+
+static int child_hostname(ZoneChild *c) {
+        const char *h = c->plan->hostname ?: c->plan->name;
+
+        return sethostname(h, strlen(h)) < 0 ? -errno : 0;
+}
+
+static int child_loopback(ZoneChild *c) {
+        _cleanup_close_ int fd = -EBADF;
+        struct ifreq ifr = {};
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        strncpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name) - 1);
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+static int child_open_console(ZoneChild *c) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (setsid() < 0)
+                return -errno;
+        /* Opened inside the zone: nothing from the host stays open in it. */
+        fd = open("/dev/console", O_RDWR | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, TIOCSCTTY, 0) < 0)
+                return -errno;
+        for (int i = 0; i < 3; i++)
+                if (dup2(fd, i) < 0)
+                        return -errno;
+        c->console_open = true;
+        return 0;
+}
+
+static int child_close_fds(ZoneChild *c) {
+        /* Everything but stdio and the (O_CLOEXEC) socket to the supervisor. */
+        if (c->sock > 3 && close_range(3, (unsigned) c->sock - 1, 0) < 0)
+                return -errno;
+        if (close_range((unsigned) c->sock + 1, ~0U, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+static bool env_has(char **env, const char *key) {
+        size_t n = strlen(key);
+
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return true;
+        return false;
+}
+
+static char **child_environment(const LaunchPlan *plan) {
+        char **env = strv_copy(plan->init_env);
+
+        if (!env)
+                return NULL;
+        if (!env_has(env, "PATH") && strv_extend(&env, DEFAULT_PATH) < 0)
+                return strv_free(env);
+        if (!env_has(env, "TERM") && strv_extend(&env, "TERM=linux") < 0)
+                return strv_free(env);
+        return env;
+}
+
+static const struct {
+        const char *what;
+        int (*run)(ZoneChild *c);
+} child_steps[] = {
+        { "Failed to reset signals", child_reset_signals },
+        { "Failed to set the parent death signal", child_parent_death_signal },
+        { "Failed to join the zone's cgroups", child_join_cgroups },
+        { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
+        { "Failed to make the mount tree private", child_make_private },
+        { "Failed to mount the zone's root file system", child_mount_root },
+        { "Failed to mount /proc", child_mount_proc },
+        { "Failed to mount /sys", child_mount_sys },
+        { "Failed to mount /dev", child_mount_dev },
+        { "Failed to mount /dev/pts", child_mount_devpts },
+        { "Failed to set up the console", child_console },
+        { "Failed to mount /run and /tmp", child_mount_run_tmp },
+        { "Failed to change into the zone's root", child_pivot_root },
+        { "Failed to set the host name", child_hostname },
+        { "Failed to bring up the loopback interface", child_loopback },
+        { "Failed to open the console", child_open_console },
+        { "Failed to close file descriptors", child_close_fds },
+};
+
+_noreturn_ static void child_run(ZoneChild *c) {
+        char what[SPAWN_MESSAGE_MAX];
+        char **env;
+
+        for (size_t i = 0; i < ELEMENTSOF(child_steps); i++) {
+                int r = child_steps[i].run(c);
+                if (r < 0)
+                        child_fail(c, r, child_steps[i].what);
+        }
+        env = child_environment(c->plan);
+        if (!env)
+                child_fail(c, -ENOMEM, "Failed to build the environment");
+        execve(c->plan->init_argv[0], c->plan->init_argv, env);
+        snprintf(what, sizeof(what), "Failed to execute %s", c->plan->init_argv[0]);
+        child_fail(c, -errno, what);
+}
+
+static pid_t raw_clone(unsigned long flags) {
+        /* Without a new stack, clone() behaves like fork() with namespace flags. glibc has no
+         * wrapper for that; the argument order differs on s390. */
+#if defined(__s390__) || defined(__CRIS__)
+        return (pid_t) syscall(SYS_clone, 0, flags, 0, 0, 0);
+#else
+        return (pid_t) syscall(SYS_clone, flags, 0, 0, 0, 0);
+#endif
+}
+
+int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+
+        pid = raw_clone(ZONE_CLONE_FLAGS | SIGCHLD);
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                ZoneChild c = {
+                        .plan = plan,
+                        .cgroups = cgroups,
+                        .root = plan->rootfs,
+                        .sock = pair[1],
+                };
+
+                pair[0] = safe_close(pair[0]);
+                child_run(&c);
+        }
+
+        pair[1] = safe_close(pair[1]);
+        *ret_pid = pid;
+        *ret_fd = TAKE_FD(pair[0]);
+        return 0;
+}
+
+int zone_spawn_receive(int fd, int *ret_master, char **ret_error) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        char text[SPAWN_MESSAGE_MAX];
+        struct iovec iov = { .iov_base = text, .iov_len = sizeof(text) - 1 };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        ssize_t n;
+
+        *ret_master = -EBADF;
+        *ret_error = NULL;
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return 0;
+        text[n] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_master, CMSG_DATA(c), sizeof(int));
+        if (strncmp(text, "ERROR=", 6) == 0) {
+                *ret_error = strdup(text + 6);
+                if (!*ret_error) {
+                        *ret_master = safe_close(*ret_master);
+                        return -ENOMEM;
+                }
+        }
+        return 1;
+}
