@@ -37,6 +37,7 @@ int manager_new(Manager **ret) {
         m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
         m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
         m->background = g_ptr_array_new();
+        m->reapers = g_ptr_array_new_with_free_func((GDestroyNotify) (void (*)(void)) sd_event_source_unref);
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -70,6 +71,7 @@ Manager *manager_free(Manager *m) {
         for (guint i = 0; i < m->background->len; i++)
                 worker_free(m->background->pdata[i]);
         g_ptr_array_unref(m->background);
+        g_ptr_array_unref(m->reapers);
         private_bus_close_all(m);
         sd_bus_flush_close_unref(m->system_bus);
         sd_event_unref(m->event);

@@ -35,6 +35,7 @@ typedef struct Manager {
         GHashTable *transfers; /* GUINT_TO_POINTER(id) → Transfer*, owned */
         uint32_t next_transfer_id;
         GPtrArray *background; /* Worker*: removals of trash dirs */
+        GPtrArray *reapers;    /* sd_event_source*: child sources of the supervisors this zoned started */
 } Manager;
 
 Manager *manager_free(Manager *m);

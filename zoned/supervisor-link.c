@@ -14,7 +14,6 @@ struct SupervisorLink {
         Zone *zone;
         int fd;
         sd_event_source *io;
-        sd_event_source *child; /* set when this zoned started the supervisor */
 };
 
 static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) {
@@ -87,12 +86,13 @@ static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 }
 
 static int link_on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Manager *m = userdata;
+
         /* Only reaps: the zone's state comes from the control socket. */
         if (si->si_code != CLD_EXITED || (si->si_status != 0 && si->si_status != 1))
                 log_warning("Supervisor %i ended with code %i status %i.", (int) si->si_pid, si->si_code,
                             si->si_status);
-        (void) sd_event_source_set_floating(s, false);
-        sd_event_source_unref(s);
+        g_ptr_array_remove(m->reapers, s);
         return 0;
 }
 
@@ -162,15 +162,14 @@ int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret) 
                 exec_supervisor(z->manager->supervisor_path, plan_path, pair[1]);
 
         pair[1] = safe_close(pair[1]);
-        r = sd_event_add_child(z->manager->event, &child, pid, WEXITED, link_on_child, NULL);
+        r = sd_event_add_child(z->manager->event, &child, pid, WEXITED, link_on_child, z->manager);
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
                 return r;
         }
-        /* The reaper belongs to the loop: it outlives the link if the socket closes first. */
-        (void) sd_event_source_set_floating(child, true);
-        sd_event_source_unref(child);
+        /* The reaper belongs to the manager: it outlives the link if the socket closes first. */
+        g_ptr_array_add(z->manager->reapers, child);
 
         r = link_new(z, pair[0], &l);
         if (r < 0) {
