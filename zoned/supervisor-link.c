@@ -12,6 +12,13 @@
 
 struct SupervisorLink {
         Zone *zone;
+        /* The last snapshot said stopped or failed: the supervisor is cleaning
+         * up and exiting. That state is announced only once it is gone (EOF),
+         * so a client that boots or removes the zone right away never finds
+         * the old supervisor still there. */
+        bool final;
+        ZoneState final_state;
+        char *final_status;
         int fd;
         sd_event_source *io;
 };
@@ -31,6 +38,13 @@ static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) 
         (void) control_message_get(msg, len, "SINCE", &since);
         if (control_message_get(msg, len, "STATUS", &status) < 0)
                 status = strdup("");
+        if (s == ZONE_STOPPED || s == ZONE_FAILED) {
+                l->final = true;
+                l->final_state = s;
+                free(l->final_status);
+                l->final_status = TAKE_PTR(status);
+                return;
+        }
         zone_set_runtime(l->zone, s, leader ? (uint32_t) strtoul(leader, NULL, 10) : 0,
                          since ? strtoull(since, NULL, 10) : 0, status);
 }
@@ -54,7 +68,9 @@ static void link_closed(SupervisorLink *l) {
         Zone *z = l->zone;
 
         z->link = NULL;
-        if (z->state == ZONE_STOPPING)
+        if (l->final)
+                zone_set_runtime(z, l->final_state, 0, 0, l->final_status);
+        else if (z->state == ZONE_STOPPING)
                 zone_set_runtime(z, ZONE_STOPPED, 0, 0, NULL);
         else if (z->state != ZONE_STOPPED && z->state != ZONE_FAILED)
                 zone_set_runtime(z, ZONE_FAILED, 0, 0, "The zone's supervisor exited unexpectedly.");
@@ -103,6 +119,7 @@ SupervisorLink *supervisor_link_free(SupervisorLink *l) {
                 l->zone->link = NULL;
         sd_event_source_disable_unref(l->io);
         safe_close(l->fd);
+        free(l->final_status);
         free(l);
         return NULL;
 }

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The integration test harness: every test fixture gets its own temp dirs, a
+ * private dbus-daemon and a zoned from the build tree running on those dirs,
+ * with a cgroup root of its own ("zoned-test-<pid>"). Teardown terminates the
+ * zones through the API, stops zoned and the bus, reaps what is left and
+ * fails the test if anything leaked: processes, cgroups, mounts.
+ *
+ * The paths of the build-tree programs come from meson through the
+ * environment: ZONED_TEST_ZONED, ZONED_TEST_SUPERVISOR, ZONED_TEST_ZONECTL,
+ * ZONED_TEST_BRANDS_DIR, ZONED_TEST_DBUS_DIR (the contract XML),
+ * ZONED_TEST_DBUS_CONFIG (template of the bus config) and
+ * ZONED_TEST_ROOTFS_SCRIPT (the busybox fixture builder). A test whose
+ * programs are missing, or that does not run as root, is skipped. */
+
+#include <gio/gio.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define ZONED_BUS_NAME "org.zoned1"
+#define ZONED_MANAGER_PATH "/org/zoned1"
+#define ZONED_MANAGER_IFACE "org.zoned1.Manager"
+#define ZONED_ZONE_IFACE "org.zoned1.Zone"
+
+/* Bounded waits, in milliseconds. Generous: two cores, other builds running. */
+#define HARNESS_START_TIMEOUT_MS 20000
+#define HARNESS_BOOT_TIMEOUT_MS 60000
+#define HARNESS_STOP_TIMEOUT_MS 60000
+#define HARNESS_TRANSFER_TIMEOUT_MS 120000
+
+typedef enum HarnessFlags {
+        HARNESS_DEFAULT = 0,
+        /* No dbus-daemon: zoned runs with --no-system-bus and the harness talks to <runtime>/bus. */
+        HARNESS_PRIVATE_SOCKET = 1 << 0,
+        /* With HARNESS_PRIVATE_SOCKET: zoned is not told --no-system-bus, its
+         * DBUS_SYSTEM_BUS_ADDRESS names a socket that does not exist. */
+        HARNESS_BUS_MISSING = 1 << 1,
+        /* The test runs zonectl: skipped while zonectl is not built. */
+        HARNESS_ZONECTL = 1 << 2,
+} HarnessFlags;
+
+typedef struct Harness {
+        HarnessFlags flags;
+        char *skip_reason;
+
+        char *tmpdir; /* 0755, removed at teardown */
+        char *config_dir;
+        char *state_dir;
+        char *runtime_dir;
+        char *log_dir;
+        char *cgroup_root; /* "zoned-test-<pid>" */
+
+        pid_t dbus_pid;
+        char *bus_address;     /* the private dbus-daemon; NULL with HARNESS_PRIVATE_SOCKET */
+        char *private_address; /* "unix:path=<runtime>/bus" */
+
+        pid_t zoned_pid;
+        int zoned_pidfd;
+        int notify_fd; /* NOTIFY_SOCKET of zoned */
+        char *notify_path;
+
+        /* To zoned: through the bus, or a direct connection to its private socket. */
+        GDBusConnection *conn;
+        guint manager_subscription;
+        guint objman_subscription;
+        /* Manager signals seen, as text: "ZoneNew NAME PATH", "ZoneRemoved NAME PATH",
+         * "TransferNew ID PATH", "TransferRemoved ID PATH RESULT", "InterfacesAdded PATH",
+         * "InterfacesRemoved PATH". */
+        GPtrArray *events;
+
+        GString *leaks; /* what teardown found left behind */
+} Harness;
+
+/* Process-wide setup: g_test_init(), subreaper, SIGCHLD handling. */
+void harness_init(int *argc, char ***argv);
+
+void harness_setup(Harness *h, gconstpointer flags);
+void harness_teardown(Harness *h, gconstpointer flags);
+
+#define HARNESS_TEST(path, func, flags) \
+        g_test_add((path), Harness, GINT_TO_POINTER(flags), harness_setup, (func), harness_teardown)
+
+/* True (and the test marked skipped) if the fixture could not be set up here. */
+bool harness_skipped(Harness *h);
+
+/* The busybox rootfs built by tests/fixtures (built once per process). */
+const char *harness_busybox_rootfs(void);
+
+/* zoned on the fixture's dirs. start waits until it is ready (READY=1 and, on
+ * a bus, org.zoned1 owned). stop sends sig and reaps it; with SIGTERM it
+ * also asserts a clean exit. */
+void harness_start_zoned(Harness *h);
+void harness_stop_zoned(Harness *h, int sig);
+
+/* Iterates the default main context until pred(data) or the timeout. */
+typedef bool (*HarnessPredicate)(gpointer data);
+bool harness_wait(HarnessPredicate pred, gpointer data, guint timeout_ms);
+
+/* Lets everything zoned sent before now be dispatched (a round trip). */
+void harness_flush(Harness *h);
+
+/* ---- D-Bus ---- */
+
+GVariant *harness_call(Harness *h, const char *path, const char *iface, const char *method, GVariant *params,
+                       const char *reply_type, GError **error);
+GVariant *harness_manager_call(Harness *h, const char *method, GVariant *params, const char *reply_type,
+                               GError **error);
+/* Asserts that error is the remote D-Bus error named name. */
+void harness_assert_dbus_error(const GError *error, const char *name);
+
+/* Index of the first event starting with prefix, or -1. */
+int harness_find_event(Harness *h, const char *prefix);
+bool harness_wait_event(Harness *h, const char *prefix, guint timeout_ms);
+
+/* ImportTemplateFs + wait for TransferRemoved; returns its result ("done", ...). */
+char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand);
+/* CreateZone; with copy waits until the zone left "creating". Returns the object path. */
+char *harness_create_zone(Harness *h, const char *name, const char *template_name, bool copy);
+char *harness_zone_path(Harness *h, const char *name);
+GVariant *harness_zone_property(Harness *h, const char *name, const char *property);
+char *harness_zone_state(Harness *h, const char *name);
+guint32 harness_zone_leader(Harness *h, const char *name);
+
+/* Follows a zone's properties through PropertiesChanged, never by polling. */
+typedef struct ZoneWatch {
+        Harness *h;
+        char *name;
+        char *path;
+        guint subscription;
+        unsigned pending; /* Get/GetAll calls in flight */
+        bool loaded;
+        char *state;
+        guint32 leader;
+        char *status_text;
+        GPtrArray *states; /* every State value announced by PropertiesChanged, in order */
+} ZoneWatch;
+
+ZoneWatch *zone_watch_new(Harness *h, const char *name);
+void zone_watch_free(ZoneWatch *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ZoneWatch, zone_watch_free)
+bool zone_watch_wait_state(ZoneWatch *w, const char *state, guint timeout_ms);
+/* Waits until the state is none of creating/starting/stopping; returns it (NULL on timeout). */
+const char *zone_watch_wait_settled(ZoneWatch *w, guint timeout_ms);
+/* Waits for State=running with a Leader other than 0 and old_leader. */
+bool zone_watch_wait_new_leader(ZoneWatch *w, guint32 old_leader, guint timeout_ms);
+
+/* BootZone + wait for running; returns the Leader. */
+guint32 harness_boot_zone(Harness *h, const char *name);
+/* PoweroffZone + wait for stopped; asserts the zone left nothing behind. */
+void harness_poweroff_zone(Harness *h, const char *name);
+
+/* ---- processes ---- */
+
+typedef struct HarnessRun {
+        int status; /* exit status, or 128 + signal */
+        char *out;
+        char *err;
+} HarnessRun;
+
+void harness_run_clear(HarnessRun *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HarnessRun, harness_run_clear)
+
+typedef struct HarnessSpawn {
+        const char *const *argv;
+        const char *const *env_set; /* "KEY=VALUE" to set, "KEY" to unset, on top of ours */
+        const char *stdin_data;     /* NULL: /dev/null */
+        bool as_nobody;             /* setgroups/setgid/setuid 65534 before exec */
+        guint timeout_ms;           /* 0: 120 s */
+} HarnessSpawn;
+
+/* Runs a program to its end and collects its output (bounded; killed on timeout). */
+void harness_run(const HarnessSpawn *s, HarnessRun *ret);
+/* zonectl ARGS... with DBUS_SYSTEM_BUS_ADDRESS set to the fixture's bus. */
+void harness_zonectl(Harness *h, HarnessRun *ret, const char *stdin_data, ...) G_GNUC_NULL_TERMINATED;
+void harness_zonectl_full(Harness *h, HarnessRun *ret, const HarnessSpawn *s);
+/* True if a line of a zonectl table starts with these words (NULL-terminated). */
+bool harness_table_has_row(const char *out, const char *const *words);
+/* Fails the test with zonectl's output unless it exited with status. */
+void harness_assert_run(const HarnessRun *r, int status, const char *what);
+
+/* Reaps zombies that were re-parented to us (we are a subreaper). */
+void harness_reap_orphans(void);
+/* Exists and is not a zombie. */
+bool harness_pid_alive(pid_t pid);
+/* Waits until a zone's init has children of its own. A namespace's init drops
+ * signals from outside that it neither handles nor blocks, and with
+ * Ready=exec a zone is "running" before busybox init blocked its signals: a
+ * poweroff signal sent in that window is lost. busybox init sets its signals
+ * up before it runs the inittab, so a child means it listens. */
+bool harness_wait_init_started(pid_t pid, guint timeout_ms);
+
+/* ---- leaks ---- */
+
+/* NULL if the zone left nothing: no cgroup <root>/<name> in any hierarchy
+ * (and so no process in one), no mount under <state>/<name>. Else text. */
+char *harness_zone_leftovers(Harness *h, const char *name);
+/* Mount points at or below path, from /proc/self/mountinfo. */
+GPtrArray *harness_mounts_under(const char *path);
+/* cgroup hierarchies' mount points, from /proc/self/mountinfo. */
+GPtrArray *harness_cgroup_hierarchies(void);

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Everyone may read, only root may change: a client running as uid 65534
+ * lists zones but is refused (org.freedesktop.DBus.Error.AccessDenied) every
+ * mutating call, and nothing changes. The bus policy of the test bus lets
+ * everything through, so the refusal can only come from zoned itself. */
+
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"
+
+/* This program again, as the unprivileged client:
+ *   test-access --as-client ADDRESS PATH INTERFACE METHOD [ARGS as GVariant text]
+ * prints "OK <reply>" or "ERROR <D-Bus error name>". */
+static int client_main(int argc, char *argv[]) {
+        g_autoptr(GDBusConnection) c = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) params = NULL, reply = NULL;
+        g_autofree char *name = NULL, *text = NULL;
+
+        if (argc < 6 || argc > 7) {
+                fprintf(stderr, "usage: %s --as-client ADDRESS PATH INTERFACE METHOD [ARGS]\n", argv[0]);
+                return 2;
+        }
+        c = g_dbus_connection_new_for_address_sync(argv[2],
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+        if (!c) {
+                fprintf(stderr, "cannot connect to %s as uid %d: %s\n", argv[2], (int) getuid(),
+                        error->message);
+                return 2;
+        }
+        if (argc == 7) {
+                params = g_variant_parse(NULL, argv[6], NULL, NULL, &error);
+                if (!params) {
+                        fprintf(stderr, "bad arguments '%s': %s\n", argv[6], error->message);
+                        return 2;
+                }
+        }
+        reply = g_dbus_connection_call_sync(c, ZONED_BUS_NAME, argv[3], argv[4], argv[5],
+                                            g_steal_pointer(&params), NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                            30000, NULL, &error);
+        if (reply) {
+                text = g_variant_print(reply, FALSE);
+                printf("OK %s\n", text);
+        } else {
+                name = g_dbus_error_get_remote_error(error);
+                printf("ERROR %s\n", name ? name : error->message);
+        }
+        return 0;
+}
+
+static char *self_exe(void) {
+        char *p = g_file_read_link("/proc/self/exe", NULL);
+
+        g_assert_nonnull(p);
+        return p;
+}
+
+/* Calls a method as uid 65534; returns the client's answer line. */
+static char *call_as_nobody(Harness *h, const char *path, const char *iface, const char *method,
+                            const char *args) {
+        g_autofree char *exe = self_exe();
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(
+                &(HarnessSpawn) {
+                        .argv = (const char *const[]) { exe, "--as-client", h->bus_address, path, iface,
+                                                        method, args, NULL },
+                        .env_set = (const char *const[]) { "HOME=/nonexistent", "XDG_RUNTIME_DIR", NULL },
+                        .as_nobody = true,
+                },
+                &r);
+        harness_assert_run(&r, 0, "unprivileged D-Bus client");
+        return g_strdup(g_strstrip(r.out));
+}
+
+static void assert_denied(Harness *h, const char *path, const char *iface, const char *method,
+                          const char *args) {
+        g_autofree char *answer = call_as_nobody(h, path, iface, method, args);
+
+        if (!g_str_equal(answer, "ERROR " ACCESS_DENIED))
+                g_error("%s.%s%s as uid 65534: expected %s, got '%s'", iface, method, args ? args : "()",
+                        ACCESS_DENIED, answer);
+}
+
+static void assert_manager_denied(Harness *h, const char *method, const char *args) {
+        assert_denied(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method, args);
+}
+
+static void assert_reads_allowed(Harness *h, const char *zone_path) {
+        g_autofree char *list = call_as_nobody(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ListZones",
+                                               NULL);
+        g_autofree char *state = call_as_nobody(h, zone_path, "org.freedesktop.DBus.Properties", "Get",
+                                                "('org.zoned1.Zone', 'State')");
+
+        g_assert_true(g_str_has_prefix(list, "OK "));
+        g_assert_nonnull(strstr(list, "'z1'"));
+        g_assert_true(g_str_has_prefix(state, "OK "));
+}
+
+static void assert_nothing_changed(Harness *h, ZoneWatch *w, const char *state, guint32 leader) {
+        g_autofree char *z2 = g_strdup_printf("%s/z2.zone", h->config_dir);
+        g_autofree char *z1 = g_strdup_printf("%s/z1.zone", h->config_dir);
+        g_autofree char *bb2 = g_build_filename(h->state_dir, ".templates", "bb2", NULL);
+
+        harness_flush(h);
+        g_assert_cmpuint(w->states->len, ==, 0);
+        g_assert_cmpstr(w->state, ==, state);
+        g_assert_cmpuint(w->leader, ==, leader);
+        g_assert_false(g_file_test(z2, G_FILE_TEST_EXISTS));
+        g_assert_true(g_file_test(z1, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(bb2, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(harness_find_event(h, "ZoneNew z2 "), <, 0);
+        g_assert_cmpint(harness_find_event(h, "ZoneRemoved "), <, 0);
+}
+
+static void test_stopped_zone(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *path = NULL, *import_args = NULL;
+        g_autoptr(ZoneWatch) w = NULL;
+        guint transfers;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        w = zone_watch_new(h, "z1");
+        transfers = h->events->len;
+
+        assert_reads_allowed(h, path);
+        assert_manager_denied(h, "CreateZone", "('z2', 'bb', @a{sv} {})");
+        assert_manager_denied(h, "BootZone", "('z1',)");
+        assert_manager_denied(h, "RemoveZone", "('z1',)");
+        import_args = g_strdup_printf("('%s', 'bb2', @a{sv} {})", harness_busybox_rootfs());
+        assert_manager_denied(h, "ImportTemplateFs", import_args);
+        assert_manager_denied(h, "RemoveTemplate", "('bb',)");
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Boot", NULL);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Remove", NULL);
+
+        assert_nothing_changed(h, w, "stopped", 0);
+        /* No transfer was started either. */
+        for (guint i = transfers; i < h->events->len; i++)
+                g_assert_false(g_str_has_prefix(h->events->pdata[i], "Transfer"));
+}
+
+static void test_running_zone(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *path = NULL, *kill_args = NULL;
+        g_autoptr(ZoneWatch) w = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        leader = harness_boot_zone(h, "z1");
+        w = zone_watch_new(h, "z1");
+
+        assert_manager_denied(h, "PoweroffZone", "('z1',)");
+        assert_manager_denied(h, "RebootZone", "('z1',)");
+        assert_manager_denied(h, "TerminateZone", "('z1',)");
+        kill_args = g_strdup_printf("('z1', 'all', %d)", SIGKILL);
+        assert_manager_denied(h, "KillZone", kill_args);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Poweroff", NULL);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Terminate", NULL);
+        g_free(kill_args);
+        kill_args = g_strdup_printf("('all', %d)", SIGKILL);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Kill", kill_args);
+
+        assert_nothing_changed(h, w, "running", leader);
+        g_assert_true(harness_pid_alive((pid_t) leader));
+        harness_poweroff_zone(h, "z1");
+}
+
+static void test_zonectl(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) list = { 0 }, create = { 0 };
+        g_autofree char *result = NULL, *path = NULL, *z3 = NULL;
+        const char *const nobody_env[] = { "HOME=/nonexistent", NULL };
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+
+        harness_zonectl_full(h, &list,
+                             &(HarnessSpawn) { .argv = (const char *const[]) { "list", NULL },
+                                               .env_set = nobody_env,
+                                               .as_nobody = true });
+        harness_assert_run(&list, 0, "zonectl list as uid 65534");
+        g_assert_nonnull(strstr(list.out, "z1"));
+
+        harness_zonectl_full(
+                h, &create,
+                &(HarnessSpawn) { .argv = (const char *const[]) { "create", "z3", "-t", "bb", NULL },
+                                  .env_set = nobody_env,
+                                  .as_nobody = true });
+        g_assert_cmpint(create.status, !=, 0);
+        g_assert_cmpstr(create.err, !=, "");
+        z3 = g_strdup_printf("%s/z3.zone", h->config_dir);
+        g_assert_false(g_file_test(z3, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char *argv[]) {
+        if (argc > 1 && g_str_equal(argv[1], "--as-client"))
+                return client_main(argc, argv);
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/access/stopped-zone", test_stopped_zone, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/running-zone", test_running_zone, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/zonectl", test_zonectl, HARNESS_ZONECTL);
+        return g_test_run();
+}

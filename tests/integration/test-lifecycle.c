@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The user story, told through zonectl as a script would: import a busybox
+ * rootfs as a template, create a zone, boot it, look at it, run commands in
+ * it, power it off, remove it; then check the host holds nothing of it. */
+
+#include <signal.h>
+#include <stdarg.h>
+
+#include "harness.h"
+#include "json.h"
+
+/* Output from a pty has \r\n line ends. */
+static char **output_lines(const char *out) {
+        g_autofree char *s = g_strdup(out);
+
+        g_strdelimit(s, "\r", '\n');
+        return g_strsplit(s, "\n", -1);
+}
+
+static void zonectl_ok(Harness *h, const char *what, ...) G_GNUC_NULL_TERMINATED;
+static void zonectl_ok(Harness *h, const char *what, ...) {
+        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        g_auto(GStrv) args = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        const char *a;
+        va_list ap;
+
+        va_start(ap, what);
+        while ((a = va_arg(ap, const char *)))
+                g_strv_builder_add(b, a);
+        va_end(ap);
+        args = g_strv_builder_end(b);
+        harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = (const char *const *) args });
+        harness_assert_run(&r, 0, what);
+}
+
+static void assert_config(Harness *h, const char *name, const char *template_name, const char *storage) {
+        g_autofree char *path = g_strdup_printf("%s/%s.zone", h->config_dir, name);
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GError) error = NULL;
+        g_autofree char *t = NULL, *b = NULL, *s = NULL;
+
+        g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error));
+        g_assert_no_error(error);
+        t = g_key_file_get_string(kf, "Zone", "Template", NULL);
+        b = g_key_file_get_string(kf, "Zone", "Brand", NULL);
+        s = g_key_file_get_string(kf, "Zone", "Storage", NULL);
+        g_assert_cmpstr(t, ==, template_name);
+        g_assert_cmpstr(b, ==, "busybox");
+        /* Storage may be left out for the default, overlay. */
+        if (s || !g_str_equal(storage, "overlay"))
+                g_assert_cmpstr(s, ==, storage);
+}
+
+/* Every hierarchy puts the zone's init into <cgroup root>/<name>. */
+static void assert_in_zone_cgroup(Harness *h, pid_t pid, const char *name) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/cgroup", (int) pid), *text = NULL;
+        g_autofree char *want = g_strdup_printf("/%s/%s", h->cgroup_root, name);
+        g_auto(GStrv) lines = NULL;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l && **l; l++) {
+                const char *cg = strchr(strchr(*l, ':') + 1, ':') + 1;
+
+                if (!g_str_equal(cg, want) && !(g_str_has_prefix(cg, want) && cg[strlen(want)] == '/'))
+                        g_error("zone init %d is in cgroup '%s', expected %s (line '%s')", (int) pid, cg,
+                                want, *l);
+        }
+}
+
+static void assert_json_list(Harness *h, const char *name) {
+        g_auto(HarnessRun) r = { 0 };
+        g_autoptr(GVariant) v = NULL;
+        g_autofree char *error = NULL;
+        GVariantIter it;
+        GVariant *item;
+        bool found = false;
+
+        harness_zonectl(h, &r, NULL, "list", "--json", NULL);
+        harness_assert_run(&r, 0, "zonectl list --json");
+        v = json_parse(r.out, &error);
+        if (!v)
+                g_error("zonectl list --json printed no valid JSON (%s):\n%s", error, r.out);
+        g_assert_cmpstr(g_variant_get_type_string(v), ==, "av");
+        g_variant_iter_init(&it, v);
+        while (g_variant_iter_loop(&it, "v", &item)) {
+                const char *n = NULL, *state = NULL, *brand = NULL, *template_name = NULL;
+
+                g_assert_cmpstr(g_variant_get_type_string(item), ==, "a{sv}");
+                g_assert_true(g_variant_lookup(item, "name", "&s", &n));
+                g_assert_true(g_variant_lookup(item, "state", "&s", &state));
+                g_assert_true(g_variant_lookup(item, "brand", "&s", &brand));
+                g_assert_true(g_variant_lookup(item, "template", "&s", &template_name));
+                if (!g_str_equal(n, name))
+                        continue;
+                found = true;
+                g_assert_cmpstr(state, ==, "running");
+                g_assert_cmpstr(brand, ==, "busybox");
+                g_assert_cmpstr(template_name, ==, "bb");
+        }
+        g_assert_true(found);
+}
+
+static void assert_shell(Harness *h, const char *name) {
+        g_auto(HarnessRun) r = { 0 }, c = { 0 };
+        g_auto(GStrv) lines = NULL;
+        bool saw_name = false;
+
+        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", "hostname; exit 7", NULL);
+        harness_assert_run(&r, 7, "zonectl shell NAME -- /bin/sh -c 'hostname; exit 7'");
+        lines = output_lines(r.out);
+        for (char **l = lines; *l; l++)
+                saw_name = saw_name || g_str_equal(g_strstrip(*l), name);
+        if (!saw_name)
+                g_error("zonectl shell: 'hostname' did not print %s; stdout:\n%s", name, r.out);
+
+        harness_zonectl(h, &c, "hello from the host\nsecond line\n", "shell", name, "--", "/bin/cat", NULL);
+        harness_assert_run(&c, 0, "zonectl shell NAME -- /bin/cat < input");
+        g_assert_nonnull(strstr(c.out, "hello from the host"));
+        g_assert_nonnull(strstr(c.out, "second line"));
+}
+
+static void poweroff_and_check(Harness *h, const char *name, guint32 leader) {
+        g_autofree char *state = NULL, *leftovers = NULL;
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl(h, &r, NULL, "poweroff", name, NULL);
+        harness_assert_run(&r, 0, "zonectl poweroff");
+        state = harness_zone_state(h, name);
+        g_assert_cmpstr(state, ==, "stopped");
+        g_assert_cmpuint(harness_zone_leader(h, name), ==, 0);
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, name);
+        if (leftovers)
+                g_error("zone %s is stopped but left: %s", name, leftovers);
+}
+
+static void remove_and_check(Harness *h, const char *name) {
+        g_autofree char *config = g_strdup_printf("%s/%s.zone", h->config_dir, name);
+        g_autofree char *state_dir = g_build_filename(h->state_dir, name, NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        zonectl_ok(h, "zonectl remove", "remove", name, NULL);
+        g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(state_dir, G_FILE_TEST_EXISTS));
+        reply = harness_manager_call(h, "GetZone", g_variant_new("(s)", name), "(o)", &error);
+        harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchZone");
+}
+
+static void test_story(Harness *h, gconstpointer data) {
+        g_autofree char *template_busybox = NULL, *state = NULL;
+        g_auto(HarnessRun) list = { 0 };
+        const char *rootfs;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        rootfs = harness_busybox_rootfs();
+
+        zonectl_ok(h, "zonectl import-fs --brand=busybox", "import-fs", rootfs, "bb", "--brand=busybox",
+                   NULL);
+        template_busybox = g_build_filename(h->state_dir, ".templates", "bb", "rootfs", "bin", "busybox",
+                                            NULL);
+        g_assert_true(g_file_test(template_busybox, G_FILE_TEST_IS_REGULAR));
+
+        zonectl_ok(h, "zonectl create", "create", "z1", "-t", "bb", NULL);
+        assert_config(h, "z1", "bb", "overlay");
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "stopped");
+
+        zonectl_ok(h, "zonectl boot", "boot", "z1", NULL);
+        g_clear_pointer(&state, g_free);
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "running");
+        leader = harness_zone_leader(h, "z1");
+        g_assert_cmpuint(leader, !=, 0);
+        g_assert_true(harness_pid_alive((pid_t) leader));
+        assert_in_zone_cgroup(h, (pid_t) leader, "z1");
+
+        harness_zonectl(h, &list, NULL, "list", NULL);
+        harness_assert_run(&list, 0, "zonectl list");
+        if (!harness_table_has_row(list.out,
+                                   (const char *const[]) { "z1", "running", "busybox", "bb", NULL }))
+                g_error("zonectl list has no row 'z1 running busybox bb':\n%s", list.out);
+        assert_json_list(h, "z1");
+
+        assert_shell(h, "z1");
+        poweroff_and_check(h, "z1", leader);
+        remove_and_check(h, "z1");
+}
+
+static void test_detect_brand(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariantIter) it = NULL;
+        const char *name, *brand;
+        bool found = false;
+
+        if (harness_skipped(h))
+                return;
+        zonectl_ok(h, "zonectl import-fs (no --brand)", "import-fs", harness_busybox_rootfs(), "bb", NULL);
+        reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(a(ssst))", &it);
+        while (g_variant_iter_loop(it, "(&s&sst)", &name, &brand, NULL, NULL))
+                if (g_str_equal(name, "bb")) {
+                        found = true;
+                        g_assert_cmpstr(brand, ==, "busybox");
+                }
+        g_assert_true(found);
+}
+
+static void test_copy(Harness *h, gconstpointer data) {
+        g_autofree char *copied = NULL, *state = NULL;
+        g_autoptr(GVariant) storage = NULL;
+        g_autoptr(ZoneWatch) w = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        zonectl_ok(h, "zonectl import-fs", "import-fs", harness_busybox_rootfs(), "bb", "--brand=busybox",
+                   NULL);
+        zonectl_ok(h, "zonectl create --copy", "create", "z2", "-t", "bb", "--copy", NULL);
+        w = zone_watch_new(h, "z2");
+        g_assert_cmpstr(zone_watch_wait_settled(w, HARNESS_TRANSFER_TIMEOUT_MS), ==, "stopped");
+        assert_config(h, "z2", "bb", "copy");
+        storage = harness_zone_property(h, "z2", "Storage");
+        g_assert_cmpstr(g_variant_get_string(storage, NULL), ==, "copy");
+        copied = g_build_filename(h->state_dir, "z2", "rootfs", "bin", "busybox", NULL);
+        g_assert_true(g_file_test(copied, G_FILE_TEST_IS_REGULAR));
+
+        zonectl_ok(h, "zonectl boot (copy)", "boot", "z2", NULL);
+        state = harness_zone_state(h, "z2");
+        g_assert_cmpstr(state, ==, "running");
+        leader = harness_zone_leader(h, "z2");
+        harness_zonectl(h, &r, NULL, "shell", "z2", "--", "/bin/hostname", NULL);
+        harness_assert_run(&r, 0, "zonectl shell z2 -- /bin/hostname");
+        g_assert_nonnull(strstr(r.out, "z2"));
+        poweroff_and_check(h, "z2", leader);
+        remove_and_check(h, "z2");
+}
+
+int main(int argc, char *argv[]) {
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/lifecycle/story", test_story, HARNESS_ZONECTL);
+        HARNESS_TEST("/lifecycle/detect-brand", test_detect_brand, HARNESS_ZONECTL);
+        HARNESS_TEST("/lifecycle/copy", test_copy, HARNESS_ZONECTL);
+        return g_test_run();
+}
