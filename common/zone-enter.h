@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sched.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Entering a running zone from the host: the cgroups, namespaces and root
+ * directory of its leader (the zone's init, by host pid), and the zone's
+ * user database read from its files (never through NSS, which would load the
+ * zone's libraries into a host process). No logging, no glib, no sd-bus:
+ * errors are returned as -errno.
+ *
+ * The order that works (the pid namespace only applies to children, and
+ * cgroups must be joined from the host's view, before the cgroup namespace):
+ *
+ *     zone_leader_open(leader, &pidfd);
+ *     zone_enter_namespaces(leader, pidfd, CLONE_NEWPID);
+ *     fork();
+ *     child:  zone_enter_cgroups(leader, pidfd);
+ *             zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
+ *             zone_user_lookup("/", "root", &u);
+ *             zone_user_become(&u);  ...  exec
+ *
+ * Only the child ends up in the zone's cgroups, so that the zone's
+ * cgroups hold nothing but the zone's own processes. */
+
+#define ZONE_ENTER_NAMESPACES                                                                      \
+        (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
+
+/* A pidfd for the leader (O_CLOEXEC). */
+int zone_leader_open(pid_t leader, int *ret_pidfd);
+
+/* Moves the calling process into the leader's cgroup in every hierarchy the
+ * host has mounted (cgroup v1 controllers, named v1 hierarchies, cgroup2),
+ * as /proc/<leader>/cgroup and /proc/self/mountinfo describe them. Must run
+ * in the host's mount and cgroup namespaces. */
+int zone_enter_cgroups(pid_t leader, int pidfd);
+
+/* Joins the leader's namespaces among nstypes (CLONE_NEW* flags), plus its
+ * user namespace when that is not ours. With CLONE_NEWNS the process also
+ * takes the leader's root directory and "/" as its working directory. */
+int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes);
+
+typedef struct ZoneUser {
+        char *name;
+        uid_t uid;
+        gid_t gid;
+        char *home;
+        char *shell;
+        gid_t *groups; /* the primary group first, then those of the group file that list the user */
+        size_t n_groups;
+} ZoneUser;
+
+void zone_user_done(ZoneUser *u);
+
+/* Looks a user up by name (or, for a number that names nobody, by uid) in
+ * <root>/etc/passwd and its groups in <root>/etc/group, resolving the paths
+ * inside root. A root without /etc/passwd still has root (uid 0). -ESRCH if
+ * there is no such user. */
+int zone_user_lookup(const char *root, const char *user, ZoneUser *ret);
+
+/* setgroups, setresgid, setresuid. */
+int zone_user_become(const ZoneUser *u);
+
+/* The environment of a command run as u in the zone: HOME, SHELL, USER,
+ * LOGNAME, PATH, TERM (if term is set) and container=zoned. */
+int zone_user_environment(const ZoneUser *u, const char *term, char ***ret);
+
+#define ZONE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

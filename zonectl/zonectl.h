@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus-connect.h"
+#include "table.h"
+
+/* Exit statuses: 0 success, 1 failure, 2 bad usage; `shell` exits with the
+ * command's status. */
+#define EXIT_USAGE 2
+
+/* Options (main.c parses them; the verbs read them). */
+extern const char *arg_address;
+extern const char *arg_runtime_dir;
+extern bool arg_json;
+extern bool arg_legend;
+extern bool arg_block;
+extern uint64_t arg_timeout_usec;
+extern char **arg_property;
+extern bool arg_value;
+extern const char *arg_template;
+extern bool arg_copy;
+extern int arg_signal;
+extern const char *arg_kill_whom;
+extern const char *arg_user;
+extern const char *arg_brand;
+extern char **arg_command;
+
+/* Verbs: argv[0] is the verb. Return < 0 on failure (after printing one
+ * line), otherwise the exit status. */
+typedef int (*VerbFunction)(int argc, char *argv[], Client *c);
+
+int verb_list(int argc, char *argv[], Client *c);
+int verb_status(int argc, char *argv[], Client *c);
+int verb_show(int argc, char *argv[], Client *c);
+int verb_create(int argc, char *argv[], Client *c);
+int verb_remove(int argc, char *argv[], Client *c);
+int verb_kill(int argc, char *argv[], Client *c);
+int verb_boot(int argc, char *argv[], Client *c);
+int verb_poweroff(int argc, char *argv[], Client *c);
+int verb_reboot(int argc, char *argv[], Client *c);
+int verb_terminate(int argc, char *argv[], Client *c);
+int verb_shell(int argc, char *argv[], Client *c);
+int verb_templates(int argc, char *argv[], Client *c);
+int verb_import_fs(int argc, char *argv[], Client *c);
+int verb_remove_template(int argc, char *argv[], Client *c);
+int verb_brands(int argc, char *argv[], Client *c);
+int verb_transfers(int argc, char *argv[], Client *c);
+int verb_cancel_transfer(int argc, char *argv[], Client *c);
+
+/* Prints a listing as --json, --no-legend and the terminal ask; "what" is
+ * the plural noun of the footer ("3 zones listed."). */
+int output_table(Table *t, const char *what);
+/* The absolute CLOCK_MONOTONIC deadline for --timeout. */
+uint64_t timeout_deadline(void);
