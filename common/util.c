@@ -65,11 +65,12 @@ int read_full_file(const char *path, size_t max, char **ret) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        buf = malloc(max + 1);
+        /* One byte more than allowed, to tell "exactly max" from "too big". */
+        buf = malloc(max + 2);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf + n, max - n);
+                ssize_t k = read(fd, buf + n, max + 1 - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -78,7 +79,7 @@ int read_full_file(const char *path, size_t max, char **ret) {
                 if (k == 0)
                         break;
                 n += (size_t) k;
-                if (n >= max)
+                if (n > max)
                         return -EFBIG;
         }
         buf[n] = 0;

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Installs what building and testing zoned needs, on Debian 12 (bookworm),
+# with apt-get. Idempotent: when everything is installed already, it does
+# nothing (no network). Needs root otherwise.
+
+set -euo pipefail
+
+PACKAGES=(
+        meson
+        ninja-build
+        pkg-config
+        gcc
+        libsystemd-dev
+        libmount-dev
+        libblkid-dev
+        libarchive-dev
+        libcurl4-openssl-dev
+        libglib2.0-dev
+        libglib2.0-bin
+        libseccomp-dev
+        libcap-dev
+        scdoc
+        dbus
+        busybox-static
+        python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+        status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+        [ "$status" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+        echo "install-deps: all build dependencies are installed"
+        exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: missing ${missing[*]}; run this as root to install them" >&2
+        exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
