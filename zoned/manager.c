@@ -218,6 +218,38 @@ void manager_foreach_bus(Manager *m, manager_bus_func f, void *userdata) {
         private_bus_foreach(m, f, userdata);
 }
 
+/* Autoboot zones come up once per host boot, not at every start of zoned:
+ * the boot id of the last autoboot is kept in the runtime dir (which need
+ * not be a tmpfs). */
+static void manager_autoboot(Manager *m) {
+        g_autofree char *marker = g_build_filename(m->runtime_dir, "autoboot-boot-id", NULL);
+        g_autofree char *boot_id = NULL, *done = NULL;
+        GHashTableIter it;
+        gpointer v;
+        int r;
+
+        if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
+                return;
+        if (g_file_get_contents(marker, &done, NULL, NULL) && streq(done, boot_id))
+                return;
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                Zone *z = v;
+
+                if (!z->config.autoboot || (z->state != ZONE_STOPPED && z->state != ZONE_FAILED))
+                        continue;
+                r = zone_boot(z, &error);
+                if (r < 0)
+                        log_error_errno(r, "Autoboot of zone %s failed: %s", z->name, error.message);
+                else
+                        log_info("Zone %s: autoboot.", z->name);
+        }
+        r = write_file_atomic(marker, boot_id, 0644);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write %s: %m", marker);
+}
+
 int manager_startup(Manager *m) {
         int r;
 
@@ -237,7 +269,11 @@ int manager_startup(Manager *m) {
         r = private_bus_listen(m);
         if (r < 0)
                 return log_error_errno(r, "Cannot listen on the private socket in %s: %m", m->runtime_dir);
-        return manager_connect_system_bus(m);
+        r = manager_connect_system_bus(m);
+        if (r < 0)
+                return r;
+        manager_autoboot(m);
+        return 0;
 }
 
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
