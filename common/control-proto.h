@@ -23,6 +23,16 @@
  *     COMMAND=poweroff|reboot|halt|terminate
  *     COMMAND=kill  WHOM=leader|all  SIGNAL=<number>
  * answered by one message "RESULT=<0 or -errno>" (+ STATUS=<text> on error).
+ *
+ *     COMMAND=console
+ * attaches a console client: with "RESULT=0" comes (SCM_RIGHTS) one end of a
+ * stream socketpair connected to the zone's /dev/console. Reading it gives
+ * the tail of the console log, then what the zone writes to its console;
+ * what is written to it goes to the console's input. It stays connected
+ * across reboots of the zone, until the supervisor exits or the reader
+ * falls too far behind.
+ *
+ * Every command gets exactly one answer, in the order the commands came.
  */
 
 #define CONTROL_MESSAGE_MAX 4096

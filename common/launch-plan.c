@@ -38,6 +38,18 @@ ReadyMode ready_mode_from_string(const char *s) {
         return _READY_MODE_INVALID;
 }
 
+bool machine_id_is_valid(const char *s) {
+        bool nonzero = false;
+        size_t n = 0;
+
+        for (; s && *s; s++, n++) {
+                if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+                        return false;
+                nonzero = nonzero || *s != '0';
+        }
+        return n == 32 && nonzero;
+}
+
 LaunchPlan *launch_plan_new(void) {
         LaunchPlan *p = new0(LaunchPlan, 1);
 
@@ -65,6 +77,7 @@ LaunchPlan *launch_plan_free(LaunchPlan *p) {
         free(p->runtime_dir);
         free(p->console_log);
         free(p->cgroup);
+        free(p->machine_id);
         free(p);
         return NULL;
 }
@@ -93,6 +106,8 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret) {
         Buf b = {};
         char sig[16];
 
+        if (p->machine_id && !machine_id_is_valid(p->machine_id))
+                return -EINVAL;
         if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
                 return -EINVAL;
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
@@ -124,6 +139,7 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret) {
         put(&b, "console_log", p->console_log);
         put_u64(&b, "console_log_max", p->console_log_max);
         put(&b, "cgroup", p->cgroup);
+        put(&b, "machine_id", p->machine_id);
         if (fclose(b.f) != 0 && b.error == 0)
                 b.error = -ENOMEM;
         if (b.error < 0) {
@@ -178,6 +194,8 @@ static int plan_set(LaunchPlan *p, const char *key, const char *v) {
                 return set_str(&p->console_log, v);
         if (streq(key, "cgroup"))
                 return set_str(&p->cgroup, v);
+        if (streq(key, "machine_id"))
+                return machine_id_is_valid(v) ? set_str(&p->machine_id, v) : -EINVAL;
         if (streq(key, "init_arg"))
                 return strv_extend(&p->init_argv, v);
         if (streq(key, "init_env"))

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The launch plan: everything the supervisor needs to start a zone, computed
@@ -43,6 +44,7 @@ typedef struct LaunchPlan {
         char *console_log;     /* console log path */
         uint64_t console_log_max; /* bytes; the log is rotated once past this */
         char *cgroup;          /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
+        char *machine_id;      /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
 } LaunchPlan;
 
 LaunchPlan *launch_plan_free(LaunchPlan *p);
@@ -56,6 +58,9 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret);
 /* Text → plan. -EBADMSG on unknown keys or bad values; *ret_line gets the line number. */
 int launch_plan_parse(const char *text, LaunchPlan **ret, unsigned *ret_line);
 int launch_plan_load(const char *path, LaunchPlan **ret, unsigned *ret_line);
+
+/* 32 lowercase hex digits, not all zero (the format of /etc/machine-id). */
+bool machine_id_is_valid(const char *s);
 
 const char *root_mode_to_string(RootMode m);
 RootMode root_mode_from_string(const char *s);

@@ -5,8 +5,12 @@
 #include <grp.h>
 #include <linux/openat2.h>
 #include <pwd.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "macro.h"
 #include "zone-enter.h"
@@ -478,6 +482,144 @@ int zone_user_environment(const ZoneUser *u, const char *term, char ***ret) {
             (term && (r = strv_extend_pair(&env, "TERM", term)) < 0) ||
             (r = strv_extend_pair(&env, "container", "zoned")) < 0)
                 return r;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* ---- terminals ---- */
+
+/* The major of devpts's ptmx (5:2) and of its slaves (136-143). */
+#define PTMX_MAJOR 5
+#define PTMX_MINOR 2
+
+int zone_pty_open(int *ret_master, int *ret_slave, char **ret_path) {
+        struct open_how how = {
+                .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                .resolve = RESOLVE_NO_SYMLINKS,
+        };
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        unsigned n;
+
+        master = (int) syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof(how));
+        if (master < 0)
+                return -errno;
+        if (!zone_pty_is_master(master))
+                return -ENOTTY;
+        if (unlockpt(master) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+                return -errno;
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return -errno;
+        if (asprintf(ret_path, "/dev/pts/%u", n) < 0)
+                return -ENOMEM;
+        *ret_master = TAKE_FD(master);
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+bool zone_pty_is_master(int fd) {
+        struct stat st;
+        unsigned n;
+
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+                return false;
+        if (major(st.st_rdev) != PTMX_MAJOR || minor(st.st_rdev) != PTMX_MINOR)
+                return false;
+        return ioctl(fd, TIOCGPTN, &n) >= 0;
+}
+
+int zone_pty_make_controlling(int slave) {
+        if (setsid() < 0)
+                return -errno;
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return -errno;
+        for (int i = 0; i < 3; i++)
+                if (slave != i && dup2(slave, i) < 0)
+                        return -errno;
+        if (slave > 2)
+                safe_close(slave);
+        return 0;
+}
+
+int zone_fd_send(int sock, const char *text, int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) text, .iov_len = strlen(text) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *c;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+ssize_t zone_fd_receive(int sock, char *text, size_t size, int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = text, .iov_len = size - 1 };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        ssize_t n;
+
+        *ret_fd = -EBADF;
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+        text[n] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        return n;
+}
+
+static char **strv_find_key(char **l, const char *entry) {
+        size_t k = strcspn(entry, "=");
+
+        for (char **e = l; e && *e; e++)
+                if (strncmp(*e, entry, k) == 0 && (*e)[k] == '=')
+                        return e;
+        return NULL;
+}
+
+int zone_user_environment_merge(const ZoneUser *u, const char *term, char *const *extra, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        r = zone_user_environment(u, term, &env);
+        if (r < 0)
+                return r;
+        for (char *const *e = extra; e && *e; e++) {
+                char **old;
+
+                if (**e == '=' || !strchr(*e, '='))
+                        return -EINVAL;
+                old = strv_find_key(env, *e);
+                if (old) {
+                        char *copy = strdup(*e);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*old);
+                        *old = copy;
+                } else if ((r = strv_extend(&env, *e)) < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(env);
         return 0;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -68,3 +69,30 @@ int zone_user_become(const ZoneUser *u);
 int zone_user_environment(const ZoneUser *u, const char *term, char ***ret);
 
 #define ZONE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- terminals ---- */
+
+/* Opens a new pty from the devpts mounted at /dev/pts of the calling
+ * process's mount namespace (call it inside the zone: the pty must be the
+ * zone's own). Returns the master (O_CLOEXEC), the slave (O_CLOEXEC, opened
+ * through the master, no path lookup) and the slave's path in the zone. */
+int zone_pty_open(int *ret_master, int *ret_slave, char **ret_path);
+
+/* New session with slave as its controlling terminal and as stdin, stdout,
+ * stderr (slave itself is closed if it is not one of those). */
+int zone_pty_make_controlling(int slave);
+
+/* True if fd is the master of a pty (a devpts ptmx). */
+bool zone_pty_is_master(int fd);
+
+/* One SOCK_SEQPACKET message of text with an optional fd (SCM_RIGHTS). */
+int zone_fd_send(int sock, const char *text, int fd);
+/* Receives one such message (blocking unless the socket is not): text (NUL
+ * terminated, up to size-1 bytes) and fd (-EBADF if none came). Returns the
+ * text length, 0 at EOF. */
+ssize_t zone_fd_receive(int sock, char *text, size_t size, int *ret_fd);
+
+/* The environment of u's session (zone_user_environment) with the entries
+ * of extra ("KEY=VALUE") added, replacing those of the same key. -EINVAL for
+ * an entry that is not KEY=VALUE. */
+int zone_user_environment_merge(const ZoneUser *u, const char *term, char *const *extra, char ***ret);

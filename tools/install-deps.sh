@@ -25,6 +25,12 @@ PACKAGES=(
         dbus
         busybox-static
         python3
+        # the import-tar test makes tarballs with every compression zoned reads
+        tar
+        gzip
+        xz-utils
+        zstd
+        bzip2
 )
 
 missing=()

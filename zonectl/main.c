@@ -45,8 +45,11 @@ static const Verb verbs[] = {
         { "terminate", 1, 1, verb_terminate },
         { "kill", 1, 1, verb_kill },
         { "shell", 1, 1, verb_shell },
+        { "login", 1, 1, verb_login },
+        { "console", 1, 1, verb_console },
         { "templates", 0, 0, verb_templates },
         { "import-fs", 2, 2, verb_import_fs },
+        { "import-tar", 2, 2, verb_import_tar },
         { "remove-template", 1, 1, verb_remove_template },
         { "brands", 0, 0, verb_brands },
         { "transfers", 0, 0, verb_transfers },
@@ -67,10 +70,13 @@ static void help(void) {
                "  reboot NAME                 Reboot a zone, wait until it runs again\n"
                "  terminate NAME              Kill a zone at once, wait until it stopped\n"
                "  kill NAME                   Send a signal to processes of a zone\n"
-               "  shell NAME [-- CMD ARG...]  Run a command (default /bin/sh) in a zone\n\n"
+               "  shell NAME [-- CMD ARG...]  Run a command (default /bin/sh) in a zone\n"
+               "  login NAME                  Log into a zone on a new terminal of its own\n"
+               "  console NAME                Attach to a zone's console (^]^]^] detaches)\n\n"
                "Template commands:\n"
                "  templates                   List templates\n"
                "  import-fs DIR NAME          Import a directory tree as a template\n"
+               "  import-tar FILE|- NAME      Import a tar archive (gz, xz, zstd, bz2) as a template\n"
                "  remove-template NAME        Remove a template\n"
                "  brands                      List brands\n"
                "  transfers                   List running transfers\n"
@@ -83,7 +89,7 @@ static void help(void) {
                "     --json                   Print listings as JSON\n"
                "     --no-legend              Print listings without header and footer\n"
                "     --no-block               Do not wait for boot, poweroff, reboot, terminate,\n"
-               "                              remove or import-fs to finish\n"
+               "                              remove, import-fs or import-tar to finish\n"
                "     --timeout=SEC            Give up waiting after SEC seconds (default: never)\n"
                "  -p --property=NAME[,NAME]   show: only these properties\n"
                "     --value                  show: only the values\n"
@@ -92,7 +98,7 @@ static void help(void) {
                "  -s --signal=SIGNAL          kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM         kill: \"leader\" or \"all\" (default)\n"
                "  -u --user=USER              shell: run as USER (default root)\n"
-               "     --brand=BRAND            import-fs: the brand of the template\n\n"
+               "     --brand=BRAND            import-fs, import-tar: the brand of the template\n\n"
                "See the zonectl(1) man page for details.\n",
                program_invocation_short_name);
 }

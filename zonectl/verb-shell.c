@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* shell: run a command inside a running zone, stdin/stdout/stderr passed
- * straight through, and exit with its status. */
+/* shell: run a command inside a running zone and exit with its status. On a
+ * terminal the command gets a pty of the zone's own devpts, which zonectl
+ * forwards (raw mode, window size, ^] three times detaches); otherwise
+ * stdin/stdout/stderr are passed straight through, so pipes work. */
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "cli-error.h"
+#include "pty-forward.h"
 #include "zone-enter.h"
 #include "zone-info.h"
 #include "zonectl.h"
@@ -88,7 +93,26 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
         return 0;
 }
 
-static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, char **command) {
+/* A pty of the zone (opened as the user, who then owns the slave) as our terminal; the master goes
+ * to zonectl over sock. */
+static int child_take_pty(const char *name, int sock) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = zone_pty_open(&master, &slave, &path);
+        if (r < 0)
+                return cli_error_errno(r, "cannot allocate a pty in zone \"%s\": %m", name);
+        r = zone_fd_send(sock, path, master);
+        if (r < 0)
+                return cli_error_errno(r, "cannot pass the pty on: %m");
+        r = zone_pty_make_controlling(TAKE_FD(slave));
+        if (r < 0)
+                return cli_error_errno(r, "cannot make %s the terminal of the command: %m", path);
+        return 0;
+}
+
+static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, int pty_sock, char **command) {
         _cleanup_(zone_user_done) ZoneUser user = {};
         _cleanup_strv_free_ char **env = NULL;
         int r;
@@ -98,6 +122,11 @@ static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, char
         if (r < 0)
                 _exit(EXIT_FAILURE);
         safe_close(pidfd);
+        if (pty_sock >= 0) {
+                if (child_take_pty(name, pty_sock) < 0)
+                        _exit(EXIT_FAILURE);
+                safe_close(pty_sock);
+        }
 
         /* execvp() searches the PATH of the environment in force: the zone's. */
         environ = env;
@@ -121,11 +150,33 @@ static int wait_child(pid_t pid) {
         return EXIT_FAILURE;
 }
 
+/* Forwards our terminal to the command's pty until it exits (or we detach: then it is hung up). */
+static void forward_pty(const char *name, pid_t pid, int sock) {
+        _cleanup_close_ int master = -EBADF, child_fd = -EBADF;
+        char path[256];
+        int r;
+
+        if (zone_fd_receive(sock, path, sizeof(path), &master) <= 0 || master < 0)
+                return; /* the child said why */
+        child_fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        r = pty_forward(master, child_fd, PTY_FORWARD_RESIZE);
+        if (r < 0)
+                cli_error_errno(r, "lost the terminal of the command in zone \"%s\": %m", name);
+        if (r == PTY_FORWARD_DETACHED)
+                fprintf(stderr, "\nDetached from the command in zone %s, hanging it up.\n", name);
+        if (r != PTY_FORWARD_EXITED && r != PTY_FORWARD_HANGUP) {
+                master = safe_close(master);
+                (void) kill(pid, SIGHUP);
+        }
+}
+
 int verb_shell(int argc, char *argv[], Client *c) {
         static char *default_command[] = { (char *) "/bin/sh", NULL };
         char **command = arg_command && arg_command[0] ? arg_command : default_command;
         const char *name = argv[1];
         _cleanup_close_ int pidfd = -EBADF, own_pidns = -EBADF;
+        _cleanup_close_pair_ int pty_pair[2] = { -EBADF, -EBADF };
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
         pid_t leader = 0, pid;
         int r;
 
@@ -142,16 +193,24 @@ int verb_shell(int argc, char *argv[], Client *c) {
         r = zone_enter_namespaces(leader, pidfd, CLONE_NEWPID);
         if (r < 0)
                 return cli_error_errno(r, "cannot enter the pid namespace of zone \"%s\": %m", name);
+        if (tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pty_pair) < 0)
+                return cli_error_errno(errno, "cannot create a socket: %m");
         fflush(NULL);
         setup_signals(true);
         pid = fork();
         if (pid < 0)
                 return cli_error_errno(errno, "cannot fork: %m");
-        if (pid == 0)
-                run_child(name, leader, pidfd, command);
+        if (pid == 0) {
+                pty_pair[0] = safe_close(pty_pair[0]);
+                run_child(name, leader, pidfd, pty_pair[1], command);
+        }
         /* Back to our own: nothing else zonectl starts (nor a sanitizer's helper) belongs in the zone. */
         (void) setns(own_pidns, CLONE_NEWPID);
         forward_to = pid;
+        if (tty) {
+                pty_pair[1] = safe_close(pty_pair[1]);
+                forward_pty(name, pid, pty_pair[0]);
+        }
         r = wait_child(pid);
         if (r < 0)
                 return cli_error_errno(r, "cannot wait for the command in zone \"%s\": %m", name);

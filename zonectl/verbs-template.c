@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* templates, import-fs, remove-template, brands. */
+/* templates, import-fs, import-tar, remove-template, brands. */
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli-error.h"
 #include "format-util.h"
@@ -75,111 +77,64 @@ int verb_remove_template(int argc, char *argv[], Client *c) {
         return 0;
 }
 
-typedef struct TransferWait {
-        uint32_t id;
-        char *result; /* from TransferRemoved */
-} TransferWait;
-
-static int on_transfer_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        TransferWait *w = userdata;
-        const char *path, *result;
-        uint32_t id;
-
-        if (sd_bus_message_read(m, "uos", &id, &path, &result) < 0)
-                return 0;
-        if (w->id != 0 && id == w->id && !w->result)
-                w->result = strdup(result);
-        return 0;
-}
-
-static int transfer_check(void *userdata) {
-        TransferWait *w = userdata;
-        return w->result ? 1 : 0;
-}
-
-/* A progress line on a terminal, nothing on a pipe. Progress emits no
- * PropertiesChanged (it would flood the bus), so it is read twice a second. */
-static void show_progress(Client *c, const char *path, const char *name, int *shown) {
+/* Sends the call that starts an import (its reply is "uo") and follows the transfer. */
+static int import_follow(Client *c, const char *method, const char *name, int fd, const char *dir) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        double progress;
-        int percent;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        _cleanup_(transfer_follow_done) TransferFollow f = {};
+        const char *path;
+        int r;
 
-        if (sd_bus_get_property_trivial(c->bus, c->destination, path, ZONED_TRANSFER_INTERFACE, "Progress",
-                                        &error, 'd', &progress) < 0)
-                return;
-        if (!(progress >= 0 && progress <= 1))
-                return;
-        percent = (int) (progress * 100);
-        if (percent != *shown)
-                fprintf(stderr, "\rImporting template %s: %3i%%", name, percent);
-        *shown = percent;
-}
-
-static int wait_transfer(Client *c, TransferWait *w, const char *path, const char *name) {
-        bool tty = isatty(STDERR_FILENO);
-        uint64_t deadline = timeout_deadline();
-        int r, shown = -1;
-
-        for (;;) {
-                uint64_t step = deadline;
-
-                if (tty)
-                        step = MIN(deadline, now_usec(CLOCK_MONOTONIC) + USEC_PER_SEC / 2);
-                r = client_wait(c, step, transfer_check, w);
-                if (r != -ETIME || step == deadline)
-                        break;
-                show_progress(c, path, name, &shown);
+        /* Subscribe before the call: the transfer may be done before the reply is read. */
+        r = transfer_follow_subscribe(c, &f);
+        if (r < 0)
+                return cli_error_errno(r, "cannot subscribe to zoned's signals: %m");
+        r = sd_bus_message_new_method_call(c->bus, &call, c->destination, ZONED_MANAGER_PATH,
+                                           ZONED_MANAGER_INTERFACE, method);
+        if (r >= 0)
+                r = fd >= 0 ? sd_bus_message_append(call, "hs", fd, name)
+                            : sd_bus_message_append(call, "ss", dir, name);
+        if (r >= 0)
+                r = arg_brand ? sd_bus_message_append(call, "a{sv}", 1, "brand", "s", arg_brand)
+                              : sd_bus_message_append(call, "a{sv}", 0);
+        if (r < 0)
+                return cli_error_errno(r, "cannot make the call to zoned: %m");
+        r = sd_bus_call(c->bus, call, 0, &error, &reply);
+        if (r < 0)
+                return cli_bus_error(&error, r, "cannot import template \"%s\"", name);
+        r = sd_bus_message_read(reply, "uo", &f.id, &path);
+        if (r < 0)
+                return cli_error_errno(r, "cannot read zoned's reply: %m");
+        if (!arg_block) {
+                printf("%" PRIu32 "\n", f.id);
+                return 0;
         }
-        if (shown >= 0)
-                fputs("\r\033[K", stderr);
-        return r;
+        f.path = strdup(path);
+        if (!f.path)
+                return cli_error_errno(ENOMEM, "out of memory");
+        return transfer_follow_wait(c, &f, name);
 }
 
 int verb_import_fs(int argc, char *argv[], Client *c) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ char *dir = NULL;
-        TransferWait w = {};
-        const char *name = argv[2], *path;
-        int r;
 
         dir = realpath(argv[1], NULL);
         if (!dir)
                 return cli_error_errno(errno, "cannot use directory \"%s\": %m", argv[1]);
+        return import_follow(c, "ImportTemplateFs", argv[2], -EBADF, dir);
+}
 
-        /* Subscribe before the call: the transfer may be done before the reply is read. */
-        r = client_match_signal(c, &slot, ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE, "TransferRemoved",
-                                on_transfer_removed, &w);
-        if (r < 0)
-                return cli_error_errno(r, "cannot subscribe to zoned's signals: %m");
-        if (arg_brand)
-                r = manager_call(c, "ImportTemplateFs", &error, &reply, "ssa{sv}", dir, name, 1, "brand",
-                                 "s", arg_brand);
-        else
-                r = manager_call(c, "ImportTemplateFs", &error, &reply, "ssa{sv}", dir, name, 0);
-        if (r < 0)
-                return cli_bus_error(&error, r, "cannot import template \"%s\"", name);
-        r = sd_bus_message_read(reply, "uo", &w.id, &path);
-        if (r < 0)
-                return cli_error_errno(r, "cannot read zoned's reply: %m");
-        if (!arg_block) {
-                printf("%" PRIu32 "\n", w.id);
-                return 0;
+int verb_import_tar(int argc, char *argv[], Client *c) {
+        _cleanup_close_ int fd = -EBADF;
+
+        /* zoned reads the stream itself: the file (or our stdin) is passed open. */
+        if (streq(argv[1], "-")) {
+                if (isatty(STDIN_FILENO))
+                        return cli_error_errno(ENOTTY, "standard input is a terminal, not an archive");
+                return import_follow(c, "ImportTemplateTar", argv[2], STDIN_FILENO, NULL);
         }
-
-        r = wait_transfer(c, &w, path, name);
-        if (r == -ECONNRESET)
-                r = cli_error_errno(r, "zoned went away while importing template \"%s\"", name);
-        else if (r == -ETIME)
-                r = cli_error_errno(r, "timed out importing template \"%s\" (transfer %" PRIu32 " goes on)",
-                                    name, w.id);
-        else if (r < 0)
-                r = cli_error_errno(r, "cannot follow the import of template \"%s\": %m", name);
-        else if (!streq(w.result, "done"))
-                r = cli_error_errno(EIO, "import of template \"%s\" %s", name, w.result);
-        else
-                r = 0;
-        free(w.result);
-        return r;
+        fd = open(argv[1], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return cli_error_errno(errno, "cannot open \"%s\": %m", argv[1]);
+        return import_follow(c, "ImportTemplateTar", argv[2], fd, NULL);
 }

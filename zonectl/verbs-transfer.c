@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* transfers, cancel-transfer. */
+/* transfers, cancel-transfer, and following a transfer to its end. */
 
 #include <inttypes.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "cli-error.h"
+#include "format-util.h"
 #include "zonectl.h"
 
 int verb_transfers(int argc, char *argv[], Client *c) {
@@ -66,4 +69,174 @@ int verb_cancel_transfer(int argc, char *argv[], Client *c) {
         if (r < 0)
                 return cli_bus_error(&error, r, "cannot cancel transfer %" PRIu32, id);
         return 0;
+}
+
+/* ---- following a transfer until TransferRemoved (import-fs, import-tar) ---- */
+
+static volatile sig_atomic_t interrupted = 0;
+static bool follow_progress = false; /* the wait returns for each change, to show it */
+
+static void on_interrupt(int sig) {
+        interrupted = sig;
+}
+
+static int on_transfer_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        TransferFollow *f = userdata;
+        const char *path, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uos", &id, &path, &result) < 0)
+                return 0;
+        if (f->id != 0 && id == f->id && !f->result)
+                f->result = strdup(result);
+        return 0;
+}
+
+static int read_changed(sd_bus_message *m, TransferFollow *f) {
+        const char *key, *s;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &key);
+                if (r >= 0 && streq(key, "Progress"))
+                        r = sd_bus_message_read(m, "v", "d", &f->progress);
+                else if (r >= 0 && streq(key, "BytesDone"))
+                        r = sd_bus_message_read(m, "v", "t", &f->bytes_done);
+                else if (r >= 0 && streq(key, "Error") && (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
+                        free(f->error);
+                        f->error = strdup(s);
+                } else if (r >= 0)
+                        r = sd_bus_message_skip(m, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                f->changed = true;
+        }
+        return r;
+}
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        TransferFollow *f = userdata;
+        const char *iface;
+
+        if (!f->path || !streq_ptr(sd_bus_message_get_path(m), f->path))
+                return 0;
+        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, ZONED_TRANSFER_INTERFACE))
+                return 0;
+        (void) read_changed(m, f);
+        return 0;
+}
+
+int transfer_follow_subscribe(Client *c, TransferFollow *f) {
+        sigset_t ss;
+        int r;
+
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGTERM);
+        if (sigprocmask(SIG_BLOCK, &ss, &f->saved_mask) < 0)
+                return -errno;
+        f->mask_saved = true;
+
+        r = client_match_signal(c, &f->removed_slot, ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE,
+                                "TransferRemoved", on_transfer_removed, f);
+        if (r < 0)
+                return r;
+        return client_match_signal(c, &f->changed_slot, NULL, "org.freedesktop.DBus.Properties",
+                                   "PropertiesChanged", on_properties_changed, f);
+}
+
+void transfer_follow_done(TransferFollow *f) {
+        if (f->mask_saved)
+                (void) sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
+        f->mask_saved = false;
+        f->removed_slot = sd_bus_slot_unref(f->removed_slot);
+        f->changed_slot = sd_bus_slot_unref(f->changed_slot);
+        free(f->path);
+        free(f->result);
+        free(f->error);
+        f->path = f->result = f->error = NULL;
+}
+
+static int transfer_check(void *userdata) {
+        TransferFollow *f = userdata;
+        return f->result || interrupted || (follow_progress && f->changed) ? 1 : 0;
+}
+
+/* A progress line on a terminal (from PropertiesChanged, never polled), nothing on a pipe. */
+static void show_progress(TransferFollow *f, const char *name, bool *shown) {
+        char buf[FORMAT_BYTES_MAX];
+
+        if (!f->changed || f->result)
+                return;
+        f->changed = false;
+        if (f->progress >= 1) /* the end, TransferRemoved follows */
+                return;
+        if (f->progress > 0 && f->progress < 1)
+                fprintf(stderr, "\rImporting template %s: %3i%% (%s)\033[K", name, (int) (f->progress * 100),
+                        format_bytes(buf, f->bytes_done));
+        else
+                fprintf(stderr, "\rImporting template %s: %s\033[K", name, format_bytes(buf, f->bytes_done));
+        *shown = true;
+}
+
+static int cancel_after_interrupt(Client *c, TransferFollow *f, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        interrupted = 0;
+        follow_progress = false;
+        r = manager_call(c, "CancelTransfer", &error, NULL, "u", f->id);
+        if (r < 0 && !f->result)
+                return cli_bus_error(&error, r, "cannot cancel the import of template \"%s\"", name);
+        /* Until zoned says it ended: then nothing of it is left. */
+        (void) client_wait(c, now_usec(CLOCK_MONOTONIC) + 30 * USEC_PER_SEC, transfer_check, f);
+        return cli_error_errno(ECANCELED, "import of template \"%s\" canceled", name);
+}
+
+int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
+        struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+        bool tty = isatty(STDERR_FILENO), shown = false;
+        uint64_t deadline = timeout_deadline();
+        sigset_t ss;
+        int r;
+
+        /* No SA_RESTART: the wait for the bus returns at once on Ctrl+C. A
+         * Ctrl+C that came during the call is pending and arrives now. */
+        (void) sigaction(SIGINT, &sa, &old_int);
+        (void) sigaction(SIGTERM, &sa, &old_term);
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGTERM);
+        (void) sigprocmask(SIG_UNBLOCK, &ss, NULL);
+        follow_progress = tty;
+        for (;;) {
+                r = client_wait(c, deadline, transfer_check, f);
+                if (r == -EINTR && !interrupted)
+                        continue;
+                if (tty)
+                        show_progress(f, name, &shown);
+                if (r < 0 || f->result || interrupted)
+                        break;
+        }
+        if (shown)
+                fputs("\r\033[K", stderr);
+        if (interrupted && !f->result)
+                r = cancel_after_interrupt(c, f, name);
+        else if (r == -ECONNRESET)
+                r = cli_error_errno(ECONNRESET, "zoned went away while importing template \"%s\"", name);
+        else if (r == -ETIME)
+                r = cli_error_errno(ETIME, "timed out importing template \"%s\" (transfer %" PRIu32 " goes on)",
+                                    name, f->id);
+        else if (r < 0)
+                r = cli_error_errno(-r, "cannot follow the import of template \"%s\": %m", name);
+        else if (!streq(f->result, "done"))
+                r = cli_error_errno(EIO, "import of template \"%s\" %s%s%s", name, f->result,
+                                    isempty(f->error) ? "" : ": ", strempty(f->error));
+        else
+                r = 0;
+        (void) sigprocmask(SIG_BLOCK, &ss, NULL);
+        (void) sigaction(SIGINT, &old_int, NULL);
+        (void) sigaction(SIGTERM, &old_term, NULL);
+        return r;
 }

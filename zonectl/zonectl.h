@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -43,8 +44,11 @@ int verb_poweroff(int argc, char *argv[], Client *c);
 int verb_reboot(int argc, char *argv[], Client *c);
 int verb_terminate(int argc, char *argv[], Client *c);
 int verb_shell(int argc, char *argv[], Client *c);
+int verb_login(int argc, char *argv[], Client *c);
+int verb_console(int argc, char *argv[], Client *c);
 int verb_templates(int argc, char *argv[], Client *c);
 int verb_import_fs(int argc, char *argv[], Client *c);
+int verb_import_tar(int argc, char *argv[], Client *c);
 int verb_remove_template(int argc, char *argv[], Client *c);
 int verb_brands(int argc, char *argv[], Client *c);
 int verb_transfers(int argc, char *argv[], Client *c);
@@ -55,3 +59,27 @@ int verb_cancel_transfer(int argc, char *argv[], Client *c);
 int output_table(Table *t, const char *what);
 /* The absolute CLOCK_MONOTONIC deadline for --timeout. */
 uint64_t timeout_deadline(void);
+
+/* Follows a transfer until zoned's TransferRemoved: subscribe before the
+ * call that starts it (it may end before the reply is read), set id and path
+ * from the reply, then wait. The wait shows progress on a terminal, cancels
+ * the transfer on Ctrl+C (SIGINT, SIGTERM) and returns 0 when it is done, or
+ * < 0 after printing why not (with the transfer's Error, if it said one).
+ * Subscribing blocks SIGINT and SIGTERM until the wait (or done), so that a
+ * Ctrl+C while the call is under way still cancels the transfer it starts. */
+typedef struct TransferFollow {
+        uint32_t id;
+        char *path;
+        char *result; /* TransferRemoved: "done", "failed", "canceled" */
+        char *error;  /* the transfer's Error property */
+        double progress;
+        uint64_t bytes_done;
+        bool changed;
+        sd_bus_slot *removed_slot;
+        sd_bus_slot *changed_slot;
+        sigset_t saved_mask;
+        bool mask_saved;
+} TransferFollow;
+int transfer_follow_subscribe(Client *c, TransferFollow *f);
+int transfer_follow_wait(Client *c, TransferFollow *f, const char *name);
+void transfer_follow_done(TransferFollow *f);

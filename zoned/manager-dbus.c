@@ -159,6 +159,9 @@ BY_NAME(poweroff)
 BY_NAME(reboot)
 BY_NAME(terminate)
 BY_NAME(kill)
+BY_NAME(open_console)
+BY_NAME(open_login)
+BY_NAME(open_shell)
 
 static int method_list_templates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -238,6 +241,39 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         if (r < 0)
                 return r;
         r = transfer_start_import_fs(m, dir, name, brand, &t);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot start the import: %m");
+        return sd_bus_reply_method_return(msg, "uo", t->id, t->object_path);
+}
+
+static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autofree char *templates = manager_templates_dir(m);
+        const char *name, *brand = NULL;
+        Transfer *t;
+        int fd, r;
+
+        r = sd_bus_message_read(msg, "hs", &fd, &name);
+        if (r < 0)
+                return r;
+        r = read_options(msg, NULL, &brand, error);
+        if (r < 0)
+                return r;
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
+        if (!zone_name_is_valid(name))
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
+                                         name);
+        if (template_exists(templates, name) || transfer_makes_template(m, name))
+                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+        if (!isempty(brand) && (!zone_name_is_valid(brand) || !g_hash_table_contains(m->brands, brand)))
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.", brand);
+        /* Without a brand it is detected in the worker, once the tree is unpacked. */
+        r = transfer_start_import_tar(m, fd, name, brand, &t);
+        if (r == -EBADF || r == -EISDIR)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The file descriptor is not a stream open for reading.");
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot start the import: %m");
         return sd_bus_reply_method_return(msg, "uo", t->id, t->object_path);
@@ -374,11 +410,22 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("TerminateZone", "s", SD_BUS_PARAM(name), NULL,, method_terminate_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("KillZone", "ssi", SD_BUS_PARAM(name) SD_BUS_PARAM(whom) SD_BUS_PARAM(signal),
                                  NULL,, method_kill_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("OpenZoneConsole", "s", SD_BUS_PARAM(name), "h", SD_BUS_PARAM(fd),
+                                 method_open_console_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("OpenZoneLogin", "s", SD_BUS_PARAM(name), "hs",
+                                 SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), method_open_login_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("OpenZoneShell", "sssasas",
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(user) SD_BUS_PARAM(path) SD_BUS_PARAM(argv)
+                                 SD_BUS_PARAM(env), "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),
+                                 method_open_shell_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("ListTemplates", NULL,, "a(ssst)", SD_BUS_PARAM(templates),
                                  method_list_templates, U),
         SD_BUS_METHOD_WITH_NAMES("ImportTemplateFs", "ssa{sv}",
                                  SD_BUS_PARAM(directory) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_fs, U),
+        SD_BUS_METHOD_WITH_NAMES("ImportTemplateTar", "hsa{sv}",
+                                 SD_BUS_PARAM(fd) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_tar, U),
         SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "s", SD_BUS_PARAM(name), NULL,, method_remove_template, U),
         SD_BUS_METHOD_WITH_NAMES("ListTransfers", NULL,, "a(ussdo)", SD_BUS_PARAM(transfers),
                                  method_list_transfers, U),

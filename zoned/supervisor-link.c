@@ -21,7 +21,24 @@ struct SupervisorLink {
         char *final_status;
         int fd;
         sd_event_source *io;
+        GQueue pending; /* PendingCall: commands sent, in order, waiting for their RESULT= */
 };
+
+typedef struct PendingCall {
+        supervisor_reply_func reply; /* NULL: an error is logged */
+        void *userdata;
+} PendingCall;
+
+static void link_complete(SupervisorLink *l, int result, const char *status, int *fd) {
+        PendingCall *p = g_queue_pop_head(&l->pending);
+
+        if (p && p->reply)
+                p->reply(result, status, fd, p->userdata);
+        else if (result != 0)
+                log_warning("Zone %s: supervisor refused a command: %i %s", l->zone->name, result,
+                            strempty(status));
+        free(p);
+}
 
 static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) {
         _cleanup_free_ char *state = NULL, *leader = NULL, *since = NULL, *status = NULL;
@@ -49,15 +66,12 @@ static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) 
                          since ? strtoull(since, NULL, 10) : 0, status);
 }
 
-static void link_handle_message(SupervisorLink *l, const char *msg, size_t len) {
+static void link_handle_message(SupervisorLink *l, const char *msg, size_t len, int *fd) {
         _cleanup_free_ char *result = NULL, *status = NULL;
 
         if (control_message_get(msg, len, "RESULT", &result) >= 0) {
-                if (!streq(result, "0")) {
-                        (void) control_message_get(msg, len, "STATUS", &status);
-                        log_warning("Zone %s: supervisor refused a command: %s %s", l->zone->name, result,
-                                    strempty(status));
-                }
+                (void) control_message_get(msg, len, "STATUS", &status);
+                link_complete(l, (int) strtol(result, NULL, 10), status, fd);
                 return;
         }
         link_apply_snapshot(l, msg, len);
@@ -79,12 +93,50 @@ static void link_closed(SupervisorLink *l) {
         supervisor_link_free(l);
 }
 
+/* One message and the file descriptor that came with it, if any. */
+static ssize_t link_receive(int fd, char buf[static CONTROL_MESSAGE_MAX + 1], int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control = {};
+        struct iovec iov = { .iov_base = buf, .iov_len = CONTROL_MESSAGE_MAX };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        ssize_t n;
+
+        n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                size_t k;
+
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                /* One fd is expected; any more are closed. */
+                for (k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+                        int passed;
+
+                        memcpy(&passed, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+                        if (*ret_fd < 0)
+                                *ret_fd = passed;
+                        else
+                                safe_close(passed);
+                }
+        }
+        return n;
+}
+
 static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         SupervisorLink *l = userdata;
         char buf[CONTROL_MESSAGE_MAX + 1];
 
         for (;;) {
-                ssize_t n = recv(fd, buf, CONTROL_MESSAGE_MAX, MSG_DONTWAIT);
+                _cleanup_close_ int passed = -EBADF;
+                ssize_t n = link_receive(fd, buf, &passed);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR)
                                 return 0;
@@ -97,7 +149,7 @@ static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userda
                         return 0;
                 }
                 buf[n] = 0;
-                link_handle_message(l, buf, (size_t) n);
+                link_handle_message(l, buf, (size_t) n, &passed);
         }
 }
 
@@ -119,6 +171,11 @@ SupervisorLink *supervisor_link_free(SupervisorLink *l) {
                 l->zone->link = NULL;
         sd_event_source_disable_unref(l->io);
         safe_close(l->fd);
+        /* Whoever waits for an answer gets one; commands nobody waits for are forgotten. */
+        for (PendingCall *p; (p = g_queue_pop_head(&l->pending)); free(p))
+                if (p->reply)
+                        p->reply(-ECONNRESET, "The zone's supervisor is gone.", &(int) { -EBADF },
+                                 p->userdata);
         free(l->final_status);
         free(l);
         return NULL;
@@ -234,14 +291,25 @@ int supervisor_link_attach(Zone *z, SupervisorLink **ret) {
         return 0;
 }
 
-int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra) {
+int supervisor_link_call(SupervisorLink *l, const char *command, const char *extra,
+                         supervisor_reply_func reply, void *userdata) {
         _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ PendingCall *p = new0(PendingCall, 1);
         int n;
 
+        if (!p)
+                return -ENOMEM;
         n = asprintf(&msg, "COMMAND=%s\n%s", command, strempty(extra));
         if (n < 0)
                 return -ENOMEM;
         if (send(l->fd, msg, (size_t) n, MSG_NOSIGNAL) < 0)
                 return -errno;
+        p->reply = reply;
+        p->userdata = userdata;
+        g_queue_push_tail(&l->pending, TAKE_PTR(p));
         return 0;
+}
+
+int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra) {
+        return supervisor_link_call(l, command, extra, NULL, NULL);
 }

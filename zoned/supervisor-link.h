@@ -14,4 +14,13 @@ int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret);
 int supervisor_link_attach(Zone *z, SupervisorLink **ret);
 /* Sends "COMMAND=…" (+ extra lines); the answer is logged if it is an error. */
 int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra);
+
+/* The answer to a command: result 0 or -errno (-ECONNRESET when the
+ * supervisor went away first), its STATUS= text (or NULL), and the file
+ * descriptor that came with it (or -EBADF; the callee may take it with
+ * TAKE_FD, otherwise it is closed after the call). */
+typedef void (*supervisor_reply_func)(int result, const char *status, int *fd, void *userdata);
+/* Sends a command whose answer goes to reply (called exactly once, also when the link is freed). */
+int supervisor_link_call(SupervisorLink *l, const char *command, const char *extra,
+                         supervisor_reply_func reply, void *userdata);
 SupervisorLink *supervisor_link_free(SupervisorLink *l);

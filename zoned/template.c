@@ -87,21 +87,35 @@ int template_move_to_trash(const char *templates_dir, const char *name, char **r
         return 0;
 }
 
-static int write_template_ini(const char *dir, const TemplateImport *imp, uint64_t size) {
+static int write_template_ini(const char *dir, const TemplateImport *imp, const char *brand, uint64_t size) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autofree char *path = g_build_filename(dir, "template.ini", NULL);
         g_autofree char *text = NULL;
 
-        g_key_file_set_string(f, "Template", "Brand", imp->brand);
+        g_key_file_set_string(f, "Template", "Brand", brand);
         g_key_file_set_string(f, "Template", "Origin", imp->origin);
         g_key_file_set_uint64(f, "Template", "Size", size);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }
 
+int template_import_commit(const TemplateImport *imp, const char *brand, uint64_t size) {
+        g_autofree char *final = template_dir(imp->templates_dir, imp->name);
+        int r;
+
+        r = write_template_ini(imp->tmp_dir, imp, brand, size);
+        if (r < 0)
+                return r;
+        /* rename() of a directory onto an existing non-empty one fails: a
+         * template that appeared meanwhile is never overwritten. */
+        if (rename(imp->tmp_dir, final) < 0)
+                return errno == ENOTEMPTY ? -EEXIST : -errno;
+        return 0;
+}
+
 int template_import_fs(const TemplateImport *imp) {
         const char *tmp = imp->tmp_dir;
-        g_autofree char *rootfs = NULL, *final = template_dir(imp->templates_dir, imp->name);
+        g_autofree char *rootfs = NULL;
         uint64_t size = 0;
         int r;
 
@@ -115,15 +129,9 @@ int template_import_fs(const TemplateImport *imp) {
         r = tree_copy(imp->source, rootfs, &size);
         if (r < 0)
                 goto fail;
-        r = write_template_ini(tmp, imp, size);
+        r = template_import_commit(imp, imp->brand, size);
         if (r < 0)
                 goto fail;
-        /* rename() of a directory onto an existing non-empty one fails: a
-         * template that appeared meanwhile is never overwritten. */
-        if (rename(tmp, final) < 0) {
-                r = errno == ENOTEMPTY ? -EEXIST : -errno;
-                goto fail;
-        }
         return 0;
 fail:
         (void) rm_rf(tmp);

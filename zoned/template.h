@@ -39,7 +39,16 @@ typedef struct TemplateImport {
         char *brand;
         char *origin;
         char *tmp_dir;  /* chosen by zoned, so that it can clean up after a cancel */
+        /* import-tar only: */
+        int source_fd;      /* the archive stream (file or pipe) */
+        int report_fd;      /* progress and failure lines to zoned, see template-tar.h */
+        GHashTable *brands; /* name → Brand*, to detect the brand when none was given */
 } TemplateImport;
 int template_import_fs(const TemplateImport *imp);
+/* The last step of an import: writes template.ini (with brand, which may
+ * differ from imp->brand when it was detected) beside the complete rootfs/
+ * in imp->tmp_dir and renames the temp dir into place. -EEXIST if a
+ * template of that name appeared meanwhile. Removes nothing on failure. */
+int template_import_commit(const TemplateImport *imp, const char *brand, uint64_t size);
 /* Removes leftovers of imports that died with zoned (".tmp-*", ".trash-*"). */
 void template_store_cleanup(const char *templates_dir);

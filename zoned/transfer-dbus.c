@@ -54,6 +54,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                 v = t->name;
         else if (streq(property, "State"))
                 v = t->state;
+        else if (streq(property, "Error"))
+                v = t->error;
         return sd_bus_message_append(reply, "s", strempty(v));
 }
 
@@ -76,8 +78,11 @@ static const sd_bus_vtable transfer_vtable[] = {
         SD_BUS_PROPERTY("Type", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Source", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Transfer, progress), 0),
+        SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Transfer, progress), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BytesDone", "t", NULL, offsetof(Transfer, bytes_done), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BytesTotal", "t", NULL, offsetof(Transfer, bytes_total), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Error", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Cancel", NULL, NULL, method_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
@@ -103,7 +108,9 @@ static void emit_new(sd_bus *bus, void *userdata) {
 static void emit_removed(sd_bus *bus, void *userdata) {
         Transfer *t = userdata;
 
-        (void) sd_bus_emit_properties_changed(bus, t->object_path, TRANSFER_INTERFACE, "State", NULL);
+        /* Clients learn the end state and why it failed before the object goes. */
+        (void) sd_bus_emit_properties_changed(bus, t->object_path, TRANSFER_INTERFACE, "State", "Progress",
+                                              "BytesDone", "Error", NULL);
         (void) sd_bus_emit_signal(bus, "/org/zoned1", "org.zoned1.Manager", "TransferRemoved", "uos", t->id,
                                   t->object_path, t->state);
         (void) sd_bus_emit_interfaces_removed(bus, t->object_path, TRANSFER_INTERFACE, NULL);
@@ -115,4 +122,15 @@ void transfer_emit_new(Transfer *t) {
 
 void transfer_emit_removed(Transfer *t) {
         manager_foreach_bus(t->manager, emit_removed, t);
+}
+
+static void emit_progress(sd_bus *bus, void *userdata) {
+        Transfer *t = userdata;
+
+        (void) sd_bus_emit_properties_changed(bus, t->object_path, TRANSFER_INTERFACE, "Progress", "BytesDone",
+                                              NULL);
+}
+
+void transfer_emit_progress(Transfer *t) {
+        manager_foreach_bus(t->manager, emit_progress, t);
 }

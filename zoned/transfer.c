@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "log.h"
+#include "template-tar.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
 #include "worker.h"
+
+static void close_fdp(int *fd) {
+        if (*fd >= 0)
+                (void) close(*fd);
+        *fd = -EBADF;
+}
 
 Transfer *transfer_free(Transfer *t) {
         if (!t)
@@ -11,6 +23,10 @@ Transfer *transfer_free(Transfer *t) {
         if (t->manager)
                 g_hash_table_steal(t->manager->transfers, GUINT_TO_POINTER(t->id));
         worker_free(t->worker);
+        sd_event_source_disable_unref(t->report_source);
+        close_fdp(&t->report_fd);
+        close_fdp(&t->import.source_fd);
+        close_fdp(&t->import.report_fd);
         g_free(t->import.templates_dir);
         g_free(t->import.name);
         g_free(t->import.source);
@@ -21,63 +37,184 @@ Transfer *transfer_free(Transfer *t) {
         g_free(t->type);
         g_free(t->source);
         g_free(t->name);
+        g_free(t->error);
         g_free(t);
         return NULL;
 }
 
-static int import_run(void *userdata) {
+static Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
+                              const char *brand) {
+        Transfer *t = g_new0(Transfer, 1);
+
+        t->manager = m;
+        t->id = ++m->next_transfer_id;
+        t->object_path = g_strdup_printf(TRANSFER_OBJECT_PREFIX "/%u", t->id);
+        t->type = g_strdup(type);
+        t->source = g_strdup(source);
+        t->name = g_strdup(name);
+        t->state = "running";
+        t->error = g_strdup("");
+        t->report_fd = -EBADF;
+        t->import.source_fd = -EBADF;
+        t->import.report_fd = -EBADF;
+        t->import.templates_dir = manager_templates_dir(m);
+        t->import.name = g_strdup(name);
+        t->import.source = g_strdup(source);
+        t->import.brand = g_strdup(strempty(brand));
+        t->import.origin = g_strdup_printf("%s:%s", type, source);
+        t->import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->import.templates_dir, name, t->id);
+        return t;
+}
+
+/* One line from the worker: "B <bytes>" or "E <text>". */
+static void report_line(Transfer *t, const char *line) {
+        if (line[0] == 'B' && line[1] == ' ') {
+                t->bytes_done = g_ascii_strtoull(line + 2, NULL, 10);
+                if (t->bytes_total > 0)
+                        t->progress = MIN((double) t->bytes_done / (double) t->bytes_total, 1.0);
+                transfer_emit_progress(t);
+        } else if (line[0] == 'E' && line[1] == ' ') {
+                g_free(t->error);
+                t->error = g_utf8_make_valid(line + 2, -1);
+        }
+}
+
+/* Reads what is in the pipe now; returns false at EOF or on an error. */
+static bool report_drain(Transfer *t) {
+        for (;;) {
+                ssize_t n;
+                char *nl;
+
+                if (t->report_len == sizeof(t->report_buf) - 1)
+                        t->report_len = 0; /* an overlong line: drop it */
+                n = read(t->report_fd, t->report_buf + t->report_len,
+                         sizeof(t->report_buf) - 1 - t->report_len);
+                if (n < 0)
+                        return errno == EINTR || errno == EAGAIN;
+                if (n == 0)
+                        return false;
+                t->report_len += (size_t) n;
+                t->report_buf[t->report_len] = 0;
+                while ((nl = strchr(t->report_buf, '\n'))) {
+                        *nl = 0;
+                        report_line(t, t->report_buf);
+                        t->report_len -= (size_t) (nl + 1 - t->report_buf);
+                        memmove(t->report_buf, nl + 1, t->report_len + 1);
+                }
+        }
+}
+
+static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Transfer *t = userdata;
+
+        if (!report_drain(t))
+                t->report_source = sd_event_source_disable_unref(t->report_source);
+        return 0;
+}
+
+static int import_fs_run(void *userdata) {
         return template_import_fs(userdata);
+}
+
+static int import_tar_run(void *userdata) {
+        return template_import_tar(userdata);
 }
 
 static void transfer_done(Worker *w, int result, void *userdata) {
         Transfer *t = userdata;
 
         t->worker = worker_free(t->worker);
-        if (result == -ECANCELED) {
+        /* The worker is gone: everything it wrote is in the pipe. */
+        if (t->report_fd >= 0)
+                (void) report_drain(t);
+        if (result == -ECANCELED)
                 t->state = "canceled";
-                /* The worker died mid-copy: its temp dir is ours to remove. */
-                (void) manager_remove_in_background(t->manager, t->import.tmp_dir);
-        } else if (result < 0) {
+        else if (result < 0) {
                 t->state = "failed";
-                log_error_errno(result, "Transfer %u (%s %s → %s) failed: %m", t->id, t->type, t->source,
-                                t->name);
+                if (isempty(t->error)) {
+                        g_free(t->error);
+                        t->error = g_strdup(g_strerror(-result));
+                }
+                log_error("Transfer %u (%s %s → %s) failed: %s", t->id, t->type, t->source, t->name,
+                          t->error);
         } else {
                 t->state = "done";
                 t->progress = 1.0;
                 log_info("Transfer %u: template %s imported from %s.", t->id, t->name, t->source);
         }
+        /* A worker that was killed or crashed mid-work left its temp dir: ours to remove. */
+        if (result < 0)
+                (void) manager_remove_in_background(t->manager, t->import.tmp_dir);
         transfer_emit_removed(t);
         transfer_free(t);
 }
 
-int transfer_start_import_fs(Manager *m, const char *source, const char *name, const char *brand,
-                             Transfer **ret) {
-        Transfer *t = g_new0(Transfer, 1);
+static int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
+        Manager *m = t->manager;
         int r;
 
-        t->manager = m;
-        t->id = ++m->next_transfer_id;
-        t->object_path = g_strdup_printf(TRANSFER_OBJECT_PREFIX "/%u", t->id);
-        t->type = g_strdup("import-fs");
-        t->source = g_strdup(source);
-        t->name = g_strdup(name);
-        t->state = "running";
-        t->import.templates_dir = manager_templates_dir(m);
-        t->import.name = g_strdup(name);
-        t->import.source = g_strdup(source);
-        t->import.brand = g_strdup(brand);
-        t->import.origin = g_strdup_printf("import-fs:%s", source);
-        t->import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->import.templates_dir, name, t->id);
-
-        r = worker_spawn(m->event, "import", import_run, &t->import, transfer_done, t, &t->worker);
+        r = worker_spawn(m->event, t->type, run, &t->import, transfer_done, t, &t->worker);
         if (r < 0) {
                 transfer_free(t);
                 return r;
         }
+        /* The worker has its copies; zoned keeps only the reading end of the report pipe. */
+        close_fdp(&t->import.source_fd);
+        close_fdp(&t->import.report_fd);
         g_hash_table_insert(m->transfers, GUINT_TO_POINTER(t->id), t);
         transfer_emit_new(t);
         *ret = t;
         return 0;
+}
+
+int transfer_start_import_fs(Manager *m, const char *source, const char *name, const char *brand,
+                             Transfer **ret) {
+        return transfer_spawn(transfer_new(m, "import-fs", source, name, brand), import_fs_run, ret);
+}
+
+/* What the stream is, for Source and the template's origin: the file's
+ * path as zoned sees it, or "pipe:[…]". */
+static char *describe_fd(int fd) {
+        g_autofree char *link = g_strdup_printf("/proc/self/fd/%i", fd);
+        char *target = g_file_read_link(link, NULL);
+
+        return target ?: g_strdup("stream");
+}
+
+int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
+        g_autofree char *source = NULL;
+        Transfer *t;
+        struct stat st;
+        int flags, pipefd[2], r;
+
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
+                return -errno;
+        if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_PATH))
+                return -EBADF;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        source = describe_fd(fd);
+        t = transfer_new(m, "import-tar", source, name, brand);
+        if (S_ISREG(st.st_mode))
+                t->bytes_total = (uint64_t) st.st_size;
+        t->import.brands = m->brands;
+        t->import.source_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (t->import.source_fd < 0 || pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
+                r = -errno;
+                transfer_free(t);
+                return r;
+        }
+        t->report_fd = pipefd[0];
+        t->import.report_fd = pipefd[1];
+        r = sd_event_add_io(m->event, &t->report_source, t->report_fd, EPOLLIN, on_report, t);
+        if (r < 0) {
+                transfer_free(t);
+                return r;
+        }
+        return transfer_spawn(t, import_tar_run, ret);
 }
 
 int transfer_cancel(Transfer *t) {

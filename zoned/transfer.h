@@ -12,19 +12,32 @@ struct Transfer {
         Manager *manager;
         uint32_t id;
         char *object_path;
-        char *type;        /* "import-fs" */
+        char *type; /* "import-fs", "import-tar" */
         char *source;
-        char *name;        /* the template it makes */
-        double progress;   /* 0..1 */
-        const char *state; /* "running", "done", "failed", "canceled" */
+        char *name;           /* the template it makes */
+        double progress;      /* 0..1; stays 0 until done when the total is unknown */
+        uint64_t bytes_done;  /* import-tar: bytes read from the stream */
+        uint64_t bytes_total; /* import-tar: size of a regular file, 0 when unknown (pipe) */
+        const char *state;    /* "running", "done", "failed", "canceled" */
+        char *error;          /* why it failed, as the worker said ("" otherwise) */
         Worker *worker;
         TemplateImport import;
+
+        /* The worker's report pipe (import-tar): "B n" and "E text" lines. */
+        int report_fd;
+        sd_event_source *report_source;
+        char report_buf[1024];
+        size_t report_len;
 };
 
 Transfer *transfer_free(Transfer *t);
 /* Starts copying directory source into template name, with brand. */
 int transfer_start_import_fs(Manager *m, const char *source, const char *name, const char *brand,
                              Transfer **ret);
+/* Starts unpacking the tar stream fd (borrowed: it is duplicated) into
+ * template name; brand NULL or empty: detected after unpacking.
+ * -EBADF if fd is not open for reading. */
+int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret);
 int transfer_cancel(Transfer *t);
 /* Whether a running transfer is making template name. */
 bool transfer_makes_template(Manager *m, const char *name);

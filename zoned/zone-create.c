@@ -132,6 +132,11 @@ int zone_create(Manager *m, const char *name, const char *template_name, bool co
         z->config.template_name = g_strdup(template_name);
         z->config.brand = g_strdup(info->brand);
         z->config.copy = copy;
+        r = zone_config_new_machine_id(&z->config.machine_id);
+        if (r < 0) {
+                zone_free(z);
+                return sd_bus_error_set_errnof(error, r, "Cannot make a machine id for zone %s: %m", name);
+        }
         lower = template_rootfs(templates, template_name);
         cfg = zone_config_path(z);
 

@@ -2,6 +2,7 @@
 
 #include "bus-errors.h"
 #include "zone-dbus.h"
+#include "zone-pty.h"
 
 static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                             sd_bus_error *error) {
@@ -132,6 +133,43 @@ int zone_method_remove(sd_bus_message *m, Zone *z, sd_bus_error *error) {
         return sd_bus_reply_method_return(m, NULL);
 }
 
+int zone_method_open_console(sd_bus_message *m, Zone *z, sd_bus_error *error) {
+        int r = bus_verify_root(m, error);
+        if (r < 0)
+                return r;
+        r = zone_open_console(z, m, error);
+        return r < 0 ? r : 1; /* answered once the supervisor did */
+}
+
+int zone_method_open_login(sd_bus_message *m, Zone *z, sd_bus_error *error) {
+        int r = bus_verify_root(m, error);
+        if (r < 0)
+                return r;
+        r = zone_open_login(z, m, error);
+        return r < 0 ? r : 1; /* answered once the getty runs */
+}
+
+int zone_method_open_shell(sd_bus_message *m, Zone *z, sd_bus_error *error) {
+        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
+        const char *user, *path;
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &user, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(m, &argv);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(m, &env);
+        if (r < 0)
+                return r;
+        r = bus_verify_root(m, error);
+        if (r < 0)
+                return r;
+        r = zone_open_shell(z, m, user, path, argv, env, error);
+        return r < 0 ? r : 1; /* answered once the program runs */
+}
+
 #define ZONE_METHOD(fn)                                                                              \
         static int object_##fn(sd_bus_message *m, void *userdata, sd_bus_error *error) {            \
                 return zone_method_##fn(m, userdata, error);                                          \
@@ -142,6 +180,9 @@ ZONE_METHOD(reboot)
 ZONE_METHOD(terminate)
 ZONE_METHOD(kill)
 ZONE_METHOD(remove)
+ZONE_METHOD(open_console)
+ZONE_METHOD(open_login)
+ZONE_METHOD(open_shell)
 
 static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_VTABLE_START(0),
@@ -162,6 +203,14 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("Kill", "si", SD_BUS_PARAM(whom) SD_BUS_PARAM(signal), NULL, , object_kill,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Remove", NULL, NULL, object_remove, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("OpenConsole", NULL, , "h", SD_BUS_PARAM(fd), object_open_console,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("OpenLogin", NULL, , "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),
+                                 object_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("OpenShell", "ssasas",
+                                 SD_BUS_PARAM(user) SD_BUS_PARAM(path) SD_BUS_PARAM(argv) SD_BUS_PARAM(env),
+                                 "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), object_open_shell,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

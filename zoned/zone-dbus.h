@@ -19,3 +19,7 @@ int zone_method_reboot(sd_bus_message *m, Zone *z, sd_bus_error *error);
 int zone_method_terminate(sd_bus_message *m, Zone *z, sd_bus_error *error);
 int zone_method_kill(sd_bus_message *m, Zone *z, sd_bus_error *error);
 int zone_method_remove(sd_bus_message *m, Zone *z, sd_bus_error *error);
+/* These answer later (the supervisor or a helper has to do the work first). */
+int zone_method_open_console(sd_bus_message *m, Zone *z, sd_bus_error *error);
+int zone_method_open_login(sd_bus_message *m, Zone *z, sd_bus_error *error);
+int zone_method_open_shell(sd_bus_message *m, Zone *z, sd_bus_error *error);

@@ -48,6 +48,7 @@ static LaunchPlan *overlay_plan(void) {
         set(&p->console_log, "/var/log/zones/web/console.log");
         p->console_log_max = UINT64_MAX;
         set(&p->cgroup, "zoned/web");
+        set(&p->machine_id, "0123456789abcdef0123456789abcdef");
         return p;
 }
 
@@ -90,6 +91,7 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpstr(a->console_log, ==, b->console_log);
         g_assert_cmpuint(a->console_log_max, ==, b->console_log_max);
         g_assert_cmpstr(a->cgroup, ==, b->cgroup);
+        g_assert_cmpstr(a->machine_id, ==, b->machine_id);
 }
 
 static void round_trip(LaunchPlan *p) {
@@ -134,6 +136,35 @@ static void test_defaults(void) {
         g_assert_cmpint(p->poweroff_signal, ==, 0);
         g_assert_cmpuint(p->stop_timeout_usec, ==, 30 * USEC_PER_SEC);
         g_assert_cmpuint(p->console_log_max, ==, 1024 * 1024);
+        g_assert_null(p->machine_id);
+}
+
+static void test_machine_id(void) {
+        static const char *const bad[] = {
+                "",
+                "00000000000000000000000000000000",  /* all zero */
+                "0123456789ABCDEF0123456789abcdef",  /* upper case */
+                "0123456789abcdef0123456789abcde",   /* 31 digits */
+                "0123456789abcdef0123456789abcdef0", /* 33 digits */
+                "0123456789abcdef-123456789abcdef",
+        };
+
+        g_assert_true(machine_id_is_valid("0123456789abcdef0123456789abcdef"));
+        g_assert_false(machine_id_is_valid(NULL));
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                _cleanup_(launch_plan_freep) LaunchPlan *p = directory_plan();
+                _cleanup_(launch_plan_freep) LaunchPlan *q = NULL;
+                _cleanup_free_ char *text = NULL;
+                g_autofree char *with = NULL;
+
+                g_assert_false(machine_id_is_valid(bad[i]));
+                g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
+                with = g_strdup_printf("%smachine_id=%s\n", text, bad[i]);
+                g_assert_cmpint(launch_plan_parse(with, &q, NULL), ==, -EBADMSG);
+                set(&p->machine_id, bad[i]);
+                g_free(TAKE_PTR(text));
+                g_assert_cmpint(launch_plan_serialize(p, &text), ==, -EINVAL);
+        }
 }
 
 static void test_signal_names_in_text(void) {
@@ -315,6 +346,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/launch-plan/round-trip/overlay", test_round_trip_overlay);
         g_test_add_func("/launch-plan/round-trip/directory", test_round_trip_directory);
         g_test_add_func("/launch-plan/defaults", test_defaults);
+        g_test_add_func("/launch-plan/machine-id", test_machine_id);
         g_test_add_func("/launch-plan/signal-names", test_signal_names_in_text);
         g_test_add_func("/launch-plan/bad-lines", test_bad_lines);
         g_test_add_func("/launch-plan/newline-in-value", test_newline_in_value);

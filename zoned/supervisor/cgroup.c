@@ -172,6 +172,13 @@ int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *
         return 0;
 }
 
+bool cgroup_set_has_unified(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++)
+                if (s->hierarchies[i].unified)
+                        return true;
+        return false;
+}
+
 void cgroup_set_done(CgroupSet *s) {
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 free(s->hierarchies[i].mount_point);

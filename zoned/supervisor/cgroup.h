@@ -33,6 +33,8 @@ bool cgroup_relative_path_is_valid(const char *p);
  * slashes of relative are ignored. -ENOMEDIUM if no cgroup file system is mounted. */
 int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *ret);
 void cgroup_set_done(CgroupSet *s);
+/* Whether the host has a cgroup2 hierarchy (hybrid or pure v2). */
+bool cgroup_set_has_unified(const CgroupSet *s);
 
 /* mkdir -p in every hierarchy, retrying when a sibling supervisor removes a
  * shared parent at the same moment. */

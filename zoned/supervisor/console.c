@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "console-clients.h"
 #include "console.h"
 #include "log.h"
 #include "macro.h"
@@ -112,6 +113,7 @@ static void console_output(Console *c, const char *buf, size_t n) {
                                   c->log_path);
         } else if (r >= 0)
                 c->log_failed = false;
+        console_clients_output(c, buf, n);
 }
 
 /* Reads the master until it is empty. Returns -EIO when no slave is open. */
@@ -137,6 +139,10 @@ static int console_on_master(EventSource *s, int fd, uint32_t revents, void *use
         Console *c = userdata;
         int r;
 
+        if (revents & EPOLLOUT)
+                console_clients_input_ready(c, fd);
+        if (!(revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+                return 0;
         r = console_drain(c, fd, CONSOLE_READS_PER_EVENT);
         if (r != -EIO)
                 return r;
@@ -148,6 +154,7 @@ static int console_on_master(EventSource *s, int fd, uint32_t revents, void *use
         if (c->slave_fd < 0) {
                 r = -errno;
                 (void) event_source_set_events(s, 0);
+                c->n_input_pending = 0;
                 return log_warning_errno(r, "Failed to reopen the console pty, no longer reading it: %m");
         }
         return 0;
@@ -162,6 +169,7 @@ int console_attach(Console *c, EventLoop *e, int master_fd) {
         if (slave < 0)
                 return -errno;
         console_detach(c);
+        c->loop = e;
         r = event_add_io(e, master_fd, EPOLLIN, console_on_master, c, &c->source);
         if (r < 0) {
                 safe_close(slave);
@@ -176,10 +184,20 @@ void console_detach(Console *c) {
                 (void) console_drain(c, event_source_get_fd(c->source), UINT32_MAX);
         c->source = event_source_free(c->source);
         c->slave_fd = safe_close(c->slave_fd);
+        /* Input held back for this console is dropped; the clients stay for the next boot. */
+        console_clients_input_ready(c, -EBADF);
+        c->n_input_pending = 0;
+}
+
+int console_want_output(Console *c, bool b) {
+        if (!c->source)
+                return 0;
+        return event_source_set_events(c->source, b ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
 void console_done(Console *c) {
         console_detach(c);
+        console_clients_free(c);
         c->log_fd = safe_close(c->log_fd);
         free(c->log_path);
         c->log_path = NULL;

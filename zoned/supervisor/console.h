@@ -9,7 +9,12 @@
 /* The zone's console: the master of a pty from the zone's own devpts. The
  * supervisor reads it all the time, so the zone never blocks on a full pty and
  * no output is lost while nobody is attached, and appends what it reads to the
- * console log, which is rotated to "<log>.1" once it reaches its cap. */
+ * console log, which is rotated to "<log>.1" once it reaches its cap. Clients
+ * (console-clients.c) get the tail of the log, then everything the zone
+ * writes; what they write goes to the zone. They stay attached across a
+ * reboot of the zone. */
+
+typedef struct ConsoleClient ConsoleClient;
 
 typedef struct Console {
         char *log_path;   /* NULL: output is read and dropped */
@@ -19,6 +24,9 @@ typedef struct Console {
         bool log_failed;     /* a write failed; logged once */
         int slave_fd;        /* our own slave: the master never sees a hangup while the zone has none open */
         EventSource *source; /* owns the master */
+        EventLoop *loop;
+        ConsoleClient *clients;
+        unsigned n_input_pending; /* clients with input the master did not take yet */
 } Console;
 
 void console_init(Console *c);
@@ -29,5 +37,7 @@ int console_attach(Console *c, EventLoop *e, int master_fd);
 /* Reads what is left in the pty, then closes master and slave. */
 void console_detach(Console *c);
 void console_done(Console *c);
+/* Watches the master for EPOLLOUT while some client has input pending. */
+int console_want_output(Console *c, bool b);
 /* Appends to the log with rotation; exported for the unit tests. */
 int console_log_write(Console *c, const char *data, size_t n);

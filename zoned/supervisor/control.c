@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "console-clients.h"
 #include "control-proto.h"
 #include "log.h"
 #include "signal-name.h"
 #include "supervisor.h"
+#include "zone-enter.h"
 
 static Client *client_free(Client *c) {
         if (!c)
@@ -164,6 +166,24 @@ static int client_reply(Client *c, int result, const char *status) {
         return client_send(c, reply, (size_t) k);
 }
 
+static bool is_console_command(const char *msg, size_t len) {
+        _cleanup_free_ char *command = NULL;
+
+        return control_message_get(msg, len, "COMMAND", &command) >= 0 && streq(command, "console");
+}
+
+/* COMMAND=console: a new console client; its socket goes back with the answer (SCM_RIGHTS). The
+ * control socket is non-blocking: a full one drops the client, as for any answer. */
+static int client_open_console(Client *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char reply[64];
+        int r;
+
+        r = console_client_add(&c->supervisor->console, c->supervisor->loop, &fd);
+        (void) snprintf(reply, sizeof(reply), "RESULT=%i\n", r < 0 ? r : 0);
+        return zone_fd_send(event_source_get_fd(c->source), reply, fd);
+}
+
 /* Returns <0 if the client must be dropped. */
 static int client_on_message(Client *c) {
         _cleanup_free_ char *status = NULL;
@@ -176,6 +196,9 @@ static int client_on_message(Client *c) {
                 return errno == EAGAIN || errno == EINTR ? 0 : -errno;
         if (n == 0)
                 return -ECONNRESET;
+
+        if (is_console_command(buf, (size_t) n))
+                return client_open_console(c);
 
         /* Handling may broadcast a snapshot, and a failed send drops a client: keep c alive. */
         c->busy = true;

@@ -59,6 +59,7 @@ static void supervisor_finish(Supervisor *s) {
         bool failed = s->outcome == OUTCOME_FAILED;
 
         supervisor_set_state(s, failed ? ZONE_FAILED : ZONE_STOPPED, failed ? s->outcome_status : NULL);
+        s->notify_source = event_source_free(s->notify_source);
         control_close(s);
         (void) unlink(s->plan_path);
         (void) rm_rf(s->plan->runtime_dir);
@@ -143,17 +144,50 @@ static bool leader_is_alive(Supervisor *s) {
         return si.si_pid == 0;
 }
 
+static void spawn_handle_message(Supervisor *s, SpawnMessage *m) {
+        int r;
+
+        switch (m->kind) {
+        case SPAWN_PTY:
+                r = console_attach(&s->console, s->loop, m->fd);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to attach the console of zone %s: %m", s->plan->name);
+                        return;
+                }
+                m->fd = -EBADF;
+                break;
+        case SPAWN_NOTIFY:
+                r = supervisor_notify_attach(s, m->fd);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to watch the notify socket of zone %s: %m",
+                                          s->plan->name);
+                        return;
+                }
+                m->fd = -EBADF;
+                break;
+        case SPAWN_ERROR:
+                free_and_replace(&s->spawn_error, TAKE_PTR(m->error));
+                break;
+        default:
+                break;
+        }
+}
+
 /* Handles what the child sent before exec. Returns true at EOF. */
 static bool spawn_receive_all(Supervisor *s) {
         int fd = event_source_get_fd(s->spawn_source);
 
         for (;;) {
-                _cleanup_free_ char *error = NULL;
-                int master, r;
+                SpawnMessage m;
+                int r;
 
-                r = zone_spawn_receive(fd, &master, &error);
+                r = zone_spawn_receive(fd, &m);
                 if (r == -EAGAIN || r == -EINTR)
                         return false;
+                if (r == -EBADMSG) {
+                        log_warning("Zone %s's init sent a malformed message, ignoring it.", s->plan->name);
+                        continue;
+                }
                 if (r <= 0) {
                         if (r < 0)
                                 log_warning_errno(r, "Failed to read from zone %s's init: %m",
@@ -161,16 +195,8 @@ static bool spawn_receive_all(Supervisor *s) {
                         s->spawn_source = event_source_free(s->spawn_source);
                         return true;
                 }
-                if (master >= 0) {
-                        r = console_attach(&s->console, s->loop, master);
-                        if (r < 0) {
-                                safe_close(master);
-                                log_warning_errno(r, "Failed to attach the console of zone %s: %m",
-                                                  s->plan->name);
-                        }
-                }
-                if (error)
-                        free_and_replace(&s->spawn_error, TAKE_PTR(error));
+                spawn_handle_message(s, &m);
+                spawn_message_done(&m);
         }
 }
 
@@ -182,9 +208,8 @@ static int on_spawn_socket(EventSource *source, int fd, uint32_t revents, void *
         if (s->spawn_error || !leader_is_alive(s))
                 return 0; /* the child's exit decides */
 
-        /* READY_NOTIFY (READY=1 on a NOTIFY_SOCKET) arrives with its own issue; until then a
-         * notify brand is treated like READY_EXEC: running as soon as the init was executed. */
-        if (s->state == ZONE_STARTING)
+        /* The init was executed. A notify brand is running once it says READY=1 (notify.c). */
+        if (s->state == ZONE_STARTING && s->plan->ready == READY_EXEC)
                 supervisor_set_state(s, ZONE_RUNNING, NULL);
         return 0;
 }
@@ -273,6 +298,7 @@ void supervisor_on_leader_exit(Supervisor *s, int status) {
         if (s->spawn_source)
                 (void) spawn_receive_all(s);
         s->spawn_source = event_source_free(s->spawn_source);
+        s->notify_source = event_source_free(s->notify_source);
         console_detach(&s->console);
         s->stop_timer_armed = false;
         (void) event_timer_arm(s->stop_timer, 0);

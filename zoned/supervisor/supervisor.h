@@ -58,6 +58,7 @@ struct Supervisor {
         pid_t leader;              /* host pid of the zone's init; 0 when there is none */
         char *spawn_error;         /* what the child reported before it gave up */
         EventSource *spawn_source; /* our end of the child's error socket */
+        EventSource *notify_source; /* the zone's NOTIFY_SOCKET (notify.h), while the init runs */
 
         StopAction action;       /* what was asked of the running init */
         EventSource *stop_timer; /* stop timeout: SIGKILL of the leader */
@@ -91,6 +92,9 @@ int supervisor_kill(Supervisor *s, bool all, int sig);
 void supervisor_on_leader_exit(Supervisor *s, int wait_status);
 const char *stop_action_to_string(StopAction a);
 StopAction stop_action_from_string(const char *s);
+
+/* notify.c: READY=1, STATUS=, STOPPING=1 from the zone's init. Takes fd on success. */
+int supervisor_notify_attach(Supervisor *s, int fd);
 
 /* control.c: the control socket. */
 int control_listen(Supervisor *s);

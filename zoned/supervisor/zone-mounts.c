@@ -73,7 +73,7 @@ int zone_mount_root(const LaunchPlan *plan) {
 }
 
 int zone_mount_proc(const char *root) {
-        _cleanup_free_ char *sys = NULL;
+        _cleanup_free_ char *sys = NULL, *net = NULL;
         int r;
 
         r = mount_fs(root, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
@@ -86,11 +86,73 @@ int zone_mount_proc(const char *root) {
         if (mount(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   NULL) < 0)
                 return -errno;
+        /* The zone has a network namespace of its own: its network settings are its own business. */
+        if (asprintf(&net, "%s/net", sys) < 0)
+                return -ENOMEM;
+        if (mount(net, net, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, net, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return -errno;
         return 0;
 }
 
 int zone_mount_sys(const char *root) {
         return mount_fs(root, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+}
+
+int zone_mount_cgroup2(const char *root) {
+        /* Mounted by a process in the zone's cgroup namespace: the file system's root is the zone's
+         * own cgroup, writable, where the init creates its subtree (init.scope, system.slice, ...).
+         * On a hybrid host that cgroup2 has no controllers; limits are applied from outside, on the
+         * zone's cgroups in the v1 hierarchies, which the zone does not see mounted. */
+        return mount_fs(root, "sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+}
+
+/* Entries of /proc that tell about or act on the host, not the zone (as nspawn and LXC hide them). */
+static const char *const proc_masked[] = {
+        "kcore", "kallsyms", "keys", "key-users", "timer_list", "sched_debug", "sysrq-trigger",
+};
+static const char *const proc_read_only[] = {
+        "acpi", "apm", "asound", "bus", "fs", "irq", "scsi",
+};
+
+/* extra: MS_NODEV for directories; not for /dev/null, which must stay readable (as empty). */
+static int bind_read_only(const char *source, const char *target, unsigned long extra) {
+        if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC | extra,
+                  NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+int zone_mount_mask_proc(const char *root) {
+        _cleanup_free_ char *null = NULL;
+
+        /* The zone's own /dev/null, on its /dev tmpfs: no host file is bound into the zone. */
+        if (asprintf(&null, "%s/dev/null", root) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(proc_masked); i++) {
+                _cleanup_free_ char *p = NULL;
+                int r;
+
+                if (asprintf(&p, "%s/proc/%s", root, proc_masked[i]) < 0)
+                        return -ENOMEM;
+                r = bind_read_only(null, p, 0);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(proc_read_only); i++) {
+                _cleanup_free_ char *p = NULL;
+                int r;
+
+                if (asprintf(&p, "%s/proc/%s", root, proc_read_only[i]) < 0)
+                        return -ENOMEM;
+                r = bind_read_only(p, p, MS_NODEV);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int zone_mount_dev(const char *root) {

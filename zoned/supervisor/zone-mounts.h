@@ -7,7 +7,7 @@
 
 /* The zone's file system tree, built by the zone's first process inside its
  * own mount namespace, before it becomes the init. Whole file systems are
- * mounted (proc, sysfs, tmpfs, devpts, mqueue), never binds of host subtrees,
+ * mounted (proc, sysfs, cgroup2, tmpfs, devpts, mqueue), never binds of host subtrees,
  * so that a running zone can be checkpointed. Each helper is one step; the
  * caller (zone-spawn.c) turns a failure into a message. */
 
@@ -17,9 +17,14 @@ bool overlay_path_is_valid(const char *p);
 int zone_mount_make_private(void);
 /* overlay of plan->lower/upper/work, or a recursive bind of the copied tree, on plan->rootfs. */
 int zone_mount_root(const LaunchPlan *plan);
-/* proc, with /proc/sys read-only. */
+/* proc, with /proc/sys read-only but for /proc/sys/net (the zone's own network namespace). */
 int zone_mount_proc(const char *root);
+/* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,
+ * keys, timer_list, sysrq-trigger, ...), and makes /proc/irq, /proc/bus, ... read-only. */
+int zone_mount_mask_proc(const char *root);
 int zone_mount_sys(const char *root);
+/* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
+int zone_mount_cgroup2(const char *root);
 /* tmpfs on /dev with the device nodes and links, and /dev/shm. */
 int zone_mount_dev(const char *root);
 /* A devpts instance of the zone's own on /dev/pts, and /dev/mqueue when the kernel has it. */

@@ -7,10 +7,14 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "capabilities.h"
+#include "machine-id.h"
 #include "macro.h"
+#include "notify.h"
 #include "zone-mounts.h"
 #include "zone-spawn.h"
 
@@ -107,8 +111,20 @@ static int child_mount_sys(ZoneChild *c) {
         return zone_mount_sys(c->root);
 }
 
+static int child_mount_cgroup(ZoneChild *c) {
+        /* Without a cgroup2 hierarchy on the host (a pure v1 host) the init mounts what it wants:
+         * it may, in its own cgroup namespace. */
+        if (!cgroup_set_has_unified(c->cgroups))
+                return 0;
+        return zone_mount_cgroup2(c->root);
+}
+
 static int child_mount_dev(ZoneChild *c) {
         return zone_mount_dev(c->root);
+}
+
+static int child_mask_proc(ZoneChild *c) {
+        return zone_mount_mask_proc(c->root);
 }
 
 static int child_mount_devpts(ZoneChild *c) {
@@ -131,6 +147,25 @@ static int child_mount_run_tmp(ZoneChild *c) {
 
 static int child_pivot_root(ZoneChild *c) {
         return zone_pivot_root(c->root);
+}
+
+static int child_notify_socket(ZoneChild *c) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        /* In the zone's own /run (a tmpfs of the zone): nothing of the host is bound into it. */
+        if (mkdir(NOTIFY_SOCKET_DIR, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        r = notify_socket_open(NOTIFY_SOCKET_PATH, &fd);
+        if (r < 0)
+                return r;
+        return send_message(c->sock, "NOTIFY", fd);
+}
+
+static int child_machine_id(ZoneChild *c) {
+        if (!c->plan->machine_id)
+                return 0;
+        return machine_id_write_if_unset("/etc/machine-id", c->plan->machine_id);
 }
 
 static int child_hostname(ZoneChild *c) {
@@ -171,6 +206,10 @@ static int child_open_console(ZoneChild *c) {
         return 0;
 }
 
+static int child_drop_capabilities(ZoneChild *c) {
+        return capabilities_drop_bounding();
+}
+
 static int child_close_fds(ZoneChild *c) {
         /* Everything but stdio and the (O_CLOEXEC) socket to the supervisor. */
         if (c->sock > 3 && close_range(3, (unsigned) c->sock - 1, 0) < 0)
@@ -198,6 +237,20 @@ static char **child_environment(const LaunchPlan *plan) {
                 return strv_free(env);
         if (!env_has(env, "TERM") && strv_extend(&env, "TERM=linux") < 0)
                 return strv_free(env);
+        if (strv_extend(&env, "NOTIFY_SOCKET=" NOTIFY_SOCKET_PATH) < 0)
+                return strv_free(env);
+        if (plan->machine_id) {
+                char uuid[37], *e;
+
+                if (machine_id_to_uuid(plan->machine_id, uuid) < 0 ||
+                    asprintf(&e, "container_uuid=%s", uuid) < 0)
+                        return strv_free(env);
+                if (strv_extend(&env, e) < 0) {
+                        free(e);
+                        return strv_free(env);
+                }
+                free(e);
+        }
         return env;
 }
 
@@ -213,14 +266,19 @@ static const struct {
         { "Failed to mount the zone's root file system", child_mount_root },
         { "Failed to mount /proc", child_mount_proc },
         { "Failed to mount /sys", child_mount_sys },
+        { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to mount /dev", child_mount_dev },
+        { "Failed to mask /proc entries", child_mask_proc },
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
         { "Failed to change into the zone's root", child_pivot_root },
+        { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket },
+        { "Failed to write /etc/machine-id", child_machine_id },
         { "Failed to set the host name", child_hostname },
         { "Failed to bring up the loopback interface", child_loopback },
         { "Failed to open the console", child_open_console },
+        { "Failed to drop capabilities", child_drop_capabilities },
         { "Failed to close file descriptors", child_close_fds },
 };
 
@@ -279,7 +337,13 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid,
         return 0;
 }
 
-int zone_spawn_receive(int fd, int *ret_master, char **ret_error) {
+void spawn_message_done(SpawnMessage *m) {
+        safe_close(m->fd);
+        free(m->error);
+        *m = (SpawnMessage) { .fd = -EBADF };
+}
+
+int zone_spawn_receive(int fd, SpawnMessage *ret) {
         union {
                 struct cmsghdr cmsghdr;
                 uint8_t buf[CMSG_SPACE(sizeof(int))];
@@ -292,10 +356,10 @@ int zone_spawn_receive(int fd, int *ret_master, char **ret_error) {
                 .msg_control = &control,
                 .msg_controllen = sizeof(control),
         };
+        SpawnMessage m = { .fd = -EBADF };
         ssize_t n;
 
-        *ret_master = -EBADF;
-        *ret_error = NULL;
+        *ret = m;
         n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         if (n < 0)
                 return -errno;
@@ -305,13 +369,25 @@ int zone_spawn_receive(int fd, int *ret_master, char **ret_error) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
                     c->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(ret_master, CMSG_DATA(c), sizeof(int));
-        if (strncmp(text, "ERROR=", 6) == 0) {
-                *ret_error = strdup(text + 6);
-                if (!*ret_error) {
-                        *ret_master = safe_close(*ret_master);
+                        memcpy(&m.fd, CMSG_DATA(c), sizeof(int));
+        if (streq(text, "PTY"))
+                m.kind = SPAWN_PTY;
+        else if (streq(text, "NOTIFY"))
+                m.kind = SPAWN_NOTIFY;
+        else if (strncmp(text, "ERROR=", 6) == 0) {
+                m.kind = SPAWN_ERROR;
+                m.error = strdup(text + 6);
+                if (!m.error) {
+                        spawn_message_done(&m);
                         return -ENOMEM;
                 }
+        } else
+                m.kind = SPAWN_UNKNOWN;
+        if ((m.kind == SPAWN_PTY || m.kind == SPAWN_NOTIFY) != (m.fd >= 0)) {
+                /* A message without its fd, or an fd nobody expects. */
+                spawn_message_done(&m);
+                return -EBADMSG;
         }
+        *ret = m;
         return 1;
 }

@@ -7,17 +7,36 @@
 #include "launch-plan.h"
 
 /* Starts the zone's init: clone() into new mount, pid, UTS, IPC and network
- * namespaces; the child joins the zone's cgroups, builds the zone's tree,
- * pivots into it and executes the init.
+ * namespaces; the child joins the zone's cgroups and unshares its cgroup
+ * namespace, builds the zone's tree (see zone-mounts.h), pivots into it,
+ * makes the notify socket (notify.h), writes the machine id if the zone has
+ * none (machine-id.h), drops capabilities (capabilities.h) and executes the
+ * init with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
  *
  * *ret_fd is our end of a SOCK_SEQPACKET socket that the child holds until
  * exec (it is O_CLOEXEC on its side). Over it the child sends:
- *     "PTY" with the console pty master attached (SCM_RIGHTS), then
+ *     "PTY" with the console pty master attached (SCM_RIGHTS),
+ *     "NOTIFY" with the zone's notify socket attached (see notify.h),
  *     "ERROR=<one line>" if it gives up before or at exec, then exits.
  * EOF without an ERROR message means the init was executed. */
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd);
 
+typedef enum SpawnMessageKind {
+        SPAWN_UNKNOWN,
+        SPAWN_PTY,
+        SPAWN_NOTIFY,
+        SPAWN_ERROR,
+} SpawnMessageKind;
+
+typedef struct SpawnMessage {
+        SpawnMessageKind kind;
+        int fd;      /* PTY, NOTIFY: the passed fd, owned by the message */
+        char *error; /* ERROR: its text */
+} SpawnMessage;
+
+void spawn_message_done(SpawnMessage *m);
+
 /* Reads one message from the spawn socket. Returns 0 at EOF, -EAGAIN when there is
- * nothing to read, 1 for a message: *ret_master gets a passed pty master (or -EBADF),
- * *ret_error the text of an ERROR= message (or NULL). */
-int zone_spawn_receive(int fd, int *ret_master, char **ret_error);
+ * nothing to read, -EBADMSG for a PTY or NOTIFY without an fd (or another message with
+ * one), 1 for a message. */
+int zone_spawn_receive(int fd, SpawnMessage *ret);

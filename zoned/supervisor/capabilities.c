@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <linux/capability.h>
+#include <sys/prctl.h>
+
+#include "capabilities.h"
+#include "macro.h"
+
+/* No kernel has this many; the loop ends at the first capability the kernel does not know. */
+#define CAPABILITY_MAX 64
+
+static const int kept[] = {
+        CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE,      CAP_CHOWN,
+        CAP_DAC_OVERRIDE,  CAP_DAC_READ_SEARCH,  CAP_FOWNER,
+        CAP_FSETID,        CAP_IPC_OWNER,        CAP_KILL,
+        CAP_LEASE,         CAP_LINUX_IMMUTABLE,  CAP_MKNOD,
+        CAP_NET_ADMIN,     CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST,
+        CAP_NET_RAW,       CAP_SETFCAP,          CAP_SETGID,
+        CAP_SETPCAP,       CAP_SETUID,           CAP_SYS_ADMIN,
+        CAP_SYS_BOOT,      CAP_SYS_CHROOT,       CAP_SYS_NICE,
+        CAP_SYS_PTRACE,    CAP_SYS_RESOURCE,     CAP_SYS_TTY_CONFIG,
+};
+
+bool capability_kept(int cap) {
+        for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+                if (kept[i] == cap)
+                        return true;
+        return false;
+}
+
+int capabilities_drop_bounding(void) {
+        for (int cap = 0; cap < CAPABILITY_MAX; cap++) {
+                if (prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) < 0) {
+                        if (errno == EINVAL)
+                                return 0; /* past the last capability of this kernel */
+                        return -errno;
+                }
+                if (capability_kept(cap))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
+                        return -errno;
+        }
+        return 0;
+}

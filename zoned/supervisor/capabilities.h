@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* The capabilities a zone's init keeps: those systemd-nspawn keeps by default,
+ * plus CAP_NET_ADMIN (the zone has a network namespace of its own). Dropped
+ * from the bounding set before the init is executed: loading modules, raw I/O,
+ * setting the clock, the kernel log, MAC policy, BPF and perf are the host's.
+ * Without CAP_SYS_RAWIO and CAP_SYS_MODULE the guest's systemd also skips
+ * debugfs, tracefs and module loading by itself (ConditionCapability=). */
+
+bool capability_kept(int cap);
+/* Drops every capability that is not kept from the bounding set of the calling process. */
+int capabilities_drop_bounding(void);

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "brand.h"
+#include "macro.h"
+#include "template-tar.h"
+
+typedef struct TarSource {
+        int fd;
+        int report_fd;
+        uint64_t bytes;
+        uint64_t last_report;
+        char buf[128 * 1024];
+} TarSource;
+
+static void archive_read_freep(struct archive **a) {
+        if (*a)
+                archive_read_free(*a);
+}
+
+static void archive_write_freep(struct archive **a) {
+        if (*a)
+                archive_write_free(*a);
+}
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* The report pipe is non-blocking: a progress line zoned has no room for is
+ * dropped, the next one says more anyway. */
+static void report_bytes(TarSource *s, bool force) {
+        uint64_t now = monotonic_usec();
+
+        if (!force && now - s->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
+                return;
+        s->last_report = now;
+        (void) dprintf(s->report_fd, "B %" PRIu64 "\n", s->bytes);
+}
+
+static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
+static int report_error(int fd, int r, const char *format, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        if (vasprintf(&text, format, ap) < 0)
+                text = NULL;
+        va_end(ap);
+        if (text) {
+                /* One line: the message may quote names from the archive. */
+                for (char *p = text; *p; p++)
+                        if (*p == '\n' || *p == '\r')
+                                *p = ' ';
+                (void) dprintf(fd, "E %s\n", text);
+        }
+        return r;
+}
+
+static la_ssize_t tar_read(struct archive *a, void *userdata, const void **ret_buf) {
+        TarSource *s = userdata;
+        ssize_t n;
+
+        do
+                n = read(s->fd, s->buf, sizeof(s->buf));
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+                archive_set_error(a, errno, "Cannot read the archive: %s", strerror(errno));
+                return -1;
+        }
+        s->bytes += (uint64_t) n;
+        report_bytes(s, false);
+        *ret_buf = s->buf;
+        return n;
+}
+
+/* "./usr/bin" → "usr/bin", "./" → "."; libarchive's own checks then see
+ * paths relative to the rootfs, the worker's working directory. */
+static void strip_dot_slash(struct archive_entry *e, bool hardlink) {
+        const char *p = hardlink ? archive_entry_hardlink(e) : archive_entry_pathname(e);
+        _cleanup_free_ char *copy = NULL;
+        const char *q;
+
+        if (!p)
+                return;
+        for (q = p; q[0] == '.' && q[1] == '/';)
+                for (q += 2; *q == '/'; q++)
+                        ;
+        if (q == p)
+                return;
+        copy = strdup(*q ? q : ".");
+        if (!copy)
+                return;
+        if (hardlink)
+                archive_entry_copy_hardlink(e, copy);
+        else
+                archive_entry_copy_pathname(e, copy);
+}
+
+static int copy_data(struct archive *in, struct archive *out, int report_fd, const char *path) {
+        for (;;) {
+                const void *buf;
+                size_t size;
+                la_int64_t offset;
+                int r = archive_read_data_block(in, &buf, &size, &offset);
+
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN)
+                        return report_error(report_fd, -EIO, "Cannot read %s from the archive: %s", path,
+                                            archive_error_string(in));
+                if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
+                        return report_error(report_fd, -EIO, "Cannot write %s: %s", path,
+                                            archive_error_string(out));
+        }
+}
+
+static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e, int report_fd) {
+        const char *path;
+        int r;
+
+        strip_dot_slash(e, true);
+        path = archive_entry_pathname(e);
+        if (!path || !*path)
+                return report_error(report_fd, -EINVAL, "The archive has an entry without a name.");
+        r = archive_write_header(out, e);
+        if (r < ARCHIVE_WARN)
+                /* Also where "..", absolute paths and writes through symlinks are refused. */
+                return report_error(report_fd, archive_errno(out) > 0 ? -archive_errno(out) : -EIO,
+                                    "Cannot unpack %s: %s", path, archive_error_string(out));
+        if (archive_entry_size(e) > 0) {
+                r = copy_data(in, out, report_fd, path);
+                if (r < 0)
+                        return r;
+        }
+        if (archive_write_finish_entry(out) < ARCHIVE_WARN)
+                return report_error(report_fd, -EIO, "Cannot finish %s: %s", path,
+                                    archive_error_string(out));
+        return 0;
+}
+
+/* The entry of the tree's root ("./") describes the rootfs directory itself,
+ * which exists already: its owner, mode and times are applied at the end,
+ * after everything inside it was written. */
+static int apply_root(struct archive_entry *root, int report_fd) {
+        struct timespec ts[2] = {
+                { .tv_sec = archive_entry_atime(root), .tv_nsec = archive_entry_atime_nsec(root) },
+                { .tv_sec = archive_entry_mtime(root), .tv_nsec = archive_entry_mtime_nsec(root) },
+        };
+
+        if (archive_entry_filetype(root) != AE_IFDIR)
+                return report_error(report_fd, -ENOTDIR, "The root of the archive is not a directory.");
+        if (!archive_entry_atime_is_set(root))
+                ts[0] = ts[1];
+        if (chown(".", (uid_t) archive_entry_uid(root), (gid_t) archive_entry_gid(root)) < 0 ||
+            chmod(".", archive_entry_perm(root)) < 0 || utimensat(AT_FDCWD, ".", ts, 0) < 0)
+                return report_error(report_fd, -errno, "Cannot set up the root directory: %s",
+                                    strerror(errno));
+        return 0;
+}
+
+static int extract_all(struct archive *in, struct archive *out, int report_fd, uint64_t *size,
+                       struct archive_entry **root) {
+        for (;;) {
+                struct archive_entry *e;
+                mode_t type;
+                int r = archive_read_next_header(in, &e);
+
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN)
+                        return report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
+                                            archive_error_string(in));
+                type = archive_entry_filetype(e);
+                if (type == AE_IFCHR || type == AE_IFBLK)
+                        continue;
+                strip_dot_slash(e, false);
+                if (streq(archive_entry_pathname(e), ".")) {
+                        archive_entry_free(*root);
+                        *root = archive_entry_clone(e);
+                        if (!*root)
+                                return -ENOMEM;
+                        continue;
+                }
+                r = extract_entry(in, out, e, report_fd);
+                if (r < 0)
+                        return r;
+                if (type == AE_IFREG && !archive_entry_hardlink(e))
+                        *size += (uint64_t) MAX(archive_entry_size(e), 0);
+        }
+}
+
+static void archive_entry_freep(struct archive_entry **e) {
+        if (*e)
+                archive_entry_free(*e);
+}
+
+/* Ownership is numeric: an entry's id is used as it is. Only a named entry of
+ * an ACL (GNU tar writes "group:adm:r-x", without the id) has no id: its name
+ * is looked up in the unpacked tree's own etc/passwd or etc/group (never the
+ * host's), opened without following symlinks. */
+static la_int64_t lookup_in_tree(void *userdata, const char *name, la_int64_t id) {
+        const char *file = userdata;
+        _cleanup_close_ int dir = -EBADF, fd = -EBADF;
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0, len;
+
+        if (id >= 0 || isempty(name))
+                return id;
+        dir = open("etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir < 0)
+                return -1;
+        fd = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        f = fdopen(TAKE_FD(fd), "r");
+        if (!f)
+                return -1;
+        len = strlen(name);
+        while (getline(&line, &n, f) > 0) {
+                char *p;
+
+                /* name:password:id:... */
+                if (strncmp(line, name, len) != 0 || line[len] != ':' || !(p = strchr(line + len + 1, ':')))
+                        continue;
+                return strtoll(p + 1, NULL, 10);
+        }
+        return -1;
+}
+
+static int unpack(TarSource *src, const char *rootfs, uint64_t *ret_size) {
+        _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+        _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
+        _cleanup_(archive_entry_freep) struct archive_entry *root = NULL;
+        int r;
+
+        if (!in || !out)
+                return -ENOMEM;
+        if (chdir(rootfs) < 0)
+                return -errno;
+        archive_read_support_filter_all(in);
+        archive_read_support_format_tar(in);
+        archive_write_disk_set_user_lookup(out, (void *) "passwd", lookup_in_tree, NULL);
+        archive_write_disk_set_group_lookup(out, (void *) "group", lookup_in_tree, NULL);
+        /* No ARCHIVE_EXTRACT_UNLINK: with it, a path through a symlink of the
+         * archive would replace the symlink instead of failing the import. */
+        archive_write_disk_set_options(
+                out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                             ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+                             ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                             ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+        if (archive_read_open(in, src, NULL, tar_read, NULL) != ARCHIVE_OK)
+                return report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
+                                    archive_error_string(in));
+        r = extract_all(in, out, src->report_fd, ret_size, &root);
+        if (r < 0)
+                return r;
+        /* Directory modes and times are set here, after their contents. */
+        if (archive_write_close(out) < ARCHIVE_WARN)
+                return report_error(src->report_fd, -EIO, "Cannot finish unpacking: %s",
+                                    archive_error_string(out));
+        if (root) {
+                r = apply_root(root, src->report_fd);
+                if (r < 0)
+                        return r;
+        }
+        report_bytes(src, true);
+        return 0;
+}
+
+static int detect_brand(const TemplateImport *imp, const char *rootfs, const char **ret) {
+        g_autofree char *init_name = NULL;
+        Brand *b;
+
+        if (!isempty(imp->brand)) {
+                *ret = imp->brand;
+                return 0;
+        }
+        b = brand_detect(imp->brands, rootfs, &init_name);
+        if (!b)
+                return report_error(
+                        imp->report_fd, -EMEDIUMTYPE,
+                        "Cannot tell the brand of the archive: /sbin/init %s%s; name one with the brand option.",
+                        init_name ? "is " : "does not exist", strempty(init_name));
+        *ret = b->name;
+        return 0;
+}
+
+int template_import_tar(const TemplateImport *imp) {
+        _cleanup_free_ TarSource *src = new0(TarSource, 1);
+        _cleanup_free_ char *rootfs = NULL;
+        const char *brand = NULL;
+        uint64_t size = 0;
+        int r;
+
+        if (!src)
+                return -ENOMEM;
+        src->fd = imp->source_fd;
+        src->report_fd = imp->report_fd;
+        if (mkdir(imp->tmp_dir, 0755) < 0)
+                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                                    strerror(errno));
+        if (asprintf(&rootfs, "%s/rootfs", imp->tmp_dir) < 0) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        if (mkdir(rootfs, 0755) < 0) {
+                r = report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                goto fail;
+        }
+        r = unpack(src, rootfs, &size);
+        if (r < 0)
+                goto fail;
+        r = detect_brand(imp, rootfs, &brand);
+        if (r < 0)
+                goto fail;
+        r = template_import_commit(imp, brand, size);
+        if (r == -EEXIST)
+                r = report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
+        else if (r < 0)
+                r = report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
+                                 strerror(-r));
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        (void) chdir("/");
+        (void) rm_rf(imp->tmp_dir);
+        return r;
+}
