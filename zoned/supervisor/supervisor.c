@@ -143,6 +143,7 @@ Supervisor *supervisor_free(Supervisor *s) {
                 control_close(s);
         console_done(&s->console);
         event_source_free(s->spawn_source);
+        event_source_free(s->notify_source);
         event_source_free(s->stop_timer);
         event_source_free(s->cleanup_timer);
         event_source_free(s->signal_source);
