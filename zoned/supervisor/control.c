@@ -329,9 +329,11 @@ int control_listen(Supervisor *s) {
 }
 
 void control_close(Supervisor *s) {
-        while (s->clients)
-                client_drop(s, s->clients);
-        s->listen_source = event_source_free(s->listen_source);
+        /* Unlink first: once the clients see EOF, zoned may start a new
+         * supervisor whose socket has the same path. */
         if (s->control_path)
                 (void) unlink(s->control_path);
+        s->listen_source = event_source_free(s->listen_source);
+        while (s->clients)
+                client_drop(s, s->clients);
 }

@@ -60,9 +60,12 @@ static void supervisor_finish(Supervisor *s) {
 
         supervisor_set_state(s, failed ? ZONE_FAILED : ZONE_STOPPED, failed ? s->outcome_status : NULL);
         s->notify_source = event_source_free(s->notify_source);
-        control_close(s);
+        /* The runtime dir goes before the clients see EOF: zoned announces
+         * the final state at EOF, and a boot right after it writes a new
+         * plan into a fresh runtime dir that must not be removed by us. */
         (void) unlink(s->plan_path);
         (void) rm_rf(s->plan->runtime_dir);
+        control_close(s);
         event_loop_exit(s->loop, failed ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
