@@ -17,6 +17,7 @@ static void help(void) {
                "     --runtime-dir=DIR      Private socket and supervisors (default " DEFAULT_RUNTIME_DIR ")\n"
                "     --log-dir=DIR          Console logs (default " DEFAULT_LOG_DIR ")\n"
                "     --brands-dir=DIR       Brand files (default " BRANDS_DIR ")\n"
+               "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
                "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
                "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
                "     --no-system-bus        Serve only the private socket\n"
@@ -38,6 +39,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_RUNTIME_DIR,
                 ARG_LOG_DIR,
                 ARG_BRANDS_DIR,
+                ARG_DEFINITIONS_DIR,
                 ARG_SUPERVISOR,
                 ARG_CGROUP_ROOT,
                 ARG_NO_SYSTEM_BUS,
@@ -51,6 +53,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "log-dir", required_argument, NULL, ARG_LOG_DIR },
                 { "brands-dir", required_argument, NULL, ARG_BRANDS_DIR },
+                { "definitions-dir", required_argument, NULL, ARG_DEFINITIONS_DIR },
                 { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
                 { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
@@ -81,6 +84,9 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_BRANDS_DIR:
                         replace(&m->brands_dir, optarg);
+                        break;
+                case ARG_DEFINITIONS_DIR:
+                        replace(&m->definitions_dir, optarg);
                         break;
                 case ARG_SUPERVISOR:
                         replace(&m->supervisor_path, optarg);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager-dbus.h"
 #include "private-bus.h"
+#include "template-definition.h"
 #include "template.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
@@ -30,11 +31,14 @@ int manager_new(Manager **ret) {
         m->runtime_dir = g_strdup(DEFAULT_RUNTIME_DIR);
         m->log_dir = g_strdup(DEFAULT_LOG_DIR);
         m->brands_dir = g_strdup(BRANDS_DIR);
+        m->definitions_dir = g_strdup(DEFINITIONS_DIR);
         m->supervisor_path = g_strdup(SUPERVISOR_PATH);
         m->cgroup_root = g_strdup("zoned");
         m->use_system_bus = true;
         m->zones = g_hash_table_new(g_str_hash, g_str_equal);
         m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
+        m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) template_definition_free);
         m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
         m->background = g_ptr_array_new();
         m->reapers = g_ptr_array_new_with_free_func((GDestroyNotify) (void (*)(void)) sd_event_source_unref);
@@ -68,6 +72,7 @@ Manager *manager_free(Manager *m) {
         }
         g_hash_table_unref(m->transfers);
         g_hash_table_unref(m->brands);
+        g_hash_table_unref(m->definitions);
         for (guint i = 0; i < m->background->len; i++)
                 worker_free(m->background->pdata[i]);
         g_ptr_array_unref(m->background);
@@ -80,6 +85,7 @@ Manager *manager_free(Manager *m) {
         g_free(m->runtime_dir);
         g_free(m->log_dir);
         g_free(m->brands_dir);
+        g_free(m->definitions_dir);
         g_free(m->supervisor_path);
         g_free(m->cgroup_root);
         g_free(m);
@@ -173,6 +179,19 @@ static int manager_load_brands(Manager *m) {
         return 0;
 }
 
+static void manager_load_definitions(Manager *m) {
+        g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+        int r;
+
+        r = template_definition_load_dir(m->definitions_dir, m->definitions, errors);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read template definitions from %s: %m", m->definitions_dir);
+        for (guint i = 0; i < errors->len; i++)
+                log_error("Ignoring template definition: %s", (char *) errors->pdata[i]);
+        log_info("Loaded %u template definitions from %s.", g_hash_table_size(m->definitions),
+                 m->definitions_dir);
+}
+
 static int manager_connect_system_bus(Manager *m) {
         int r;
 
@@ -260,6 +279,7 @@ int manager_startup(Manager *m) {
         r = manager_load_brands(m);
         if (r < 0)
                 return r;
+        manager_load_definitions(m);
         /* Zones first (re-adopting running ones), then the bus: the first
          * caller already sees the true state of every zone. */
         r = zone_load_all(m);

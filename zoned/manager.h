@@ -26,12 +26,14 @@ typedef struct Manager {
         char *runtime_dir;
         char *log_dir;
         char *brands_dir;
+        char *definitions_dir;
         char *supervisor_path;
         char *cgroup_root;
         bool use_system_bus;
 
         GHashTable *zones;     /* name → Zone*, owned */
         GHashTable *brands;    /* name → Brand*, owned */
+        GHashTable *definitions; /* name → TemplateDefinition*, owned */
         GHashTable *transfers; /* GUINT_TO_POINTER(id) → Transfer*, owned */
         uint32_t next_transfer_id;
         GPtrArray *background; /* Worker*: removals of trash dirs */

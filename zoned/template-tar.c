@@ -171,8 +171,28 @@ static int apply_root(struct archive_entry *root, int report_fd) {
         return 0;
 }
 
-static int extract_all(struct archive *in, struct archive *out, int report_fd, uint64_t *size,
-                       struct archive_entry **root) {
+/* Counts the entry against the caps before anything of it is written. */
+static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64_t *bytes, uint64_t *files,
+                        int report_fd) {
+        uint64_t size = 0;
+
+        if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
+                size = (uint64_t) MAX(archive_entry_size(e), 0);
+        if (++*files > limits->max_files)
+                return report_error(report_fd, -EFBIG, "The archive has more than %" PRIu64 " entries (max-files).",
+                                    limits->max_files);
+        if (size > limits->max_bytes || *bytes > limits->max_bytes - size)
+                return report_error(report_fd, -EFBIG,
+                                    "The archive unpacks to more than %" PRIu64 " bytes (max-bytes), at %s.",
+                                    limits->max_bytes, archive_entry_pathname(e));
+        *bytes += size;
+        return 0;
+}
+
+static int extract_all(struct archive *in, struct archive *out, int report_fd, const TarLimits *limits,
+                       uint64_t *size, struct archive_entry **root) {
+        uint64_t files = 0;
+
         for (;;) {
                 struct archive_entry *e;
                 mode_t type;
@@ -194,11 +214,12 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, u
                                 return -ENOMEM;
                         continue;
                 }
+                r = check_limits(e, limits, size, &files, report_fd);
+                if (r < 0)
+                        return r;
                 r = extract_entry(in, out, e, report_fd);
                 if (r < 0)
                         return r;
-                if (type == AE_IFREG && !archive_entry_hardlink(e))
-                        *size += (uint64_t) MAX(archive_entry_size(e), 0);
         }
 }
 
@@ -241,7 +262,7 @@ static la_int64_t lookup_in_tree(void *userdata, const char *name, la_int64_t id
         return -1;
 }
 
-static int unpack(TarSource *src, const char *rootfs, uint64_t *ret_size) {
+static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, uint64_t *ret_size) {
         _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
         _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
         _cleanup_(archive_entry_freep) struct archive_entry *root = NULL;
@@ -265,7 +286,7 @@ static int unpack(TarSource *src, const char *rootfs, uint64_t *ret_size) {
         if (archive_read_open(in, src, NULL, tar_read, NULL) != ARCHIVE_OK)
                 return report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
                                     archive_error_string(in));
-        r = extract_all(in, out, src->report_fd, ret_size, &root);
+        r = extract_all(in, out, src->report_fd, limits, ret_size, &root);
         if (r < 0)
                 return r;
         /* Directory modes and times are set here, after their contents. */
@@ -299,7 +320,12 @@ static int detect_brand(const TemplateImport *imp, const char *rootfs, const cha
         return 0;
 }
 
-int template_import_tar(const TemplateImport *imp) {
+int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_before_commit_func before_commit,
+                        void *userdata) {
+        static const TarLimits defaults = {
+                .max_bytes = TEMPLATE_TAR_MAX_BYTES_DEFAULT,
+                .max_files = TEMPLATE_TAR_MAX_FILES_DEFAULT,
+        };
         _cleanup_free_ TarSource *src = new0(TarSource, 1);
         _cleanup_free_ char *rootfs = NULL;
         const char *brand = NULL;
@@ -321,12 +347,17 @@ int template_import_tar(const TemplateImport *imp) {
                 r = report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
                 goto fail;
         }
-        r = unpack(src, rootfs, &size);
+        r = unpack(src, rootfs, limits ?: &defaults, &size);
         if (r < 0)
                 goto fail;
         r = detect_brand(imp, rootfs, &brand);
         if (r < 0)
                 goto fail;
+        if (before_commit) {
+                r = before_commit(userdata);
+                if (r < 0)
+                        goto fail;
+        }
         r = template_import_commit(imp, brand, size);
         if (r == -EEXIST)
                 r = report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
@@ -340,4 +371,8 @@ fail:
         (void) chdir("/");
         (void) rm_rf(imp->tmp_dir);
         return r;
+}
+
+int template_import_tar(const TemplateImport *imp) {
+        return template_unpack_tar(imp, NULL, NULL, NULL);
 }

@@ -17,4 +17,23 @@
  * Run it in a worker: it changes the working directory. */
 int template_import_tar(const TemplateImport *imp);
 
+/* Caps of one unpack: the sum of the regular files' sizes (a sparse file
+ * counts with its full size) and the number of entries. The archive is
+ * untrusted: an unpack over a cap fails with -EFBIG and leaves nothing. */
+typedef struct TarLimits {
+        uint64_t max_bytes;
+        uint64_t max_files;
+} TarLimits;
+
+#define TEMPLATE_TAR_MAX_BYTES_DEFAULT (UINT64_C(16) << 30)
+#define TEMPLATE_TAR_MAX_FILES_DEFAULT UINT64_C(2000000)
+
+/* Called once the tree is unpacked and its brand known, before it is renamed
+ * into place; a negative return fails the import (the hook wrote its "E" line). */
+typedef int (*tar_before_commit_func)(void *userdata);
+
+/* template_import_tar() with limits (NULL: the defaults) and a hook. */
+int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_before_commit_func before_commit,
+                        void *userdata);
+
 #define TEMPLATE_TAR_REPORT_INTERVAL_USEC (200 * 1000ULL)

@@ -42,8 +42,7 @@ Transfer *transfer_free(Transfer *t) {
         return NULL;
 }
 
-static Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
-                              const char *brand) {
+Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name, const char *brand) {
         Transfer *t = g_new0(Transfer, 1);
 
         t->manager = m;
@@ -149,7 +148,7 @@ static void transfer_done(Worker *w, int result, void *userdata) {
         transfer_free(t);
 }
 
-static int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
+int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
         Manager *m = t->manager;
         int r;
 
@@ -215,6 +214,16 @@ int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *
                 return r;
         }
         return transfer_spawn(t, import_tar_run, ret);
+}
+
+int transfer_open_report(Transfer *t) {
+        int pipefd[2];
+
+        if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
+                return -errno;
+        t->report_fd = pipefd[0];
+        t->import.report_fd = pipefd[1];
+        return sd_event_add_io(t->manager->event, &t->report_source, t->report_fd, EPOLLIN, on_report, t);
 }
 
 int transfer_cancel(Transfer *t) {

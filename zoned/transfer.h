@@ -3,6 +3,7 @@
 
 #include "manager.h"
 #include "template.h"
+#include "worker.h"
 
 typedef struct Worker Worker;
 
@@ -38,6 +39,14 @@ int transfer_start_import_fs(Manager *m, const char *source, const char *name, c
  * template name; brand NULL or empty: detected after unpacking.
  * -EBADF if fd is not open for reading. */
 int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret);
+/* For other kinds of transfer (bootstrap, export): transfer_new() makes one
+ * (not yet listed), transfer_open_report() gives its worker a report pipe
+ * (imp->report_fd, lines as in template-tar.h), transfer_spawn() runs
+ * run(&t->import) in a worker, lists and announces it; on failure it frees t.
+ * The transfer ends as an import does: its tmp_dir is removed on failure. */
+Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name, const char *brand);
+int transfer_open_report(Transfer *t);
+int transfer_spawn(Transfer *t, worker_func run, Transfer **ret);
 int transfer_cancel(Transfer *t);
 /* Whether a running transfer is making template name. */
 bool transfer_makes_template(Manager *m, const char *name);

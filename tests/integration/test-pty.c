@@ -441,7 +441,7 @@ static void test_login_dbus(Harness *h, gconstpointer data) {
 /* ---- shells ---- */
 
 static void test_shell_status(Harness *h, gconstpointer data) {
-        g_autoptr(PtyProc) p = NULL, q = NULL;
+        g_autoptr(PtyProc) p = NULL, q = NULL, resize = NULL, detach = NULL;
         g_auto(HarnessRun) r = { 0 }, c = { 0 };
 
         if (harness_skipped(h))
@@ -461,6 +461,22 @@ static void test_shell_status(Harness *h, gconstpointer data) {
         p = pty_proc_spawn(h, "shell", "z1", "--", "sh", "-c", "tty; exit 3", NULL);
         pty_proc_expect(p, "/dev/pts/");
         g_assert_cmpint(pty_proc_wait(p), ==, 3);
+
+        /* The window size is the terminal's, and follows it (SIGWINCH). */
+        resize = pty_proc_spawn(h, "shell", "z1", "--", "sh", "-c", "stty size; read x; stty size", NULL);
+        pty_proc_expect(resize, "30 100");
+        g_assert_no_errno(
+                ioctl(resize->master, TIOCSWINSZ, &(struct winsize) { .ws_row = 42, .ws_col = 132 }));
+        pty_proc_send(resize, "\r");
+        pty_proc_expect(resize, "42 132");
+        g_assert_cmpint(pty_proc_wait(resize), ==, 0);
+
+        /* Detaching hangs the command up; its status says so. */
+        detach = pty_proc_spawn(h, "shell", "z1", "--", "sh", "-c", "echo STARTED; exec sleep 1000", NULL);
+        pty_proc_expect(detach, "STARTED");
+        pty_proc_send(detach, CTRL_RBRACKET CTRL_RBRACKET CTRL_RBRACKET);
+        g_assert_cmpint(pty_proc_wait(detach), ==, 128 + SIGHUP);
+        g_assert_nonnull(strstr(detach->out->str, "Detached"));
 
         /* Typed input reaches an interactive shell, as the user, in the user's home. */
         q = pty_proc_spawn(h, "shell", "-u", "alice", "z1", NULL);
