@@ -108,6 +108,9 @@ char **strv_copy(char *const *l);
 int read_full_file(const char *path, size_t max, char **ret);
 /* Writes text to a file: temp file in the same dir, fsync, rename. */
 int write_file_atomic(const char *path, const char *text, mode_t mode);
+/* The same without fsync: for runtime files that need not survive a crash
+ * (a launch plan), where an fsync would only slow a boot down. */
+int write_file_replace(const char *path, const char *text, mode_t mode);
 /* mkdir -p; existing directories are fine. */
 int mkdir_parents_and_self(const char *path, mode_t mode);
 /* Removes a directory tree without crossing into other file systems. */

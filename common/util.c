@@ -87,7 +87,17 @@ int read_full_file(const char *path, size_t max, char **ret) {
         return (int) MIN(n, (size_t) INT_MAX);
 }
 
+static int write_file_replace_full(const char *path, const char *text, mode_t mode, bool sync);
+
 int write_file_atomic(const char *path, const char *text, mode_t mode) {
+        return write_file_replace_full(path, text, mode, true);
+}
+
+int write_file_replace(const char *path, const char *text, mode_t mode) {
+        return write_file_replace_full(path, text, mode, false);
+}
+
+static int write_file_replace_full(const char *path, const char *text, mode_t mode, bool sync) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t len = strlen(text), done = 0;
@@ -106,7 +116,7 @@ int write_file_atomic(const char *path, const char *text, mode_t mode) {
                 }
                 done += (size_t) k;
         }
-        if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+        if (fchmod(fd, mode) < 0 || (sync && fsync(fd) < 0))
                 goto fail;
         if (rename(tmp, path) < 0)
                 goto fail;

@@ -4,16 +4,20 @@
 
 #include "brand.h"
 #include "bus-errors.h"
+#include "export.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "names.h"
+#include "raw-image.h"
+#include "template-definition.h"
 #include "template.h"
+#include "transfer-dbus.h"
 #include "transfer.h"
 #include "zone-dbus.h"
 #include "zone.h"
 
 static int get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *error) {
-        Zone *z;
+        Zone *z = NULL;
 
         if (!zone_name_is_valid(name))
                 return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.", name);
@@ -62,7 +66,7 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 static int method_get_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         const char *name;
-        Zone *z;
+        Zone *z = NULL;
         int r;
 
         r = sd_bus_message_read(msg, "s", &name);
@@ -113,7 +117,7 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         Manager *m = userdata;
         const char *name, *template_name;
         bool copy = false;
-        Zone *z;
+        Zone *z = NULL;
         int r;
 
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
@@ -137,7 +141,7 @@ typedef int (*zone_method_func)(sd_bus_message *m, Zone *z, sd_bus_error *error)
 
 static int call_by_name(sd_bus_message *msg, Manager *m, zone_method_func f, sd_bus_error *error) {
         const char *name;
-        Zone *z;
+        Zone *z = NULL;
         int r;
 
         r = sd_bus_message_read(msg, "s", &name);
@@ -420,13 +424,23 @@ static const sd_bus_vtable manager_vtable[] = {
                                  method_open_shell_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("ListTemplates", NULL,, "a(ssst)", SD_BUS_PARAM(templates),
                                  method_list_templates, U),
+        SD_BUS_METHOD_WITH_NAMES("ListTemplateDefinitions", NULL,, "a(ssss)", SD_BUS_PARAM(definitions),
+                                 method_list_template_definitions, U),
         SD_BUS_METHOD_WITH_NAMES("ImportTemplateFs", "ssa{sv}",
                                  SD_BUS_PARAM(directory) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_fs, U),
         SD_BUS_METHOD_WITH_NAMES("ImportTemplateTar", "hsa{sv}",
                                  SD_BUS_PARAM(fd) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_tar, U),
+        SD_BUS_METHOD_WITH_NAMES("PullTemplate", "ssa{sv}",
+                                 SD_BUS_PARAM(source) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_pull_template, U),
+        SD_BUS_METHOD_WITH_NAMES("ImportTemplateRaw", "hsa{sv}",
+                                 SD_BUS_PARAM(fd) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_raw, U),
         SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "s", SD_BUS_PARAM(name), NULL,, method_remove_template, U),
+        SD_BUS_METHOD_WITH_NAMES("ExportZoneTar", "sha{sv}", SD_BUS_PARAM(name) SD_BUS_PARAM(fd) SD_BUS_PARAM(options),
+                                 "uo", SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_export_zone_tar, U),
         SD_BUS_METHOD_WITH_NAMES("ListTransfers", NULL,, "a(ussdo)", SD_BUS_PARAM(transfers),
                                  method_list_transfers, U),
         SD_BUS_METHOD_WITH_NAMES("CancelTransfer", "u", SD_BUS_PARAM(id), NULL,, method_cancel_transfer, U),

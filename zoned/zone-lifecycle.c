@@ -73,7 +73,7 @@ static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
                 }
         }
         path = g_build_filename(rt, "plan", NULL);
-        r = write_file_atomic(path, text, 0600);
+        r = write_file_replace(path, text, 0600);
         if (r < 0)
                 return r;
         *ret_path = g_steal_pointer(&path);

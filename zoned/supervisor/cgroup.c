@@ -285,18 +285,25 @@ int cgroup_set_create(const CgroupSet *s) {
         return 0;
 }
 
-int cgroup_set_join(const CgroupSet *s) {
+int cgroup_set_attach(const CgroupSet *s, pid_t pid) {
+        char text[32];
+
+        snprintf(text, sizeof(text), "%i", (int) pid);
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 _cleanup_free_ char *p = NULL;
                 int r;
 
                 if (asprintf(&p, "%s/cgroup.procs", s->hierarchies[i].path) < 0)
                         return -ENOMEM;
-                r = write_string_file(p, "0");
+                r = write_string_file(p, text);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int cgroup_set_join(const CgroupSet *s) {
+        return cgroup_set_attach(s, 0);
 }
 
 /* Calls f for every subdirectory (child cgroup) of the directory dfd. */

@@ -41,6 +41,8 @@ bool cgroup_set_has_unified(const CgroupSet *s);
 int cgroup_set_create(const CgroupSet *s);
 /* Moves the calling process into the zone's cgroup of every hierarchy. */
 int cgroup_set_join(const CgroupSet *s);
+/* Moves process pid (0: the caller) into the zone's cgroup in every hierarchy. */
+int cgroup_set_attach(const CgroupSet *s, pid_t pid);
 /* The guest's init may create cgroups below the zone's own (its cgroup namespace
  * root), so the functions below look at the whole subtree. */
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "capabilities.h"
 #include "machine-id.h"
@@ -87,8 +88,26 @@ static int child_parent_death_signal(ZoneChild *c) {
         return p.revents & (POLLHUP | POLLERR) ? -ESRCH : 0;
 }
 
-static int child_join_cgroups(ZoneChild *c) {
-        return cgroup_set_join(c->cgroups);
+/* The supervisor moves the child into the zone's cgroups while the child
+ * mounts (on cgroup v1 each move may wait for an RCU grace period: doing it
+ * in parallel keeps it off the boot path), then says "CGROUPS=<errno>". The
+ * cgroup namespace is unshared only after that, so its root is the zone's cgroup. */
+static int child_wait_cgroups(ZoneChild *c) {
+        char text[64];
+        ssize_t n;
+        int e;
+
+        do
+                n = recv(c->sock, text, sizeof(text) - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -ESRCH;
+        text[n] = 0;
+        if (sscanf(text, "CGROUPS=%i", &e) != 1)
+                return -EPROTO;
+        return -e;
 }
 
 static int child_unshare_cgroup(ZoneChild *c) {
@@ -260,18 +279,18 @@ static const struct {
 } child_steps[] = {
         { "Failed to reset signals", child_reset_signals },
         { "Failed to set the parent death signal", child_parent_death_signal },
-        { "Failed to join the zone's cgroups", child_join_cgroups },
-        { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
         { "Failed to make the mount tree private", child_make_private },
         { "Failed to mount the zone's root file system", child_mount_root },
         { "Failed to mount /proc", child_mount_proc },
         { "Failed to mount /sys", child_mount_sys },
-        { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to mount /dev", child_mount_dev },
         { "Failed to mask /proc entries", child_mask_proc },
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
+        { "Failed to join the zone's cgroups", child_wait_cgroups },
+        { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
+        { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to change into the zone's root", child_pivot_root },
         { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket },
         { "Failed to write /etc/machine-id", child_machine_id },
@@ -311,7 +330,9 @@ static pid_t raw_clone(unsigned long flags) {
 
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        char text[64];
         pid_t pid;
+        int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
@@ -332,6 +353,15 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid,
         }
 
         pair[1] = safe_close(pair[1]);
+        r = cgroup_set_attach(cgroups, pid);
+        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
+        /* On failure the child reports it like any other setup error. */
+        if (send(pair[0], text, strlen(text), MSG_NOSIGNAL) < 0) {
+                r = -errno;
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
         *ret_pid = pid;
         *ret_fd = TAKE_FD(pair[0]);
         return 0;
