@@ -31,6 +31,15 @@ PACKAGES=(
         xz-utils
         zstd
         bzip2
+        # PullTemplate verify=signature runs gpgv; the pull test signs with gpg
+        gpgv
+        gnupg
+        # template definitions build Debian trees (zonectl pull debian-bookworm);
+        # arch-test lets mmdebstrap build a foreign architecture (debian-bookworm-i386)
+        mmdebstrap
+        arch-test
+        # the raw image test makes an ext4 image with mkfs.ext4 -d
+        e2fsprogs
 )
 
 missing=()

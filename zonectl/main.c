@@ -24,6 +24,9 @@ int arg_signal = SIGTERM;
 const char *arg_kill_whom = "all";
 const char *arg_user = NULL;
 const char *arg_brand = NULL;
+const char *arg_format = NULL;
+const char *arg_verify = NULL;
+bool arg_force = false;
 char **arg_command = NULL;
 
 typedef struct Verb {
@@ -50,7 +53,11 @@ static const Verb verbs[] = {
         { "templates", 0, 0, verb_templates },
         { "import-fs", 2, 2, verb_import_fs },
         { "import-tar", 2, 2, verb_import_tar },
+        { "pull", 1, 2, verb_pull },
         { "remove-template", 1, 1, verb_remove_template },
+        { "export-tar", 2, 2, verb_export_tar },
+        { "import-raw", 2, 2, verb_import_raw },
+        { "template-definitions", 0, 0, verb_template_definitions },
         { "brands", 0, 0, verb_brands },
         { "transfers", 0, 0, verb_transfers },
         { "cancel-transfer", 1, 1, verb_cancel_transfer },
@@ -77,7 +84,11 @@ static void help(void) {
                "  templates                   List templates\n"
                "  import-fs DIR NAME          Import a directory tree as a template\n"
                "  import-tar FILE|- NAME      Import a tar archive (gz, xz, zstd, bz2) as a template\n"
+               "  pull URL|DEFINITION [NAME]  Download, verify and unpack a template\n"
                "  remove-template NAME        Remove a template\n"
+               "  export-tar NAME FILE|-      Write a stopped zone's tree as a tarball\n"
+               "  import-raw FILE|- NAME      Import a raw disk image (.raw, .img, compressed or not)\n"
+               "  template-definitions        List the template definitions \"pull NAME\" knows\n"
                "  brands                      List brands\n"
                "  transfers                   List running transfers\n"
                "  cancel-transfer ID          Cancel a transfer\n\n"
@@ -98,7 +109,12 @@ static void help(void) {
                "  -s --signal=SIGNAL          kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM         kill: \"leader\" or \"all\" (default)\n"
                "  -u --user=USER              shell: run as USER (default root)\n"
-               "     --brand=BRAND            import-fs, import-tar: the brand of the template\n\n"
+               "     --brand=BRAND            import-fs, import-tar, import-raw, pull: the brand of\n"
+               "                              the template\n"
+               "     --verify=MODE            pull: checksum (default), signature or no\n"
+               "     --force                  pull: replace a template of that name\n"
+               "     --format=FORMAT          export-tar: tar, gzip, xz, zstd or bzip2 (default: from\n"
+               "                              the file name; tar for -)\n\n"
                "See the zonectl(1) man page for details.\n",
                program_invocation_short_name);
 }
@@ -115,6 +131,9 @@ enum {
         ARG_COPY,
         ARG_KILL_WHOM,
         ARG_BRAND,
+        ARG_FORMAT,
+        ARG_VERIFY,
+        ARG_FORCE,
 };
 
 static const struct option options[] = {
@@ -134,6 +153,9 @@ static const struct option options[] = {
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "user", required_argument, NULL, 'u' },
         { "brand", required_argument, NULL, ARG_BRAND },
+        { "format", required_argument, NULL, ARG_FORMAT },
+        { "verify", required_argument, NULL, ARG_VERIFY },
+        { "force", no_argument, NULL, ARG_FORCE },
         {},
 };
 
@@ -194,6 +216,20 @@ static int parse_option(int c, const char *value) {
                 break;
         case 'u': arg_user = value; break;
         case ARG_BRAND: arg_brand = value; break;
+        case ARG_FORMAT:
+                if (!streq(value, "tar") && !streq(value, "gzip") && !streq(value, "xz") && !streq(value, "zstd") &&
+                    !streq(value, "bzip2"))
+                        return cli_error_errno(EINVAL, "invalid --format: \"%s\" (tar, gzip, xz, zstd or bzip2)",
+                                               value);
+                arg_format = value;
+                break;
+        case ARG_VERIFY:
+                if (!streq(value, "no") && !streq(value, "checksum") && !streq(value, "signature"))
+                        return cli_error_errno(EINVAL, "invalid --verify: \"%s\" (no, checksum or signature)",
+                                               value);
+                arg_verify = value;
+                break;
+        case ARG_FORCE: arg_force = true; break;
         case ':':
                 return cli_error_errno(EINVAL, "option %s needs a value (see --help)", value);
         default:

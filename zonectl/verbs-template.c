@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* templates, import-fs, import-tar, remove-template, brands. */
+/* templates, import-fs, import-tar, pull, remove-template, brands. */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -137,4 +137,81 @@ int verb_import_tar(int argc, char *argv[], Client *c) {
         if (fd < 0)
                 return cli_error_errno(errno, "cannot open \"%s\": %m", argv[1]);
         return import_follow(c, "ImportTemplateTar", argv[2], fd, NULL);
+}
+
+/* The options of PullTemplate from the command line. */
+static int append_pull_options(sd_bus_message *call) {
+        int r;
+
+        r = sd_bus_message_open_container(call, 'a', "{sv}");
+        if (r >= 0 && arg_brand)
+                r = sd_bus_message_append(call, "{sv}", "brand", "s", arg_brand);
+        if (r >= 0 && arg_verify)
+                r = sd_bus_message_append(call, "{sv}", "verify", "s", arg_verify);
+        if (r >= 0 && arg_force)
+                r = sd_bus_message_append(call, "{sv}", "force", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        return r;
+}
+
+/* pull URL [NAME]: NAME defaults to the file name without its archive
+ * suffixes; pull DEFINITION [NAME]: zoned names it after the definition. */
+static char *pull_default_name(const char *source) {
+        static const char *const suffixes[] = { ".gz", ".xz", ".zst", ".bz2", ".tgz", ".txz", ".tar",
+                                                ".raw", ".img", "-rootfs", ".rootfs" };
+        const char *slash = strrchr(source, '/');
+        char *name;
+        bool again = true;
+
+        if (!strstr(source, "://"))
+                return strdup("");
+        name = strndup(slash ? slash + 1 : source, strcspn(slash ? slash + 1 : source, "?#"));
+        while (name && again) {
+                again = false;
+                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                        if (strlen(name) > strlen(suffixes[i]) &&
+                            streq(name + strlen(name) - strlen(suffixes[i]), suffixes[i])) {
+                                name[strlen(name) - strlen(suffixes[i])] = 0;
+                                again = true;
+                        }
+        }
+        return name;
+}
+
+int verb_pull(int argc, char *argv[], Client *c) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        _cleanup_(transfer_follow_done) TransferFollow f = { .what = "pull" };
+        _cleanup_free_ char *name = argc > 2 ? strdup(argv[2]) : pull_default_name(argv[1]);
+        const char *path;
+        int r;
+
+        if (!name)
+                return cli_error_errno(ENOMEM, "out of memory");
+        r = transfer_follow_subscribe(c, &f);
+        if (r < 0)
+                return cli_error_errno(r, "cannot subscribe to zoned's signals: %m");
+        r = sd_bus_message_new_method_call(c->bus, &call, c->destination, ZONED_MANAGER_PATH,
+                                           ZONED_MANAGER_INTERFACE, "PullTemplate");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "ss", argv[1], name);
+        if (r >= 0)
+                r = append_pull_options(call);
+        if (r < 0)
+                return cli_error_errno(r, "cannot make the call to zoned: %m");
+        r = sd_bus_call(c->bus, call, 0, &error, &reply);
+        if (r < 0)
+                return cli_bus_error(&error, r, "cannot pull \"%s\"", argv[1]);
+        r = sd_bus_message_read(reply, "uo", &f.id, &path);
+        if (r < 0)
+                return cli_error_errno(r, "cannot read zoned's reply: %m");
+        if (!arg_block) {
+                printf("%" PRIu32 "\n", f.id);
+                return 0;
+        }
+        f.path = strdup(path);
+        if (!f.path)
+                return cli_error_errno(ENOMEM, "out of memory");
+        return transfer_follow_wait(c, &f, isempty(name) ? argv[1] : name);
 }

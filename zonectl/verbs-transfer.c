@@ -9,6 +9,17 @@
 #include "format-util.h"
 #include "zonectl.h"
 
+/* The transfer's Name property, for --json ("" if it ended meanwhile). */
+static char *transfer_name(Client *c, const char *path) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        char *name = NULL;
+
+        if (sd_bus_get_property_string(c->bus, c->destination, path, ZONED_TRANSFER_INTERFACE, "Name", &error,
+                                       &name) < 0)
+                return strdup("");
+        return name;
+}
+
 int verb_transfers(int argc, char *argv[], Client *c) {
         static const TableColumn columns[] = {
                 { "ID", "id", CELL_UINT },
@@ -16,9 +27,18 @@ int verb_transfers(int argc, char *argv[], Client *c) {
                 { "PROGRESS", "progress", CELL_PERCENT },
                 { "DESCRIPTION", "description", CELL_STRING },
         };
+        /* JSON objects also carry the template's name. */
+        static const TableColumn json_columns[] = {
+                { "ID", "id", CELL_UINT },
+                { "TYPE", "type", CELL_STRING },
+                { "NAME", "name", CELL_STRING },
+                { "DESCRIPTION", "description", CELL_STRING },
+                { "PROGRESS", "progress", CELL_PERCENT },
+        };
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_table_ Table *t = table_new(columns, ELEMENTSOF(columns));
+        _cleanup_table_ Table *t = arg_json ? table_new(json_columns, ELEMENTSOF(json_columns))
+                                            : table_new(columns, ELEMENTSOF(columns));
         const char *type, *description, *path;
         double progress;
         uint32_t id;
@@ -31,10 +51,20 @@ int verb_transfers(int argc, char *argv[], Client *c) {
                 return cli_bus_error(&error, r, "cannot list transfers");
         r = sd_bus_message_enter_container(reply, 'a', "(ussdo)");
         while (r >= 0 &&
-               (r = sd_bus_message_read(reply, "(ussdo)", &id, &type, &description, &progress, &path)) > 0)
-                if ((r = table_add_uint(t, id)) < 0 || (r = table_add_string(t, type)) < 0 ||
-                    (r = table_add_percent(t, progress)) < 0 || (r = table_add_string(t, description)) < 0)
+               (r = sd_bus_message_read(reply, "(ussdo)", &id, &type, &description, &progress, &path)) > 0) {
+                if (arg_json) {
+                        _cleanup_free_ char *name = transfer_name(c, path);
+
+                        if (!name)
+                                return cli_error_errno(ENOMEM, "out of memory");
+                        if ((r = table_add_uint(t, id)) < 0 || (r = table_add_string(t, type)) < 0 ||
+                            (r = table_add_string(t, name)) < 0 || (r = table_add_string(t, description)) < 0 ||
+                            (r = table_add_percent(t, progress)) < 0)
+                                break;
+                } else if ((r = table_add_uint(t, id)) < 0 || (r = table_add_string(t, type)) < 0 ||
+                           (r = table_add_percent(t, progress)) < 0 || (r = table_add_string(t, description)) < 0)
                         break;
+        }
         if (r < 0)
                 return cli_error_errno(r, "cannot read the list of transfers: %m");
         table_sort(t, 0);
@@ -103,6 +133,13 @@ static int read_changed(sd_bus_message *m, TransferFollow *f) {
                         r = sd_bus_message_read(m, "v", "d", &f->progress);
                 else if (r >= 0 && streq(key, "BytesDone"))
                         r = sd_bus_message_read(m, "v", "t", &f->bytes_done);
+                else if (r >= 0 && streq(key, "BytesTotal"))
+                        r = sd_bus_message_read(m, "v", "t", &f->bytes_total);
+                else if (r >= 0 && streq(key, "ErrorName") &&
+                         (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
+                        free(f->error_name);
+                        f->error_name = strdup(s);
+                }
                 else if (r >= 0 && streq(key, "Error") && (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
                         free(f->error);
                         f->error = strdup(s);
@@ -155,7 +192,8 @@ void transfer_follow_done(TransferFollow *f) {
         free(f->path);
         free(f->result);
         free(f->error);
-        f->path = f->result = f->error = NULL;
+        free(f->error_name);
+        f->path = f->result = f->error = f->error_name = NULL;
 }
 
 static int transfer_check(void *userdata) {
@@ -163,20 +201,60 @@ static int transfer_check(void *userdata) {
         return f->result || interrupted || (follow_progress && f->changed) ? 1 : 0;
 }
 
-/* A progress line on a terminal (from PropertiesChanged, never polled), nothing on a pipe. */
-static void show_progress(TransferFollow *f, const char *name, bool *shown) {
+static const char *follow_what(const TransferFollow *f) {
+        return f->what ?: "import";
+}
+
+/* "12.3M/s, 0:42 left" of a pull, from the bytes since the start. */
+static void format_rate(const TransferFollow *f, char *out, size_t size) {
         char buf[FORMAT_BYTES_MAX];
+        uint64_t elapsed = now_usec(CLOCK_MONOTONIC) - f->start_usec;
+        double rate = elapsed > 0 ? (double) f->bytes_done * 1e6 / (double) elapsed : 0;
+
+        out[0] = 0;
+        if (!f->what || rate < 1)
+                return;
+        if (f->bytes_total > f->bytes_done) {
+                uint64_t left = (uint64_t) ((double) (f->bytes_total - f->bytes_done) / rate);
+                snprintf(out, size, ", %s/s, %" PRIu64 ":%02" PRIu64 " left", format_bytes(buf, (uint64_t) rate),
+                         left / 60, left % 60);
+        } else
+                snprintf(out, size, ", %s/s", format_bytes(buf, (uint64_t) rate));
+}
+
+/* A progress bar on a terminal (from PropertiesChanged, never polled); on a
+ * pipe, a pull prints a plain line per 10%. */
+static void show_progress(TransferFollow *f, const char *name, bool tty, bool *shown) {
+        char buf[FORMAT_BYTES_MAX], rate[64], bar[21];
+        const char *verb = f->what ? "Pulling" : "Importing";
+        int tenths;
 
         if (!f->changed || f->result)
                 return;
         f->changed = false;
         if (f->progress >= 1) /* the end, TransferRemoved follows */
                 return;
-        if (f->progress > 0 && f->progress < 1)
-                fprintf(stderr, "\rImporting template %s: %3i%% (%s)\033[K", name, (int) (f->progress * 100),
+        format_rate(f, rate, sizeof(rate));
+        if (!tty) {
+                tenths = (int) (f->progress * 10);
+                if (tenths <= f->shown_tenths || f->progress <= 0)
+                        return;
+                f->shown_tenths = tenths;
+                fprintf(stderr, "%s template %s: %i%% (%s)\n", verb, name, tenths * 10,
                         format_bytes(buf, f->bytes_done));
-        else
-                fprintf(stderr, "\rImporting template %s: %s\033[K", name, format_bytes(buf, f->bytes_done));
+                return;
+        }
+        if (f->progress > 0 && f->progress < 1) {
+                size_t filled = (size_t) (f->progress * 20);
+
+                memset(bar, '#', filled);
+                memset(bar + filled, '.', 20 - filled);
+                bar[20] = 0;
+                fprintf(stderr, "\r%s template %s: [%s] %3i%% (%s%s)\033[K", verb, name, f->what ? bar : "",
+                        (int) (f->progress * 100), format_bytes(buf, f->bytes_done), rate);
+        } else
+                fprintf(stderr, "\r%s template %s: %s%s\033[K", verb, name, format_bytes(buf, f->bytes_done),
+                        rate);
         *shown = true;
 }
 
@@ -188,10 +266,10 @@ static int cancel_after_interrupt(Client *c, TransferFollow *f, const char *name
         follow_progress = false;
         r = manager_call(c, "CancelTransfer", &error, NULL, "u", f->id);
         if (r < 0 && !f->result)
-                return cli_bus_error(&error, r, "cannot cancel the import of template \"%s\"", name);
+                return cli_bus_error(&error, r, "cannot cancel the %s of template \"%s\"", follow_what(f), name);
         /* Until zoned says it ended: then nothing of it is left. */
         (void) client_wait(c, now_usec(CLOCK_MONOTONIC) + 30 * USEC_PER_SEC, transfer_check, f);
-        return cli_error_errno(ECANCELED, "import of template \"%s\" canceled", name);
+        return cli_error_errno(ECANCELED, "%s of template \"%s\" canceled", follow_what(f), name);
 }
 
 int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
@@ -209,13 +287,14 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
         sigaddset(&ss, SIGINT);
         sigaddset(&ss, SIGTERM);
         (void) sigprocmask(SIG_UNBLOCK, &ss, NULL);
-        follow_progress = tty;
+        follow_progress = tty || f->what;
+        f->start_usec = now_usec(CLOCK_MONOTONIC);
         for (;;) {
                 r = client_wait(c, deadline, transfer_check, f);
                 if (r == -EINTR && !interrupted)
                         continue;
-                if (tty)
-                        show_progress(f, name, &shown);
+                if (follow_progress)
+                        show_progress(f, name, tty, &shown);
                 if (r < 0 || f->result || interrupted)
                         break;
         }
@@ -224,14 +303,17 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
         if (interrupted && !f->result)
                 r = cancel_after_interrupt(c, f, name);
         else if (r == -ECONNRESET)
-                r = cli_error_errno(ECONNRESET, "zoned went away while importing template \"%s\"", name);
+                r = cli_error_errno(ECONNRESET, "zoned went away during the %s of template \"%s\"",
+                                    follow_what(f), name);
         else if (r == -ETIME)
-                r = cli_error_errno(ETIME, "timed out importing template \"%s\" (transfer %" PRIu32 " goes on)",
-                                    name, f->id);
+                r = cli_error_errno(ETIME, "timed out: the %s of template \"%s\" (transfer %" PRIu32 ") goes on",
+                                    follow_what(f), name, f->id);
         else if (r < 0)
-                r = cli_error_errno(-r, "cannot follow the import of template \"%s\": %m", name);
+                r = cli_error_errno(-r, "cannot follow the %s of template \"%s\": %m", follow_what(f), name);
+        else if (streq_ptr(f->error_name, "org.zoned1.Error.VerificationFailed"))
+                r = cli_error_errno(EBADMSG, "verification failed: %s", strempty(f->error));
         else if (!streq(f->result, "done"))
-                r = cli_error_errno(EIO, "import of template \"%s\" %s%s%s", name, f->result,
+                r = cli_error_errno(EIO, "%s of template \"%s\" %s%s%s", follow_what(f), name, f->result,
                                     isempty(f->error) ? "" : ": ", strempty(f->error));
         else
                 r = 0;

@@ -27,6 +27,9 @@ extern int arg_signal;
 extern const char *arg_kill_whom;
 extern const char *arg_user;
 extern const char *arg_brand;
+extern const char *arg_format;
+extern const char *arg_verify;
+extern bool arg_force;
 extern char **arg_command;
 
 /* Verbs: argv[0] is the verb. Return < 0 on failure (after printing one
@@ -49,7 +52,11 @@ int verb_console(int argc, char *argv[], Client *c);
 int verb_templates(int argc, char *argv[], Client *c);
 int verb_import_fs(int argc, char *argv[], Client *c);
 int verb_import_tar(int argc, char *argv[], Client *c);
+int verb_pull(int argc, char *argv[], Client *c);
 int verb_remove_template(int argc, char *argv[], Client *c);
+int verb_export_tar(int argc, char *argv[], Client *c);
+int verb_import_raw(int argc, char *argv[], Client *c);
+int verb_template_definitions(int argc, char *argv[], Client *c);
 int verb_brands(int argc, char *argv[], Client *c);
 int verb_transfers(int argc, char *argv[], Client *c);
 int verb_cancel_transfer(int argc, char *argv[], Client *c);
@@ -72,8 +79,13 @@ typedef struct TransferFollow {
         char *path;
         char *result; /* TransferRemoved: "done", "failed", "canceled" */
         char *error;  /* the transfer's Error property */
+        char *error_name; /* the transfer's ErrorName property */
+        const char *what; /* "import" (NULL) or "pull": for messages */
         double progress;
         uint64_t bytes_done;
+        uint64_t bytes_total;
+        uint64_t start_usec;
+        int shown_tenths; /* on a pipe: the last 10% step printed */
         bool changed;
         sd_bus_slot *removed_slot;
         sd_bus_slot *changed_slot;

@@ -21,6 +21,10 @@ static void brand_destroy(gpointer b) {
         brand_free(b);
 }
 
+static void definition_destroy(gpointer d) {
+        template_definition_free(d);
+}
+
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = g_new0(Manager, 1);
         int r;
@@ -37,8 +41,7 @@ int manager_new(Manager **ret) {
         m->use_system_bus = true;
         m->zones = g_hash_table_new(g_str_hash, g_str_equal);
         m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
-        m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                               (GDestroyNotify) template_definition_free);
+        m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, definition_destroy);
         m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
         m->background = g_ptr_array_new();
         m->reapers = g_ptr_array_new_with_free_func((GDestroyNotify) (void (*)(void)) sd_event_source_unref);

@@ -203,8 +203,9 @@ static _noreturn_ void exec_supervisor(const char *path, const char *plan_path, 
 
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int sig = 1; sig < _NSIG; sig++)
-                (void) signal(sig, SIG_DFL);
+        /* zoned installs no handlers (sd-event reads signals from a signalfd);
+         * only an ignored disposition would survive the exec. */
+        (void) signal(SIGPIPE, SIG_DFL);
         /* Its own session: a terminal hang-up or zoned's exit does not reach it. */
         (void) setsid();
         if (dup2(control_fd, 3) < 0)

@@ -42,7 +42,8 @@ TemplateDefinition *template_definition_free(TemplateDefinition *d) {
 /* Only [Template] and [Bootstrap], each with its own keys. */
 static int check_groups(GKeyFile *f, const char *text, const char *path, char **ret_error) {
         static const char *const template_keys[] = { "Description", "Brand", "Source", "Verify", NULL };
-        static const char *const bootstrap_keys[] = { "Tool", "Suite", "Architecture", "Variant", "Packages", NULL };
+        static const char *const bootstrap_keys[] = { "Tool",    "Suite",    "Architecture",
+                                                      "Variant", "Packages", NULL };
         g_auto(GStrv) groups = g_key_file_get_groups(f, NULL);
 
         for (char **g = groups; g && *g; g++) {
@@ -52,8 +53,9 @@ static int check_groups(GKeyFile *f, const char *text, const char *path, char **
                 g_auto(GStrv) names = NULL;
 
                 if (!keys) {
-                        *ret_error = g_strdup_printf("%s:%u: unknown section [%s], expected [%s] or [%s]", path,
-                                                     ini_key_line(text, *g, NULL), *g, GROUP, GROUP_BOOTSTRAP);
+                        *ret_error = g_strdup_printf("%s:%u: unknown section [%s], expected [%s] or [%s]",
+                                                     path, ini_key_line(text, *g, NULL), *g, GROUP,
+                                                     GROUP_BOOTSTRAP);
                         return -EBADMSG;
                 }
                 names = g_key_file_get_keys(f, *g, NULL, NULL);
@@ -88,13 +90,14 @@ static int parse_word(GKeyFile *f, const char *text, const char *path, const cha
                 g_strstrip(v);
         if (isempty(v)) {
                 if (required)
-                        return ini_key_error(path, text, GROUP_BOOTSTRAP, key, ret_error, "%s= is missing", key);
+                        return ini_key_error(path, text, GROUP_BOOTSTRAP, key, ret_error, "%s= is missing",
+                                             key);
                 *ret = NULL;
                 return 0;
         }
         if (!debian_word_is_valid(v))
-                return ini_key_error(path, text, GROUP_BOOTSTRAP, key, ret_error, "%s=%s is not a valid value",
-                                     key, v);
+                return ini_key_error(path, text, GROUP_BOOTSTRAP, key, ret_error,
+                                     "%s=%s is not a valid value", key, v);
         *ret = g_steal_pointer(&v);
         return 0;
 }
@@ -173,11 +176,13 @@ static int parse_template(TemplateDefinition *d, GKeyFile *f, const char *text, 
         if (d->url)
                 return parse_source(d, f, text, path, ret_error);
         if (!bootstrap) {
-                *ret_error = g_strdup_printf("%s: neither Source= nor a [%s] section", path, GROUP_BOOTSTRAP);
+                *ret_error = g_strdup_printf("%s: neither Source= nor a [%s] section", path,
+                                             GROUP_BOOTSTRAP);
                 return -EBADMSG;
         }
         if (g_key_file_has_key(f, GROUP, "Verify", NULL))
-                return ini_key_error(path, text, GROUP, "Verify", ret_error, "Verify= goes only with Source=");
+                return ini_key_error(path, text, GROUP, "Verify", ret_error,
+                                     "Verify= goes only with Source=");
         return parse_bootstrap(d, f, text, path, ret_error);
 }
 

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <systemd/sd-bus.h>
 
 /* A template definition: a data file <definitions_dir>/NAME.template that
  * says how to get template NAME, either by downloading an archive (Source=
@@ -59,3 +60,7 @@ const TemplateDefinition *template_definition_find(Manager *m, const char *name)
  * -EBUSY if a transfer is making it already. */
 int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
                              Transfer **ret);
+
+/* The D-Bus method ListTemplateDefinitions() → a(ssss) name, description,
+ * brand, source (the URL, or "TOOL SUITE/ARCH" for a recipe). */
+int method_list_template_definitions(sd_bus_message *msg, void *userdata, sd_bus_error *error);

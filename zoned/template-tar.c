@@ -350,14 +350,14 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_
         r = unpack(src, rootfs, limits ?: &defaults, &size);
         if (r < 0)
                 goto fail;
-        r = detect_brand(imp, rootfs, &brand);
-        if (r < 0)
-                goto fail;
         if (before_commit) {
                 r = before_commit(userdata);
                 if (r < 0)
                         goto fail;
         }
+        r = detect_brand(imp, rootfs, &brand);
+        if (r < 0)
+                goto fail;
         r = template_import_commit(imp, brand, size);
         if (r == -EEXIST)
                 r = report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);

@@ -28,7 +28,7 @@ typedef struct TarLimits {
 #define TEMPLATE_TAR_MAX_BYTES_DEFAULT (UINT64_C(16) << 30)
 #define TEMPLATE_TAR_MAX_FILES_DEFAULT UINT64_C(2000000)
 
-/* Called once the tree is unpacked and its brand known, before it is renamed
+/* Called once the tree is unpacked, before its brand is detected and it is renamed
  * into place; a negative return fails the import (the hook wrote its "E" line). */
 typedef int (*tar_before_commit_func)(void *userdata);
 

@@ -38,6 +38,8 @@ Transfer *transfer_free(Transfer *t) {
         g_free(t->source);
         g_free(t->name);
         g_free(t->error);
+        g_free(t->error_name);
+        pull_options_done(&t->pull);
         g_free(t);
         return NULL;
 }
@@ -53,6 +55,7 @@ Transfer *transfer_new(Manager *m, const char *type, const char *source, const c
         t->name = g_strdup(name);
         t->state = "running";
         t->error = g_strdup("");
+        t->error_name = g_strdup("");
         t->report_fd = -EBADF;
         t->import.source_fd = -EBADF;
         t->import.report_fd = -EBADF;
@@ -65,8 +68,17 @@ Transfer *transfer_new(Manager *m, const char *type, const char *source, const c
         return t;
 }
 
-/* One line from the worker: "B <bytes>" or "E <text>". */
+/* One line from the worker: "B <bytes>", "T <bytes>", "N <error name>" or "E <text>". */
 static void report_line(Transfer *t, const char *line) {
+        if (line[0] == 'T' && line[1] == ' ') {
+                t->bytes_total = g_ascii_strtoull(line + 2, NULL, 10);
+                return;
+        }
+        if (line[0] == 'N' && line[1] == ' ' && g_str_has_prefix(line + 2, "org.zoned1.Error.")) {
+                g_free(t->error_name);
+                t->error_name = g_strdup(line + 2);
+                return;
+        }
         if (line[0] == 'B' && line[1] == ' ') {
                 t->bytes_done = g_ascii_strtoull(line + 2, NULL, 10);
                 if (t->bytes_total > 0)
@@ -119,6 +131,21 @@ static int import_tar_run(void *userdata) {
         return template_import_tar(userdata);
 }
 
+/* Workers get &t->import; the pull's options are beside it. */
+static Transfer *transfer_of_import(void *userdata) {
+        return (Transfer *) ((char *) userdata - offsetof(Transfer, import));
+}
+
+static int pull_tar_run(void *userdata) {
+        Transfer *t = transfer_of_import(userdata);
+        return pull_tar(&t->import, &t->pull);
+}
+
+static int pull_raw_run(void *userdata) {
+        Transfer *t = transfer_of_import(userdata);
+        return pull_raw(&t->import, &t->pull);
+}
+
 static void transfer_done(Worker *w, int result, void *userdata) {
         Transfer *t = userdata;
 
@@ -142,8 +169,13 @@ static void transfer_done(Worker *w, int result, void *userdata) {
                 log_info("Transfer %u: template %s imported from %s.", t->id, t->name, t->source);
         }
         /* A worker that was killed or crashed mid-work left its temp dir: ours to remove. */
-        if (result < 0)
+        if (result < 0) {
+                g_autofree char *verify = g_strconcat(t->import.tmp_dir, ".verify", NULL);
+
                 (void) manager_remove_in_background(t->manager, t->import.tmp_dir);
+                /* What a pull killed while gpgv ran left (see pull.c); usually nothing. */
+                (void) manager_remove_in_background(t->manager, verify);
+        }
         transfer_emit_removed(t);
         transfer_free(t);
 }
@@ -178,6 +210,24 @@ static char *describe_fd(int fd) {
         char *target = g_file_read_link(link, NULL);
 
         return target ?: g_strdup("stream");
+}
+
+int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char *brand, Transfer **ret) {
+        bool raw = pull_url_is_raw(o->url);
+        Transfer *t = transfer_new(m, raw ? "pull-raw" : "pull-tar", o->url, name, brand);
+        int r;
+
+        t->import.brands = m->brands;
+        t->pull = *o;
+        *o = (PullOptions) {};
+        r = transfer_open_report(t);
+        if (r < 0) {
+                transfer_free(t);
+                return r;
+        }
+        log_info("Transfer %u: pulling %s into template %s (%s, verify=%s).", t->id, t->source, name, t->type,
+                 verify_mode_to_string(t->pull.verify));
+        return transfer_spawn(t, raw ? pull_raw_run : pull_tar_run, ret);
 }
 
 int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "manager.h"
+#include "pull.h"
 #include "template.h"
 #include "worker.h"
 
@@ -13,7 +14,7 @@ struct Transfer {
         Manager *manager;
         uint32_t id;
         char *object_path;
-        char *type; /* "import-fs", "import-tar" */
+        char *type; /* "import-fs", "import-tar", "pull-tar" */
         char *source;
         char *name;           /* the template it makes */
         double progress;      /* 0..1; stays 0 until done when the total is unknown */
@@ -21,8 +22,10 @@ struct Transfer {
         uint64_t bytes_total; /* import-tar: size of a regular file, 0 when unknown (pipe) */
         const char *state;    /* "running", "done", "failed", "canceled" */
         char *error;          /* why it failed, as the worker said ("" otherwise) */
+        char *error_name;     /* the D-Bus error of the failure ("" otherwise) */
         Worker *worker;
         TemplateImport import;
+        PullOptions pull; /* pull-tar */
 
         /* The worker's report pipe (import-tar): "B n" and "E text" lines. */
         int report_fd;
@@ -47,6 +50,10 @@ int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *
 Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name, const char *brand);
 int transfer_open_report(Transfer *t);
 int transfer_spawn(Transfer *t, worker_func run, Transfer **ret);
+/* Starts downloading o->url (the options are taken over) into template
+ * name: a tarball ("pull-tar", unpacked as it arrives) or a raw disk image
+ * ("pull-raw", see pull_url_is_raw()); brand NULL or empty: detected. */
+int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char *brand, Transfer **ret);
 int transfer_cancel(Transfer *t);
 /* Whether a running transfer is making template name. */
 bool transfer_makes_template(Manager *m, const char *name);

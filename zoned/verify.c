@@ -149,7 +149,11 @@ int verify_signature(const char *keys_dir, const char *work_dir, const char *sum
                 return -ENOEXEC;
         if (g_spawn_check_wait_status(status, NULL))
                 return 0;
-        if (ret_output)
-                *ret_output = g_strdup(g_strstrip(!isempty(err) ? err : strempty(out)));
+        if (ret_output) {
+                /* gpgv's verdict is its last line ("BAD signature from ...", "Can't check signature: No public key"). */
+                char *text = g_strstrip(!isempty(err) ? err : strempty(out)), *nl = strrchr(text, '\n');
+
+                *ret_output = g_strdup(nl ? g_strstrip(nl + 1) : text);
+        }
         return -EBADMSG;
 }

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Template definitions (templates/NAME.template): zoned lists the shipped ones;
+ * `PullTemplate NAME` of a bootstrap recipe builds the tree with mmdebstrap
+ * from the host's mirror as a "bootstrap" transfer, fixes it up and makes a
+ * template of the definition's brand that boots; a canceled build leaves no
+ * process, mount or file behind. */
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define BOOTSTRAP_TIMEOUT_MS (600 * 1000)
+
+static void test_list(Harness *h, gconstpointer data) {
+        static const char *const want[][3] = {
+                { "debian-bookworm", "systemd", "mmdebstrap bookworm/" },
+                { "debian-bookworm-i386", "systemd", "mmdebstrap bookworm/i386" },
+                { "debian-bookworm-sysvinit", "sysvinit", "mmdebstrap bookworm/" },
+                { "debian-trixie", "systemd", "mmdebstrap trixie/" },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, list = NULL;
+        const char *name, *description, *brand, *source;
+        g_auto(HarnessRun) r = { 0 };
+        GVariantIter it;
+        size_t i = 0;
+
+        if (harness_skipped(h))
+                return;
+        reply = harness_manager_call(h, "ListTemplateDefinitions", NULL, "(a(ssss))", &error);
+        g_assert_no_error(error);
+        list = g_variant_get_child_value(reply, 0);
+        g_variant_iter_init(&it, list);
+        while (g_variant_iter_next(&it, "(&s&s&s&s)", &name, &description, &brand, &source)) {
+                g_assert_cmpuint(i, <, G_N_ELEMENTS(want));
+                g_assert_cmpstr(name, ==, want[i][0]);
+                g_assert_cmpstr(brand, ==, want[i][1]);
+                g_assert_cmpstr(source, ==, want[i][2]);
+                g_assert_cmpstr(description, !=, "");
+                i++;
+        }
+        g_assert_cmpuint(i, ==, G_N_ELEMENTS(want));
+
+        /* zonectl shows the same. */
+        harness_zonectl(h, &r, NULL, "template-definitions", NULL);
+        harness_assert_run(&r, 0, "zonectl template-definitions");
+        for (i = 0; i < G_N_ELEMENTS(want); i++)
+                if (!harness_table_has_row(r.out, (const char *const[]) { want[i][0], want[i][1], NULL }))
+                        g_error("zonectl template-definitions does not list %s:\n%s", want[i][0], r.out);
+}
+
+/* Whether mmdebstrap and a Debian mirror in the host's apt are there. */
+static bool can_bootstrap(void) {
+        g_autofree char *path = g_find_program_in_path("mmdebstrap");
+        g_autoptr(GDir) d = g_dir_open("/etc/apt/sources.list.d", 0, NULL);
+        bool sources = g_file_test("/etc/apt/sources.list", G_FILE_TEST_EXISTS);
+        const char *de;
+
+        while (d && (de = g_dir_read_name(d)))
+                sources = sources || g_str_has_suffix(de, ".sources") || g_str_has_suffix(de, ".list");
+        return path && sources;
+}
+
+static GVariant *pull(Harness *h, const char *source, const char *name, GError **error) {
+        GVariantBuilder options;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        return harness_manager_call(h, "PullTemplate", g_variant_new("(ssa{sv})", source, name, &options),
+                                    "(uo)", error);
+}
+
+static char *transfer_string(Harness *h, const char *path, const char *property) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant)
+                reply = harness_call(h, path, "org.freedesktop.DBus.Properties", "Get",
+                                     g_variant_new("(ss)", "org.zoned1.Transfer", property), "(v)", &error);
+        g_autoptr(GVariant) v = NULL;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return g_variant_dup_string(v, NULL);
+}
+
+static char *wait_removed(Harness *h, guint32 id, const char *path) {
+        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
+
+        if (!harness_wait_event(h, prefix, BOOTSTRAP_TIMEOUT_MS))
+                g_error("no TransferRemoved for transfer %u (%s)", id, path);
+        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
+}
+
+static char *read_in(const char *root, const char *rel) {
+        g_autofree char *p = g_build_filename(root, rel, NULL);
+        char *text = NULL;
+
+        if (!g_file_get_contents(p, &text, NULL, NULL))
+                g_error("cannot read %s", p);
+        return text;
+}
+
+static void assert_empty_file(const char *root, const char *rel) {
+        g_autofree char *p = g_build_filename(root, rel, NULL);
+        struct stat st;
+
+        g_assert_no_errno(lstat(p, &st));
+        if (!S_ISREG(st.st_mode) || st.st_size != 0)
+                g_error("%s is not an empty file", p);
+}
+
+/* The tree carries no trace of the builder, and sysvinit's gettys are fixed. */
+static void assert_fixed_up(const char *rootfs) {
+        g_autofree char *inittab = read_in(rootfs, "etc/inittab");
+        g_autofree char *apt_d = g_build_filename(rootfs, "etc/apt/sources.list.d", NULL);
+        g_autoptr(GDir) d = g_dir_open(apt_d, 0, NULL);
+        g_auto(GStrv) lines = g_strsplit(inittab, "\n", -1);
+        bool console = false, powerfail = false;
+
+        assert_empty_file(rootfs, "etc/hostname");
+        assert_empty_file(rootfs, "etc/resolv.conf");
+        assert_empty_file(rootfs, "etc/machine-id");
+        assert_empty_file(rootfs, "etc/apt/sources.list");
+        g_assert_nonnull(d);
+        g_assert_null(g_dir_read_name(d));
+        for (char **l = lines; *l; l++) {
+                if (**l == '#')
+                        continue;
+                if (g_regex_match_simple("getty.*\\btty[1-6]\\b", *l, 0, 0))
+                        g_error("a getty on a virtual terminal is left in inittab: %s", *l);
+                console = console || (strstr(*l, "getty") && strstr(*l, " console"));
+                powerfail = powerfail || g_str_equal(*l, "p0::powerfail:/sbin/init 0");
+        }
+        g_assert_true(console);
+        g_assert_true(powerfail);
+}
+
+static void test_bootstrap(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *type = NULL, *result = NULL, *ini = NULL, *brand = NULL, *origin = NULL;
+        g_autofree char *rootfs = NULL;
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        const char *path;
+        guint32 id;
+
+        if (harness_skipped(h))
+                return;
+        if (!can_bootstrap()) {
+                g_test_skip("no mmdebstrap or no apt sources on this host");
+                return;
+        }
+        reply = pull(h, "debian-bookworm-sysvinit", "sysv", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(u&o)", &id, &path);
+        type = transfer_string(h, path, "Type");
+        g_assert_cmpstr(type, ==, "bootstrap");
+        result = wait_removed(h, id, path);
+        g_assert_cmpstr(result, ==, "done");
+
+        ini = g_build_filename(h->state_dir, ".templates", "sysv", "template.ini", NULL);
+        g_assert_true(g_key_file_load_from_file(kf, ini, G_KEY_FILE_NONE, NULL));
+        brand = g_key_file_get_string(kf, "Template", "Brand", NULL);
+        g_assert_cmpstr(brand, ==, "sysvinit");
+        origin = g_key_file_get_string(kf, "Template", "Origin", NULL);
+        g_assert_cmpstr(origin, ==, "bootstrap:debian-bookworm-sysvinit");
+        rootfs = g_build_filename(h->state_dir, ".templates", "sysv", "rootfs", NULL);
+        assert_fixed_up(rootfs);
+
+        /* It exists now: a second build is refused. */
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = pull(h, "debian-bookworm-sysvinit", "sysv", &error);
+        harness_assert_dbus_error(error, "org.zoned1.Error.TemplateExists");
+
+        /* sysvinit boots, and SIGPWR powers it off. */
+        g_free(harness_create_zone(h, "sv", "sysv", false));
+        harness_boot_zone(h, "sv");
+        harness_poweroff_zone(h, "sv");
+}
+
+/* Processes whose command line mentions s (the tool's temp dir). */
+static guint count_processes_with(const char *s) {
+        g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
+        const char *de;
+        guint n = 0;
+
+        while ((de = g_dir_read_name(d))) {
+                g_autofree char *p = NULL, *cmdline = NULL;
+                gsize len;
+
+                if (!g_ascii_isdigit(de[0]))
+                        continue;
+                p = g_strdup_printf("/proc/%s/cmdline", de);
+                if (!g_file_get_contents(p, &cmdline, &len, NULL))
+                        continue;
+                for (gsize i = 0; i + 1 < len; i++)
+                        if (cmdline[i] == 0)
+                                cmdline[i] = ' ';
+                if (strstr(cmdline, s))
+                        n++;
+        }
+        return n;
+}
+
+static bool tool_running(gpointer data) {
+        return count_processes_with(data) > 0;
+}
+
+static bool tool_gone(gpointer data) {
+        harness_reap_orphans();
+        return count_processes_with(data) == 0;
+}
+
+static gboolean tick(gpointer data) {
+        return G_SOURCE_CONTINUE;
+}
+
+/* /proc changes without an event: look again every 20 ms until pred or the timeout. */
+static bool wait_proc(HarnessPredicate pred, gpointer data, guint timeout_ms) {
+        guint id = g_timeout_add(20, tick, NULL);
+        bool ok = harness_wait(pred, data, timeout_ms);
+
+        g_source_remove(id);
+        return ok;
+}
+
+static void test_cancel(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, cancel = NULL;
+        g_autofree char *result = NULL, *tmp = NULL, *t = NULL;
+        g_autoptr(GDir) d = NULL;
+        const char *path, *de;
+        guint32 id;
+
+        if (harness_skipped(h))
+                return;
+        if (!can_bootstrap()) {
+                g_test_skip("no mmdebstrap or no apt sources on this host");
+                return;
+        }
+        reply = pull(h, "debian-bookworm", "c", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(u&o)", &id, &path);
+        tmp = g_strdup_printf("/.templates/.tmp-c-%u/", id);
+        if (!wait_proc(tool_running, tmp, 60000))
+                g_error("mmdebstrap did not start");
+        cancel = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", id), "()", &error);
+        g_assert_no_error(error);
+        result = wait_removed(h, id, path);
+        g_assert_cmpstr(result, ==, "canceled");
+        /* Everything the tool started was in its PID namespace: all gone. */
+        if (!wait_proc(tool_gone, tmp, 30000))
+                g_error("processes of the canceled build are left");
+        t = g_build_filename(h->state_dir, ".templates", "c", NULL);
+        g_assert_false(g_file_test(t, G_FILE_TEST_EXISTS));
+        g_free(t);
+        t = g_build_filename(h->state_dir, ".templates", NULL);
+        d = g_dir_open(t, 0, NULL);
+        while (d && (de = g_dir_read_name(d)))
+                if (g_str_has_prefix(de, ".tmp-"))
+                        g_error("the build's temp dir is left: %s", de);
+}
+
+int main(int argc, char *argv[]) {
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/definitions/list", test_list, HARNESS_ZONECTL);
+        HARNESS_TEST("/definitions/bootstrap", test_bootstrap, HARNESS_DEFAULT);
+        HARNESS_TEST("/definitions/cancel", test_cancel, HARNESS_DEFAULT);
+        return g_test_run();
+}

@@ -1,0 +1,930 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* PullTemplate and `zonectl pull` against a real HTTP server on 127.0.0.1
+ * (tests/fixtures/http-server.py): every verify mode and compression;
+ * tampered files and bad signatures fail with VerificationFailed; 404, 500,
+ * a truncated body, a stalled server and a body longer than announced fail
+ * with a clear error; a cancel, concurrent pulls, progress signals, --force;
+ * and a corpus of hostile archives (tests/fixtures/make-hostile-archives.sh)
+ * that must not write outside the template root; and the Debian fixture as
+ * a 200 MB tarball, while zoned keeps answering. Every failure leaves
+ * neither the template nor a temp dir. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define TRANSFER_IFACE "org.zoned1.Transfer"
+#define VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
+
+/* ---- the served files, made once per process ---- */
+
+static char *serve_dir;  /* bb.tar{,.gz,.xz,.zst,.bz2}, SHA256SUMS{,.gpg}, tampered/, badsig/, hostile/ */
+static char *keyring;    /* the public key that signed SHA256SUMS, exported */
+static char *canary_dir; /* the hostile archives aim here */
+
+static void run_ok(const char *what, const char *const *argv, const char *const *env) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = argv, .env_set = env, .timeout_ms = 300000 }, &r);
+        harness_assert_run(&r, 0, what);
+}
+
+static void sh(const char *what, const char *script, const char *const *env) {
+        run_ok(what, (const char *const[]) { "/bin/bash", "-euc", script, NULL }, env);
+}
+
+/* A throw-away gpg home with a new key; the agent it started is stopped again. */
+static void make_signing_key(const char *gnupg) {
+        g_autofree char *env_home = g_strconcat("GNUPGHOME=", gnupg, NULL);
+        const char *env[] = { env_home, NULL };
+
+        g_assert_no_errno(mkdir(gnupg, 0700));
+        sh("gpg --quick-gen-key",
+           "gpg --batch --passphrase '' --quick-gen-key 'zoned test <test@zoned.invalid>' ed25519 sign never",
+           env);
+}
+
+static void sign(const char *gnupg, const char *file) {
+        g_autofree char *env_home = g_strconcat("GNUPGHOME=", gnupg, NULL), *sig = g_strconcat(file, ".gpg", NULL);
+        const char *env[] = { env_home, NULL };
+
+        g_autofree char *gpg = g_find_program_in_path("gpg");
+
+        run_ok("gpg --detach-sign",
+               (const char *const[]) { gpg, "--batch", "--yes", "--detach-sign", "-o", sig, file, NULL }, env);
+}
+
+static void make_served_files(void) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *gnupg = NULL, *script = NULL, *env_home = NULL, *sums = NULL;
+        const char *env[3] = { NULL };
+        const char *hostile = g_getenv("ZONED_TEST_HOSTILE_SCRIPT");
+
+        if (serve_dir)
+                return;
+        serve_dir = g_dir_make_tmp("zoned-pull-XXXXXX", &error);
+        g_assert_no_error(error);
+        g_assert_no_errno(chmod(serve_dir, 0755));
+        gnupg = g_build_filename(serve_dir, ".gnupg", NULL);
+        make_signing_key(gnupg);
+        env_home = g_strconcat("GNUPGHOME=", gnupg, NULL);
+        env[0] = env_home;
+        env[1] = g_strconcat("ROOTFS=", harness_busybox_rootfs(), NULL);
+        script = g_strdup_printf(
+                "cd '%s'\n"
+                "tar -C \"$ROOTFS\" --numeric-owner -cf bb.tar .\n"
+                "gzip -nc bb.tar > bb.tar.gz; xz -T0 -c bb.tar > bb.tar.xz\n"
+                "zstd -q -c bb.tar > bb.tar.zst; bzip2 -c bb.tar > bb.tar.bz2\n"
+                /* A raw ext4 image of the same tree, as it is and compressed. */
+                "truncate -s 24M bb.raw; mkfs.ext4 -q -F -d \"$ROOTFS\" bb.raw; xz -T0 -c bb.raw > bb.img.xz\n"
+                "sha256sum bb.tar bb.tar.gz bb.tar.xz bb.tar.zst bb.tar.bz2 bb.raw bb.img.xz > SHA256SUMS\n"
+                "gpg --batch --export > keyring.gpg\n"
+                /* tampered/: SHA256SUMS lists the true hash, the file has a byte more. */
+                "mkdir tampered; cp bb.tar.gz tampered/; echo >> tampered/bb.tar.gz\n"
+                "cp SHA256SUMS tampered/\n"
+                /* unlisted/: SHA256SUMS does not name the file. */
+                "mkdir unlisted; cp bb.tar.gz unlisted/; grep -v 'bb.tar.gz$' SHA256SUMS > unlisted/SHA256SUMS\n"
+                /* badsig/: a signature of another SHA256SUMS. */
+                "mkdir badsig; cp bb.tar.gz badsig/; cp SHA256SUMS badsig/\n",
+                serve_dir);
+        sh("making the served tarballs", script, env);
+        sums = g_build_filename(serve_dir, "SHA256SUMS", NULL);
+        sign(gnupg, sums);
+        g_free(sums);
+        sums = g_build_filename(serve_dir, "tampered", "SHA256SUMS", NULL);
+        sign(gnupg, sums);
+        g_free(sums);
+        sums = g_build_filename(serve_dir, "badsig", "SHA256SUMS", NULL);
+        sign(gnupg, sums);
+        g_free(env_home);
+        env_home = g_strconcat("SUMS=", sums, NULL);
+        sh("changing badsig/SHA256SUMS after signing", "echo '# changed' >> \"$SUMS\"",
+           (const char *const[]) { env_home, NULL });
+        g_free(env_home);
+        env_home = g_strconcat("GNUPGHOME=", gnupg, NULL);
+        env[0] = env_home;
+        sh("gpgconf --kill all", "gpgconf --kill all", env);
+        harness_reap_orphans();
+        keyring = g_build_filename(serve_dir, "keyring.gpg", NULL);
+
+        canary_dir = g_build_filename(serve_dir, "canary", NULL);
+        g_assert_no_errno(mkdir(canary_dir, 0755));
+        g_assert_nonnull(hostile);
+        g_free(script);
+        script = g_build_filename(serve_dir, "hostile", NULL);
+        run_ok("make-hostile-archives.sh", (const char *const[]) { "/bin/bash", hostile, script, canary_dir, NULL },
+               NULL);
+        g_free((char *) env[1]);
+}
+
+/* True (and the test skipped) when the tools of these tests are missing. */
+static bool pull_skipped(Harness *h) {
+        if (harness_skipped(h))
+                return true;
+        static const char *const tools[] = { "gpg", "gpgv", "gpgconf", "python3", "zstd", "mkfs.ext4" };
+
+        if (!g_getenv("ZONED_TEST_HTTP_SERVER") || !g_getenv("ZONED_TEST_HOSTILE_SCRIPT")) {
+                g_test_skip("ZONED_TEST_HTTP_SERVER or ZONED_TEST_HOSTILE_SCRIPT not set");
+                return true;
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(tools); i++) {
+                g_autofree char *path = g_find_program_in_path(tools[i]);
+
+                if (!path) {
+                        g_autofree char *why = g_strdup_printf("needs %s (tools/install-deps.sh)", tools[i]);
+
+                        g_test_skip(why);
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* ---- the server ---- */
+
+typedef struct Server {
+        pid_t pid;
+        guint port;
+} Server;
+
+static void server_start(Server *s) {
+        const char *script = g_getenv("ZONED_TEST_HTTP_SERVER");
+        char buf[32] = { 0 };
+        int p[2];
+        ssize_t n;
+
+        g_assert_nonnull(script);
+        make_served_files();
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        s->pid = fork();
+        g_assert_cmpint(s->pid, >=, 0);
+        if (s->pid == 0) {
+                sigset_t ss;
+
+                sigemptyset(&ss);
+                (void) sigprocmask(SIG_SETMASK, &ss, NULL);
+                if (dup2(p[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                execlp("python3", "python3", script, serve_dir, NULL);
+                _exit(127);
+        }
+        close(p[1]);
+        /* It prints its port and a newline once it listens (maybe in more than one write). */
+        for (size_t len = 0; len < sizeof(buf) - 1 && !strchr(buf, '\n'); len += (size_t) n) {
+                n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+                if (n <= 0)
+                        g_error("the HTTP server did not say its port");
+        }
+        close(p[0]);
+        s->port = (guint) g_ascii_strtoull(buf, NULL, 10);
+        g_assert_cmpuint(s->port, >, 0);
+}
+
+static void server_stop(Server *s) {
+        if (s->pid <= 0)
+                return;
+        (void) kill(s->pid, SIGKILL);
+        (void) waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+}
+
+static char *url(Server *s, const char *path) {
+        return g_strdup_printf("http://127.0.0.1:%u/%s", s->port, path);
+}
+
+/* ---- D-Bus ---- */
+
+static const char *destination(Harness *h) {
+        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
+}
+
+typedef struct TransferProps {
+        char *error;
+        char *error_name;
+        guint64 bytes_done;
+        guint64 bytes_total;
+        double progress;
+        unsigned n_progress;   /* PropertiesChanged with a Progress strictly between 0 and 1 */
+} TransferProps;
+
+static void transfer_props_free(TransferProps *p) {
+        g_free(p->error);
+        g_free(p->error_name);
+        g_free(p);
+}
+
+static void on_transfer_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                                const char *signal, GVariant *params, gpointer data) {
+        GHashTable *props = data;
+        g_autoptr(GVariant) changed = NULL;
+        const char *interface, *s;
+        TransferProps *p;
+
+        g_variant_get(params, "(&s@a{sv}@as)", &interface, &changed, NULL);
+        if (!g_str_equal(interface, TRANSFER_IFACE))
+                return;
+        p = g_hash_table_lookup(props, path);
+        if (!p) {
+                p = g_new0(TransferProps, 1);
+                g_hash_table_insert(props, g_strdup(path), p);
+        }
+        if (g_variant_lookup(changed, "Error", "&s", &s)) {
+                g_free(p->error);
+                p->error = g_strdup(s);
+        }
+        if (g_variant_lookup(changed, "ErrorName", "&s", &s)) {
+                g_free(p->error_name);
+                p->error_name = g_strdup(s);
+        }
+        (void) g_variant_lookup(changed, "BytesDone", "t", &p->bytes_done);
+        (void) g_variant_lookup(changed, "BytesTotal", "t", &p->bytes_total);
+        if (g_variant_lookup(changed, "Progress", "d", &p->progress) && p->progress > 0 && p->progress < 1)
+                p->n_progress++;
+}
+
+typedef struct Watch {
+        Harness *h;
+        GHashTable *props; /* path → TransferProps */
+        guint subscription;
+        Server server;
+} Watch;
+
+static void watch_init(Watch *w, Harness *h) {
+        w->h = h;
+        w->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) transfer_props_free);
+        w->subscription = g_dbus_connection_signal_subscribe(
+                h->conn, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged", NULL, NULL,
+                G_DBUS_SIGNAL_FLAGS_NONE, on_transfer_changed, w->props, NULL);
+        server_start(&w->server);
+}
+
+static void watch_clear(Watch *w) {
+        server_stop(&w->server);
+        g_dbus_connection_signal_unsubscribe(w->h->conn, w->subscription);
+        g_hash_table_unref(w->props);
+}
+
+typedef struct Pull {
+        guint32 id;
+        char *path;
+} Pull;
+
+/* PullTemplate of path on the server ("raw:SOURCE": of SOURCE as it is), with
+ * options as "key", GVariant*, ..., NULL. */
+static GVariant *pull_call(Watch *w, const char *path, const char *name, GError **error, ...) {
+        g_autofree char *u = g_str_has_prefix(path, "raw:") ? g_strdup(path + 4) : url(&w->server, path);
+        GVariantBuilder options;
+        const char *key;
+        va_list ap;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        va_start(ap, error);
+        while ((key = va_arg(ap, const char *)))
+                g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
+        va_end(ap);
+        return g_dbus_connection_call_sync(w->h->conn, destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                                           "PullTemplate", g_variant_new("(ssa{sv})", u, name, &options),
+                                           G_VARIANT_TYPE("(uo)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL,
+                                           error);
+}
+
+static char *wait_removed(Harness *h, guint32 id, const char *path) {
+        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
+        const char *ev;
+
+        if (!harness_wait_event(h, prefix, HARNESS_TRANSFER_TIMEOUT_MS))
+                g_error("no TransferRemoved for transfer %u (%s)", id, path);
+        ev = h->events->pdata[harness_find_event(h, prefix)];
+        return g_strdup(ev + strlen(prefix));
+}
+
+static Pull pull_start(GVariant *reply) {
+        Pull p = { 0 };
+
+        g_variant_get(reply, "(uo)", &p.id, &p.path);
+        g_variant_unref(reply);
+        return p;
+}
+
+/* Waits for the end of the pull; returns its result and its last properties. */
+static char *pull_wait(Watch *w, Pull *p, TransferProps **ret_props) {
+        char *result = wait_removed(w->h, p->id, p->path);
+
+        if (ret_props) {
+                *ret_props = g_hash_table_lookup(w->props, p->path);
+                g_assert_nonnull(*ret_props);
+        }
+        g_free(p->path);
+        return result;
+}
+
+#define PULL(w, path, name, ...)                                                  \
+        ({                                                                         \
+                g_autoptr(GError) _e = NULL;                                       \
+                GVariant *_r = pull_call((w), (path), (name), &_e, ##__VA_ARGS__, NULL); \
+                g_assert_no_error(_e);                                             \
+                pull_start(_r);                                                    \
+        })
+
+/* Pulls and waits; returns the result ("done", "failed", ...). */
+static char *pull_sync(Watch *w, const char *path, const char *name, TransferProps **ret_props, GVariant *verify) {
+        g_autoptr(GError) error = NULL;
+        GVariant *reply = verify ? pull_call(w, path, name, &error, "verify", verify, NULL)
+                                 : pull_call(w, path, name, &error, NULL);
+        Pull p;
+
+        g_assert_no_error(error);
+        p = pull_start(reply);
+        return pull_wait(w, &p, ret_props);
+}
+
+/* ---- the store ---- */
+
+static char *templates_dir(Harness *h) {
+        return g_build_filename(h->state_dir, ".templates", NULL);
+}
+
+static void assert_no_template(Harness *h, const char *name) {
+        g_autofree char *dir = templates_dir(h), *t = g_build_filename(dir, name, NULL);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *de;
+
+        if (g_file_test(t, G_FILE_TEST_EXISTS))
+                g_error("template %s exists after a failed pull", name);
+        g_assert_nonnull(d);
+        while ((de = g_dir_read_name(d)))
+                if (g_str_has_prefix(de, ".tmp-"))
+                        g_error("a temp dir of a pull is left: %s", de);
+}
+
+/* The template is the busybox fixture: same busybox binary, brand busybox. */
+static void assert_busybox_template(Harness *h, const char *name) {
+        g_autofree char *bin = g_build_filename(h->state_dir, ".templates", name, "rootfs", "bin", "busybox", NULL);
+        g_autofree char *want = g_build_filename(harness_busybox_rootfs(), "bin", "busybox", NULL);
+        g_autofree char *ini = g_build_filename(h->state_dir, ".templates", name, "template.ini", NULL);
+        g_autoptr(GKeyFile) f = g_key_file_new();
+        g_autofree char *brand = NULL, *origin = NULL;
+        struct stat a, b;
+
+        g_assert_no_errno(stat(bin, &a));
+        g_assert_no_errno(stat(want, &b));
+        g_assert_cmpint(a.st_size, ==, b.st_size);
+        g_assert_cmpint(a.st_mode, ==, b.st_mode);
+        g_assert_true(g_key_file_load_from_file(f, ini, G_KEY_FILE_NONE, NULL));
+        brand = g_key_file_get_string(f, "Template", "Brand", NULL);
+        g_assert_cmpstr(brand, ==, "busybox");
+        origin = g_key_file_get_string(f, "Template", "Origin", NULL);
+        if (!g_str_has_prefix(origin, "pull-tar:") && !g_str_has_prefix(origin, "pull-raw:"))
+                g_error("template %s has origin %s", name, origin);
+}
+
+static void install_keyring(Harness *h) {
+        g_autofree char *keys = g_build_filename(h->config_dir, "keys", NULL), *dst = NULL, *text = NULL;
+        gsize len;
+
+        make_served_files();
+        g_assert_no_errno(g_mkdir_with_parents(keys, 0755));
+        g_assert_true(g_file_get_contents(keyring, &text, &len, NULL));
+        dst = g_build_filename(keys, "test.gpg", NULL);
+        g_assert_true(g_file_set_contents(dst, text, (gssize) len, NULL));
+}
+
+/* ---- tests ---- */
+
+static void test_verify_modes(Harness *h, gconstpointer data) {
+        static const char *const files[] = { "bb.tar", "bb.tar.gz", "bb.tar.xz", "bb.tar.zst", "bb.tar.bz2" };
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        install_keyring(h);
+        watch_init(&w, h);
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                g_autofree char *name = g_strdup_printf("c%zu", i), *result = NULL;
+                TransferProps *p;
+
+                /* The default: checksum. */
+                result = pull_sync(&w, files[i], name, &p, NULL);
+                if (!g_str_equal(result, "done"))
+                        g_error("pull of %s: %s: %s", files[i], result, p->error);
+                assert_busybox_template(h, name);
+        }
+        {
+                g_autofree char *r1 = pull_sync(&w, "bb.tar.xz", "sig", NULL, g_variant_new_string("signature"));
+                g_autofree char *r2 = pull_sync(&w, "tampered/bb.tar.gz", "nover", NULL, g_variant_new_string("no"));
+                g_autofree char *r3 = pull_sync(&w, "redirect/bb.tar.zst", "redir", NULL, NULL);
+
+                g_assert_cmpstr(r1, ==, "done");
+                assert_busybox_template(h, "sig");
+                /* verify=no takes even a tampered file: the gzip stream ends before the extra byte. */
+                g_assert_cmpstr(r2, ==, "done");
+                g_assert_cmpstr(r3, ==, "done");
+        }
+        watch_clear(&w);
+}
+
+static void assert_verification_failed(Watch *w, const char *path, const char *verify, const char *what) {
+        g_autofree char *result = NULL;
+        TransferProps *p;
+
+        result = pull_sync(w, path, "bad", &p, verify ? g_variant_new_string(verify) : NULL);
+        g_assert_cmpstr(result, ==, "failed");
+        if (g_strcmp0(p->error_name, VERIFICATION_FAILED) != 0)
+                g_error("pull of %s failed with \"%s\" (%s), not %s", path, p->error, p->error_name,
+                        VERIFICATION_FAILED);
+        if (!p->error || !strstr(p->error, what))
+                g_error("pull of %s: error \"%s\" does not say \"%s\"", path, p->error, what);
+        assert_no_template(w->h, "bad");
+}
+
+static void test_verification_failures(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) r = { 0 };
+        g_autofree char *u = NULL;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        /* No keyring installed yet: a signature cannot be checked. */
+        assert_verification_failed(&w, "bb.tar.gz", "signature", "No keyring");
+        install_keyring(h);
+        assert_verification_failed(&w, "tampered/bb.tar.gz", NULL, "SHA256 of bb.tar.gz does not match SHA256SUMS");
+        assert_verification_failed(&w, "tampered/bb.tar.gz", "signature", "does not match SHA256SUMS");
+        assert_verification_failed(&w, "unlisted/bb.tar.gz", NULL, "bb.tar.gz is not listed in SHA256SUMS");
+        assert_verification_failed(&w, "badsig/bb.tar.gz", "signature", "not a good signature");
+        assert_verification_failed(&w, "hostile/device.tar", NULL, "Cannot fetch");
+
+        /* zonectl names the error and exits non-zero. */
+        u = url(&w.server, "tampered/bb.tar.gz");
+        harness_zonectl(h, &r, NULL, "pull", u, "bad", NULL);
+        harness_assert_run(&r, 1, "zonectl pull of a tampered file");
+        if (!strstr(r.err, "zonectl: verification failed: SHA256 of bb.tar.gz does not match SHA256SUMS"))
+                g_error("zonectl pull said: %s", r.err);
+        assert_no_template(h, "bad");
+        watch_clear(&w);
+}
+
+static void assert_pull_fails(Watch *w, const char *path, const char *what, ...) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *result = NULL;
+        TransferProps *p;
+        GVariant *reply;
+        Pull pull;
+        va_list ap;
+        const char *key;
+        GVariantBuilder options;
+        g_autofree char *u = url(&w->server, path);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        va_start(ap, what);
+        while ((key = va_arg(ap, const char *)))
+                g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
+        va_end(ap);
+        reply = g_dbus_connection_call_sync(w->h->conn, destination(w->h), ZONED_MANAGER_PATH,
+                                            ZONED_MANAGER_IFACE, "PullTemplate",
+                                            g_variant_new("(ssa{sv})", u, "bad", &options), G_VARIANT_TYPE("(uo)"),
+                                            G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &error);
+        g_assert_no_error(error);
+        pull = pull_start(reply);
+        result = pull_wait(w, &pull, &p);
+        g_assert_cmpstr(result, ==, "failed");
+        if (!p->error || !strstr(p->error, what))
+                g_error("pull of %s: error \"%s\" does not say \"%s\"", path, p->error, what);
+        assert_no_template(w->h, "bad");
+}
+
+static void test_server_faults(Harness *h, gconstpointer data) {
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        assert_pull_fails(&w, "404/bb.tar.gz", "answered HTTP 404", NULL);
+        assert_pull_fails(&w, "500/bb.tar.gz", "answered HTTP 500", NULL);
+        assert_pull_fails(&w, "nonexistent.tar.gz", "answered HTTP 404", NULL);
+        assert_pull_fails(&w, "close/100000/bb.tar.gz", "ended early", NULL);
+        assert_pull_fails(&w, "stall/100000/bb.tar.gz", "stalled: nothing arrived for 2 s", "timeout-sec",
+                          g_variant_new_uint32(2), NULL);
+        /* More bytes than the Content-Length: the archive is cut where the server said it ends. */
+        assert_pull_fails(&w, "more/bb.tar.gz", "archive", "verify", g_variant_new_string("no"), NULL);
+        assert_pull_fails(&w, "more/bb.tar", "Truncated tar archive", NULL);
+        /* Caps. */
+        assert_pull_fails(&w, "bb.tar.gz", "more than 10 entries (max-files)", "max-files",
+                          g_variant_new_uint64(10), NULL);
+        assert_pull_fails(&w, "bb.tar.gz", "(max-bytes)", "max-bytes", g_variant_new_uint64(100000), NULL);
+        watch_clear(&w);
+}
+
+static void test_bad_calls(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        reply = pull_call(&w, "bb.tar.gz", "../x", &error, NULL);
+        harness_assert_dbus_error(error, "org.zoned1.Error.InvalidName");
+        g_clear_error(&error);
+        reply = pull_call(&w, "bb.tar.gz", "x", &error, "verify", g_variant_new_string("maybe"), NULL);
+        harness_assert_dbus_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
+        g_clear_error(&error);
+        reply = pull_call(&w, "bb.tar.gz", "x", &error, "bogus", g_variant_new_string("1"), NULL);
+        harness_assert_dbus_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
+        g_clear_error(&error);
+        reply = pull_call(&w, "raw:ftp://127.0.0.1/x.tar", "x", &error, NULL);
+        harness_assert_dbus_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
+        g_clear_error(&error);
+        reply = pull_call(&w, "raw:no-such-definition", "x", &error, NULL);
+        harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchTemplate");
+        g_clear_error(&error);
+        reply = pull_call(&w, "bb.tar.gz", "x", &error, "brand", g_variant_new_string("nosuchbrand"), NULL);
+        harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchBrand");
+        g_clear_error(&error);
+        assert_no_template(h, "x");
+        watch_clear(&w);
+}
+
+static int wait_child(pid_t pid, int timeout_ms) {
+        int pidfd = (int) syscall(SYS_pidfd_open, pid, 0), status;
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        g_assert_cmpint(pidfd, >=, 0);
+        if (poll(&p, 1, timeout_ms) != 1) {
+                (void) kill(pid, SIGKILL);
+                g_error("zonectl did not exit after SIGINT");
+        }
+        close(pidfd);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        return status;
+}
+
+static pid_t spawn_zonectl(Harness *h, const char *err_file, const char *const *args) {
+        g_auto(GStrv) env = g_environ_unsetenv(g_get_environ(), "ZONED_ADDRESS");
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        const char *zonectl = g_getenv("ZONED_TEST_ZONECTL");
+        int err_fd = open(err_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        pid_t pid;
+
+        g_assert_cmpint(err_fd, >=, 0);
+        if (h->bus_address)
+                env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
+        g_ptr_array_add(argv, (char *) zonectl);
+        for (; *args; args++)
+                g_ptr_array_add(argv, (char *) *args);
+        g_ptr_array_add(argv, NULL);
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                sigset_t ss;
+
+                sigemptyset(&ss);
+                (void) sigprocmask(SIG_SETMASK, &ss, NULL);
+                if (dup2(err_fd, STDERR_FILENO) < 0)
+                        _exit(127);
+                execve(zonectl, (char **) argv->pdata, env);
+                _exit(127);
+        }
+        close(err_fd);
+        return pid;
+}
+
+static void test_cancel(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *result = NULL, *err_file = NULL, *err = NULL, *u = NULL;
+        Watch w;
+        Pull p;
+        int status;
+        pid_t pid;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        /* CancelTransfer mid-download (16 KiB every 200 ms: over a minute in all). */
+        p = PULL(&w, "slow/200/bb.tar", "slow");
+        if (!harness_wait_event(h, "TransferNew ", HARNESS_TRANSFER_TIMEOUT_MS))
+                g_error("no TransferNew");
+        reply = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", p.id), "()", &error);
+        g_assert_no_error(error);
+        result = pull_wait(&w, &p, NULL);
+        g_assert_cmpstr(result, ==, "canceled");
+        assert_no_template(h, "slow");
+
+        /* Ctrl+C on `zonectl pull` cancels the transfer it started. */
+        g_ptr_array_set_size(h->events, 0);
+        err_file = g_build_filename(h->tmpdir, "zonectl.err", NULL);
+        u = url(&w.server, "slow/200/bb.tar");
+        pid = spawn_zonectl(h, err_file, (const char *const[]) { "pull", u, "slow", NULL });
+        if (!harness_wait_event(h, "TransferNew ", HARNESS_TRANSFER_TIMEOUT_MS))
+                g_error("zonectl pull started no transfer");
+        g_assert_no_errno(kill(pid, SIGINT));
+        status = wait_child(pid, 30000);
+        g_assert_true(g_file_get_contents(err_file, &err, NULL, NULL));
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || !strstr(err, "canceled"))
+                g_error("zonectl after SIGINT: status 0x%x, stderr: %s", status, err);
+        if (!harness_wait_event(h, "TransferRemoved ", HARNESS_TRANSFER_TIMEOUT_MS))
+                g_error("no TransferRemoved after zonectl's cancel");
+        g_assert_true(g_str_has_suffix(h->events->pdata[harness_find_event(h, "TransferRemoved ")], " canceled"));
+        assert_no_template(h, "slow");
+        watch_clear(&w);
+}
+
+/* Two slow pulls at once both finish; meanwhile zoned answers, refuses the
+ * same name, lists both (zonectl transfers --json), and signals progress. */
+static void test_concurrent(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        TransferProps *p1, *p2;
+        Watch w;
+        Pull a, b;
+        gint64 t0;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        /* ~120 pieces of 16 KiB, 30 ms apart: a few seconds each. */
+        a = PULL(&w, "slow/30/bb.tar.gz", "one", "verify", g_variant_new_string("no"));
+        b = PULL(&w, "slow/30/bb.tar.xz", "two");
+
+        t0 = g_get_monotonic_time();
+        reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, G_USEC_PER_SEC);
+        g_clear_pointer(&reply, g_variant_unref);
+
+        reply = pull_call(&w, "bb.tar.gz", "one", &error, NULL);
+        harness_assert_dbus_error(error, "org.zoned1.Error.TemplateExists");
+        g_clear_error(&error);
+
+        harness_zonectl(h, &r, NULL, "transfers", "--json", NULL);
+        harness_assert_run(&r, 0, "zonectl transfers --json");
+        if (!strstr(r.out, "\"name\":\"one\"") && !strstr(r.out, "\"name\": \"one\""))
+                g_error("zonectl transfers --json: %s", r.out);
+        g_assert_nonnull(strstr(r.out, "\"type\""));
+        g_assert_nonnull(strstr(r.out, "\"progress\""));
+        g_assert_nonnull(strstr(r.out, "pull-tar"));
+
+        r1 = pull_wait(&w, &a, &p1);
+        r2 = pull_wait(&w, &b, &p2);
+        g_assert_cmpstr(r1, ==, "done");
+        g_assert_cmpstr(r2, ==, "done");
+        assert_busybox_template(h, "one");
+        assert_busybox_template(h, "two");
+        /* Progress came as PropertiesChanged, with the announced size. */
+        g_assert_cmpuint(p1->n_progress, >=, 2);
+        g_assert_cmpuint(p2->n_progress, >=, 2);
+        g_assert_cmpuint(p1->bytes_total, >, 0);
+        g_assert_cmpfloat(p1->progress, ==, 1.0);
+
+        /* An existing name: TemplateExists, unless force, which replaces it. */
+        reply = pull_call(&w, "bb.tar.xz", "one", &error, NULL);
+        harness_assert_dbus_error(error, "org.zoned1.Error.TemplateExists");
+        g_clear_error(&error);
+        {
+                g_autoptr(GError) e = NULL;
+                Pull c = pull_start(pull_call(&w, "bb.tar.xz", "one", &e, "force", g_variant_new_boolean(TRUE), NULL));
+
+                g_assert_no_error(e);
+                r3 = pull_wait(&w, &c, NULL);
+        }
+        g_assert_cmpstr(r3, ==, "done");
+        assert_busybox_template(h, "one");
+        {
+                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "one", "template.ini", NULL),
+                                *text = NULL;
+
+                g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
+                g_assert_nonnull(strstr(text, "bb.tar.xz"));
+        }
+        watch_clear(&w);
+}
+
+/* `zonectl pull` on a pipe: plain progress lines, exit 0, the template listed. */
+static void test_zonectl(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) r = { 0 };
+        g_autofree char *u = NULL;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        install_keyring(h);
+        watch_init(&w, h);
+        u = url(&w.server, "slow/10/bb.tar.gz");
+        harness_zonectl(h, &r, NULL, "pull", "--verify=signature", u, "bb", NULL);
+        harness_assert_run(&r, 0, "zonectl pull --verify=signature");
+        g_assert_nonnull(strstr(r.err, "Pulling template bb: "));
+        g_assert_null(strchr(r.err, '\r'));
+        harness_run_clear(&r);
+        harness_zonectl(h, &r, NULL, "templates", NULL);
+        harness_assert_run(&r, 0, "zonectl templates");
+        g_assert_true(harness_table_has_row(r.out, (const char *const[]) { "bb", "busybox", NULL }));
+        harness_run_clear(&r);
+        /* The name defaults to the file name without its suffixes. */
+        g_free(u);
+        u = url(&w.server, "bb.tar.zst");
+        harness_zonectl(h, &r, NULL, "pull", u, NULL);
+        harness_assert_run(&r, 1, "zonectl pull URL of an existing name");
+        g_assert_nonnull(strstr(r.err, "exists already"));
+        harness_run_clear(&r);
+        harness_zonectl(h, &r, NULL, "pull", "--force", u, NULL);
+        harness_assert_run(&r, 0, "zonectl pull --force URL");
+        assert_busybox_template(h, "bb");
+        watch_clear(&w);
+}
+
+/* A raw disk image (ext4) is downloaded, verified and its tree imported;
+ * a file:// URL works as well. */
+static void test_raw_and_file(Harness *h, gconstpointer data) {
+        g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL, *file_url = NULL;
+        TransferProps *p;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        r1 = pull_sync(&w, "bb.raw", "raw", &p, NULL);
+        if (!g_str_equal(r1, "done"))
+                g_error("pull of bb.raw: %s: %s", r1, p->error);
+        assert_busybox_template(h, "raw");
+        r2 = pull_sync(&w, "bb.img.xz", "img", &p, NULL);
+        if (!g_str_equal(r2, "done"))
+                g_error("pull of bb.img.xz: %s: %s", r2, p->error);
+        assert_busybox_template(h, "img");
+        file_url = g_strconcat("raw:file://", serve_dir, "/bb.tar.gz", NULL);
+        r3 = pull_sync(&w, file_url, "file", &p, NULL);
+        if (!g_str_equal(r3, "done"))
+                g_error("pull of %s: %s: %s", file_url, r3, p->error);
+        assert_busybox_template(h, "file");
+        watch_clear(&w);
+}
+
+static void assert_dir_empty(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *de;
+
+        g_assert_nonnull(d);
+        if ((de = g_dir_read_name(d)))
+                g_error("%s got %s from a hostile archive", dir, de);
+}
+
+static void test_hostile(Harness *h, gconstpointer data) {
+        static const struct {
+                const char *file;
+                const char *error;
+        } cases[] = {
+                { "dotdot.tar", "Path contains '..'" },
+                { "absolute.tar", "Path is absolute" },
+                { "symlink-file.tar", "through symlink" },
+                { "symlink-dir.tar", "through symlink" },
+                { "hardlink-shadow.tar", "Path is absolute" },
+                { "sparse-huge.tar", "(max-bytes)" },
+        };
+        g_autofree char *result = NULL, *dev = NULL, *suid = NULL;
+        struct stat st;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *path = g_strconcat("hostile/", cases[i].file, NULL);
+
+                assert_pull_fails(&w, path, cases[i].error, "verify", g_variant_new_string("no"), "brand",
+                                  g_variant_new_string("busybox"), NULL);
+                assert_dir_empty(canary_dir);
+        }
+        /* Device nodes are skipped (a zone's /dev is made by its supervisor); setuid bits are kept. */
+        {
+                Pull p = PULL(&w, "hostile/device.tar", "dev", "verify", g_variant_new_string("no"), "brand",
+                              g_variant_new_string("busybox"));
+
+                result = pull_wait(&w, &p, NULL);
+        }
+        g_assert_cmpstr(result, ==, "done");
+        dev = g_build_filename(h->state_dir, ".templates", "dev", "rootfs", "dev", "evil", NULL);
+        g_assert_false(g_file_test(dev, G_FILE_TEST_EXISTS));
+        suid = g_build_filename(h->state_dir, ".templates", "dev", "rootfs", "bin", "suid", NULL);
+        g_assert_no_errno(stat(suid, &st));
+        g_assert_cmpint(st.st_mode & 07777, ==, 04755);
+        assert_dir_empty(canary_dir);
+        watch_clear(&w);
+}
+
+/* The tree as "path type mode uid gid size target" lines, without device
+ * nodes (a pull skips them). */
+static char *tree_manifest(const char *root) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", "-euc",
+                                                                      "cd \"$1\" && find . -mindepth 1 -not -type c "
+                                                                      "-not -type b -printf '%P %y %m %U %G %s %l\\n' "
+                                                                      "| awk '$2 == \"d\" { $6 = \"-\" } 1' "
+                                                                      "| LC_ALL=C sort",
+                                                                      "manifest", root, NULL } },
+                    &r);
+        harness_assert_run(&r, 0, "find of a tree");
+        return g_steal_pointer(&r.out);
+}
+
+/* The user story: the Debian fixture as a 200 MB tarball over HTTP becomes a
+ * systemd template equal to the tree, and zoned answers meanwhile. */
+static void test_debian(Harness *h, gconstpointer data) {
+        const char *script = g_getenv("ZONED_TEST_DEBIAN_SCRIPT");
+        g_autofree char *tarball = NULL, *dir = NULL, *link = NULL, *tree = NULL, *cache = NULL, *got = NULL,
+                        *want = NULL, *rootfs = NULL, *result = NULL, *cmd = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        guint64 slowest = 0;
+        Watch w;
+        Pull p;
+
+        if (pull_skipped(h))
+                return;
+        if (script)
+                harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", script, "--tar",
+                                                                              "bookworm", "amd64", NULL },
+                                              .timeout_ms = 900000 },
+                            &r);
+        if (!script || r.status != 0) {
+                g_test_skip("no Debian bookworm tarball: tests/fixtures/build-debian-rootfs.sh failed "
+                            "(needs mmdebstrap and the host's Debian mirror)");
+                return;
+        }
+        tarball = g_strdup(g_strstrip(r.out));
+        watch_init(&w, h);
+        dir = g_build_filename(serve_dir, "debian", NULL);
+        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+                g_assert_no_errno(mkdir(dir, 0755));
+                link = g_build_filename(dir, "debian.tar", NULL);
+                /* A hard link when it can, else a copy. */
+                cmd = g_strdup_printf("ln '%s' '%s' 2>/dev/null || cp '%s' '%s'; cd '%s' && sha256sum debian.tar > SHA256SUMS",
+                                      tarball, link, tarball, link, dir);
+                sh("serving the Debian tarball", cmd, NULL);
+        }
+        p = PULL(&w, "debian/debian.tar", "deb");
+        /* zoned answers while the worker pulls: a call every 100 ms until the end. */
+        for (gint64 end = g_get_monotonic_time() + HARNESS_TRANSFER_TIMEOUT_MS * 1000LL;
+             !harness_wait_event(h, "TransferRemoved ", 100);) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                gint64 t0 = g_get_monotonic_time();
+
+                g_assert_cmpint(t0, <, end);
+                reply = harness_manager_call(h, "ListTransfers", NULL, "(a(ussdo))", &error);
+                g_assert_no_error(error);
+                slowest = MAX(slowest, (guint64) (g_get_monotonic_time() - t0));
+        }
+        result = pull_wait(&w, &p, NULL);
+        g_assert_cmpstr(result, ==, "done");
+        g_assert_cmpuint(slowest, <, G_USEC_PER_SEC);
+        cache = g_path_get_dirname(tarball);
+        tree = g_build_filename(cache, "rootfs", NULL);
+        rootfs = g_build_filename(h->state_dir, ".templates", "deb", "rootfs", NULL);
+        want = tree_manifest(tree);
+        got = tree_manifest(rootfs);
+        if (!g_str_equal(got, want)) {
+                g_auto(GStrv) a = g_strsplit(want, "\n", -1), b = g_strsplit(got, "\n", -1);
+                size_t i = 0;
+
+                while (a[i] && b[i] && g_str_equal(a[i], b[i]))
+                        i++;
+                g_error("the pulled tree differs from the fixture's at:\n- %s\n+ %s", a[i] ?: "(end)",
+                        b[i] ?: "(end)");
+        }
+        {
+                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "deb", "template.ini", NULL),
+                                *text = NULL;
+
+                g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
+                g_assert_nonnull(strstr(text, "Brand=systemd"));
+        }
+        watch_clear(&w);
+}
+
+int main(int argc, char *argv[]) {
+        int r;
+
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/pull/verify-modes", test_verify_modes, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/verification-failures", test_verification_failures, HARNESS_ZONECTL);
+        HARNESS_TEST("/pull/server-faults", test_server_faults, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/bad-calls", test_bad_calls, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/cancel", test_cancel, HARNESS_ZONECTL);
+        HARNESS_TEST("/pull/concurrent", test_concurrent, HARNESS_ZONECTL);
+        HARNESS_TEST("/pull/zonectl", test_zonectl, HARNESS_ZONECTL);
+        HARNESS_TEST("/pull/hostile", test_hostile, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/raw-and-file", test_raw_and_file, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/debian", test_debian, HARNESS_DEFAULT);
+        r = g_test_run();
+        if (serve_dir)
+                run_ok("rm -rf of the served files", (const char *const[]) { "/bin/rm", "-rf", serve_dir, NULL }, NULL);
+        return r;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ImportTemplateRaw and `zonectl import-raw`: an ext4 image made by
+ * mkfs.ext4 -d from the busybox rootfs (as it is and xz-compressed)
+ * becomes a template equal to the image's tree, and a
+ * zone of it boots; junk fails with a reason; no mount or loop device stays. */
+
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "manifest.h"
+
+static const char *destination(Harness *h) {
+        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
+}
+
+static void run_ok(const char *const *argv, const char *what) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = argv }, &r);
+        harness_assert_run(&r, 0, what);
+}
+
+static char *make_image(Harness *h) {
+        char *image = g_build_filename(h->tmpdir, "bb.raw", NULL);
+
+        run_ok((const char *const[]) { "/sbin/mkfs.ext4", "-q", "-F", "-d", harness_busybox_rootfs(), image,
+                                       "64M", NULL },
+               "mkfs.ext4 -d");
+        return image;
+}
+
+static char *wait_removed(Harness *h, guint32 id, const char *path, guint timeout_ms) {
+        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
+
+        if (!harness_wait_event(h, prefix, timeout_ms))
+                g_error("no TransferRemoved for transfer %u (%s)", id, path);
+        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
+}
+
+/* ImportTemplateRaw of file; returns the result. */
+static char *import_raw(Harness *h, const char *file, const char *name) {
+        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+        int fd = open(file, O_RDONLY | O_CLOEXEC), idx;
+        const char *path;
+        guint32 id;
+
+        g_assert_cmpint(fd, >=, 0);
+        idx = g_unix_fd_list_append(fds, fd, NULL);
+        close(fd);
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                h->conn, destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ImportTemplateRaw",
+                g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
+                G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(u&o)", &id, &path);
+        return wait_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+}
+
+/* The manifest of the image's own tree, without the file system's lost+found. */
+static char *image_manifest(Harness *h, const char *image) {
+        g_autofree char *where = g_build_filename(h->tmpdir, "check", NULL), *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        g_auto(GStrv) kept = NULL;
+
+        g_assert_no_errno(g_mkdir_with_parents(where, 0755));
+        run_ok((const char *const[]) { "/bin/mount", "-o", "ro,loop", image, where, NULL }, "mount -o loop");
+        text = manifest_of_tree(where);
+        g_assert_no_errno(umount(where));
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+                if (!g_str_has_prefix(*l, "./lost+found "))
+                        g_strv_builder_add(b, *l);
+        kept = g_strv_builder_end(b);
+        return g_strjoinv("\n", kept);
+}
+
+static void assert_same_text(const char *what, const char *want, const char *got) {
+        g_auto(GStrv) la = g_strsplit(want, "\n", -1), lb = g_strsplit(got, "\n", -1);
+        g_autoptr(GString) diff = g_string_new(NULL);
+
+        for (char **l = la; *l; l++)
+                if (!g_strv_contains((const char *const *) lb, *l))
+                        g_string_append_printf(diff, "\n- %s", *l);
+        for (char **l = lb; *l; l++)
+                if (!g_strv_contains((const char *const *) la, *l))
+                        g_string_append_printf(diff, "\n+ %s", *l);
+        if (diff->len > 0)
+                g_error("%s differs from the image:%s", what, diff->str);
+}
+
+static void assert_no_loop_device(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open("/sys/block", 0, NULL);
+        const char *de;
+
+        g_assert_nonnull(d);
+        while ((de = g_dir_read_name(d))) {
+                g_autofree char *p = g_strdup_printf("/sys/block/%s/loop/backing_file", de), *backing = NULL;
+
+                if (g_file_get_contents(p, &backing, NULL, NULL) && strstr(backing, dir))
+                        g_error("loop device %s still has %s", de, g_strstrip(backing));
+        }
+}
+
+static void assert_no_template(Harness *h, const char *name) {
+        g_autofree char *dir = g_build_filename(h->state_dir, ".templates", NULL);
+        g_autofree char *t = g_build_filename(dir, name, NULL);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *de;
+
+        g_assert_false(g_file_test(t, G_FILE_TEST_EXISTS));
+        while (d && (de = g_dir_read_name(d)))
+                if (g_str_has_prefix(de, ".tmp-"))
+                        g_error("a temp dir of an import is left: %s", de);
+}
+
+static void test_import_and_boot(Harness *h, gconstpointer data) {
+        g_autofree char *image = NULL, *xz = NULL, *result = NULL, *want = NULL, *got = NULL, *rootfs = NULL;
+        g_autofree char *brand = NULL, *ini = NULL;
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_auto(HarnessRun) r = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        if (!g_file_test("/sbin/mkfs.ext4", G_FILE_TEST_IS_EXECUTABLE)) {
+                g_test_skip("no mkfs.ext4");
+                return;
+        }
+        image = make_image(h);
+        want = image_manifest(h, image);
+
+        result = import_raw(h, image, "raw");
+        g_assert_cmpstr(result, ==, "done");
+        rootfs = g_build_filename(h->state_dir, ".templates", "raw", "rootfs", NULL);
+        got = manifest_of_tree(rootfs);
+        assert_same_text("template raw", want, got);
+        ini = g_build_filename(h->state_dir, ".templates", "raw", "template.ini", NULL);
+        g_assert_true(g_key_file_load_from_file(kf, ini, G_KEY_FILE_NONE, NULL));
+        brand = g_key_file_get_string(kf, "Template", "Brand", NULL);
+        g_assert_cmpstr(brand, ==, "busybox");
+
+        /* Compressed, with zonectl. */
+        xz = g_strconcat(image, ".xz", NULL);
+        run_ok((const char *const[]) { "/usr/bin/xz", "-k", "-T0", image, NULL }, "xz");
+        harness_zonectl(h, &r, NULL, "import-raw", xz, "raw-xz", NULL);
+        harness_assert_run(&r, 0, "zonectl import-raw FILE.raw.xz");
+        g_free(rootfs);
+        rootfs = g_build_filename(h->state_dir, ".templates", "raw-xz", "rootfs", NULL);
+        g_free(got);
+        got = manifest_of_tree(rootfs);
+        assert_same_text("template raw-xz", want, got);
+        assert_no_loop_device(h->state_dir);
+
+        /* It boots. */
+        g_free(harness_create_zone(h, "rz", "raw", false));
+        harness_boot_zone(h, "rz");
+        harness_poweroff_zone(h, "rz");
+}
+
+static void test_junk(Harness *h, gconstpointer data) {
+        g_autofree char *junk = g_build_filename(h->tmpdir, "junk.raw", NULL), *result = NULL;
+        g_autofree char *zeros = g_malloc0(4 * 1024 * 1024);
+        g_auto(HarnessRun) r = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        /* Zeros: no file system. */
+        g_assert_true(g_file_set_contents(junk, zeros, 4 * 1024 * 1024, NULL));
+        result = import_raw(h, junk, "junk");
+        g_assert_cmpstr(result, ==, "failed");
+        assert_no_template(h, "junk");
+        harness_zonectl(h, &r, NULL, "import-raw", junk, "junk", NULL);
+        if (r.status == 0 || !strstr(r.err, "no file system"))
+                g_error("zonectl import-raw of zeros: status %d, stderr: %s", r.status, r.err);
+        assert_no_template(h, "junk");
+        assert_no_loop_device(h->state_dir);
+}
+
+int main(int argc, char *argv[]) {
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/raw-image/import-and-boot", test_import_and_boot, HARNESS_ZONECTL);
+        HARNESS_TEST("/raw-image/junk", test_junk, HARNESS_ZONECTL);
+        return g_test_run();
+}

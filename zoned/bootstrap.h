@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "template-definition.h"
+#include "template.h"
+
+/* The first Debian archive URI (not a -security one) that the host's apt is
+ * configured with: deb822 files in sources_dir (*.sources), then one-line
+ * files (sources_list, sources_dir/ *.list). -ENOENT if none. The project
+ * never names a mirror: it is read here at run time. */
+int bootstrap_host_mirror(const char *sources_list, const char *sources_dir, char **ret);
+
+/* The argv of the bootstrap tool for def, building into target from mirror. */
+char **bootstrap_argv(const TemplateDefinition *def, const char *target, const char *mirror);
+
+/* Makes a freshly bootstrapped tree fit to be a template: no trace of the
+ * builder (empty /etc/hostname and /etc/resolv.conf, no apt sources naming
+ * the mirror, empty /etc/machine-id: zoned gives each zone its own) and, for
+ * a sysvinit tree (/etc/inittab), gettys on tty1-6 commented out (a zone has
+ * no virtual terminals: they would respawn in a loop) and one on the console.
+ * rootfs_fd is the tree's root directory; nothing outside it is touched. */
+int bootstrap_fixup_tree(int rootfs_fd);
+
+/* Worker side of a bootstrap transfer: runs the tool of def into
+ * imp->tmp_dir/rootfs in a mount and PID namespace of its own (when the
+ * worker is killed, so is everything the tool started, and its mounts go
+ * away), fixes the tree up and renames it into place; with replace, an
+ * existing template of that name is replaced. Reports "E why" on
+ * imp->report_fd before a failure. On failure the temp dir is left for zoned
+ * to remove (the worker's mounts are gone only once it exited). */
+int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool replace);

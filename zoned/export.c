@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Writing a tree as a tarball: the worker side of ExportZoneTar. */
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <time.h>
+
+#include "export.h"
+#include "macro.h"
+#include "template-tar.h"
+
+typedef struct ExportFormat {
+        const char *name;
+        int (*add_filter)(struct archive *a);
+        const char *options; /* for archive_write_set_options(), or NULL */
+} ExportFormat;
+
+static const ExportFormat formats[] = {
+        { "tar", archive_write_add_filter_none, NULL },
+        { "gzip", archive_write_add_filter_gzip, NULL },
+        /* All cores: xz -T0 writes blocks that decode in parallel too. */
+        { "xz", archive_write_add_filter_xz, "xz:threads=0" },
+        { "zstd", archive_write_add_filter_zstd, NULL },
+        { "bzip2", archive_write_add_filter_bzip2, NULL },
+};
+
+static const ExportFormat *format_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                if (streq(formats[i].name, isempty(name) ? "tar" : name))
+                        return &formats[i];
+        return NULL;
+}
+
+bool export_format_is_valid(const char *format) {
+        return format_find(format) != NULL;
+}
+
+typedef struct Export {
+        int report_fd;
+        uint64_t bytes;
+        uint64_t last_report;
+} Export;
+
+static void archive_read_freep(struct archive **a) {
+        if (*a)
+                archive_read_free(*a);
+}
+
+static void archive_write_freep(struct archive **a) {
+        if (*a)
+                archive_write_free(*a);
+}
+
+static void linkresolver_freep(struct archive_entry_linkresolver **l) {
+        if (*l)
+                archive_entry_linkresolver_free(*l);
+}
+
+static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
+static int report_error(int fd, int r, const char *format, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        if (vasprintf(&text, format, ap) < 0)
+                text = NULL;
+        va_end(ap);
+        if (text) {
+                for (char *p = text; *p; p++)
+                        if (*p == '\n' || *p == '\r')
+                                *p = ' ';
+                (void) dprintf(fd, "E %s\n", text);
+        }
+        return r;
+}
+
+static void report_bytes(Export *x, bool force) {
+        struct timespec ts;
+        uint64_t now;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+        if (!force && now - x->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
+                return;
+        x->last_report = now;
+        (void) dprintf(x->report_fd, "B %" PRIu64 "\n", x->bytes);
+}
+
+/* Zeros for the holes of sparse files: they are written as plain files. */
+static int write_zeros(struct archive *out, uint64_t n) {
+        static const char zeros[64 * 1024];
+
+        while (n > 0) {
+                size_t k = (size_t) MIN(n, (uint64_t) sizeof(zeros));
+                if (archive_write_data(out, zeros, k) < 0)
+                        return -EIO;
+                n -= k;
+        }
+        return 0;
+}
+
+static int copy_data(Export *x, struct archive *in, struct archive *out, const char *path, uint64_t size) {
+        uint64_t done = 0;
+
+        for (;;) {
+                const void *buf;
+                size_t n;
+                la_int64_t offset;
+                int r = archive_read_data_block(in, &buf, &n, &offset);
+
+                if (r == ARCHIVE_EOF)
+                        break;
+                if (r < ARCHIVE_WARN)
+                        return report_error(x->report_fd, -EIO, "Cannot read %s: %s", path,
+                                            archive_error_string(in));
+                if ((uint64_t) offset < done || (uint64_t) offset + n > size)
+                        return report_error(x->report_fd, -EIO, "%s changed while it was read", path);
+                if (write_zeros(out, (uint64_t) offset - done) < 0 || archive_write_data(out, buf, n) < 0)
+                        return report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
+                                            archive_error_string(out));
+                done = (uint64_t) offset + n;
+                x->bytes += n;
+                report_bytes(x, false);
+        }
+        if (write_zeros(out, size - done) < 0)
+                return report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
+                                    archive_error_string(out));
+        return 0;
+}
+
+static int write_entry(Export *x, struct archive *in, struct archive *out, struct archive_entry *e,
+                       bool with_data) {
+        const char *path = archive_entry_pathname(e);
+
+        archive_entry_sparse_clear(e);
+        if (archive_write_header(out, e) < ARCHIVE_WARN)
+                return report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
+                                    archive_error_string(out));
+        if (!with_data || archive_entry_size(e) <= 0 || archive_entry_hardlink(e))
+                return 0;
+        return copy_data(x, in, out, path, (uint64_t) archive_entry_size(e));
+}
+
+/* "ROOT/usr/bin" → "./usr/bin"; ROOT itself → ".". */
+static int relative_path(struct archive_entry *e, size_t rootlen) {
+        const char *p = archive_entry_pathname(e);
+        _cleanup_free_ char *rel = NULL;
+
+        if (!p || strlen(p) < rootlen)
+                return -EINVAL;
+        if (asprintf(&rel, ".%s", p + rootlen) < 0)
+                return -ENOMEM;
+        archive_entry_copy_pathname(e, rel);
+        return 0;
+}
+
+static int export_entries(Export *x, struct archive *in, struct archive *out, size_t rootlen) {
+        _cleanup_(
+                linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+        int r;
+
+        if (!lr)
+                return -ENOMEM;
+        archive_entry_linkresolver_set_strategy(lr, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+        for (;;) {
+                struct archive_entry *e = archive_entry_new(), *spare = NULL;
+
+                if (!e)
+                        return -ENOMEM;
+                r = archive_read_next_header2(in, e);
+                if (r == ARCHIVE_EOF) {
+                        archive_entry_free(e);
+                        return 0;
+                }
+                if (r < ARCHIVE_WARN) {
+                        r = report_error(x->report_fd, -EIO, "Cannot read the tree: %s",
+                                         archive_error_string(in));
+                        archive_entry_free(e);
+                        return r;
+                }
+                (void) archive_read_disk_descend(in);
+                r = relative_path(e, rootlen);
+                if (r >= 0)
+                        archive_entry_linkify(lr, &e, &spare);
+                if (r >= 0 && e)
+                        r = write_entry(x, in, out, e, true);
+                if (r >= 0 && spare)
+                        r = write_entry(x, in, out, spare, false);
+                archive_entry_free(e);
+                archive_entry_free(spare);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int open_writer(struct archive *out, const ExportFormat *f, int fd) {
+        if (archive_write_set_format_pax_restricted(out) != ARCHIVE_OK || f->add_filter(out) != ARCHIVE_OK)
+                return -EOPNOTSUPP;
+        if (f->options && archive_write_set_options(out, f->options) < ARCHIVE_WARN)
+                return -EOPNOTSUPP;
+        /* A stream: no padding of the last block beyond what tar needs. */
+        (void) archive_write_set_bytes_in_last_block(out, 1);
+        return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : -EIO;
+}
+
+int export_tree_tar(const char *root, int fd, const char *format, int report_fd) {
+        _cleanup_(archive_read_freep) struct archive *in = archive_read_disk_new();
+        _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
+        const ExportFormat *f = format_find(format);
+        Export x = { .report_fd = report_fd };
+        _cleanup_free_ char *dir = strdup(root);
+        size_t n;
+        int r;
+
+        if (!in || !out || !dir)
+                return -ENOMEM;
+        if (!f)
+                return report_error(report_fd, -EINVAL, "Unknown format \"%s\".", format);
+        n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+                dir[--n] = 0;
+        r = open_writer(out, f, fd);
+        if (r < 0)
+                return report_error(report_fd, r, "Cannot write a %s tarball: %s", f->name,
+                                    archive_error_string(out) ?: strerror(-r));
+        /* Numeric ids only (no name lookups in the host's passwd), symlinks as
+         * they are, the tree's own file system only. */
+        archive_read_disk_set_symlink_physical(in);
+        archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+        if (archive_read_disk_open(in, dir) != ARCHIVE_OK)
+                return report_error(report_fd, -EIO, "Cannot read %s: %s", dir, archive_error_string(in));
+        r = export_entries(&x, in, out, n);
+        if (r < 0)
+                return r;
+        if (archive_write_close(out) != ARCHIVE_OK)
+                return report_error(report_fd, -EIO, "Cannot finish the tarball: %s",
+                                    archive_error_string(out));
+        report_bytes(&x, true);
+        return 0;
+}
+
+/* Two lower layers and no upper: a read-only overlay, nothing is written. */
+static int mount_merged(const char *upper, const char *lower, const char *where) {
+        _cleanup_free_ char *options = NULL;
+
+        if (strpbrk(upper, ",:\\") || strpbrk(lower, ",:\\"))
+                return -EINVAL;
+        if (asprintf(&options, "lowerdir=%s:%s", upper, lower) < 0)
+                return -ENOMEM;
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        return mount("overlay", where, "overlay", MS_RDONLY, options) < 0 ? -errno : 0;
+}
+
+int export_zone_tar(const char *rootfs, const char *upper, const char *lower, int fd, const char *format,
+                    int report_fd) {
+        int r;
+
+        if (upper) {
+                r = mount_merged(upper, lower, rootfs);
+                if (r < 0)
+                        return report_error(report_fd, r, "Cannot mount the zone's tree: %s", strerror(-r));
+        }
+        /* The mount goes away with the worker's mount namespace. */
+        return export_tree_tar(rootfs, fd, format, report_fd);
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Raw disk images as templates: decompress, probe, loop-mount, copy. */
+
+#include <archive.h>
+#include <blkid.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libmount.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "brand.h"
+#include "macro.h"
+#include "raw-image.h"
+#include "template-tar.h"
+#include "tree-copy.h"
+
+static void blkid_free_probep(blkid_probe *p) {
+        if (*p)
+                blkid_free_probe(*p);
+}
+
+static void archive_read_freep(struct archive **a) {
+        if (*a)
+                archive_read_free(*a);
+}
+
+static void mnt_free_contextp(struct libmnt_context **c) {
+        mnt_free_context(*c);
+}
+
+static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
+static int report_error(int fd, int r, const char *format, ...) {
+        g_autofree char *text = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        text = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        g_strdelimit(text, "\r\n", ' ');
+        (void) dprintf(fd, "E %s\n", text);
+        return r;
+}
+
+int raw_image_probe(const char *path, char **ret_type) {
+        _cleanup_(blkid_free_probep) blkid_probe p = blkid_new_probe_from_filename(path);
+        const char *type = NULL;
+        int r;
+
+        if (!p)
+                return errno > 0 ? -errno : -ENOMEM;
+        blkid_probe_enable_superblocks(p, 1);
+        blkid_probe_set_superblocks_flags(p, BLKID_SUBLKS_TYPE);
+        blkid_probe_enable_partitions(p, 1);
+        r = blkid_do_safeprobe(p);
+        if (r != 0) /* 1: nothing found, -2: ambivalent, -1: error */
+                return r == -1 ? -EIO : -EMEDIUMTYPE;
+        if (blkid_probe_lookup_value(p, "TYPE", &type, NULL) != 0 || isempty(type))
+                return -EMEDIUMTYPE; /* a partition table, not a file system */
+        *ret_type = g_strdup(type);
+        return 0;
+}
+
+typedef struct Copy {
+        int report_fd;
+        uint64_t bytes_in;
+        uint64_t last_report;
+} Copy;
+
+static void report_bytes(Copy *c, struct archive *a, bool force) {
+        struct timespec ts;
+        uint64_t now;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+        if (!force && now - c->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
+                return;
+        c->last_report = now;
+        (void) dprintf(c->report_fd, "B %" PRIu64 "\n", (uint64_t) archive_filter_bytes(a, -1));
+}
+
+static bool all_zero(const char *buf, size_t n) {
+        return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
+/* Writes what libarchive decodes to out, leaving holes where it is zero. */
+static int write_sparse(Copy *c, struct archive *a, int out) {
+        static char buf[1024 * 1024];
+        off_t size = 0;
+
+        for (;;) {
+                la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
+
+                if (n < 0)
+                        return report_error(c->report_fd, -EBADMSG, "Cannot read the image: %s",
+                                            archive_error_string(a));
+                if (n == 0)
+                        break;
+                if (all_zero(buf, (size_t) n)) {
+                        if (lseek(out, n, SEEK_CUR) < 0)
+                                return -errno;
+                } else if (write(out, buf, (size_t) n) != n)
+                        return report_error(c->report_fd, -errno ?: -EIO, "Cannot write the image: %s",
+                                            strerror(errno ?: EIO));
+                size += n;
+                report_bytes(c, a, false);
+        }
+        report_bytes(c, a, true);
+        return ftruncate(out, size) < 0 ? -errno : 0;
+}
+
+/* Opens the stream imp->source_fd as one raw file, decompressed if need be. */
+static int open_stream(const TemplateImport *imp, struct archive **ret) {
+        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+        struct archive_entry *e;
+
+        if (!a)
+                return -ENOMEM;
+        archive_read_support_filter_all(a);
+        archive_read_support_format_raw(a);
+        if (archive_read_open_fd(a, imp->source_fd, 128 * 1024) != ARCHIVE_OK ||
+            archive_read_next_header(a, &e) != ARCHIVE_OK)
+                return report_error(imp->report_fd, -EBADMSG, "Cannot read the image: %s",
+                                    archive_error_string(a));
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+/* Writes the image a delivers into path, a sparse file. */
+static int store_image(const TemplateImport *imp, struct archive *a, const char *path) {
+        _cleanup_close_ int out = -EBADF;
+        Copy c = { .report_fd = imp->report_fd };
+
+        out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out < 0)
+                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", path, strerror(errno));
+        return write_sparse(&c, a, out);
+}
+
+/* Read-only, through a loop device that goes when the mount goes. */
+static int mount_image(const char *image, const char *type, const char *where) {
+        _cleanup_(mnt_free_contextp) struct libmnt_context *cxt = mnt_new_context();
+        const char *options = g_str_has_prefix(type, "ext") ? "ro,loop,nosuid,nodev,noexec,noload"
+                                                            : "ro,loop,nosuid,nodev,noexec";
+        int r;
+
+        if (!cxt)
+                return -ENOMEM;
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        /* No fstab, no utab: this mount is the worker's alone. */
+        mnt_context_disable_mtab(cxt, 1);
+        mnt_context_disable_helpers(cxt, 1);
+        mnt_context_set_optsmode(cxt, MNT_OMODE_IGNORE);
+        if (mnt_context_set_source(cxt, image) < 0 || mnt_context_set_target(cxt, where) < 0 ||
+            mnt_context_set_fstype(cxt, type) < 0 || mnt_context_set_options(cxt, options) < 0)
+                return -ENOMEM;
+        r = mnt_context_mount(cxt);
+        if (r != 0 || mnt_context_get_status(cxt) != 1)
+                return mnt_context_get_syscall_errno(cxt) > 0 ? -mnt_context_get_syscall_errno(cxt) : -EIO;
+        return 0;
+}
+
+/* The file system's own lost+found is not part of the OS tree. The root
+ * directory takes the owner, mode and times of the image's root (tree_copy()
+ * fills it but leaves it as it was made). */
+static int finish_root(const char *mnt, const char *rootfs) {
+        g_autofree char *lost = g_build_filename(rootfs, "lost+found", NULL);
+        struct stat st;
+
+        if (stat(mnt, &st) < 0)
+                return -errno;
+        (void) rmdir(lost);
+        if (chown(rootfs, st.st_uid, st.st_gid) < 0 || chmod(rootfs, st.st_mode & 07777) < 0 ||
+            utimensat(AT_FDCWD, rootfs, (const struct timespec[]) { st.st_atim, st.st_mtim }, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+static int copy_tree(const TemplateImport *imp, const char *image, const char *mnt, const char *rootfs,
+                     uint64_t *size) {
+        g_autofree char *type = NULL;
+        int r;
+
+        r = raw_image_probe(image, &type);
+        if (r == -EMEDIUMTYPE)
+                return report_error(imp->report_fd, r,
+                                    "The image has no file system libblkid knows (a partitioned disk is not "
+                                    "supported: give the image of one file system).");
+        if (r < 0)
+                return report_error(imp->report_fd, r, "Cannot probe the image: %s", strerror(-r));
+        if (mkdir(mnt, 0700) < 0 || mkdir(rootfs, 0755) < 0)
+                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+        r = mount_image(image, type, mnt);
+        if (r < 0)
+                return report_error(imp->report_fd, r, "Cannot mount the %s file system of the image: %s",
+                                    type, strerror(-r));
+        r = tree_copy(mnt, rootfs, size);
+        (void) chdir("/");
+        if (r >= 0)
+                r = finish_root(mnt, rootfs);
+        /* Unmounting detaches the loop device (autoclear). */
+        if (umount2(mnt, MNT_DETACH) < 0 && r >= 0)
+                r = -errno;
+        (void) rmdir(mnt);
+        if (r < 0)
+                return report_error(imp->report_fd, r, "Cannot copy the tree of the image: %s",
+                                    strerror(-r));
+        return 0;
+}
+
+int template_import_raw(const TemplateImport *imp) {
+        _cleanup_(archive_read_freep) struct archive *a = NULL;
+        int r;
+
+        r = open_stream(imp, &a);
+        if (r < 0)
+                return r;
+        return template_import_raw_archive(imp, a);
+}
+
+int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
+        g_autofree char *image = g_build_filename(imp->tmp_dir, "image.raw", NULL);
+        g_autofree char *mnt = g_build_filename(imp->tmp_dir, "mnt", NULL);
+        g_autofree char *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL), *init = NULL;
+        const char *brand = imp->brand;
+        uint64_t size = 0;
+        int r;
+
+        if (mkdir(imp->tmp_dir, 0700) < 0)
+                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                                    strerror(errno));
+        r = store_image(imp, a, image);
+        if (r < 0)
+                return r;
+        r = copy_tree(imp, image, mnt, rootfs, &size);
+        if (r < 0)
+                return r;
+        (void) unlink(image);
+        if (isempty(brand)) {
+                Brand *b = brand_detect(imp->brands, rootfs, &init);
+                if (!b)
+                        return report_error(
+                                imp->report_fd, -EMEDIUMTYPE,
+                                "Cannot tell the brand of the image: /sbin/init %s%s; name one with "
+                                "the brand option.",
+                                init ? "is " : "does not exist", strempty(init));
+                brand = b->name;
+        }
+        if (chmod(imp->tmp_dir, 0755) < 0)
+                return -errno;
+        r = template_import_commit(imp, brand, size);
+        if (r == -EEXIST)
+                return report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
+        if (r < 0)
+                return report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
+                                    strerror(-r));
+        return 0;
+}

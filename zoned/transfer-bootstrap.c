@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A template built by a bootstrap recipe, as a transfer of type "bootstrap". */
+
+#include <stddef.h>
+
+#include "bootstrap.h"
+#include "log.h"
+#include "names.h"
+#include "template-definition.h"
+#include "transfer.h"
+#include "zone.h"
+
+/* Whether the template being started replaces one. The worker is forked
+ * synchronously in transfer_spawn(): its copy of this is the value for it. */
+static bool spawn_replace = false;
+
+/* The worker finds its definition through its copy of the transfer. */
+static int bootstrap_worker(void *userdata) {
+        TemplateImport *imp = userdata;
+        Transfer *t = (Transfer *) ((char *) imp - offsetof(Transfer, import));
+        const TemplateDefinition *def = template_definition_find(t->manager, t->source);
+
+        if (!def)
+                return -ENOENT;
+        return bootstrap_run(imp, def, spawn_replace);
+}
+
+/* A zone that overlays the template reads it as its lower layer. */
+static const char *template_user(Manager *m, const char *name) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+                if (streq(z->config.template_name, name) && (!z->config.copy || z->state == ZONE_CREATING))
+                        return z->name;
+        }
+        return NULL;
+}
+
+int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
+                             Transfer **ret) {
+        g_autofree char *templates = manager_templates_dir(m);
+        Transfer *t;
+        int r;
+
+        if (!def || def->url || def->tool == BOOTSTRAP_TOOL_NONE)
+                return -EINVAL;
+        if (template_definition_find(m, def->name) != def)
+                return -ENOENT;
+        if (!zone_name_is_valid(name))
+                return -EINVAL;
+        if (!g_hash_table_contains(m->brands, def->brand))
+                return -ENOPKG;
+        if (transfer_makes_template(m, name))
+                return -EBUSY;
+        if (template_exists(templates, name)) {
+                if (!force)
+                        return -EEXIST;
+                if (template_user(m, name))
+                        return -EBUSY;
+        }
+        t = transfer_new(m, "bootstrap", def->name, name, def->brand);
+        g_free(t->import.origin);
+        t->import.origin = g_strdup_printf("bootstrap:%s", def->name);
+        r = transfer_open_report(t);
+        if (r < 0) {
+                transfer_free(t);
+                return r;
+        }
+        log_info("Transfer %u: building template %s with %s %s.", t->id, name,
+                 bootstrap_tool_to_string(def->tool), def->suite);
+        spawn_replace = force;
+        r = transfer_spawn(t, bootstrap_worker, ret);
+        spawn_replace = false;
+        return r;
+}
