@@ -294,8 +294,10 @@ static int pull_definition(sd_bus_message *msg, Manager *m, const char *source, 
         if (r < 0)
                 return r;
         r = transfer_start_bootstrap(m, def, name, p->force, &t);
-        if (r == -EEXIST || r == -EBUSY)
+        if (r == -EEXIST)
                 return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by a zone.", name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot start building template %s: %m", name);
         return sd_bus_reply_method_return(msg, "uo", t->id, t->object_path);

@@ -166,7 +166,7 @@ static void transfer_done(Worker *w, int result, void *userdata) {
         } else {
                 t->state = "done";
                 t->progress = 1.0;
-                log_info("Transfer %u: template %s imported from %s.", t->id, t->name, t->source);
+                log_info("Transfer %u (%s %s → %s) done.", t->id, t->type, t->source, t->name);
         }
         /* A worker that was killed or crashed mid-work left its temp dir: ours to remove. */
         if (result < 0) {
