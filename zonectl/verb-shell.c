@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -98,11 +99,17 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
 static int child_take_pty(const char *name, int sock) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         _cleanup_free_ char *path = NULL;
+        struct winsize ws;
         int r;
 
         r = zone_pty_open(&master, &slave, &path);
         if (r < 0)
                 return cli_error_errno(r, "cannot allocate a pty in zone \"%s\": %m", name);
+        /* The command starts with our terminal's size: zonectl's forwarder sets
+         * it on the master too, but only once it got the master, which may be
+         * after the command asked. Our stdin is still the user's terminal. */
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) >= 0)
+                (void) ioctl(slave, TIOCSWINSZ, &ws);
         r = zone_fd_send(sock, path, master);
         if (r < 0)
                 return cli_error_errno(r, "cannot pass the pty on: %m");

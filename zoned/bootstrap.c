@@ -14,6 +14,7 @@
 
 #include "bootstrap.h"
 #include "macro.h"
+#include "worker-report.h"
 
 static bool uri_is_wanted(const char *uri) {
         return (g_str_has_prefix(uri, "http://") || g_str_has_prefix(uri, "https://") ||
@@ -239,19 +240,6 @@ int bootstrap_fixup_tree(int rootfs_fd) {
         return fixup_inittab(etc);
 }
 
-static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
-static int report_error(int fd, int r, const char *format, ...) {
-        g_autofree char *text = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        text = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        g_strdelimit(text, "\r\n", ' ');
-        (void) dprintf(fd, "E %s\n", text);
-        return r;
-}
-
 /* The last lines the tool said, without the mirror's host. */
 static char *log_tail(const char *log, const char *mirror) {
         g_autofree char *text = NULL;
@@ -380,14 +368,14 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool
 
         r = bootstrap_host_mirror("/etc/apt/sources.list", "/etc/apt/sources.list.d", &mirror);
         if (r < 0)
-                return report_error(imp->report_fd, r, "No Debian mirror in the host's apt configuration.");
+                return worker_report_error(imp->report_fd, r, "No Debian mirror in the host's apt configuration.");
         if (mkdir(imp->tmp_dir, 0755) < 0 || mkdir(rootfs, 0755) < 0)
-                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
         argv = bootstrap_argv(def, rootfs, mirror);
         r = run_tool(argv, log, tmp, rootfs, imp->report_fd);
         if (r < 0) {
                 tail = log_tail(log, mirror);
-                return report_error(imp->report_fd, r, "%s %s failed%s%s", argv[0], def->suite,
+                return worker_report_error(imp->report_fd, r, "%s %s failed%s%s", argv[0], def->suite,
                                     isempty(tail) ? "" : ": ", strempty(tail));
         }
         (void) unlink(log);
@@ -395,13 +383,13 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool
         fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         r = fd < 0 ? -errno : bootstrap_fixup_tree(fd);
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot fix up the tree %s built: %s", argv[0],
+                return worker_report_error(imp->report_fd, r, "Cannot fix up the tree %s built: %s", argv[0],
                                     strerror(-r));
         r = commit(imp, imp->brand, tree_size(rootfs), replace);
         if (r == -EEXIST)
-                return report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
+                return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
+                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
                                     strerror(-r));
         return 0;
 }

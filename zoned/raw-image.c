@@ -17,6 +17,7 @@
 #include "raw-image.h"
 #include "template-tar.h"
 #include "tree-copy.h"
+#include "worker-report.h"
 
 static void blkid_free_probep(blkid_probe *p) {
         if (*p)
@@ -30,19 +31,6 @@ static void archive_read_freep(struct archive **a) {
 
 static void mnt_free_contextp(struct libmnt_context **c) {
         mnt_free_context(*c);
-}
-
-static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
-static int report_error(int fd, int r, const char *format, ...) {
-        g_autofree char *text = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        text = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        g_strdelimit(text, "\r\n", ' ');
-        (void) dprintf(fd, "E %s\n", text);
-        return r;
 }
 
 int raw_image_probe(const char *path, char **ret_type) {
@@ -95,7 +83,7 @@ static int write_sparse(Copy *c, struct archive *a, int out) {
                 la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 
                 if (n < 0)
-                        return report_error(c->report_fd, -EBADMSG, "Cannot read the image: %s",
+                        return worker_report_error(c->report_fd, -EBADMSG, "Cannot read the image: %s",
                                             archive_error_string(a));
                 if (n == 0)
                         break;
@@ -103,7 +91,7 @@ static int write_sparse(Copy *c, struct archive *a, int out) {
                         if (lseek(out, n, SEEK_CUR) < 0)
                                 return -errno;
                 } else if (write(out, buf, (size_t) n) != n)
-                        return report_error(c->report_fd, -errno ?: -EIO, "Cannot write the image: %s",
+                        return worker_report_error(c->report_fd, -errno ?: -EIO, "Cannot write the image: %s",
                                             strerror(errno ?: EIO));
                 size += n;
                 report_bytes(c, a, false);
@@ -123,7 +111,7 @@ static int open_stream(const TemplateImport *imp, struct archive **ret) {
         archive_read_support_format_raw(a);
         if (archive_read_open_fd(a, imp->source_fd, 128 * 1024) != ARCHIVE_OK ||
             archive_read_next_header(a, &e) != ARCHIVE_OK)
-                return report_error(imp->report_fd, -EBADMSG, "Cannot read the image: %s",
+                return worker_report_error(imp->report_fd, -EBADMSG, "Cannot read the image: %s",
                                     archive_error_string(a));
         *ret = TAKE_PTR(a);
         return 0;
@@ -136,7 +124,7 @@ static int store_image(const TemplateImport *imp, struct archive *a, const char 
 
         out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
-                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", path, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", path, strerror(errno));
         return write_sparse(&c, a, out);
 }
 
@@ -189,16 +177,16 @@ static int copy_tree(const TemplateImport *imp, const char *image, const char *m
 
         r = raw_image_probe(image, &type);
         if (r == -EMEDIUMTYPE)
-                return report_error(imp->report_fd, r,
+                return worker_report_error(imp->report_fd, r,
                                     "The image has no file system libblkid knows (a partitioned disk is not "
                                     "supported: give the image of one file system).");
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot probe the image: %s", strerror(-r));
+                return worker_report_error(imp->report_fd, r, "Cannot probe the image: %s", strerror(-r));
         if (mkdir(mnt, 0700) < 0 || mkdir(rootfs, 0755) < 0)
-                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
         r = mount_image(image, type, mnt);
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot mount the %s file system of the image: %s",
+                return worker_report_error(imp->report_fd, r, "Cannot mount the %s file system of the image: %s",
                                     type, strerror(-r));
         r = tree_copy(mnt, rootfs, size);
         (void) chdir("/");
@@ -209,7 +197,7 @@ static int copy_tree(const TemplateImport *imp, const char *image, const char *m
                 r = -errno;
         (void) rmdir(mnt);
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot copy the tree of the image: %s",
+                return worker_report_error(imp->report_fd, r, "Cannot copy the tree of the image: %s",
                                     strerror(-r));
         return 0;
 }
@@ -233,7 +221,7 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
         int r;
 
         if (mkdir(imp->tmp_dir, 0700) < 0)
-                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
                                     strerror(errno));
         r = store_image(imp, a, image);
         if (r < 0)
@@ -245,7 +233,7 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
         if (isempty(brand)) {
                 Brand *b = brand_detect(imp->brands, rootfs, &init);
                 if (!b)
-                        return report_error(
+                        return worker_report_error(
                                 imp->report_fd, -EMEDIUMTYPE,
                                 "Cannot tell the brand of the image: /sbin/init %s%s; name one with "
                                 "the brand option.",
@@ -256,9 +244,9 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
                 return -errno;
         r = template_import_commit(imp, brand, size);
         if (r == -EEXIST)
-                return report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
+                return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         if (r < 0)
-                return report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
+                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
                                     strerror(-r));
         return 0;
 }

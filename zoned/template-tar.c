@@ -13,6 +13,7 @@
 #include "brand.h"
 #include "macro.h"
 #include "template-tar.h"
+#include "worker-report.h"
 #include "xz-stream.h"
 
 typedef struct TarSource {
@@ -50,25 +51,6 @@ static void report_bytes(TarSource *s, bool force) {
                 return;
         s->last_report = now;
         (void) dprintf(s->report_fd, "B %" PRIu64 "\n", s->bytes);
-}
-
-static int report_error(int fd, int r, const char *format, ...) _printf_(3, 4);
-static int report_error(int fd, int r, const char *format, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        if (vasprintf(&text, format, ap) < 0)
-                text = NULL;
-        va_end(ap);
-        if (text) {
-                /* One line: the message may quote names from the archive. */
-                for (char *p = text; *p; p++)
-                        if (*p == '\n' || *p == '\r')
-                                *p = ' ';
-                (void) dprintf(fd, "E %s\n", text);
-        }
-        return r;
 }
 
 static la_ssize_t tar_read(struct archive *a, void *userdata, const void **ret_buf) {
@@ -124,10 +106,10 @@ static int copy_data(struct archive *in, struct archive *out, int report_fd, con
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
-                        return report_error(report_fd, -EIO, "Cannot read %s from the archive: %s", path,
+                        return worker_report_error(report_fd, -EIO, "Cannot read %s from the archive: %s", path,
                                             archive_error_string(in));
                 if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-                        return report_error(report_fd, -EIO, "Cannot write %s: %s", path,
+                        return worker_report_error(report_fd, -EIO, "Cannot write %s: %s", path,
                                             archive_error_string(out));
         }
 }
@@ -139,11 +121,11 @@ static int extract_entry(struct archive *in, struct archive *out, struct archive
         strip_dot_slash(e, true);
         path = archive_entry_pathname(e);
         if (!path || !*path)
-                return report_error(report_fd, -EINVAL, "The archive has an entry without a name.");
+                return worker_report_error(report_fd, -EINVAL, "The archive has an entry without a name.");
         r = archive_write_header(out, e);
         if (r < ARCHIVE_WARN)
                 /* Also where "..", absolute paths and writes through symlinks are refused. */
-                return report_error(report_fd, archive_errno(out) > 0 ? -archive_errno(out) : -EIO,
+                return worker_report_error(report_fd, archive_errno(out) > 0 ? -archive_errno(out) : -EIO,
                                     "Cannot unpack %s: %s", path, archive_error_string(out));
         if (archive_entry_size(e) > 0) {
                 r = copy_data(in, out, report_fd, path);
@@ -151,7 +133,7 @@ static int extract_entry(struct archive *in, struct archive *out, struct archive
                         return r;
         }
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-                return report_error(report_fd, -EIO, "Cannot finish %s: %s", path,
+                return worker_report_error(report_fd, -EIO, "Cannot finish %s: %s", path,
                                     archive_error_string(out));
         return 0;
 }
@@ -166,12 +148,12 @@ static int apply_root(struct archive_entry *root, int report_fd) {
         };
 
         if (archive_entry_filetype(root) != AE_IFDIR)
-                return report_error(report_fd, -ENOTDIR, "The root of the archive is not a directory.");
+                return worker_report_error(report_fd, -ENOTDIR, "The root of the archive is not a directory.");
         if (!archive_entry_atime_is_set(root))
                 ts[0] = ts[1];
         if (chown(".", (uid_t) archive_entry_uid(root), (gid_t) archive_entry_gid(root)) < 0 ||
             chmod(".", archive_entry_perm(root)) < 0 || utimensat(AT_FDCWD, ".", ts, 0) < 0)
-                return report_error(report_fd, -errno, "Cannot set up the root directory: %s",
+                return worker_report_error(report_fd, -errno, "Cannot set up the root directory: %s",
                                     strerror(errno));
         return 0;
 }
@@ -184,10 +166,10 @@ static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64
         if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
                 size = (uint64_t) MAX(archive_entry_size(e), 0);
         if (++*files > limits->max_files)
-                return report_error(report_fd, -EFBIG, "The archive has more than %" PRIu64 " entries (max-files).",
+                return worker_report_error(report_fd, -EFBIG, "The archive has more than %" PRIu64 " entries (max-files).",
                                     limits->max_files);
         if (size > limits->max_bytes || *bytes > limits->max_bytes - size)
-                return report_error(report_fd, -EFBIG,
+                return worker_report_error(report_fd, -EFBIG,
                                     "The archive unpacks to more than %" PRIu64 " bytes (max-bytes), at %s.",
                                     limits->max_bytes, archive_entry_pathname(e));
         *bytes += size;
@@ -206,7 +188,7 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
-                        return report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
+                        return worker_report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
                                             archive_error_string(in));
                 type = archive_entry_filetype(e);
                 if (type == AE_IFCHR || type == AE_IFBLK)
@@ -289,14 +271,14 @@ static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, u
                              ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                              ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
         if (archive_read_open(in, src, NULL, tar_read, NULL) != ARCHIVE_OK)
-                return report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
+                return worker_report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
                                     archive_error_string(in));
         r = extract_all(in, out, src->report_fd, limits, ret_size, &root);
         if (r < 0)
                 return r;
         /* Directory modes and times are set here, after their contents. */
         if (archive_write_close(out) < ARCHIVE_WARN)
-                return report_error(src->report_fd, -EIO, "Cannot finish unpacking: %s",
+                return worker_report_error(src->report_fd, -EIO, "Cannot finish unpacking: %s",
                                     archive_error_string(out));
         if (root) {
                 r = apply_root(root, src->report_fd);
@@ -317,7 +299,7 @@ static int detect_brand(const TemplateImport *imp, const char *rootfs, const cha
         }
         b = brand_detect(imp->brands, rootfs, &init_name);
         if (!b)
-                return report_error(
+                return worker_report_error(
                         imp->report_fd, -EMEDIUMTYPE,
                         "Cannot tell the brand of the archive: /sbin/init %s%s; name one with the brand option.",
                         init_name ? "is " : "does not exist", strempty(init_name));
@@ -345,14 +327,14 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_
         if (!src->xz)
                 return -ENOMEM;
         if (mkdir(imp->tmp_dir, 0755) < 0)
-                return report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
                                     strerror(errno));
         if (asprintf(&rootfs, "%s/rootfs", imp->tmp_dir) < 0) {
                 r = -ENOMEM;
                 goto fail;
         }
         if (mkdir(rootfs, 0755) < 0) {
-                r = report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                r = worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
                 goto fail;
         }
         r = unpack(src, rootfs, limits ?: &defaults, &size);
@@ -369,9 +351,9 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_
                 goto fail;
         r = template_import_commit(imp, brand, size);
         if (r == -EEXIST)
-                r = report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
+                r = worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         else if (r < 0)
-                r = report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
+                r = worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
                                  strerror(-r));
         if (r < 0)
                 goto fail;

@@ -63,7 +63,9 @@ static void test_multi_block(void) {
         g_autoptr(GBytes) got = NULL;
         int error;
 
-        if (!g_find_program_in_path("xz")) {
+        g_autofree char *xz_program = g_find_program_in_path("xz");
+
+        if (!xz_program) {
                 g_test_skip("xz is not installed (tools/install-deps.sh installs it)");
                 return;
         }
@@ -97,7 +99,9 @@ static void test_truncated(void) {
         gsize n;
         int error;
 
-        if (!g_find_program_in_path("xz")) {
+        g_autofree char *xz_program = g_find_program_in_path("xz");
+
+        if (!xz_program) {
                 g_test_skip("xz is not installed (tools/install-deps.sh installs it)");
                 return;
         }
