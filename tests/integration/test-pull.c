@@ -646,7 +646,6 @@ static void test_concurrent(Harness *h, gconstpointer data) {
         TransferProps *p1, *p2;
         Watch w;
         Pull a, b;
-        gint64 t0;
 
         if (pull_skipped(h))
                 return;
@@ -655,10 +654,17 @@ static void test_concurrent(Harness *h, gconstpointer data) {
         a = PULL(&w, "slow/30/bb.tar.gz", "one", "verify", g_variant_new_string("no"));
         b = PULL(&w, "slow/30/bb.tar.xz", "two");
 
-        t0 = g_get_monotonic_time();
+        /* zoned answers while both pulls run: the calls are answered in
+         * order, and the second still sees both transfers. */
         reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
         g_assert_no_error(error);
-        g_assert_cmpint(g_get_monotonic_time() - t0, <, G_USEC_PER_SEC);
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = harness_manager_call(h, "ListTransfers", NULL, "(a(ussdo))", &error);
+        g_assert_no_error(error);
+        {
+                g_autoptr(GVariant) list = g_variant_get_child_value(reply, 0);
+                g_assert_cmpuint(g_variant_n_children(list), ==, 2);
+        }
         g_clear_pointer(&reply, g_variant_unref);
 
         reply = pull_call(&w, "bb.tar.gz", "one", &error, NULL);
@@ -842,7 +848,7 @@ static void test_debian(Harness *h, gconstpointer data) {
         g_autofree char *tarball = NULL, *dir = NULL, *link = NULL, *tree = NULL, *cache = NULL, *got = NULL,
                         *want = NULL, *rootfs = NULL, *result = NULL, *cmd = NULL;
         g_auto(HarnessRun) r = { 0 };
-        guint64 slowest = 0;
+        guint answered_during = 0;
         Watch w;
         Pull p;
 
@@ -870,21 +876,24 @@ static void test_debian(Harness *h, gconstpointer data) {
                 sh("serving the Debian tarball", cmd, NULL);
         }
         p = PULL(&w, "debian/debian.tar", "deb");
-        /* zoned answers while the worker pulls: a call every 100 ms until the end. */
+        /* zoned answers while the worker pulls: a call every 100 ms until the
+         * end. A reply that still lists the transfer was answered during the
+         * pull (a loop blocked by the pull would answer only after it). */
         for (gint64 end = g_get_monotonic_time() + HARNESS_TRANSFER_TIMEOUT_MS * 1000LL;
              !harness_wait_event(h, "TransferRemoved ", 100);) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(GVariant) reply = NULL;
-                gint64 t0 = g_get_monotonic_time();
+                g_autoptr(GVariant) reply = NULL, list = NULL;
 
-                g_assert_cmpint(t0, <, end);
+                g_assert_cmpint(g_get_monotonic_time(), <, end);
                 reply = harness_manager_call(h, "ListTransfers", NULL, "(a(ussdo))", &error);
                 g_assert_no_error(error);
-                slowest = MAX(slowest, (guint64) (g_get_monotonic_time() - t0));
+                list = g_variant_get_child_value(reply, 0);
+                if (g_variant_n_children(list) > 0)
+                        answered_during++;
         }
         result = pull_wait(&w, &p, NULL);
         g_assert_cmpstr(result, ==, "done");
-        g_assert_cmpuint(slowest, <, G_USEC_PER_SEC);
+        g_assert_cmpuint(answered_during, >, 0);
         cache = g_path_get_dirname(tarball);
         tree = g_build_filename(cache, "rootfs", NULL);
         rootfs = g_build_filename(h->state_dir, ".templates", "deb", "rootfs", NULL);

@@ -251,17 +251,17 @@ static void test_boot(Harness *h, gconstpointer data) {
         g_assert_false(harness_pid_alive((pid_t) leader2));
         leader2 = w->leader;
 
-        /* Poweroff: through systemd's shutdown (its messages on the console), well before the
-         * stop timeout would have killed it. */
+        /* Poweroff: through systemd's shutdown (its messages on the console), not the stop
+         * timeout's SIGKILL (the supervisor would have logged it to the console). */
         t0 = g_get_monotonic_time();
         zonectl_ok(h, "zonectl poweroff", "poweroff", ZONE, NULL);
         g_test_message("zonectl poweroff took %" G_GINT64_FORMAT " ms",
                        (g_get_monotonic_time() - t0) / 1000);
-        g_assert_cmpint(g_get_monotonic_time() - t0, <, 30 * G_USEC_PER_SEC);
         g_assert_cmpuint(harness_zone_leader(h, ZONE), ==, 0);
         log = console_log(h);
         if (!strstr(log, "System Power Off") && !strstr(log, "Power-Off"))
                 g_error("the console log shows no systemd shutdown:\n%s", log);
+        /* The supervisor writes this line into the console log when its stop timeout fires. */
         g_assert_null(strstr(log, "did not stop in time"));
         harness_reap_orphans();
         g_assert_false(harness_pid_alive((pid_t) leader2));

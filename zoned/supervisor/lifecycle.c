@@ -346,6 +346,9 @@ static int on_stop_timeout(EventSource *source, int fd, uint32_t revents, void *
         if (s->leader <= 0)
                 return 0;
         log_warning("Zone %s did not stop in time, killing it.", s->plan->name);
+        /* In the zone's console log too: that is where its admin reads how it ended. */
+        static const char line[] = "\r\nzoned-supervisor: the zone did not stop in time, killing it.\r\n";
+        (void) console_log_write(&s->console, line, sizeof(line) - 1);
         return kill(s->leader, SIGKILL) < 0 ? -errno : 0;
 }
 

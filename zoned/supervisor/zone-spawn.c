@@ -16,6 +16,7 @@
 #include "machine-id.h"
 #include "macro.h"
 #include "notify.h"
+#include "zone-enter.h"
 #include "zone-mounts.h"
 #include "zone-spawn.h"
 
@@ -32,34 +33,12 @@ typedef struct ZoneChild {
         bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;
 
-static int send_message(int sock, const char *text, int fd) {
-        union {
-                struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = (char *) text, .iov_len = strlen(text) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 /* The child's only way to report: one line over the socket, then exit. */
 _noreturn_ static void child_fail(ZoneChild *c, int error, const char *what) {
         char msg[SPAWN_MESSAGE_MAX];
 
         snprintf(msg, sizeof(msg), "ERROR=%s: %s", what, strerror(error < 0 ? -error : error));
-        (void) send_message(c->sock, msg, -EBADF);
+        (void) zone_fd_send(c->sock, msg, -EBADF);
         if (c->console_open)
                 dprintf(STDERR_FILENO, "%s\n", msg + strlen("ERROR="));
         _exit(EXIT_FAILURE);
@@ -157,7 +136,7 @@ static int child_console(ZoneChild *c) {
         r = zone_mount_console(c->root, &master);
         if (r < 0)
                 return r;
-        return send_message(c->sock, "PTY", master);
+        return zone_fd_send(c->sock, "PTY", master);
 }
 
 static int child_mount_run_tmp(ZoneChild *c) {
@@ -178,7 +157,7 @@ static int child_notify_socket(ZoneChild *c) {
         r = notify_socket_open(NOTIFY_SOCKET_PATH, &fd);
         if (r < 0)
                 return r;
-        return send_message(c->sock, "NOTIFY", fd);
+        return zone_fd_send(c->sock, "NOTIFY", fd);
 }
 
 static int child_machine_id(ZoneChild *c) {
