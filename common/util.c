@@ -128,8 +128,14 @@ fail:;
 }
 
 int mkdir_parents_and_self(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
+        _cleanup_free_ char *p = NULL;
 
+        /* Usually the parents are there: one mkdir() instead of one per component. */
+        if (mkdir(path, mode) >= 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return -errno;
+        p = strdup(path);
         if (!p)
                 return -ENOMEM;
         for (char *s = p + 1; *s; s++) {

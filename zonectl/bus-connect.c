@@ -95,11 +95,11 @@ static int client_open_system(Client **ret) {
         TAKE_PTR(bus);
         TAKE_PTR(owner);
         /* Notice when zoned leaves the bus while we wait for it. */
-        r = sd_bus_add_match(c->bus, &c->owner_slot,
-                             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                             "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                             "arg0='" ZONED_SERVICE "'",
-                             on_name_owner_changed, c);
+        r = sd_bus_add_match_async(c->bus, &c->owner_slot,
+                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                   "arg0='" ZONED_SERVICE "'",
+                                   on_name_owner_changed, NULL, c);
         if (r < 0) {
                 client_free(c);
                 return r;
@@ -179,6 +179,14 @@ int client_match_signal(Client *c, sd_bus_slot **ret_slot, const char *path, con
         /* On a message bus only zoned's own signals count; on the private socket
          * everything comes from zoned, and messages carry no sender. */
         return sd_bus_match_signal(c->bus, ret_slot, c->owner, path, interface, member, callback, userdata);
+}
+
+int client_match_signal_async(Client *c, sd_bus_slot **ret_slot, const char *path, const char *interface,
+                              const char *member, sd_bus_message_handler_t callback, void *userdata) {
+        /* A failed AddMatch closes the connection (no install callback): waiting then ends in an
+         * error instead of missing signals. */
+        return sd_bus_match_signal_async(c->bus, ret_slot, c->owner, path, interface, member, callback, NULL,
+                                         userdata);
 }
 
 int client_wait(Client *c, uint64_t deadline, int (*check)(void *userdata), void *userdata) {

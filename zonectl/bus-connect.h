@@ -42,6 +42,9 @@ static inline void client_freep(Client **c) {
 /* Matches a signal from zoned (sender checked on a message bus). */
 int client_match_signal(Client *c, sd_bus_slot **ret_slot, const char *path, const char *interface,
                         const char *member, sd_bus_message_handler_t callback, void *userdata);
+/* The same without waiting for the bus to confirm the match. */
+int client_match_signal_async(Client *c, sd_bus_slot **ret_slot, const char *path, const char *interface,
+                              const char *member, sd_bus_message_handler_t callback, void *userdata);
 
 /* Method calls on zoned's objects. */
 #define client_call(c, path, interface, member, error, reply, types, ...)                          \

@@ -44,22 +44,30 @@ int zone_wait_prepare(ZoneWait *w, Client *c, const char *name, const char *path
         w->name = strdup(name);
         if (!w->name)
                 return -ENOMEM;
+        /* The object path follows from the name (the D-Bus contract): no GetZone round trip,
+         * unless the zone is read before the call (reboot), where GetZone names a missing zone. */
         if (path)
                 w->path = strdup(path);
-        else {
+        else if (goal == ZONE_GOAL_REBOOTED) {
                 r = zone_get_path(c, name, &w->path, error);
+                if (r < 0)
+                        return r;
+        } else {
+                r = sd_bus_path_encode(ZONED_ZONE_PATH_PREFIX, name, &w->path);
                 if (r < 0)
                         return r;
         }
         if (!w->path)
                 return -ENOMEM;
 
-        r = client_match_signal(c, &w->properties_slot, w->path, "org.freedesktop.DBus.Properties",
-                                "PropertiesChanged", on_properties_changed, w);
+        /* Installed without waiting for the bus's answer: it handles our messages in order, so
+         * the matches are in place before the call that follows them. */
+        r = client_match_signal_async(c, &w->properties_slot, w->path, "org.freedesktop.DBus.Properties",
+                                      "PropertiesChanged", on_properties_changed, w);
         if (r < 0)
                 return r;
-        r = client_match_signal(c, &w->removed_slot, ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE,
-                                "ZoneRemoved", on_zone_removed, w);
+        r = client_match_signal_async(c, &w->removed_slot, ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE,
+                                      "ZoneRemoved", on_zone_removed, w);
         if (r < 0)
                 return r;
 

@@ -68,7 +68,6 @@ static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, co
         *h = (CgroupHierarchy) {
                 .unified = unified,
                 .cpuset = !unified && option_has(opts, "cpuset"),
-                .memory = !unified && option_has(opts, "memory"),
                 .pids = !unified && option_has(opts, "pids"),
         };
         h->mount_point = strdup(mount_point);
@@ -285,25 +284,36 @@ int cgroup_set_create(const CgroupSet *s) {
         return 0;
 }
 
-int cgroup_set_attach(const CgroupSet *s, pid_t pid) {
-        char text[32];
+int cgroup_set_open_unified(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++)
+                if (s->hierarchies[i].unified) {
+                        int fd = open(s->hierarchies[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        return fd < 0 ? -errno : fd;
+                }
+        return -ENOMEDIUM;
+}
 
-        snprintf(text, sizeof(text), "%i", (int) pid);
+/* v1: "0" in "tasks" moves the calling thread. For a single-threaded process
+ * that is the whole process, and the kernel does it without taking
+ * cgroup_threadgroup_rwsem for writing, which after a quiet while waits for
+ * an RCU grace period (5-10 ms here, for every process on the host). cgroup2
+ * has no such way (cgroup.threads cannot cross domains): its "cgroup.procs"
+ * pays the grace period, which CLONE_INTO_CGROUP avoids. */
+int cgroup_set_join(const CgroupSet *s, bool skip_unified) {
         for (size_t i = 0; i < s->n_hierarchies; i++) {
+                const CgroupHierarchy *h = &s->hierarchies[i];
                 _cleanup_free_ char *p = NULL;
                 int r;
 
-                if (asprintf(&p, "%s/cgroup.procs", s->hierarchies[i].path) < 0)
+                if (h->unified && skip_unified)
+                        continue;
+                if (asprintf(&p, "%s/%s", h->path, h->unified ? "cgroup.procs" : "tasks") < 0)
                         return -ENOMEM;
-                r = write_string_file(p, text);
+                r = write_string_file(p, "0");
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-int cgroup_set_join(const CgroupSet *s) {
-        return cgroup_set_attach(s, 0);
 }
 
 /* Calls f for every subdirectory (child cgroup) of the directory dfd. */
@@ -474,14 +484,6 @@ static int hierarchy_remove(const CgroupHierarchy *h) {
         r = for_each_child(fd, remove_child, &depth);
         if (r < 0)
                 return r;
-        if (h->memory) {
-                /* Reclaims the page cache the zone left behind; failing is harmless. */
-                int m = openat(fd, "memory.force_empty", O_WRONLY | O_CLOEXEC);
-                if (m >= 0) {
-                        (void) !write(m, "0", 1);
-                        safe_close(m);
-                }
-        }
         if (rmdir(h->path) < 0 && errno != ENOENT)
                 return -errno;
         return 0;

@@ -15,7 +15,6 @@ typedef struct CgroupHierarchy {
         char *path;   /* mount_point + "/" + the zone's relative cgroup */
         bool unified; /* cgroup2 */
         bool cpuset;  /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
-        bool memory;  /* v1 memory: memory.force_empty before removal */
         bool pids;    /* v1 pids */
 } CgroupHierarchy;
 
@@ -39,10 +38,12 @@ bool cgroup_set_has_unified(const CgroupSet *s);
 /* mkdir -p in every hierarchy, retrying when a sibling supervisor removes a
  * shared parent at the same moment. */
 int cgroup_set_create(const CgroupSet *s);
-/* Moves the calling process into the zone's cgroup of every hierarchy. */
-int cgroup_set_join(const CgroupSet *s);
-/* Moves process pid (0: the caller) into the zone's cgroup in every hierarchy. */
-int cgroup_set_attach(const CgroupSet *s, pid_t pid);
+/* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
+ * without cgroup2. */
+int cgroup_set_open_unified(const CgroupSet *s);
+/* Moves the calling process, which must be single-threaded, into the zone's cgroup of every
+ * hierarchy; skip_unified when it was born in the cgroup2 one. */
+int cgroup_set_join(const CgroupSet *s, bool skip_unified);
 /* The guest's init may create cgroups below the zone's own (its cgroup namespace
  * root), so the functions below look at the whole subtree. */
 

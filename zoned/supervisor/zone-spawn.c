@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -30,6 +31,7 @@ typedef struct ZoneChild {
         const CgroupSet *cgroups;
         const char *root;
         int sock;
+        bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
         bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;
 
@@ -67,26 +69,10 @@ static int child_parent_death_signal(ZoneChild *c) {
         return p.revents & (POLLHUP | POLLERR) ? -ESRCH : 0;
 }
 
-/* The supervisor moves the child into the zone's cgroups while the child
- * mounts (on cgroup v1 each move may wait for an RCU grace period: doing it
- * in parallel keeps it off the boot path), then says "CGROUPS=<errno>". The
- * cgroup namespace is unshared only after that, so its root is the zone's cgroup. */
-static int child_wait_cgroups(ZoneChild *c) {
-        char text[64];
-        ssize_t n;
-        int e;
-
-        do
-                n = recv(c->sock, text, sizeof(text) - 1, 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        if (n == 0)
-                return -ESRCH;
-        text[n] = 0;
-        if (sscanf(text, "CGROUPS=%i", &e) != 1)
-                return -EPROTO;
-        return -e;
+/* First of all: every process the init ever forks is then born in the zone's
+ * cgroups. The child is single-threaded, which cgroup_set_join() needs. */
+static int child_join_cgroups(ZoneChild *c) {
+        return cgroup_set_join(c->cgroups, c->born_in_unified);
 }
 
 static int child_unshare_cgroup(ZoneChild *c) {
@@ -258,6 +244,7 @@ static const struct {
 } child_steps[] = {
         { "Failed to reset signals", child_reset_signals },
         { "Failed to set the parent death signal", child_parent_death_signal },
+        { "Failed to join the zone's cgroups", child_join_cgroups },
         { "Failed to make the mount tree private", child_make_private },
         { "Failed to mount the zone's root file system", child_mount_root },
         { "Failed to mount /proc", child_mount_proc },
@@ -267,7 +254,6 @@ static const struct {
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
-        { "Failed to join the zone's cgroups", child_wait_cgroups },
         { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
         { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to change into the zone's root", child_pivot_root },
@@ -307,40 +293,61 @@ static pid_t raw_clone(unsigned long flags) {
 #endif
 }
 
+/* Like raw_clone(), but the child is born in the cgroup2 cgroup cgroup_fd: joining it later
+ * through cgroup.procs would wait for an RCU grace period. Returns -ENOSYS where the kernel
+ * cannot (before 5.7). */
+static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
+#if defined(SYS_clone3) && defined(CLONE_INTO_CGROUP)
+        struct clone_args args = {
+                .flags = (flags & ~(unsigned long) CSIGNAL) | CLONE_INTO_CGROUP,
+                .exit_signal = flags & CSIGNAL,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+
+        if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+                return -ENOSYS;
+        return pid < 0 ? -errno : pid;
+#else
+        return -ENOSYS;
+#endif
+}
+
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        char text[64];
-        pid_t pid;
-        int r;
+        _cleanup_close_ int cgroup_fd = -EBADF;
+        bool born_in_unified = false;
+        pid_t pid = -ENOSYS;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        pid = raw_clone(ZONE_CLONE_FLAGS | SIGCHLD);
+        cgroup_fd = cgroup_set_open_unified(cgroups);
+        if (cgroup_fd >= 0) {
+                pid = clone_into_cgroup(ZONE_CLONE_FLAGS | SIGCHLD, cgroup_fd);
+                born_in_unified = pid >= 0;
+        } else if (cgroup_fd != -ENOMEDIUM)
+                return cgroup_fd;
+        if (pid == -ENOSYS) {
+                pid = raw_clone(ZONE_CLONE_FLAGS | SIGCHLD);
+                if (pid < 0)
+                        pid = -errno;
+        }
         if (pid < 0)
-                return -errno;
+                return pid;
         if (pid == 0) {
                 ZoneChild c = {
                         .plan = plan,
                         .cgroups = cgroups,
                         .root = plan->rootfs,
                         .sock = pair[1],
+                        .born_in_unified = born_in_unified,
                 };
 
                 pair[0] = safe_close(pair[0]);
                 child_run(&c);
         }
 
-        pair[1] = safe_close(pair[1]);
-        r = cgroup_set_attach(cgroups, pid);
-        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
-        /* On failure the child reports it like any other setup error. */
-        if (send(pair[0], text, strlen(text), MSG_NOSIGNAL) < 0) {
-                r = -errno;
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                return r;
-        }
         *ret_pid = pid;
         *ret_fd = TAKE_FD(pair[0]);
         return 0;
