@@ -78,6 +78,7 @@ LaunchPlan *launch_plan_free(LaunchPlan *p) {
         free(p->console_log);
         free(p->cgroup);
         free(p->machine_id);
+        free(p->seccomp_filter);
         free(p);
         return NULL;
 }
@@ -140,6 +141,7 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret) {
         put_u64(&b, "console_log_max", p->console_log_max);
         put(&b, "cgroup", p->cgroup);
         put(&b, "machine_id", p->machine_id);
+        put(&b, "seccomp_filter", p->seccomp_filter);
         if (fclose(b.f) != 0 && b.error == 0)
                 b.error = -ENOMEM;
         if (b.error < 0) {
@@ -194,6 +196,8 @@ static int plan_set(LaunchPlan *p, const char *key, const char *v) {
                 return set_str(&p->console_log, v);
         if (streq(key, "cgroup"))
                 return set_str(&p->cgroup, v);
+        if (streq(key, "seccomp_filter"))
+                return v[0] == '/' ? set_str(&p->seccomp_filter, v) : -EINVAL;
         if (streq(key, "machine_id"))
                 return machine_id_is_valid(v) ? set_str(&p->machine_id, v) : -EINVAL;
         if (streq(key, "init_arg"))

@@ -45,6 +45,7 @@ typedef struct LaunchPlan {
         uint64_t console_log_max; /* bytes; the log is rotated once past this */
         char *cgroup;          /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
         char *machine_id;      /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
+        char *seccomp_filter;  /* file with the compiled system call filter (struct sock_filter[]) */
 } LaunchPlan;
 
 LaunchPlan *launch_plan_free(LaunchPlan *p);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "launch-plan.h"
 #include "macro.h"
 #include "zone-enter.h"
 
@@ -34,6 +35,74 @@ int zone_leader_open(pid_t leader, int *ret_pidfd) {
                 return -errno;
         *ret_pidfd = fd;
         return 0;
+}
+
+/* ---- the system call filter ---- */
+
+static int parent_of(pid_t pid, pid_t *ret) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        const char *p;
+        int ppid, r;
+
+        if (asprintf(&path, "/proc/%i/status", (int) pid) < 0)
+                return -ENOMEM;
+        r = read_full_file(path, 64 * 1024, &text);
+        if (r < 0)
+                return r;
+        p = strstr(text, "\nPPid:");
+        if (!p || sscanf(p + strlen("\nPPid:"), "%i", &ppid) != 1 || ppid <= 0)
+                return -ESRCH;
+        *ret = ppid;
+        return 0;
+}
+
+/* The value of "--plan=" on the supervisor's command line (zoned-supervisor --plan=PATH ...). */
+static int supervisor_plan_path(pid_t supervisor, char **ret) {
+        _cleanup_free_ char *path = NULL, *cmdline = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[4096];
+        ssize_t n;
+
+        if (asprintf(&path, "/proc/%i/cmdline", (int) supervisor) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -ESRCH;
+        buf[n] = 0;
+        if (!streq(buf, "zoned-supervisor"))
+                return -ESRCH;
+        for (const char *a = buf; a < buf + n; a += strlen(a) + 1)
+                if (strncmp(a, "--plan=", 7) == 0 && a[7] == '/') {
+                        *ret = strdup(a + 7);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        return -ESRCH;
+}
+
+int zone_syscall_filter_load(pid_t leader, SyscallFilter *ret) {
+        _cleanup_(launch_plan_freep) LaunchPlan *plan = NULL;
+        _cleanup_free_ char *plan_path = NULL;
+        unsigned line = 0;
+        pid_t supervisor;
+        int r;
+
+        r = parent_of(leader, &supervisor);
+        if (r < 0)
+                return r;
+        r = supervisor_plan_path(supervisor, &plan_path);
+        if (r < 0)
+                return r;
+        r = launch_plan_load(plan_path, &plan, &line);
+        if (r < 0)
+                return r;
+        if (!plan->seccomp_filter) {
+                *ret = (SyscallFilter) {};
+                return 0;
+        }
+        return syscall_filter_load(plan->seccomp_filter, ret);
 }
 
 /* ---- cgroups ---- */
@@ -180,11 +249,13 @@ static char *mount_cgroup_dir(const CgroupMount *m, const char *path) {
         return dir;
 }
 
-static int cgroup_attach_self(const char *dir) {
+/* v1: through "tasks", which moves the (only) calling thread without the wait for an RCU grace
+ * period that "cgroup.procs" costs (see the supervisor's cgroup.h); cgroup2 has no such way. */
+static int cgroup_attach_self(const char *dir, bool v2) {
         _cleanup_free_ char *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
 
-        if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+        if (asprintf(&procs, "%s/%s", dir, v2 ? "cgroup.procs" : "tasks") < 0)
                 return -ENOMEM;
         fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -217,7 +288,7 @@ static int join_cgroup_line(char *line, const CgroupMount *mounts, size_t n_moun
                 dir = mount_cgroup_dir(&mounts[i], path);
                 if (!dir)
                         continue;
-                return cgroup_attach_self(dir);
+                return cgroup_attach_self(dir, v2);
         }
         /* A hierarchy the host does not mount: nothing to join. */
         return 0;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "syscall-filter.h"
+
 /* Entering a running zone from the host: the cgroups, namespaces and root
  * directory of its leader (the zone's init, by host pid), and the zone's
  * user database read from its files (never through NSS, which would load the
@@ -19,9 +21,10 @@
  *     zone_enter_namespaces(leader, pidfd, CLONE_NEWPID);
  *     fork();
  *     child:  zone_enter_cgroups(leader, pidfd);
+ *             zone_syscall_filter_load(leader, &filter);
  *             zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
  *             zone_user_lookup("/", "root", &u);
- *             zone_user_become(&u);  ...  exec
+ *             zone_user_become(&u);  ...  syscall_filter_apply(&filter); exec
  *
  * Only the child ends up in the zone's cgroups, so that the zone's
  * cgroups hold nothing but the zone's own processes. */
@@ -32,16 +35,22 @@
 /* A pidfd for the leader (O_CLOEXEC). */
 int zone_leader_open(pid_t leader, int *ret_pidfd);
 
-/* Moves the calling process into the leader's cgroup in every hierarchy the
- * host has mounted (cgroup v1 controllers, named v1 hierarchies, cgroup2),
- * as /proc/<leader>/cgroup and /proc/self/mountinfo describe them. Must run
- * in the host's mount and cgroup namespaces. */
+/* Moves the calling process, which must be single-threaded, into the leader's
+ * cgroup in every hierarchy the host has mounted (cgroup v1 controllers, named
+ * v1 hierarchies, cgroup2), as /proc/<leader>/cgroup and /proc/self/mountinfo
+ * describe them. Must run in the host's mount and cgroup namespaces. */
 int zone_enter_cgroups(pid_t leader, int pidfd);
 
 /* Joins the leader's namespaces among nstypes (CLONE_NEW* flags), plus its
  * user namespace when that is not ours. With CLONE_NEWNS the process also
  * takes the leader's root directory and "/" as its working directory. */
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes);
+
+/* The system call filter the zone's init runs under (syscall-filter.h), from the launch plan its
+ * supervisor, the leader's parent, was started with: whatever enters the zone is to get the same
+ * one, applied right before its exec. An empty filter for a zone whose plan has none. Must run
+ * in the host's mount namespace; -ESRCH if the leader's parent is no zoned-supervisor. */
+int zone_syscall_filter_load(pid_t leader, SyscallFilter *ret);
 
 typedef struct ZoneUser {
         char *name;

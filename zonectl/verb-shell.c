@@ -66,7 +66,8 @@ static int open_leader(Client *c, const char *name, pid_t *ret_leader, int *ret_
         return 0;
 }
 
-static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user, char ***env) {
+static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user, char ***env,
+                       SyscallFilter *filter) {
         const char *user_name = arg_user ?: "root";
         int r;
 
@@ -74,6 +75,10 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
         r = zone_enter_cgroups(leader, pidfd);
         if (r < 0)
                 return cli_error_errno(r, "cannot join the cgroups of zone \"%s\": %m", name);
+        /* And the zone's system call filter, from the host's files: the command runs under it too. */
+        r = zone_syscall_filter_load(leader, filter);
+        if (r < 0)
+                return cli_error_errno(r, "cannot read the system call filter of zone \"%s\": %m", name);
         r = zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
         if (r < 0)
                 return cli_error_errno(r, "cannot enter zone \"%s\": %m", name);
@@ -86,6 +91,11 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
         r = zone_user_environment(user, getenv("TERM"), env);
         if (r < 0)
                 return cli_error_errno(r, "cannot set up the environment in zone \"%s\": %m", name);
+        /* Before becoming the user: installing it needs CAP_SYS_ADMIN (no no_new_privs, see
+         * syscall-filter.h). Nothing below is a call it denies. */
+        r = syscall_filter_apply(filter);
+        if (r < 0)
+                return cli_error_errno(r, "cannot install the system call filter of zone \"%s\": %m", name);
         r = zone_user_become(user);
         if (r < 0)
                 return cli_error_errno(r, "cannot become user \"%s\" in zone \"%s\": %m", user_name, name);
@@ -121,11 +131,12 @@ static int child_take_pty(const char *name, int sock) {
 
 static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, int pty_sock, char **command) {
         _cleanup_(zone_user_done) ZoneUser user = {};
+        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         _cleanup_strv_free_ char **env = NULL;
         int r;
 
         setup_signals(false);
-        r = child_setup(name, leader, pidfd, &user, &env);
+        r = child_setup(name, leader, pidfd, &user, &env, &filter);
         if (r < 0)
                 _exit(EXIT_FAILURE);
         safe_close(pidfd);

@@ -43,6 +43,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->console_log_max = 1024 * 1024;
         p->cgroup = g_build_filename(m->cgroup_root, z->name, NULL);
         p->machine_id = g_strdup(z->config.machine_id);
+        p->seccomp_filter = manager_seccomp_filter_path(m);
         *ret = TAKE_PTR(p);
         return 0;
 }

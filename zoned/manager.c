@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager-dbus.h"
 #include "private-bus.h"
+#include "seccomp-filter.h"
 #include "template-definition.h"
 #include "template.h"
 #include "transfer-dbus.h"
@@ -97,6 +98,21 @@ Manager *manager_free(Manager *m) {
 
 char *manager_templates_dir(Manager *m) {
         return g_build_filename(m->state_dir, ".templates", NULL);
+}
+
+char *manager_seccomp_filter_path(Manager *m) {
+        return g_build_filename(m->runtime_dir, "seccomp-filter.bpf", NULL);
+}
+
+/* Compiled once per start of zoned; zones booted from now on load this one (see seccomp-filter.h). */
+static int manager_write_seccomp_filter(Manager *m) {
+        g_autofree char *path = manager_seccomp_filter_path(m);
+        int r;
+
+        r = seccomp_filter_write(path);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write the zones' system call filter %s: %m", path);
+        return 0;
 }
 
 static void background_done(Worker *w, int result, void *userdata) {
@@ -279,6 +295,9 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
         manager_clean_leftovers(m);
+        r = manager_write_seccomp_filter(m);
+        if (r < 0)
+                return r;
         r = manager_load_brands(m);
         if (r < 0)
                 return r;

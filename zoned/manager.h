@@ -49,6 +49,8 @@ int manager_startup(Manager *m);
 int manager_run(Manager *m);
 
 char *manager_templates_dir(Manager *m);
+/* The compiled system call filter of the zones, written at startup. */
+char *manager_seccomp_filter_path(Manager *m);
 
 /* Calls f for the system bus (if any) and every private connection. Used to
  * send signals and PropertiesChanged to all clients. */

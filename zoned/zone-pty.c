@@ -158,8 +158,8 @@ static int pick_shell(PtyJob *j, const ZoneUser *u, char ***ret) {
 }
 
 /* The last process: a session on the pty, the user, the program. Reports a failure on sync. */
-_noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bool become, char **argv,
-                                   char **env) {
+_noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bool become,
+                                   const SyscallFilter *filter, char **argv, char **env) {
         size_t n = strv_length(argv);
         char *path = argv[n - 1];
         int r;
@@ -170,6 +170,9 @@ _noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bo
         /* Nothing of zoned's stays open in the zone: every fd above stdio goes at exec. */
         (void) close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         r = zone_pty_make_controlling(slave);
+        /* Before becoming the user: installing it needs CAP_SYS_ADMIN (see syscall-filter.h). */
+        if (r >= 0)
+                r = syscall_filter_apply(filter);
         if (r >= 0 && become)
                 r = zone_user_become(u);
         if (r >= 0) {
@@ -184,6 +187,7 @@ _noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bo
 
 static int start_on_pty(PtyJob *j) {
         _cleanup_(zone_user_done) ZoneUser u = {};
+        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         _cleanup_close_pair_ int sync_pipe[2] = { -EBADF, -EBADF };
@@ -194,6 +198,9 @@ static int start_on_pty(PtyJob *j) {
         r = zone_enter_cgroups(j->leader, j->pidfd);
         if (r < 0)
                 fail_to(j->sock[1], r, "Cannot join the zone's cgroups");
+        r = zone_syscall_filter_load(j->leader, &filter);
+        if (r < 0)
+                fail_to(j->sock[1], r, "Cannot read the zone's system call filter");
         r = zone_enter_namespaces(j->leader, j->pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
         if (r < 0)
                 fail_to(j->sock[1], r, "Cannot enter the zone");
@@ -216,7 +223,7 @@ static int start_on_pty(PtyJob *j) {
         if (pid < 0)
                 fail_to(j->sock[1], errno, "Cannot fork");
         if (pid == 0)
-                exec_on_pty(TAKE_FD(slave), sync_pipe[1], &u, !j->login, argv, env);
+                exec_on_pty(TAKE_FD(slave), sync_pipe[1], &u, !j->login, &filter, argv, env);
         /* EOF: the program was executed; else its error. Once we exit, the zone's init is its parent. */
         sync_pipe[1] = safe_close(sync_pipe[1]);
         slave = safe_close(slave);

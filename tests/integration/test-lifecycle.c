@@ -121,6 +121,52 @@ static void assert_shell(Harness *h, const char *name) {
         g_assert_nonnull(strstr(c.out, "second line"));
 }
 
+/* The value of "Key:" in /proc/PID/status. */
+static char *proc_status_field(pid_t pid, const char *key) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid), *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+                if (g_str_has_prefix(*l, key) && (*l)[strlen(key)] == ':')
+                        return g_strstrip(g_strdup(*l + strlen(key) + 1));
+        return NULL;
+}
+
+/* What root in a zone must not reach: the system call filter is on the init and on what
+ * zonectl shell starts (without no_new_privs, which would break setuid programs), host
+ * devices cannot be opened even when created, and /sys/fs shows only the zone's cgroup. */
+static void assert_confined(Harness *h, const char *name, guint32 leader) {
+        g_autofree char *seccomp = proc_status_field((pid_t) leader, "Seccomp"),
+                        *nnp = proc_status_field((pid_t) leader, "NoNewPrivs");
+        g_auto(HarnessRun) shell = { 0 }, dev = { 0 }, null = { 0 }, sysfs = { 0 };
+
+        g_assert_cmpstr(seccomp, ==, "2"); /* SECCOMP_MODE_FILTER */
+        g_assert_cmpstr(nnp, ==, "0");
+
+        harness_zonectl(h, &shell, NULL, "shell", name, "--", "/bin/sh", "-c",
+                        "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status", NULL);
+        harness_assert_run(&shell, 0, "zonectl shell NAME -- grep Seccomp /proc/self/status");
+        if (!strstr(shell.out, "Seccomp:\t2") || !strstr(shell.out, "NoNewPrivs:\t0"))
+                g_error("a zonectl shell command runs without the zone's filter:\n%s", shell.out);
+
+        /* /dev/kmsg of the host, as a node the zone made itself in its /dev (not /tmp: nodev there
+         * would refuse it for another reason): created, but not opened. */
+        harness_zonectl(h, &dev, NULL, "shell", name, "--", "/bin/sh", "-c",
+                        "mknod /dev/host-kmsg c 1 11 || exit 10; head -c 0 /dev/host-kmsg; r=$?; rm /dev/host-kmsg; exit $r",
+                        NULL);
+        if (dev.status != 1 || !strstr(dev.err, "Operation not permitted"))
+                g_error("zone %s could open a host device, or not create it (exit %d):\n%s%s", name, dev.status,
+                        dev.out, dev.err);
+        harness_zonectl(h, &null, NULL, "shell", name, "--", "/bin/sh", "-c", "echo x > /dev/null", NULL);
+        harness_assert_run(&null, 0, "zonectl shell NAME -- echo x > /dev/null");
+
+        harness_zonectl(h, &sysfs, NULL, "shell", name, "--", "/bin/ls", "/sys/fs", NULL);
+        harness_assert_run(&sysfs, 0, "zonectl shell NAME -- ls /sys/fs");
+        g_assert_cmpstr(g_strstrip(sysfs.out), ==, "cgroup");
+}
+
 static void poweroff_and_check(Harness *h, const char *name, guint32 leader) {
         g_autofree char *state = NULL, *leftovers = NULL;
         g_auto(HarnessRun) r = { 0 };
@@ -188,6 +234,7 @@ static void test_story(Harness *h, gconstpointer data) {
         assert_json_list(h, "z1");
 
         assert_shell(h, "z1");
+        assert_confined(h, "z1", leader);
         poweroff_and_check(h, "z1", leader);
         remove_and_check(h, "z1");
 }

@@ -211,6 +211,10 @@ static void test_boot(Harness *h, gconstpointer data) {
         g_assert_cmpint(zone_run(h, &out, "stat", "-f", "-c", "%T", "/sys/fs/cgroup", NULL), ==, 0);
         g_assert_cmpstr(out, ==, "cgroup2fs");
         g_clear_pointer(&out, g_free);
+        /* systemd runs under the zone's system call filter, without no_new_privs. */
+        g_assert_cmpint(zone_run(h, &out, "sh", "-c", "grep -E '^(Seccomp|NoNewPrivs):' /proc/1/status", NULL), ==, 0);
+        g_assert_cmpstr(out, ==, "NoNewPrivs:\t0\nSeccomp:\t2");
+        g_clear_pointer(&out, g_free);
         /* /proc entries about the host are masked. */
         g_assert_cmpint(zone_run(h, &out, "sh", "-c", "wc -c < /proc/keys; wc -c < /proc/timer_list", NULL),
                         ==, 0);

@@ -49,6 +49,7 @@ static LaunchPlan *overlay_plan(void) {
         p->console_log_max = UINT64_MAX;
         set(&p->cgroup, "zoned/web");
         set(&p->machine_id, "0123456789abcdef0123456789abcdef");
+        set(&p->seccomp_filter, "/run/zoned/seccomp-filter.bpf");
         return p;
 }
 
@@ -92,6 +93,7 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpuint(a->console_log_max, ==, b->console_log_max);
         g_assert_cmpstr(a->cgroup, ==, b->cgroup);
         g_assert_cmpstr(a->machine_id, ==, b->machine_id);
+        g_assert_cmpstr(a->seccomp_filter, ==, b->seccomp_filter);
 }
 
 static void round_trip(LaunchPlan *p) {
@@ -197,7 +199,7 @@ static void test_bad_lines(void) {
                 "root_mode=btrfs",  "ready=maybe",          "poweroff_signal=SIGFOO",
                 "reboot_signal=0",  "stop_timeout_usec=-1", "stop_timeout_usec=1s",
                 "console_log_max=", "init_env=NOEQUALS",    "=value",
-                " name=x",
+                " name=x",          "seccomp_filter=relative/path",
         };
 
         g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);

@@ -68,6 +68,7 @@ static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, co
         *h = (CgroupHierarchy) {
                 .unified = unified,
                 .cpuset = !unified && option_has(opts, "cpuset"),
+                .devices = !unified && option_has(opts, "devices"),
                 .pids = !unified && option_has(opts, "pids"),
         };
         h->mount_point = strdup(mount_point);
@@ -245,6 +246,40 @@ static int cpuset_inherit(const char *child) {
         return 0;
 }
 
+/* What a zone may use of /dev, on the v1 devices controller: creating any node (package scripts
+ * do), opening only these, as nspawn and LXC allow. */
+static const char *const device_rules[] = {
+        "c *:* m",       "b *:* m",
+        "c 1:3 rwm",     /* null */
+        "c 1:5 rwm",     /* zero */
+        "c 1:7 rwm",     /* full */
+        "c 1:8 rwm",     /* random */
+        "c 1:9 rwm",     /* urandom */
+        "c 5:0 rwm",     /* tty */
+        "c 5:1 rwm",     /* console */
+        "c 5:2 rwm",     /* ptmx */
+        "c 136:* rwm",   /* the zone's ptys */
+        "c 10:200 rwm",  /* net/tun */
+        "c 10:229 rwm",  /* fuse */
+};
+
+static int devices_restrict(const char *cgroup) {
+        _cleanup_free_ char *deny = NULL, *allow = NULL;
+        int r;
+
+        if (asprintf(&deny, "%s/devices.deny", cgroup) < 0 || asprintf(&allow, "%s/devices.allow", cgroup) < 0)
+                return -ENOMEM;
+        r = write_string_file(deny, "a");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(device_rules); i++) {
+                r = write_string_file(allow, device_rules[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
@@ -266,7 +301,7 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                                 return r;
                 }
                 if (last)
-                        return 0;
+                        return h->devices ? devices_restrict(p) : 0;
                 *s = '/';
         }
 }

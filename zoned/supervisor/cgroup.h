@@ -15,6 +15,7 @@ typedef struct CgroupHierarchy {
         char *path;   /* mount_point + "/" + the zone's relative cgroup */
         bool unified; /* cgroup2 */
         bool cpuset;  /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
+        bool devices; /* v1 devices: the zone's cgroup gets the device allow list */
         bool pids;    /* v1 pids */
 } CgroupHierarchy;
 
@@ -36,7 +37,10 @@ void cgroup_set_done(CgroupSet *s);
 bool cgroup_set_has_unified(const CgroupSet *s);
 
 /* mkdir -p in every hierarchy, retrying when a sibling supervisor removes a
- * shared parent at the same moment. */
+ * shared parent at the same moment. On the v1 devices controller the zone's
+ * cgroup may then open only the devices a zone has in /dev (null, zero, ptys,
+ * ...). On a cgroup2-only host that takes a BPF device program, which is not
+ * there yet. */
 int cgroup_set_create(const CgroupSet *s);
 /* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
  * without cgroup2. */

@@ -247,11 +247,17 @@ int supervisor_start_zone(Supervisor *s) {
                         return supervisor_fail_start(s, r, "Failed to create the console log's directory");
         }
 
+        if (p->seccomp_filter && s->syscall_filter.n_insns == 0) {
+                r = syscall_filter_load(p->seccomp_filter, &s->syscall_filter);
+                if (r < 0)
+                        return supervisor_fail_start(s, r, "Failed to read the system call filter");
+        }
+
         r = cgroup_set_create(&s->cgroups);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 
-        r = zone_spawn(p, &s->cgroups, &pid, &fd);
+        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &pid, &fd);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to start the zone's init");
         s->leader = pid;

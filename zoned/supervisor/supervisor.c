@@ -149,6 +149,7 @@ Supervisor *supervisor_free(Supervisor *s) {
         event_source_free(s->signal_source);
         event_loop_free(s->loop);
         cgroup_set_done(&s->cgroups);
+        syscall_filter_done(&s->syscall_filter);
         launch_plan_free(s->plan);
         free(s->plan_path);
         free(s->control_path);

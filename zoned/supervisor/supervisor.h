@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "syscall-filter.h"
 #include "console.h"
 #include "event-loop.h"
 #include "launch-plan.h"
@@ -70,6 +71,7 @@ struct Supervisor {
         char *outcome_status; /* STATUS= of a failed outcome */
 
         CgroupSet cgroups;
+        SyscallFilter syscall_filter; /* read at the first start, kept for reboots */
         Console console;
 };
 

@@ -97,7 +97,24 @@ int zone_mount_proc(const char *root) {
 }
 
 int zone_mount_sys(const char *root) {
-        return mount_fs(root, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+        _cleanup_free_ char *fs = NULL, *cgroup = NULL;
+        int r;
+
+        r = mount_fs(root, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+        if (r < 0)
+                return r;
+        /* /sys/fs is the host's: its FUSE connections (fusectl), crash logs (pstore), BPF pins, LSM
+         * interfaces. An empty read-only tmpfs over it keeps only a place for the zone's cgroup2. */
+        r = mount_fs(root, "sys/fs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k", 0555);
+        if (r < 0)
+                return r;
+        if (asprintf(&fs, "%s/sys/fs", root) < 0 || asprintf(&cgroup, "%s/cgroup", fs) < 0)
+                return -ENOMEM;
+        if (mkdir(cgroup, 0755) < 0)
+                return -errno;
+        if (mount(NULL, fs, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
+                return -errno;
+        return 0;
 }
 
 int zone_mount_cgroup2(const char *root) {

@@ -22,6 +22,7 @@ int zone_mount_proc(const char *root);
 /* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,
  * keys, timer_list, sysrq-trigger, ...), and makes /proc/irq, /proc/bus, ... read-only. */
 int zone_mount_mask_proc(const char *root);
+/* sysfs read-only, with an empty read-only tmpfs over /sys/fs (but for the cgroup mount point). */
 int zone_mount_sys(const char *root);
 /* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
 int zone_mount_cgroup2(const char *root);

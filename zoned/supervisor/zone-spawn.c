@@ -29,6 +29,7 @@
 typedef struct ZoneChild {
         const LaunchPlan *plan;
         const CgroupSet *cgroups;
+        const SyscallFilter *filter;
         const char *root;
         int sock;
         bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
@@ -203,6 +204,11 @@ static int child_close_fds(ZoneChild *c) {
         return 0;
 }
 
+static int child_syscall_filter(ZoneChild *c) {
+        /* Last: from here on the child only reports (sendmsg) and executes the init. */
+        return syscall_filter_apply(c->filter);
+}
+
 static bool env_has(char **env, const char *key) {
         size_t n = strlen(key);
 
@@ -264,6 +270,7 @@ static const struct {
         { "Failed to open the console", child_open_console },
         { "Failed to drop capabilities", child_drop_capabilities },
         { "Failed to close file descriptors", child_close_fds },
+        { "Failed to install the system call filter", child_syscall_filter },
 };
 
 _noreturn_ static void child_run(ZoneChild *c) {
@@ -313,7 +320,8 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 #endif
 }
 
-int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd) {
+int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter, pid_t *ret_pid,
+               int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
         bool born_in_unified = false;
@@ -339,6 +347,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid,
                 ZoneChild c = {
                         .plan = plan,
                         .cgroups = cgroups,
+                        .filter = filter,
                         .root = plan->rootfs,
                         .sock = pair[1],
                         .born_in_unified = born_in_unified,

@@ -5,13 +5,14 @@
 
 #include "cgroup.h"
 #include "launch-plan.h"
+#include "syscall-filter.h"
 
 /* Starts the zone's init: clone() into new mount, pid, UTS, IPC and network
  * namespaces; the child joins the zone's cgroups and unshares its cgroup
  * namespace, builds the zone's tree (see zone-mounts.h), pivots into it,
  * makes the notify socket (notify.h), writes the machine id if the zone has
- * none (machine-id.h), drops capabilities (capabilities.h) and executes the
- * init with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
+ * none (machine-id.h), drops capabilities (capabilities.h), installs the system
+ * call filter (syscall-filter.h) and executes the init with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
  *
  * *ret_fd is our end of a SOCK_SEQPACKET socket that the child holds until
  * exec (it is O_CLOEXEC on its side). Over it the child sends:
@@ -19,7 +20,8 @@
  *     "NOTIFY" with the zone's notify socket attached (see notify.h),
  *     "ERROR=<one line>" if it gives up before or at exec, then exits.
  * EOF without an ERROR message means the init was executed. */
-int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, pid_t *ret_pid, int *ret_fd);
+int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter, pid_t *ret_pid,
+               int *ret_fd);
 
 typedef enum SpawnMessageKind {
         SPAWN_UNKNOWN,
