@@ -306,10 +306,12 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         }
 }
 
-int cgroup_set_create(const CgroupSet *s) {
+int cgroup_set_create(const CgroupSet *s, bool unified) {
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 int r = -ENOENT;
 
+                if (s->hierarchies[i].unified != unified)
+                        continue;
                 /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
                 for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
                         r = hierarchy_create(&s->hierarchies[i], s->relative);

@@ -36,12 +36,12 @@ void cgroup_set_done(CgroupSet *s);
 /* Whether the host has a cgroup2 hierarchy (hybrid or pure v2). */
 bool cgroup_set_has_unified(const CgroupSet *s);
 
-/* mkdir -p in every hierarchy, retrying when a sibling supervisor removes a
- * shared parent at the same moment. On the v1 devices controller the zone's
- * cgroup may then open only the devices a zone has in /dev (null, zero, ptys,
- * ...). On a cgroup2-only host that takes a BPF device program, which is not
- * there yet. */
-int cgroup_set_create(const CgroupSet *s);
+/* mkdir -p in the cgroup2 hierarchy (unified) or in every v1 one, retrying
+ * when a sibling supervisor removes a shared parent at the same moment. On
+ * the v1 devices controller the zone's cgroup may then open only the devices
+ * a zone has in /dev (null, zero, ptys, ...). On a cgroup2-only host that
+ * takes a BPF device program, which is not there yet. */
+int cgroup_set_create(const CgroupSet *s, bool unified);
 /* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
  * without cgroup2. */
 int cgroup_set_open_unified(const CgroupSet *s);

@@ -253,7 +253,8 @@ int supervisor_start_zone(Supervisor *s) {
                         return supervisor_fail_start(s, r, "Failed to read the system call filter");
         }
 
-        r = cgroup_set_create(&s->cgroups);
+        /* cgroup2 now, for the init to be born there; the v1 groups while it mounts (zone-spawn.h). */
+        r = cgroup_set_create(&s->cgroups, true);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 

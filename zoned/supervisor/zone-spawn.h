@@ -7,13 +7,17 @@
 #include "launch-plan.h"
 #include "syscall-filter.h"
 
-/* Starts the zone's init: clone() into new mount, pid, UTS, IPC and network
- * namespaces; the child joins the zone's cgroups and unshares its cgroup
- * namespace, builds the zone's tree (see zone-mounts.h), pivots into it,
- * makes the notify socket (notify.h), writes the machine id if the zone has
- * none (machine-id.h), drops capabilities (capabilities.h), installs the system
- * call filter (syscall-filter.h) and executes the init with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
- *
+/* Starts the zone's init: clone3() into new mount and pid namespaces and into
+ * the zone's cgroup2 cgroup (made before; CLONE_INTO_CGROUP spares the wait for
+ * an RCU grace period that a move costs). While the child makes its UTS, IPC
+ * and network namespaces and builds the zone's tree (see zone-mounts.h), the
+ * supervisor creates the zone's
+ * v1 cgroups and sends "CGROUPS=<errno>"; the child then moves itself into
+ * them, unshares its cgroup namespace, pivots into the tree, makes the notify
+ * socket (notify.h), writes the machine id if the zone has none
+ * (machine-id.h), drops capabilities (capabilities.h), installs the system
+ * call filter (syscall-filter.h) and executes the init with container=,
+ * container_uuid= and NOTIFY_SOCKET= in its environment. *
  * *ret_fd is our end of a SOCK_SEQPACKET socket that the child holds until
  * exec (it is O_CLOEXEC on its side). Over it the child sends:
  *     "PTY" with the console pty master attached (SCM_RIGHTS),
