@@ -40,6 +40,9 @@ PACKAGES=(
         arch-test
         # the raw image test makes an ext4 image with mkfs.ext4 -d
         e2fsprogs
+        # the cgroup2-vm test boots a pure cgroup v2 VM (tests/fixtures/cgroup2-vm.sh)
+        qemu-system-x86
+        cpio
 )
 
 missing=()
