@@ -343,22 +343,7 @@ static int run_tool(char **argv, const char *log, const char *tmp, const char *r
         return wait_tool(pid, rootfs, report_fd);
 }
 
-static int commit(const TemplateImport *imp, const char *brand, uint64_t size, bool replace) {
-        g_autofree char *trash = NULL;
-        int r;
-
-        if (replace && template_exists(imp->templates_dir, imp->name)) {
-                r = template_move_to_trash(imp->templates_dir, imp->name, &trash);
-                if (r < 0)
-                        return r;
-        }
-        r = template_import_commit(imp, brand, size);
-        if (trash)
-                (void) rm_rf(trash);
-        return r;
-}
-
-int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool replace) {
+int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def) {
         g_autofree char *mirror = NULL, *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL);
         g_autofree char *log = g_build_filename(imp->tmp_dir, "bootstrap.log", NULL), *tail = NULL;
         g_autofree char *tmp = g_build_filename(imp->tmp_dir, "tmp", NULL);
@@ -385,7 +370,7 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool
         if (r < 0)
                 return worker_report_error(imp->report_fd, r, "Cannot fix up the tree %s built: %s", argv[0],
                                     strerror(-r));
-        r = commit(imp, imp->brand, tree_size(rootfs), replace);
+        r = template_import_commit(imp, imp->brand, tree_size(rootfs));
         if (r == -EEXIST)
                 return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         if (r < 0)

@@ -24,8 +24,9 @@ int bootstrap_fixup_tree(int rootfs_fd);
 /* Worker side of a bootstrap transfer: runs the tool of def into
  * imp->tmp_dir/rootfs in a mount and PID namespace of its own (when the
  * worker is killed, so is everything the tool started, and its mounts go
- * away), fixes the tree up and renames it into place; with replace, an
- * existing template of that name is replaced. Reports "E why" on
+ * away), fixes the tree up and renames it into place; with imp->replace, an
+ * existing template of that name is exchanged for it in one step
+ * (template_import_commit()), untouched until then. Reports "E why" on
  * imp->report_fd before a failure. On failure the temp dir is left for zoned
  * to remove (the worker's mounts are gone only once it exited). */
-int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, bool replace);
+int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def);

@@ -33,11 +33,17 @@ typedef struct Download {
         GChecksum *sha256;
         uint64_t bytes;
         uint64_t max_bytes;
+        int64_t announced; /* Content-Length of the response being received, -1: none */
+        bool chunked;      /* Transfer-Encoding: the body has its own framing, not the length */
+        bool bad_length;   /* a Content-Length that is not one number */
+        bool overlong;     /* more bytes arrived than announced */
+        int write_errno;   /* why the body could not be stored */
         bool total_reported;
         bool too_big;
         bool report_progress; /* "B" lines from here (nobody reads a pipe that counts) */
         uint64_t last_report;
         CURL *curl;
+        struct curl_slist *headers;
         CURLcode code;
         long http_status;
         char errbuf[CURL_ERROR_SIZE];
@@ -58,21 +64,100 @@ static void report(int fd, const char *format, ...) {
         (void) dprintf(fd, "%s\n", text);
 }
 
-static void report_total(Download *d) {
-        curl_off_t length = -1;
+/* The length the server announced for the body, -1 if it did not. */
+static int64_t announced_length(const Download *d) {
+        return d->chunked ? -1 : d->announced;
+}
+
+/* curl is told to ignore Content-Length (see download_setup()): each
+ * response's own is parsed here. Every response, a redirect's too, starts
+ * with its status line. */
+static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
+        Download *d = userdata;
+        size_t len = size * n;
+        g_autofree char *line = g_strndup(data, len);
+        char *value = strchr(line, ':');
+        guint64 v;
+
+        if (g_str_has_prefix(line, "HTTP/")) {
+                d->announced = -1;
+                d->chunked = false;
+                return len;
+        }
+        if (!value)
+                return len;
+        *value++ = 0;
+        g_strstrip(value);
+        if (g_ascii_strcasecmp(line, "Transfer-Encoding") == 0)
+                d->chunked = true;
+        else if (g_ascii_strcasecmp(line, "Content-Length") == 0) {
+                /* Two different lengths are no length either (RFC 9110 8.6). */
+                if (!g_ascii_string_to_unsigned(value, 10, 0, INT64_MAX, &v, NULL) ||
+                    (d->announced >= 0 && (uint64_t) d->announced != v)) {
+                        d->bad_length = true;
+                        return 0;
+                }
+                d->announced = (int64_t) v;
+        }
+        return len;
+}
+
+/* Before the first byte of the body: the size it will have, if known. */
+static bool body_begins(Download *d) {
+        curl_off_t length = announced_length(d);
 
         if (d->total_reported)
-                return;
+                return true;
         d->total_reported = true;
-        if (curl_easy_getinfo(d->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0)
+        /* file:// says its size to curl only. */
+        if (length < 0 &&
+            curl_easy_getinfo(d->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK)
+                length = -1;
+        if (length > 0 && (uint64_t) length > d->max_bytes) {
+                d->too_big = true;
+                return false;
+        }
+        if (length > 0)
                 report(d->report_fd, "T %" PRIu64, (uint64_t) length);
+        return true;
+}
+
+static void report_progress(Download *d) {
+        uint64_t now = g_get_monotonic_time();
+
+        if (now - d->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
+                return;
+        d->last_report = now;
+        report(d->report_fd, "B %" PRIu64, d->bytes);
+}
+
+static bool write_all(Download *d, const char *data, size_t len) {
+        for (size_t done = 0; done < len;) {
+                ssize_t k = write(d->pipe_fd, data + done, len - done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) {
+                        /* EPIPE: the unpacker gave up. */
+                        d->write_errno = k < 0 ? errno : EIO;
+                        return false;
+                }
+                done += (size_t) k;
+        }
+        return true;
 }
 
 static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
         Download *d = userdata;
-        size_t len = size * n, done = 0;
+        size_t len = size * n;
+        int64_t announced = announced_length(d);
 
-        report_total(d);
+        if (!body_begins(d))
+                return 0;
+        if (announced >= 0 && d->bytes + len > (uint64_t) announced) {
+                d->overlong = true;
+                return 0;
+        }
         if (d->bytes + len > d->max_bytes) {
                 d->too_big = true;
                 return 0;
@@ -83,32 +168,23 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
                 return len;
         }
         g_checksum_update(d->sha256, (const guchar *) data, (gssize) len);
-        if (d->report_progress) {
-                uint64_t now = g_get_monotonic_time();
-
-                if (now - d->last_report >= TEMPLATE_TAR_REPORT_INTERVAL_USEC) {
-                        d->last_report = now;
-                        report(d->report_fd, "B %" PRIu64, d->bytes);
-                }
-        }
-        while (done < len) {
-                ssize_t k = write(d->pipe_fd, data + done, len - done);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return 0; /* the unpacker gave up: EPIPE */
-                done += (size_t) k;
-        }
-        return len;
+        if (d->report_progress)
+                report_progress(d);
+        return write_all(d, data, len) ? len : 0;
 }
 
 static int download_setup(Download *d, const char *url) {
         long timeout = (long) MIN(d->opts->timeout_sec, (uint64_t) LONG_MAX);
 
         d->url = url;
+        d->announced = -1;
         d->curl = curl_easy_init();
-        if (!d->curl)
+        /* curl stops reading at the Content-Length and keeps what follows for
+         * a next response: it would never see a body longer than announced.
+         * So the connection is to be closed after the answer, curl reads to
+         * its end, and on_header()/on_data() compare with what was announced. */
+        d->headers = curl_slist_append(NULL, "Connection: close");
+        if (!d->curl || !d->headers)
                 return -ENOMEM;
         if (curl_easy_setopt(d->curl, CURLOPT_URL, url) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
@@ -120,25 +196,50 @@ static int download_setup(Download *d, const char *url) {
             curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT, timeout) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_LOW_SPEED_TIME, timeout) != CURLE_OK ||
-            curl_easy_setopt(d->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN(d->max_bytes, (uint64_t) INT64_MAX)) !=
-                    CURLE_OK ||
+            curl_easy_setopt(d->curl, CURLOPT_MAXFILESIZE_LARGE,
+                             (curl_off_t) MIN(d->max_bytes, (uint64_t) INT64_MAX)) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_USERAGENT, "zoned") != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, d->errbuf) != CURLE_OK ||
+            curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, d->headers) != CURLE_OK ||
+            curl_easy_setopt(d->curl, CURLOPT_IGNORE_CONTENT_LENGTH, 1L) != CURLE_OK ||
+            curl_easy_setopt(d->curl, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+            curl_easy_setopt(d->curl, CURLOPT_HEADERDATA, d) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
             curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, d) != CURLE_OK)
                 return -EINVAL;
         return 0;
 }
 
+/* The body decides, not how the connection ended: fewer bytes than announced
+ * are a failure even when the server closed cleanly; exactly the announced
+ * bytes are complete even when the server then kept the connection open
+ * (it ignored "Connection: close": curl waited for timeout-sec) or dropped it
+ * without a TLS close_notify. More bytes failed in on_data() already. */
+static void download_check_length(Download *d) {
+        int64_t announced = announced_length(d);
+        bool complete = announced >= 0 && d->bytes == (uint64_t) announced;
+
+        if (announced < 0 || d->overlong || d->too_big || d->bad_length || d->write_errno != 0)
+                return;
+        if (d->code == CURLE_OK && !complete)
+                d->code = CURLE_PARTIAL_FILE;
+        else if ((d->code == CURLE_OPERATION_TIMEDOUT || d->code == CURLE_RECV_ERROR) && complete &&
+                 d->http_status >= 200 && d->http_status < 300)
+                d->code = CURLE_OK;
+}
+
 static void download_perform(Download *d) {
         d->code = curl_easy_perform(d->curl);
         (void) curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &d->http_status);
+        download_check_length(d);
 }
 
 static void download_done(Download *d) {
         if (d->curl)
                 curl_easy_cleanup(d->curl);
         d->curl = NULL;
+        curl_slist_free_all(d->headers);
+        d->headers = NULL;
         if (d->sha256)
                 g_checksum_free(d->sha256);
         d->sha256 = NULL;
@@ -149,46 +250,94 @@ static void download_done(Download *d) {
 
 /* Whether the download failed on its own (not because the unpacker stopped reading). */
 static bool download_failed(const Download *d) {
-        return d->code != CURLE_OK && (d->code != CURLE_WRITE_ERROR || d->too_big);
+        return d->code != CURLE_OK && !(d->code == CURLE_WRITE_ERROR && d->write_errno == EPIPE);
 }
 
-/* The "E" line of a failed download; returns the errno for the worker's exit. */
-static int download_report_error(const Download *d) {
+/* Why the write or header callback stopped the download. */
+static int download_stopped_error(const Download *d, char **ret_text) {
+        if (d->too_big) {
+                *ret_text = g_strdup_printf("%s is larger than %" PRIu64 " bytes (max-bytes).", d->url,
+                                            d->max_bytes);
+                return -EFBIG;
+        }
+        if (d->overlong) {
+                *ret_text = g_strdup_printf("%s: the server sent more than the %" PRIi64
+                                            " bytes it announced "
+                                            "(Content-Length).",
+                                            d->url, announced_length(d));
+                return -EPROTO;
+        }
+        if (d->bad_length) {
+                *ret_text = g_strdup_printf(
+                        "%s: the server announced a Content-Length that is not one number.", d->url);
+                return -EPROTO;
+        }
+        *ret_text = g_strdup_printf("Cannot store %s: %s", d->url, g_strerror(d->write_errno ?: EIO));
+        return -(d->write_errno ?: EIO);
+}
+
+/* Why a download failed, as a sentence; returns the errno for the worker's exit. */
+static int download_error(const Download *d, char **ret_text) {
+        int64_t announced = announced_length(d);
+
         switch (d->code) {
         case CURLE_HTTP_RETURNED_ERROR:
-                report(d->report_fd, "E The server answered HTTP %ld for %s.", d->http_status, d->url);
+                *ret_text = g_strdup_printf("The server answered HTTP %ld for %s.", d->http_status, d->url);
                 return -ENOENT;
         case CURLE_OPERATION_TIMEDOUT:
-                report(d->report_fd, "E %s stalled: nothing arrived for %" PRIu64 " s (timeout-sec) after %" PRIu64
-                       " bytes.", d->url, d->opts->timeout_sec, d->bytes);
+                *ret_text = g_strdup_printf("%s stalled: nothing arrived for %" PRIu64
+                                            " s (timeout-sec) after %" PRIu64 " bytes.",
+                                            d->url, d->opts->timeout_sec, d->bytes);
                 return -ETIMEDOUT;
         case CURLE_PARTIAL_FILE:
-                report(d->report_fd, "E %s ended early: the connection closed after %" PRIu64
-                       " bytes, fewer than announced.", d->url, d->bytes);
+                if (announced >= 0)
+                        *ret_text = g_strdup_printf(
+                                "%s ended early: the server closed the connection after %" PRIu64
+                                " of the %" PRIi64 " bytes it announced.",
+                                d->url, d->bytes, announced);
+                else
+                        *ret_text = g_strdup_printf("%s ended early: the connection closed after %" PRIu64
+                                                    " bytes, before the end of the body.",
+                                                    d->url, d->bytes);
                 return -EPIPE;
         case CURLE_FILESIZE_EXCEEDED:
-        case CURLE_WRITE_ERROR:
-                report(d->report_fd, "E %s is larger than %" PRIu64 " bytes (max-bytes).", d->url, d->max_bytes);
+                *ret_text = g_strdup_printf("%s is larger than %" PRIu64 " bytes (max-bytes).", d->url,
+                                            d->max_bytes);
                 return -EFBIG;
+        case CURLE_WRITE_ERROR:
+                return download_stopped_error(d, ret_text);
         default:
-                report(d->report_fd, "E Cannot download %s: %s", d->url,
-                       d->errbuf[0] ? d->errbuf : curl_easy_strerror(d->code));
+                *ret_text = g_strdup_printf("Cannot download %s: %s", d->url,
+                                            d->errbuf[0] ? d->errbuf : curl_easy_strerror(d->code));
                 return -EIO;
         }
 }
 
-/* Downloads a small file beside the archive into memory. */
-static int fetch_small(const PullOptions *o, int report_fd, const char *url, GByteArray **ret) {
-        Download d = { .opts = o, .report_fd = report_fd, .max_bytes = PULL_SMALL_FILE_MAX,
-                       .total_reported = true, .memory = g_byte_array_new() };
+/* The "E" line of a failed download; returns the errno for the worker's exit. */
+static int download_report_error(const Download *d) {
+        g_autofree char *text = NULL;
+        int r = download_error(d, &text);
+
+        report(d->report_fd, "E %s", text);
+        return r;
+}
+
+/* Downloads a small file beside the archive into memory; on failure says why in ret_error. */
+static int fetch_small(const PullOptions *o, const char *url, GByteArray **ret, char **ret_error) {
+        Download d = { .opts = o,
+                       .report_fd = -EBADF,
+                       .max_bytes = PULL_SMALL_FILE_MAX,
+                       .total_reported = true,
+                       .memory = g_byte_array_new() };
         int r;
 
         r = download_setup(&d, url);
         if (r >= 0) {
                 download_perform(&d);
                 if (d.code != CURLE_OK)
-                        r = download_report_error(&d);
-        }
+                        r = download_error(&d, ret_error);
+        } else
+                *ret_error = g_strdup(g_strerror(-r));
         if (r >= 0)
                 *ret = g_steal_pointer(&d.memory);
         download_done(&d);
@@ -221,13 +370,13 @@ static int write_work_file(const char *dir, const char *name, GByteArray *data, 
  * both for gpgv, and gpg's home. */
 static int check_signature(const PullOptions *o, const TemplateImport *imp, const char *sums_url, GByteArray *sums) {
         g_autofree char *sig_url = g_strconcat(sums_url, ".gpg", NULL), *work = NULL, *sums_path = NULL,
-                        *sig_path = NULL, *output = NULL;
+                        *sig_path = NULL, *output = NULL, *why = NULL;
         g_autoptr(GByteArray) sig = NULL;
         int r;
 
-        r = fetch_small(o, imp->report_fd, sig_url, &sig);
+        r = fetch_small(o, sig_url, &sig, &why);
         if (r < 0)
-                return verification_failed(imp->report_fd, "Cannot fetch the signature %s.", sig_url);
+                return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS.gpg: %s", why);
         /* Beside the temp dir, not in it: a raw image's import makes that one itself. */
         work = g_strdup_printf("%s.verify", imp->tmp_dir);
         if (mkdir(work, 0700) < 0)
@@ -251,7 +400,8 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
 }
 
 static int verify_download(const PullOptions *o, const TemplateImport *imp, const char *hex) {
-        g_autofree char *file = url_file_name(o->url), *sums_url = url_sibling(o->url, "SHA256SUMS");
+        g_autofree char *file = url_file_name(o->url), *sums_url = url_sibling(o->url, "SHA256SUMS"),
+                        *why = NULL;
         g_autoptr(GByteArray) sums = NULL;
         int r;
 
@@ -260,9 +410,9 @@ static int verify_download(const PullOptions *o, const TemplateImport *imp, cons
         if (!file || !sums_url)
                 return verification_failed(imp->report_fd, "%s does not name a file to look up in SHA256SUMS.",
                                            o->url);
-        r = fetch_small(o, imp->report_fd, sums_url, &sums);
+        r = fetch_small(o, sums_url, &sums, &why);
         if (r < 0)
-                return verification_failed(imp->report_fd, "Cannot fetch %s.", sums_url);
+                return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS: %s", why);
         if (o->verify == VERIFY_SIGNATURE) {
                 r = check_signature(o, imp, sums_url, sums);
                 if (r < 0)
@@ -284,7 +434,6 @@ typedef struct PullContext {
         pthread_t thread;
         bool joined;
         int read_fd;
-        char *trash; /* the template --force replaced, until the new one is in place */
 } PullContext;
 
 static void *download_thread(void *userdata) {
@@ -312,10 +461,8 @@ static void pull_join(PullContext *c) {
  * hashed too, then the download must have ended well and verify. */
 static int pull_before_commit(void *userdata) {
         PullContext *c = userdata;
-        const char *hex;
         char buf[64 * 1024];
         ssize_t n;
-        int r;
 
         do
                 n = read(c->read_fd, buf, sizeof(buf));
@@ -323,19 +470,7 @@ static int pull_before_commit(void *userdata) {
         pull_join(c);
         if (download_failed(c->download))
                 return download_report_error(c->download);
-        hex = g_checksum_get_string(c->download->sha256);
-        r = verify_download(c->opts, c->imp, hex);
-        if (r < 0)
-                return r;
-        if (c->opts->force && template_exists(c->imp->templates_dir, c->imp->name)) {
-                r = template_move_to_trash(c->imp->templates_dir, c->imp->name, &c->trash);
-                if (r < 0) {
-                        report(c->imp->report_fd, "E Cannot move the old template %s away: %s", c->imp->name,
-                               g_strerror(-r));
-                        return r;
-                }
-        }
-        return 0;
+        return verify_download(c->opts, c->imp, g_checksum_get_string(c->download->sha256));
 }
 
 int pull_tar(const TemplateImport *imp, const PullOptions *o) {
@@ -344,6 +479,8 @@ int pull_tar(const TemplateImport *imp, const PullOptions *o) {
         TemplateImport stream = *imp;
         int p[2], r;
 
+        /* With --force the old template stays as it is until the new one takes its place in one step. */
+        stream.replace = o->force;
         /* A write to the pipe after the unpacker gave up fails with EPIPE instead. */
         (void) signal(SIGPIPE, SIG_IGN);
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -369,15 +506,6 @@ int pull_tar(const TemplateImport *imp, const PullOptions *o) {
                 /* A broken download explains a broken archive better than libarchive does. */
                 if (r < 0 && download_failed(&d))
                         r = download_report_error(&d);
-        }
-        if (c.trash) {
-                g_autofree char *final = template_dir(imp->templates_dir, imp->name);
-
-                if (r >= 0)
-                        (void) rm_rf(c.trash);
-                else
-                        (void) rename(c.trash, final);
-                g_free(c.trash);
         }
         if (c.read_fd >= 0)
                 (void) close(c.read_fd);
@@ -418,7 +546,6 @@ static int pull_raw_download(const TemplateImport *imp, const PullOptions *o, in
 }
 
 int pull_raw(const TemplateImport *imp, const PullOptions *o) {
-        g_autofree char *trash = NULL, *final = template_dir(imp->templates_dir, imp->name);
         TemplateImport image = *imp;
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -439,21 +566,8 @@ int pull_raw(const TemplateImport *imp, const PullOptions *o) {
                 return r;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
-        if (o->force && template_exists(imp->templates_dir, imp->name)) {
-                r = template_move_to_trash(imp->templates_dir, imp->name, &trash);
-                if (r < 0) {
-                        report(imp->report_fd, "E Cannot move the old template %s away: %s", imp->name,
-                               g_strerror(-r));
-                        return r;
-                }
-        }
         image.source_fd = fd;
-        r = template_import_raw(&image);
-        if (trash) {
-                if (r >= 0)
-                        (void) rm_rf(trash);
-                else
-                        (void) rename(trash, final);
-        }
-        return r;
+        /* The old template stays as it is until the new tree is complete and takes its place. */
+        image.replace = o->force;
+        return template_import_raw(&image);
 }

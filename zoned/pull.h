@@ -14,7 +14,7 @@ typedef struct PullOptions {
         char *keys_dir;       /* <config-dir>/keys: keyrings for VERIFY_SIGNATURE */
         uint64_t timeout_sec; /* a server that sends nothing for this long fails the pull */
         TarLimits limits;     /* max-bytes also caps the download */
-        bool force;           /* replace a template of that name once the new one verified */
+        bool force;           /* replace a template of that name, in one step once the new one is complete */
 } PullOptions;
 
 #define PULL_TIMEOUT_SEC_DEFAULT UINT64_C(60)
@@ -26,7 +26,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PullOptions, pull_options_done)
  * libcurl in a thread that feeds a pipe, unpacks the stream as it arrives
  * (template_unpack_tar(), no copy of the archive on disk) while hashing it
  * with SHA256, reads the stream to its end, verifies it (o->verify) and only
- * then renames the tree into place. Leaves nothing behind on failure.
+ * then renames the tree into place; with o->force it takes the place of an
+ * existing template in one step (template_replace_atomically()), which stays
+ * untouched if the pull fails. Leaves nothing behind on failure.
+ *
+ * Every download (the file, SHA256SUMS, SHA256SUMS.gpg) must bring exactly
+ * the bytes its Content-Length announced: the server is asked to close the
+ * connection after its answer and the body is read to that end, so that a
+ * body longer than announced fails ("the server sent more than the N bytes
+ * it announced") as a shorter one does ("ended early").
  *
  * Besides template-tar.h's "B" and "E" lines it writes to imp->report_fd:
  *     "T <bytes>\n"        the size the server announced, once, when it did
@@ -42,6 +50,6 @@ bool pull_url_is_raw(const char *url);
  * access to be mounted, so it is downloaded (and hashed) into an unnamed
  * file in the template store, verified as pull_tar() does, and then
  * imported by template_import_raw() (see raw-image.h). With o->force, an
- * existing template is moved away once the image verified, and put back if
- * the import fails. Reports "B" while it downloads, then the import's lines. */
+ * existing template is exchanged for the new tree once that is complete, as
+ * pull_tar() does. Reports "B" while it downloads, then the import's lines. */
 int pull_raw(const TemplateImport *imp, const PullOptions *o);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -77,13 +78,23 @@ int template_list(const char *templates_dir, GPtrArray **ret) {
         return 0;
 }
 
-int template_move_to_trash(const char *templates_dir, const char *name, char **ret_trash) {
-        g_autofree char *from = template_dir(templates_dir, name);
-        g_autofree char *to = g_strdup_printf("%s/.trash-%s-%08x", templates_dir, name, g_random_int());
+int template_replace_atomically(const char *templates_dir, const char *name, const char *staging) {
+        g_autofree char *final = template_dir(templates_dir, name), *trash = NULL;
 
-        if (rename(from, to) < 0)
-                return -errno;
-        *ret_trash = g_steal_pointer(&to);
+        if (renameat2(AT_FDCWD, staging, AT_FDCWD, final, RENAME_EXCHANGE) < 0) {
+                if (errno == ENOENT)
+                        /* No template of that name (any more): a plain commit. */
+                        return rename(staging, final) < 0 ? (errno == ENOTEMPTY ? -EEXIST : -errno) : 0;
+                return errno == EINVAL ? -EOPNOTSUPP : -errno;
+        }
+        /* The new tree is in place; staging now holds the old one. A trash name
+         * first, so that a worker killed while it removes leaves what zoned's
+         * start cleans up (".trash-*"), never a staging dir that looks unfinished. */
+        trash = g_strdup_printf("%s/.trash-%s-%08x", templates_dir, name, g_random_int());
+        if (rename(staging, trash) < 0)
+                (void) rm_rf(staging);
+        else
+                (void) rm_rf(trash);
         return 0;
 }
 
@@ -106,6 +117,8 @@ int template_import_commit(const TemplateImport *imp, const char *brand, uint64_
         r = write_template_ini(imp->tmp_dir, imp, brand, size);
         if (r < 0)
                 return r;
+        if (imp->replace)
+                return template_replace_atomically(imp->templates_dir, imp->name, imp->tmp_dir);
         /* rename() of a directory onto an existing non-empty one fails: a
          * template that appeared meanwhile is never overwritten. */
         if (rename(imp->tmp_dir, final) < 0)

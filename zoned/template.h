@@ -26,9 +26,15 @@ int template_info_load(const char *templates_dir, const char *name, TemplateInfo
 /* All templates, sorted by name. */
 int template_list(const char *templates_dir, GPtrArray **ret);
 
-/* Moves a template out of the way (atomic rename into a trash name) and
- * returns the trash path for removal in a worker. */
-int template_move_to_trash(const char *templates_dir, const char *name, char **ret_trash);
+/* Puts the complete tree at staging (a directory in templates_dir) in place of
+ * template name in one step, renameat2(RENAME_EXCHANGE): there is no instant
+ * without a template of that name, and until that step the old template is
+ * untouched. Then removes the old tree (it is at staging after the exchange;
+ * it goes through a ".trash-" name). Without a template of that name it is a
+ * plain rename (-EEXIST if one appears meanwhile). -EOPNOTSUPP if the file
+ * system cannot exchange two directories. A removal that fails leaves a
+ * ".trash-" directory, and still returns 0: the new template is in place. */
+int template_replace_atomically(const char *templates_dir, const char *name, const char *staging);
 
 /* Worker side of an import: copy src into a temp dir, write template.ini,
  * rename into place. Leaves nothing behind on failure. */
@@ -43,12 +49,15 @@ typedef struct TemplateImport {
         int source_fd;      /* the archive stream (file or pipe) */
         int report_fd;      /* progress and failure lines to zoned, see template-tar.h */
         GHashTable *brands; /* name → Brand*, to detect the brand when none was given */
+        bool replace;       /* a template of that name is replaced (--force), see template_import_commit() */
 } TemplateImport;
 int template_import_fs(const TemplateImport *imp);
 /* The last step of an import: writes template.ini (with brand, which may
  * differ from imp->brand when it was detected) beside the complete rootfs/
  * in imp->tmp_dir and renames the temp dir into place. -EEXIST if a
- * template of that name appeared meanwhile. Removes nothing on failure. */
+ * template of that name appeared meanwhile. Removes nothing on failure.
+ * With imp->replace, an existing template of that name is replaced by
+ * template_replace_atomically(): a failure before this step leaves it as it was. */
 int template_import_commit(const TemplateImport *imp, const char *brand, uint64_t size);
 /* Removes leftovers of imports that died with zoned (".tmp-*", ".trash-*"). */
 void template_store_cleanup(const char *templates_dir);

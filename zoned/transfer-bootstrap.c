@@ -10,10 +10,6 @@
 #include "transfer.h"
 #include "zone.h"
 
-/* Whether the template being started replaces one. The worker is forked
- * synchronously in transfer_spawn(): its copy of this is the value for it. */
-static bool spawn_replace = false;
-
 /* The worker finds its definition through its copy of the transfer. */
 static int bootstrap_worker(void *userdata) {
         TemplateImport *imp = userdata;
@@ -22,7 +18,7 @@ static int bootstrap_worker(void *userdata) {
 
         if (!def)
                 return -ENOENT;
-        return bootstrap_run(imp, def, spawn_replace);
+        return bootstrap_run(imp, def);
 }
 
 /* A zone that overlays the template reads it as its lower layer. */
@@ -64,6 +60,7 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
         t = transfer_new(m, "bootstrap", def->name, name, def->brand);
         g_free(t->import.origin);
         t->import.origin = g_strdup_printf("bootstrap:%s", def->name);
+        t->import.replace = force;
         r = transfer_open_report(t);
         if (r < 0) {
                 transfer_free(t);
@@ -71,8 +68,5 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
         }
         log_info("Transfer %u: building template %s with %s %s.", t->id, name,
                  bootstrap_tool_to_string(def->tool), def->suite);
-        spawn_replace = force;
-        r = transfer_spawn(t, bootstrap_worker, ret);
-        spawn_replace = false;
-        return r;
+        return transfer_spawn(t, bootstrap_worker, ret);
 }

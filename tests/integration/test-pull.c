@@ -7,7 +7,8 @@
  * and a corpus of hostile archives (tests/fixtures/make-hostile-archives.sh)
  * that must not write outside the template root; and the Debian fixture as
  * a 200 MB tarball, while zoned keeps answering. Every failure leaves
- * neither the template nor a temp dir. */
+ * neither the template nor a temp dir; a failed --force pull leaves the old
+ * template exactly as it was. */
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "manifest.h"
 
 #define TRANSFER_IFACE "org.zoned1.Transfer"
 #define VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
@@ -91,7 +93,9 @@ static void make_served_files(void) {
                 /* unlisted/: SHA256SUMS does not name the file. */
                 "mkdir unlisted; cp bb.tar.gz unlisted/; grep -v 'bb.tar.gz$' SHA256SUMS > unlisted/SHA256SUMS\n"
                 /* badsig/: a signature of another SHA256SUMS. */
-                "mkdir badsig; cp bb.tar.gz badsig/; cp SHA256SUMS badsig/\n",
+                "mkdir badsig; cp bb.tar.gz badsig/; cp SHA256SUMS badsig/\n"
+                /* junk.raw: no file system in it (pulled with verify=no). */
+                "head -c 4M /dev/zero > junk.raw\n",
                 serve_dir);
         sh("making the served tarballs", script, env);
         sums = g_build_filename(serve_dir, "SHA256SUMS", NULL);
@@ -350,17 +354,59 @@ static char *templates_dir(Harness *h) {
         return g_build_filename(h->state_dir, ".templates", NULL);
 }
 
-static void assert_no_template(Harness *h, const char *name) {
-        g_autofree char *dir = templates_dir(h), *t = g_build_filename(dir, name, NULL);
+/* The first staging (".tmp-*") or trash (".trash-*") entry of the store, or NULL. */
+static char *store_leftover(const char *dir) {
         g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
         const char *de;
 
-        if (g_file_test(t, G_FILE_TEST_EXISTS))
-                g_error("template %s exists after a failed pull", name);
         g_assert_nonnull(d);
         while ((de = g_dir_read_name(d)))
-                if (g_str_has_prefix(de, ".tmp-"))
-                        g_error("a temp dir of a pull is left: %s", de);
+                if (g_str_has_prefix(de, ".tmp-") || g_str_has_prefix(de, ".trash-"))
+                        return g_strdup(de);
+        return NULL;
+}
+
+static bool store_clean(gpointer data) {
+        g_autofree char *left = store_leftover(data);
+        return !left;
+}
+
+static gboolean tick(gpointer data) {
+        return G_SOURCE_CONTINUE;
+}
+
+/* zoned moves what a failed transfer left to a trash name and removes it in
+ * a worker of its own: waits for that to end (the store changes without an
+ * event, so it is looked at every 20 ms). */
+static void assert_store_cleaned(Harness *h) {
+        g_autofree char *dir = templates_dir(h), *left = NULL;
+        guint id = g_timeout_add(20, tick, NULL);
+
+        if (!harness_wait(store_clean, dir, HARNESS_TRANSFER_TIMEOUT_MS))
+                left = store_leftover(dir);
+        g_source_remove(id);
+        if (left)
+                g_error("%s is left in the template store", left);
+}
+
+static void assert_no_template(Harness *h, const char *name) {
+        g_autofree char *dir = templates_dir(h), *t = g_build_filename(dir, name, NULL), *left = NULL;
+
+        if (g_file_test(t, G_FILE_TEST_EXISTS))
+                g_error("template %s exists after a failed pull", name);
+        /* transfer_done() renamed the worker's temp dir before TransferRemoved. */
+        left = store_leftover(dir);
+        if (left && g_str_has_prefix(left, ".tmp-"))
+                g_error("a temp dir of a pull is left: %s", left);
+        assert_store_cleaned(h);
+}
+
+static gint64 served_size(const char *file) {
+        g_autofree char *path = g_build_filename(serve_dir, file, NULL);
+        struct stat st;
+
+        g_assert_no_errno(stat(path, &st));
+        return st.st_size;
 }
 
 /* The template is the busybox fixture: same busybox binary, brand busybox. */
@@ -458,7 +504,25 @@ static void test_verification_failures(Harness *h, gconstpointer data) {
         assert_verification_failed(&w, "tampered/bb.tar.gz", "signature", "does not match SHA256SUMS");
         assert_verification_failed(&w, "unlisted/bb.tar.gz", NULL, "bb.tar.gz is not listed in SHA256SUMS");
         assert_verification_failed(&w, "badsig/bb.tar.gz", "signature", "not a good signature");
-        assert_verification_failed(&w, "hostile/device.tar", NULL, "Cannot fetch");
+        assert_verification_failed(&w, "hostile/device.tar", NULL,
+                                   "Cannot fetch SHA256SUMS: The server answered HTTP 404");
+        /* SHA256SUMS and its signature are held to their Content-Length as the file is. */
+        {
+                g_autofree char *sums = url(&w.server, "only/SHA256SUMS/overlong/10/SHA256SUMS");
+                g_autofree char *sig = url(&w.server, "only/SHA256SUMS.gpg/overlong/10/SHA256SUMS.gpg");
+                g_autofree char *sums_error = g_strdup_printf(
+                        "Cannot fetch SHA256SUMS: %s: the server sent more than the %" G_GINT64_FORMAT
+                        " bytes it announced",
+                        sums, served_size("SHA256SUMS"));
+                g_autofree char *sig_error = g_strdup_printf(
+                        "Cannot fetch SHA256SUMS.gpg: %s: the server sent more than the %" G_GINT64_FORMAT
+                        " bytes it announced",
+                        sig, served_size("SHA256SUMS.gpg"));
+
+                assert_verification_failed(&w, "only/SHA256SUMS/overlong/10/bb.tar.gz", NULL, sums_error);
+                assert_verification_failed(&w, "only/SHA256SUMS.gpg/overlong/10/bb.tar.gz", "signature",
+                                           sig_error);
+        }
 
         /* zonectl names the error and exits non-zero. */
         u = url(&w.server, "tampered/bb.tar.gz");
@@ -500,6 +564,7 @@ static void assert_pull_fails(Watch *w, const char *path, const char *what, ...)
 }
 
 static void test_server_faults(Harness *h, gconstpointer data) {
+        g_autofree char *what = NULL;
         Watch w;
 
         if (pull_skipped(h))
@@ -508,12 +573,45 @@ static void test_server_faults(Harness *h, gconstpointer data) {
         assert_pull_fails(&w, "404/bb.tar.gz", "answered HTTP 404", NULL);
         assert_pull_fails(&w, "500/bb.tar.gz", "answered HTTP 500", NULL);
         assert_pull_fails(&w, "nonexistent.tar.gz", "answered HTTP 404", NULL);
-        assert_pull_fails(&w, "close/100000/bb.tar.gz", "ended early", NULL);
+        what = g_strdup_printf(
+                "ended early: the server closed the connection after 100000 of the %" G_GINT64_FORMAT
+                " bytes it announced",
+                served_size("bb.tar.gz"));
+        assert_pull_fails(&w, "close/100000/bb.tar.gz", what, NULL);
         assert_pull_fails(&w, "stall/100000/bb.tar.gz", "stalled: nothing arrived for 2 s", "timeout-sec",
                           g_variant_new_uint32(2), NULL);
-        /* More bytes than the Content-Length: the archive is cut where the server said it ends. */
-        assert_pull_fails(&w, "more/bb.tar.gz", "archive", "verify", g_variant_new_string("no"), NULL);
-        assert_pull_fails(&w, "more/bb.tar", "Truncated tar archive", NULL);
+        /* More bytes than the Content-Length: a clear error, whether the
+         * announced length is half the body (more/), or the extra bytes come
+         * after all of it before the server closes (overlong/) or on a
+         * connection the server then keeps open (overlong-open/: an error at
+         * once, not a stall). Cut at the announced length, the tar and the
+         * raw image would unpack well and match their checksums. */
+        assert_pull_fails(&w, "more/bb.tar.gz", "the server sent more than the", "verify",
+                          g_variant_new_string("no"), NULL);
+        g_free(what);
+        what = g_strdup_printf("the server sent more than the %" G_GINT64_FORMAT " bytes it announced "
+                               "(Content-Length)",
+                               served_size("bb.tar.gz"));
+        assert_pull_fails(&w, "overlong/1/bb.tar.gz", what, NULL);
+        assert_pull_fails(&w, "overlong-open/100000/bb.tar.gz", what, NULL);
+        g_free(what);
+        what = g_strdup_printf("the server sent more than the %" G_GINT64_FORMAT " bytes it announced",
+                               served_size("bb.tar"));
+        assert_pull_fails(&w, "overlong/512/bb.tar", what, NULL);
+        g_free(what);
+        what = g_strdup_printf("the server sent more than the %" G_GINT64_FORMAT " bytes it announced",
+                               served_size("bb.raw"));
+        assert_pull_fails(&w, "overlong/4096/bb.raw", what, NULL);
+        /* A server that keeps the connection open after exactly the announced
+         * bytes (it ignores "Connection: close"): the body is complete, once
+         * timeout-sec has passed. */
+        {
+                Pull p = PULL(&w, "open/bb.tar.gz", "open", "timeout-sec", g_variant_new_uint32(2));
+                g_autofree char *result = pull_wait(&w, &p, NULL);
+
+                g_assert_cmpstr(result, ==, "done");
+                assert_busybox_template(h, "open");
+        }
         /* Caps. */
         assert_pull_fails(&w, "bb.tar.gz", "more than 10 entries (max-files)", "max-files",
                           g_variant_new_uint64(10), NULL);
@@ -688,7 +786,8 @@ static void test_concurrent(Harness *h, gconstpointer data) {
         /* Progress came as PropertiesChanged, with the announced size. */
         g_assert_cmpuint(p1->n_progress, >=, 2);
         g_assert_cmpuint(p2->n_progress, >=, 2);
-        g_assert_cmpuint(p1->bytes_total, >, 0);
+        g_assert_cmpuint(p1->bytes_total, ==, served_size("bb.tar.gz"));
+        g_assert_cmpuint(p2->bytes_total, ==, served_size("bb.tar.xz"));
         g_assert_cmpfloat(p1->progress, ==, 1.0);
 
         /* An existing name: TemplateExists, unless force, which replaces it. */
@@ -711,6 +810,103 @@ static void test_concurrent(Harness *h, gconstpointer data) {
                 g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
                 g_assert_nonnull(strstr(text, "bb.tar.xz"));
         }
+        watch_clear(&w);
+}
+
+/* The whole template as text: the manifest of its directory (rootfs/ and
+ * template.ini) and template.ini's content. */
+static char *template_state(Harness *h, const char *name) {
+        g_autofree char *dir = templates_dir(h), *t = g_build_filename(dir, name, NULL), *m = NULL,
+                        *ini = g_build_filename(t, "template.ini", NULL), *text = NULL;
+
+        m = manifest_of_tree(t);
+        g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
+        return g_strconcat(m, "\n", text, NULL);
+}
+
+static char *template_origin(Harness *h, const char *name) {
+        g_autofree char *ini = g_build_filename(h->state_dir, ".templates", name, "template.ini", NULL);
+        g_autoptr(GKeyFile) f = g_key_file_new();
+
+        g_assert_true(g_key_file_load_from_file(f, ini, G_KEY_FILE_NONE, NULL));
+        return g_key_file_get_string(f, "Template", "Origin", NULL);
+}
+
+/* A forced pull of path into template f; asserts its result. */
+static void pull_forced(Watch *w, const char *path, const char *verify, const char *want,
+                        const char *error) {
+        Pull p = PULL(w, path, "f", "force", g_variant_new_boolean(TRUE), "verify",
+                      g_variant_new_string(verify));
+        TransferProps *props;
+        g_autofree char *result = pull_wait(w, &p, &props);
+
+        if (!g_str_equal(result, want) || (error && !strstr(props->error ?: "", error)))
+                g_error("forced pull of %s: %s (%s), not %s (%s)", path, result, props->error, want, error);
+}
+
+/* --force replaces a template in one step once the new one is complete: a
+ * forced pull that fails, before or after the download ended, leaves the old
+ * template as it was; one that works replaces it; neither leaves a staging
+ * or trash dir behind. */
+static void test_force(Harness *h, gconstpointer data) {
+        static const struct {
+                const char *path;
+                const char *verify;
+                const char *error;
+        } failing[] = {
+                { "tampered/bb.tar.gz", "checksum", "does not match SHA256SUMS" },
+                { "close/100000/bb.tar.xz", "checksum", "ended early" },
+                { "overlong/10/bb.tar.zst", "checksum", "the server sent more than the" },
+                { "hostile/dotdot.tar", "no", "Path contains '..'" },
+                { "overlong/10/bb.raw", "checksum", "the server sent more than the" },
+                /* Taken whole (verify=no), then no file system in it: a failure late in the import. */
+                { "junk.raw", "no", "no file system" },
+        };
+        g_autofree char *before = NULL, *dir = NULL, *left = NULL, *origin = NULL;
+        Watch w;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        dir = templates_dir(h);
+        pull_forced(&w, "bb.tar.gz", "checksum", "done", NULL);
+        assert_busybox_template(h, "f");
+        before = template_state(h, "f");
+        for (size_t i = 0; i < G_N_ELEMENTS(failing); i++) {
+                g_autofree char *after = NULL;
+
+                pull_forced(&w, failing[i].path, failing[i].verify, "failed", failing[i].error);
+                assert_store_cleaned(h);
+                after = template_state(h, "f");
+                if (!g_str_equal(before, after))
+                        g_error("a failed forced pull of %s changed template f", failing[i].path);
+        }
+
+        /* A raw image replaces the tar's tree, and a tarball the image's; the
+         * worker removed the old tree before the transfer ended. */
+        pull_forced(&w, "bb.raw", "checksum", "done", NULL);
+        left = store_leftover(dir);
+        g_assert_null(left);
+        origin = template_origin(h, "f");
+        g_assert_true(g_str_has_suffix(origin, "/bb.raw"));
+        assert_busybox_template(h, "f");
+        /* Fails once the tree is unpacked and the checksum matched. */
+        g_free(before);
+        before = template_state(h, "f");
+        pull_forced(&w, "bb.tar.xz", "signature", "failed", "No keyring");
+        assert_store_cleaned(h);
+        {
+                g_autofree char *after = template_state(h, "f");
+                g_assert_cmpstr(after, ==, before);
+        }
+        install_keyring(h);
+        pull_forced(&w, "bb.tar.xz", "signature", "done", NULL);
+        left = store_leftover(dir);
+        g_assert_null(left);
+        g_free(origin);
+        origin = template_origin(h, "f");
+        g_assert_true(g_str_has_suffix(origin, "/bb.tar.xz"));
+        assert_busybox_template(h, "f");
         watch_clear(&w);
 }
 
@@ -825,28 +1021,12 @@ static void test_hostile(Harness *h, gconstpointer data) {
         watch_clear(&w);
 }
 
-/* The tree as "path type mode uid gid size target" lines, without device
- * nodes (a pull skips them). */
-static char *tree_manifest(const char *root) {
-        g_auto(HarnessRun) r = { 0 };
-
-        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", "-euc",
-                                                                      "cd \"$1\" && find . -mindepth 1 -not -type c "
-                                                                      "-not -type b -printf '%P %y %m %U %G %s %l\\n' "
-                                                                      "| awk '$2 == \"d\" { $6 = \"-\" } 1' "
-                                                                      "| LC_ALL=C sort",
-                                                                      "manifest", root, NULL } },
-                    &r);
-        harness_assert_run(&r, 0, "find of a tree");
-        return g_steal_pointer(&r.out);
-}
-
 /* The user story: the Debian fixture as a 200 MB tarball over HTTP becomes a
  * systemd template equal to the tree, and zoned answers meanwhile. */
 static void test_debian(Harness *h, gconstpointer data) {
         const char *script = g_getenv("ZONED_TEST_DEBIAN_SCRIPT");
-        g_autofree char *tarball = NULL, *dir = NULL, *link = NULL, *tree = NULL, *cache = NULL, *got = NULL,
-                        *want = NULL, *rootfs = NULL, *result = NULL, *cmd = NULL;
+        g_autofree char *tarball = NULL, *dir = NULL, *link = NULL, *tree = NULL, *cache = NULL,
+                        *rootfs = NULL, *result = NULL, *cmd = NULL;
         g_auto(HarnessRun) r = { 0 };
         guint answered_during = 0;
         Watch w;
@@ -897,17 +1077,8 @@ static void test_debian(Harness *h, gconstpointer data) {
         cache = g_path_get_dirname(tarball);
         tree = g_build_filename(cache, "rootfs", NULL);
         rootfs = g_build_filename(h->state_dir, ".templates", "deb", "rootfs", NULL);
-        want = tree_manifest(tree);
-        got = tree_manifest(rootfs);
-        if (!g_str_equal(got, want)) {
-                g_auto(GStrv) a = g_strsplit(want, "\n", -1), b = g_strsplit(got, "\n", -1);
-                size_t i = 0;
-
-                while (a[i] && b[i] && g_str_equal(a[i], b[i]))
-                        i++;
-                g_error("the pulled tree differs from the fixture's at:\n- %s\n+ %s", a[i] ?: "(end)",
-                        b[i] ?: "(end)");
-        }
+        /* Paths, types, modes, owners, times, sizes, hard links and xattrs. */
+        manifest_assert_same(tree, rootfs);
         {
                 g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "deb", "template.ini", NULL),
                                 *text = NULL;
@@ -928,6 +1099,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/pull/bad-calls", test_bad_calls, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/cancel", test_cancel, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/concurrent", test_concurrent, HARNESS_ZONECTL);
+        HARNESS_TEST("/pull/force", test_force, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/zonectl", test_zonectl, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/hostile", test_hostile, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/raw-and-file", test_raw_and_file, HARNESS_DEFAULT);

@@ -2,7 +2,9 @@
 /* ImportTemplateRaw and `zonectl import-raw`: an ext4 image made by
  * mkfs.ext4 -d from the busybox rootfs (as it is and xz-compressed)
  * becomes a template equal to the image's tree, and a
- * zone of it boots; junk fails with a reason; no mount or loop device stays. */
+ * zone of it boots; junk fails with a reason; no mount or loop device stays.
+ * `zonectl pull --force` of an image over a template replaces it in one
+ * step: the template never vanishes, and a failed pull leaves it as it was. */
 
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
@@ -24,13 +26,16 @@ static void run_ok(const char *const *argv, const char *what) {
         harness_assert_run(&r, 0, what);
 }
 
-static char *make_image(Harness *h) {
-        char *image = g_build_filename(h->tmpdir, "bb.raw", NULL);
+static char *make_image_of(Harness *h, const char *tree, const char *file) {
+        char *image = g_build_filename(h->tmpdir, file, NULL);
 
-        run_ok((const char *const[]) { "/sbin/mkfs.ext4", "-q", "-F", "-d", harness_busybox_rootfs(), image,
-                                       "64M", NULL },
+        run_ok((const char *const[]) { "/sbin/mkfs.ext4", "-q", "-F", "-d", tree, image, "64M", NULL },
                "mkfs.ext4 -d");
         return image;
+}
+
+static char *make_image(Harness *h) {
+        return make_image_of(h, harness_busybox_rootfs(), "bb.raw");
 }
 
 static char *wait_removed(Harness *h, guint32 id, const char *path, guint timeout_ms) {
@@ -184,9 +189,143 @@ static void test_junk(Harness *h, gconstpointer data) {
         assert_no_loop_device(h->state_dir);
 }
 
+/* Looks at a template's files from a thread of its own, as a zone being
+ * created or booted would, until told to stop. */
+typedef struct Looker {
+        char *paths[2];
+        GThread *thread;
+        gint stop;
+        guint64 looks;
+        guint64 misses;
+} Looker;
+
+static gpointer looker_run(gpointer data) {
+        Looker *l = data;
+        struct stat st;
+
+        while (!g_atomic_int_get(&l->stop)) {
+                for (size_t i = 0; i < G_N_ELEMENTS(l->paths); i++)
+                        if (stat(l->paths[i], &st) < 0)
+                                l->misses++;
+                l->looks++;
+                g_usleep(200); /* leave the CPU to the pull */
+        }
+        return NULL;
+}
+
+static void looker_start(Looker *l, Harness *h, const char *name) {
+        *l = (Looker) { 0 };
+        l->paths[0] = g_build_filename(h->state_dir, ".templates", name, "template.ini", NULL);
+        l->paths[1] = g_build_filename(h->state_dir, ".templates", name, "rootfs", "bin", "busybox", NULL);
+        l->thread = g_thread_new("looker", looker_run, l);
+}
+
+/* Stops it; fails the test if the template was ever missing. */
+static void looker_stop(Looker *l, const char *what) {
+        g_atomic_int_set(&l->stop, 1);
+        g_thread_join(l->thread);
+        g_assert_cmpuint(l->looks, >, 0);
+        if (l->misses > 0)
+                g_error("%s: template files were missing %" G_GUINT64_FORMAT " times in %" G_GUINT64_FORMAT
+                        " looks",
+                        what, l->misses, l->looks);
+        for (size_t i = 0; i < G_N_ELEMENTS(l->paths); i++)
+                g_free(l->paths[i]);
+}
+
+/* A ".tmp-" (staging) or ".trash-" entry of the template store. */
+static bool store_has_leftover(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *de;
+
+        while (d && (de = g_dir_read_name(d)))
+                if (g_str_has_prefix(de, ".tmp-") || g_str_has_prefix(de, ".trash-"))
+                        return true;
+        return false;
+}
+
+static bool store_clean(gpointer data) {
+        return !store_has_leftover(data);
+}
+
+static gboolean tick(gpointer data) {
+        return G_SOURCE_CONTINUE;
+}
+
+static char *template_state(Harness *h, const char *name) {
+        g_autofree char *dir = g_build_filename(h->state_dir, ".templates", name, NULL),
+                        *m = manifest_of_tree(dir);
+        g_autofree char *ini = g_build_filename(dir, "template.ini", NULL), *text = NULL;
+
+        g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
+        return g_strconcat(m, "\n", text, NULL);
+}
+
+/* `zonectl pull --force --verify=no file://IMAGE NAME`, watched by a looker. */
+static void pull_forced(Harness *h, const char *image, const char *name, HarnessRun *r) {
+        g_autofree char *u = g_strconcat("file://", image, NULL);
+        Looker l;
+
+        looker_start(&l, h, name);
+        harness_zonectl(h, r, NULL, "pull", "--force", "--verify=no", u, name, NULL);
+        looker_stop(&l, u);
+}
+
+static void test_force(Harness *h, gconstpointer data) {
+        g_autofree char *image = NULL, *junk = NULL, *tree = NULL, *marker = NULL, *image2 = NULL;
+        g_autofree char *want = NULL, *got = NULL, *before = NULL, *after = NULL, *rootfs = NULL,
+                        *store = NULL;
+        g_autofree char *zeros = g_malloc0(4 * 1024 * 1024), *result = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        guint tick_id;
+
+        if (harness_skipped(h))
+                return;
+        if (!g_file_test("/sbin/mkfs.ext4", G_FILE_TEST_IS_EXECUTABLE)) {
+                g_test_skip("no mkfs.ext4");
+                return;
+        }
+        store = g_build_filename(h->state_dir, ".templates", NULL);
+        image = make_image(h);
+        result = import_raw(h, image, "r");
+        g_assert_cmpstr(result, ==, "done");
+        before = template_state(h, "r");
+
+        /* Downloaded whole, then no file system in it: the import fails after
+         * the old template would have had to make room. */
+        junk = g_build_filename(h->tmpdir, "junk.raw", NULL);
+        g_assert_true(g_file_set_contents(junk, zeros, 4 * 1024 * 1024, NULL));
+        pull_forced(h, junk, "r", &r);
+        if (r.status == 0 || !strstr(r.err, "no file system"))
+                g_error("zonectl pull --force of zeros: status %d, stderr: %s", r.status, r.err);
+        /* zoned removes the failed pull's temp dir in the background. */
+        tick_id = g_timeout_add(20, tick, NULL);
+        g_assert_true(harness_wait(store_clean, store, HARNESS_TRANSFER_TIMEOUT_MS));
+        g_source_remove(tick_id);
+        after = template_state(h, "r");
+        g_assert_cmpstr(after, ==, before);
+        harness_run_clear(&r);
+
+        /* Another tree (one file more) replaces it; the old tree is gone when the pull ends. */
+        tree = g_build_filename(h->tmpdir, "tree2", NULL);
+        run_ok((const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(), tree, NULL }, "cp -a");
+        marker = g_build_filename(tree, "etc", "zoned-marker", NULL);
+        g_assert_true(g_file_set_contents(marker, "2\n", -1, NULL));
+        image2 = make_image_of(h, tree, "bb2.raw");
+        want = image_manifest(h, image2);
+        pull_forced(h, image2, "r", &r);
+        harness_assert_run(&r, 0, "zonectl pull --force of another image");
+        g_assert_false(store_has_leftover(store));
+        rootfs = g_build_filename(store, "r", "rootfs", NULL);
+        got = manifest_of_tree(rootfs);
+        assert_same_text("template r after a forced pull", want, got);
+        assert_no_loop_device(h->state_dir);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/raw-image/import-and-boot", test_import_and_boot, HARNESS_ZONECTL);
         HARNESS_TEST("/raw-image/junk", test_junk, HARNESS_ZONECTL);
+        HARNESS_TEST("/raw-image/force", test_force, HARNESS_ZONECTL);
         return g_test_run();
 }
