@@ -7,6 +7,7 @@
 #include "log.h"
 #include "names.h"
 #include "template.h"
+#include "transfer.h"
 #include "tree-copy.h"
 #include "worker.h"
 #include "zone-dbus.h"
@@ -101,6 +102,11 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
                                          template_name);
         if (template_info_load(templates, template_name, ret_info) < 0)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
+                                         template_name);
+        /* A forced pull swaps the template for a new tree and removes the old one: an overlay
+         * over it would lose its lower layer. */
+        if (transfer_makes_template(m, template_name))
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is being replaced by a transfer.",
                                          template_name);
         if (!g_hash_table_contains(m->brands, (*ret_info)->brand))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,

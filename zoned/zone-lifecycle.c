@@ -10,6 +10,7 @@
 #include "log.h"
 #include "supervisor-link.h"
 #include "template.h"
+#include "transfer.h"
 #include "zone.h"
 
 static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) {
@@ -32,6 +33,9 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",
                                          z->config.brand, z->name);
+        if (!z->config.copy && transfer_makes_template(m, z->config.template_name))
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s of zone %s is being replaced.",
+                                         z->config.template_name, z->name);
         if (!z->config.copy) {
                 g_autofree char *templates = manager_templates_dir(m);
                 if (!template_exists(templates, z->config.template_name))

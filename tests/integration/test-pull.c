@@ -907,6 +907,27 @@ static void test_force(Harness *h, gconstpointer data) {
         origin = template_origin(h, "f");
         g_assert_true(g_str_has_suffix(origin, "/bb.tar.xz"));
         assert_busybox_template(h, "f");
+
+        /* While a forced pull makes f, no zone may start over it: the swap would remove its lower layer. */
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL, cancel = NULL;
+                g_autofree char *result = NULL, *after = NULL;
+                Pull slow = PULL(&w, "slow/200/bb.tar", "f", "force", g_variant_new_boolean(TRUE), "verify",
+                                 g_variant_new_string("no"));
+
+                g_free(before);
+                before = template_state(h, "f");
+                reply = harness_manager_call(h, "CreateZone",
+                                             g_variant_new("(ssa{sv})", "zf", "f", NULL), "(o)", &error);
+                harness_assert_dbus_error(error, "org.zoned1.Error.Busy");
+                cancel = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", slow.id), "()", NULL);
+                result = pull_wait(&w, &slow, NULL);
+                g_assert_cmpstr(result, ==, "canceled");
+                assert_store_cleaned(h);
+                after = template_state(h, "f");
+                g_assert_cmpstr(after, ==, before);
+        }
         watch_clear(&w);
 }
 

@@ -10,6 +10,11 @@
 #include "zone-mounts.h"
 #include "zone-spawn.h"
 
+/* An init that reboots itself more often than this is given up on (as systemd's StartLimitBurst=
+ * does): a zone that can only reboot is failed, not a loop that costs the host a boot every few ms. */
+#define RESTART_BURST 5
+#define RESTART_INTERVAL_USEC (10 * USEC_PER_SEC)
+
 /* After the init is gone, its cgroups are polled this often, this many times, until empty. */
 #define CLEANUP_INTERVAL_USEC (20 * USEC_PER_MSEC)
 #define CLEANUP_MAX_TICKS 250
@@ -69,6 +74,24 @@ static void supervisor_finish(Supervisor *s) {
         event_loop_exit(s->loop, failed ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
+static uint64_t now_monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/* Counts a restart; false once there were more than RESTART_BURST within RESTART_INTERVAL_USEC. */
+static bool restart_allowed(Supervisor *s) {
+        uint64_t now = now_monotonic_usec();
+
+        if (s->restarts == 0 || now - s->restart_window_start > RESTART_INTERVAL_USEC) {
+                s->restart_window_start = now;
+                s->restarts = 0;
+        }
+        return ++s->restarts <= RESTART_BURST;
+}
+
 static void cleanup_done(Supervisor *s) {
         int r;
 
@@ -76,6 +99,17 @@ static void cleanup_done(Supervisor *s) {
         r = cgroup_set_remove(&s->cgroups);
         if (r < 0)
                 log_warning_errno(r, "Failed to remove the cgroups of zone %s: %m", s->plan->name);
+        /* Only the init's own reboots count: one asked for through zoned is always done. */
+        if (s->outcome == OUTCOME_RESTART && s->action != STOP_REBOOT && !restart_allowed(s)) {
+                char *text = NULL;
+
+                s->outcome = OUTCOME_FAILED;
+                if (asprintf(&text, "Rebooted more than %u times within %u s, giving up", RESTART_BURST,
+                             (unsigned) (RESTART_INTERVAL_USEC / USEC_PER_SEC)) < 0)
+                        text = NULL;
+                free_and_replace(&s->outcome_status, text);
+                log_warning("Zone %s: %s.", s->plan->name, s->outcome_status ?: "rebooting too often");
+        }
         if (s->outcome == OUTCOME_RESTART)
                 (void) supervisor_start_zone(s);
         else

@@ -69,6 +69,8 @@ struct Supervisor {
         bool cleaning_up;     /* the init is gone, its cgroups are being emptied and removed */
         ZoneOutcome outcome;  /* decided when the init is gone */
         char *outcome_status; /* STATUS= of a failed outcome */
+        uint64_t restart_window_start; /* CLOCK_MONOTONIC µs: restarts are counted from here */
+        unsigned restarts;             /* in that window */
 
         CgroupSet cgroups;
         SyscallFilter syscall_filter; /* read at the first start, kept for reboots */

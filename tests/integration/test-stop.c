@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* When an init does not play along: one that ignores its poweroff signal is
+ * killed once the brand's stop timeout has passed, and the zone's console log
+ * says so; one that only ever reboots itself is given up on after a few
+ * reboots, as failed, with the reason. Both leave nothing behind. The inits
+ * are shell scripts on the busybox fixture, under brands of the test's own. */
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+
+/* Ignores SIGUSR1, its brand's poweroff signal, and never ends by itself. */
+static const char stubborn_init[] = "#!/bin/sh\n"
+                                    "trap '' USR1\n"
+                                    "echo stubborn init running\n"
+                                    "while :; do sleep 1; done\n";
+/* reboot(2) in a PID namespace ends its init with SIGHUP: the supervisor boots it again. */
+static const char reboot_loop_init[] = "#!/bin/sh\n"
+                                       "echo rebooting at once\n"
+                                       "exec reboot -f\n";
+
+static const char stubborn_brand[] = "[Brand]\n"
+                                     "Description=ignores its poweroff signal\n"
+                                     "Init=/sbin/stubborn-init\n"
+                                     "PoweroffSignal=SIGUSR1\n"
+                                     "RebootSignal=SIGUSR1\n"
+                                     "HaltSignal=SIGUSR1\n"
+                                     "Ready=exec\n"
+                                     "StopTimeoutSec=1\n";
+static const char reboot_loop_brand[] = "[Brand]\n"
+                                        "Description=reboots itself for ever\n"
+                                        "Init=/sbin/reboot-loop-init\n"
+                                        "PoweroffSignal=SIGKILL\n"
+                                        "RebootSignal=SIGKILL\n"
+                                        "HaltSignal=SIGKILL\n"
+                                        "Ready=exec\n";
+
+static void write_file(const char *dir, const char *name, const char *text, mode_t mode) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(g_file_set_contents(path, text, -1, &error));
+        g_assert_no_error(error);
+        g_assert_no_errno(chmod(path, mode));
+}
+
+static void zonectl_ok(Harness *h, const char *what, const char *const *argv) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = argv });
+        harness_assert_run(&r, 0, what);
+}
+
+/* The busybox fixture with the two inits, imported once per brand; zoned restarted with the
+ * test's brands. */
+static void prepare(Harness *h) {
+        g_autofree char *rootfs = g_build_filename(h->tmpdir, "rootfs", NULL),
+                        *sbin = g_build_filename(rootfs, "sbin", NULL);
+        g_auto(HarnessRun) copy = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(), rootfs,
+                                                                      NULL } },
+                    &copy);
+        harness_assert_run(&copy, 0, "cp -a the busybox rootfs");
+        write_file(sbin, "stubborn-init", stubborn_init, 0755);
+        write_file(sbin, "reboot-loop-init", reboot_loop_init, 0755);
+
+        h->brands_dir = g_build_filename(h->tmpdir, "brands", NULL);
+        g_assert_no_errno(mkdir(h->brands_dir, 0755));
+        write_file(h->brands_dir, "stubborn.brand", stubborn_brand, 0644);
+        write_file(h->brands_dir, "reboot-loop.brand", reboot_loop_brand, 0644);
+        harness_stop_zoned(h, SIGTERM);
+        harness_start_zoned(h);
+
+        zonectl_ok(h, "zonectl import-fs --brand=stubborn",
+                   (const char *const[]) { "import-fs", rootfs, "stubborn", "--brand=stubborn", NULL });
+        zonectl_ok(h, "zonectl import-fs --brand=reboot-loop",
+                   (const char *const[]) { "import-fs", rootfs, "loop", "--brand=reboot-loop", NULL });
+}
+
+static void assert_nothing_left(Harness *h, const char *name, guint32 leader) {
+        g_autofree char *leftovers = NULL;
+
+        harness_reap_orphans();
+        if (leader)
+                g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, name);
+        if (leftovers)
+                g_error("zone %s left behind: %s", name, leftovers);
+}
+
+static void test_stop_timeout(Harness *h, gconstpointer data) {
+        g_autofree char *state = NULL, *log = NULL, *log_path = NULL;
+        g_auto(HarnessRun) off = { 0 };
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        prepare(h);
+        zonectl_ok(h, "zonectl create", (const char *const[]) { "create", "s1", "-t", "stubborn", NULL });
+        zonectl_ok(h, "zonectl boot", (const char *const[]) { "boot", "s1", NULL });
+        leader = harness_zone_leader(h, "s1");
+        g_assert_cmpuint(leader, !=, 0);
+
+        /* Returns once the zone is stopped: after the timeout, by SIGKILL. */
+        harness_zonectl(h, &off, NULL, "poweroff", "s1", NULL);
+        harness_assert_run(&off, 0, "zonectl poweroff of an init that ignores its signal");
+        state = harness_zone_state(h, "s1");
+        g_assert_cmpstr(state, ==, "stopped");
+        log_path = g_build_filename(h->log_dir, "s1", "console.log", NULL);
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "stubborn init running"));
+        if (!strstr(log, "the zone did not stop in time, killing it"))
+                g_error("the console log does not say the zone was killed:\n%s", log);
+        assert_nothing_left(h, "s1", leader);
+}
+
+static void test_reboot_loop(Harness *h, gconstpointer data) {
+        g_autoptr(ZoneWatch) w = NULL;
+        g_auto(HarnessRun) boot = { 0 };
+        g_autofree char *log = NULL, *log_path = NULL;
+        const char *p;
+        int reboots = 0;
+
+        if (harness_skipped(h))
+                return;
+        prepare(h);
+        zonectl_ok(h, "zonectl create", (const char *const[]) { "create", "r1", "-t", "loop", NULL });
+        w = zone_watch_new(h, "r1");
+        /* --no-block: the zone may be running or already failed by the time zonectl would look. */
+        harness_zonectl(h, &boot, NULL, "boot", "--no-block", "r1", NULL);
+        harness_assert_run(&boot, 0, "zonectl boot --no-block");
+        if (!zone_watch_wait_state(w, "failed", 60000))
+                g_error("zone r1, whose init only reboots, is not failed after 60 s (it is %s)", w->state);
+        if (!w->status_text || !strstr(w->status_text, "Rebooted more than 5 times within 10 s"))
+                g_error("zone r1 failed without the reason: %s", w->status_text);
+
+        /* It booted once, and again five times, before it was given up on (counted in its console
+         * log: a boot this short may end before the supervisor has announced it running). */
+        log_path = g_build_filename(h->log_dir, "r1", "console.log", NULL);
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        for (p = log; (p = strstr(p, "rebooting at once")); p++)
+                reboots++;
+        g_assert_cmpint(reboots, ==, 6);
+        g_assert_cmpuint(harness_zone_leader(h, "r1"), ==, 0);
+        assert_nothing_left(h, "r1", 0);
+}
+
+int main(int argc, char *argv[]) {
+        harness_init(&argc, &argv);
+        g_test_add("/stop/timeout", Harness, NULL, harness_setup, test_stop_timeout, harness_teardown);
+        g_test_add("/stop/reboot-loop", Harness, NULL, harness_setup, test_reboot_loop, harness_teardown);
+        return g_test_run();
+}
