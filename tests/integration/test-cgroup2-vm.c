@@ -7,12 +7,21 @@
  * A busybox zone and a Debian systemd zone boot to "running"; every process
  * of the zone is in the zone's cgroup in the v2 hierarchy and every process
  * there is the zone's; the zone sees its own cgroup as the root of its
- * cgroup2 at /sys/fs/cgroup; poweroff leaves no process and no cgroup.
+ * cgroup2 at /sys/fs/cgroup; poweroff leaves no process and no cgroup. The
+ * busybox zone makes device nodes but opens only those of its /dev (the BPF
+ * device program on its cgroup); with bpf() refused to the supervisor, a
+ * zone does not start at all.
  *
  * Run on a host that is not pure cgroup2, it skips, unless
  * ZONED_TEST_CGROUP2_VM is set (as in the VM): then the host check fails. */
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "harness.h"
 
@@ -21,6 +30,8 @@
 #define VM_BOOT_TIMEOUT_MS (5 * 60 * 1000)
 #define VM_STOP_TIMEOUT_MS (3 * 60 * 1000)
 #define VM_IMPORT_TIMEOUT_MS (5 * 60 * 1000)
+/* Set while zoned runs this program as its supervisor (test_without_bpf): the real one. */
+#define REAL_SUPERVISOR_ENV "ZONED_TEST_CGROUP2_VM_REAL_SUPERVISOR"
 
 static char *not_pure_cgroup2; /* why this host is not a pure cgroup2 host, or NULL */
 
@@ -253,6 +264,28 @@ static void assert_zone_view(Harness *h, const char *zone, const char *init_cgro
         g_test_message("zone %s: controllers in its cgroup: '%s'", zone, controllers);
 }
 
+/* The zone may make any device node but open only those of its /dev: /dev/kmsg and a loop device
+ * of the host, as nodes it made itself in its /dev (not /tmp: nodev there would refuse them for
+ * another reason), are created but not opened; /dev/null and /dev/zero are. */
+static void assert_devices_confined(Harness *h, const char *zone) {
+        g_auto(HarnessRun) r = { 0 };
+        g_auto(GStrv) denied = NULL;
+
+        harness_zonectl(h, &r, NULL, "shell", zone, "--", "/bin/sh", "-c",
+                        "for n in 'host-kmsg c 1 11' 'host-loop b 7 0'; do "
+                        "set -- $n; mknod /dev/$1 $2 $3 $4 || exit 10; "
+                        "head -c 0 /dev/$1; echo \"$1 $?\"; rm /dev/$1; done; "
+                        "head -c 1 /dev/zero >/dev/null; echo \"zero $?\"; "
+                        "echo x >/dev/null; echo \"null $?\"",
+                        NULL);
+        denied = g_strsplit(r.err, "Operation not permitted", -1);
+        if (r.status != 0 || !g_str_equal(g_strstrip(r.out), "host-kmsg 1\nhost-loop 1\nzero 0\nnull 0") ||
+            g_strv_length(denied) != 3)
+                g_error("zone %s could open a host device, or not make it, or not use its own (exit %d):\n"
+                        "%s\n%s",
+                        zone, r.status, r.out, r.err);
+}
+
 static void assert_no_leftovers(Harness *h, const char *zone, pid_t leader) {
         g_autofree char *leftovers = NULL, *dir = NULL, *cgroup = zone_cgroup(h, zone);
 
@@ -320,12 +353,83 @@ static void test_busybox(Harness *h, gconstpointer data) {
         assert_zone_view(h, "bb1", "/");
         /* The zone's cgroup is delegated to it: it may make cgroups of its own. */
         assert_zone_output(h, "bb1", "mkdir /sys/fs/cgroup/probe && rmdir /sys/fs/cgroup/probe && echo ok", "ok");
+        assert_devices_confined(h, "bb1");
 
         harness_poweroff_zone(h, "bb1");
         g_clear_pointer(&state, g_free);
         state = harness_zone_state(h, "bb1");
         g_assert_cmpstr(state, ==, "stopped");
         assert_no_leftovers(h, "bb1", (pid_t) leader);
+}
+
+/* What zoned runs as the supervisor in test_without_bpf: the real one, for which bpf() fails with
+ * EPERM, as a host's own system call filter or security module may have it. */
+static _Noreturn void exec_supervisor_without_bpf(const char *supervisor, char *argv[]) {
+        /* The supervisor makes native system calls only. */
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bpf, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = G_N_ELEMENTS(insns), .filter = insns };
+        g_autofree char *path = g_strdup(supervisor);
+
+        g_unsetenv(REAL_SUPERVISOR_ENV);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+                perror("prctl(PR_SET_SECCOMP)");
+                _exit(EXIT_FAILURE);
+        }
+        execv(path, argv);
+        perror(path);
+        _exit(EXIT_FAILURE);
+}
+
+/* On a pure cgroup2 host only the BPF device program keeps a zone from the host's devices: if
+ * the supervisor cannot install it, the zone does not start, and says why. */
+static void test_without_bpf(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *path = NULL, *self = NULL, *supervisor = NULL, *why = NULL;
+        g_autoptr(ZoneWatch) w = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        const char *settled;
+
+        if (zone_test_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "bb2", "bb", false);
+
+        /* zoned again, with this program as its supervisor (main()). zoned reads its environment
+         * at start only, so it is ours again right after. */
+        self = g_file_read_link("/proc/self/exe", NULL);
+        g_assert_nonnull(self);
+        supervisor = g_strdup(g_getenv("ZONED_TEST_SUPERVISOR"));
+        harness_stop_zoned(h, SIGTERM);
+        g_setenv(REAL_SUPERVISOR_ENV, supervisor, TRUE);
+        g_setenv("ZONED_TEST_SUPERVISOR", self, TRUE);
+        harness_start_zoned(h);
+        g_setenv("ZONED_TEST_SUPERVISOR", supervisor, TRUE);
+        g_unsetenv(REAL_SUPERVISOR_ENV);
+
+        w = zone_watch_new(h, "bb2");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "bb2"), "()", &error);
+        if (error)
+                why = g_strdup(error->message);
+        else {
+                harness_flush(h);
+                settled = zone_watch_wait_settled(w, VM_BOOT_TIMEOUT_MS);
+                if (!settled)
+                        g_error("zone bb2 stuck in %s", w->state);
+                if (!g_str_equal(settled, "failed"))
+                        g_error("zone bb2 started without its device program: State=%s", settled);
+                why = g_strdup(w->status_text);
+        }
+        g_test_message("zone bb2 without bpf(): %s", why);
+        if (!why || !strstr(why, "Operation not permitted"))
+                g_error("zone bb2 did not start, but does not say that bpf() was refused: '%s'", why);
+        g_assert_cmpuint(w->leader, ==, 0);
+        assert_no_leftovers(h, "bb2", 0);
 }
 
 /* ListTemplates' brand of a template. */
@@ -439,7 +543,10 @@ static void test_systemd(Harness *h, gconstpointer data) {
 
 int main(int argc, char *argv[]) {
         g_autofree char *problem = NULL;
+        const char *supervisor = g_getenv(REAL_SUPERVISOR_ENV);
 
+        if (supervisor)
+                exec_supervisor_without_bpf(supervisor, argv);
         harness_init(&argc, &argv);
         problem = pure_cgroup2_problem();
         if (problem && !g_getenv("ZONED_TEST_CGROUP2_VM"))
@@ -448,6 +555,7 @@ int main(int argc, char *argv[]) {
                                                    problem);
         g_test_add_func("/cgroup2-vm/host", test_host);
         HARNESS_TEST("/cgroup2-vm/busybox", test_busybox, HARNESS_ZONECTL);
+        HARNESS_TEST("/cgroup2-vm/without-bpf", test_without_bpf, HARNESS_DEFAULT);
         HARNESS_TEST("/cgroup2-vm/systemd", test_systemd, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -67,6 +67,15 @@ bash "$ZONED_TEST_ROOTFS_SCRIPT" >/dev/null 2>"$job/busybox.err" ||
 # The fixtures' cache, at its own path in the VM even when the VM's tmpfs mounts would hide it.
 cache="$(realpath "${ZONED_TEST_CACHE_DIR:-/var/cache/zoned-tests}")" || bail "no fixture cache directory"
 vm_args=(--bind "$cache")
+# And the source and build trees (the programs under test, the brands, the
+# fixtures): a checkout may be anywhere, /tmp included.
+src="$(realpath "$HERE/../..")"
+build="$(realpath "$(dirname "$GUEST")/../..")"
+vm_args+=(--bind "$src")
+case "$build/" in
+"$src"/*) ;;
+*) vm_args+=(--bind "$build") ;;
+esac
 debian_skip=""
 if [ -z "${ZONED_TEST_DEBIAN_SCRIPT:-}" ]; then
         debian_skip="ZONED_TEST_DEBIAN_SCRIPT is not set"

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "device-policy.h"
 #include "macro.h"
 
 #define CGROUP_CREATE_ATTEMPTS 8
@@ -246,40 +247,6 @@ static int cpuset_inherit(const char *child) {
         return 0;
 }
 
-/* What a zone may use of /dev, on the v1 devices controller: creating any node (package scripts
- * do), opening only these, as nspawn and LXC allow. */
-static const char *const device_rules[] = {
-        "c *:* m",       "b *:* m",
-        "c 1:3 rwm",     /* null */
-        "c 1:5 rwm",     /* zero */
-        "c 1:7 rwm",     /* full */
-        "c 1:8 rwm",     /* random */
-        "c 1:9 rwm",     /* urandom */
-        "c 5:0 rwm",     /* tty */
-        "c 5:1 rwm",     /* console */
-        "c 5:2 rwm",     /* ptmx */
-        "c 136:* rwm",   /* the zone's ptys */
-        "c 10:200 rwm",  /* net/tun */
-        "c 10:229 rwm",  /* fuse */
-};
-
-static int devices_restrict(const char *cgroup) {
-        _cleanup_free_ char *deny = NULL, *allow = NULL;
-        int r;
-
-        if (asprintf(&deny, "%s/devices.deny", cgroup) < 0 || asprintf(&allow, "%s/devices.allow", cgroup) < 0)
-                return -ENOMEM;
-        r = write_string_file(deny, "a");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(device_rules); i++) {
-                r = write_string_file(allow, device_rules[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
@@ -301,12 +268,38 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                                 return r;
                 }
                 if (last)
-                        return h->devices ? devices_restrict(p) : 0;
+                        return 0;
                 *s = '/';
         }
 }
 
+bool cgroup_set_confines_devices(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++)
+                if (s->hierarchies[i].unified || s->hierarchies[i].devices)
+                        return true;
+        return false;
+}
+
+/* The device allow list (device-policy.h) on the zone's cgroup: in the v1 devices hierarchy, and
+ * as a BPF program on the cgroup2 one, on a hybrid host too. The kernel runs the program first
+ * and then checks the v1 list, and each must allow: on a hybrid host the program changes nothing
+ * of what is allowed, but it is what holds there against root in the zone. That may mount the v1
+ * devices hierarchy in its cgroup namespace and write "a" to devices.allow of its own cgroup (the
+ * parent, which allows everything, permits that); it cannot detach a BPF program (the system
+ * call filter denies bpf()). The price is one small program per boot, and a hybrid host whose
+ * kernel cannot (before 4.15, or without CONFIG_CGROUP_BPF) does not start zones either. */
+static int hierarchy_confine_devices(const CgroupHierarchy *h) {
+        if (h->unified)
+                return device_policy_attach_program(h->path);
+        if (h->devices)
+                return device_policy_apply_v1(h->path);
+        return 0;
+}
+
 int cgroup_set_create(const CgroupSet *s, bool unified) {
+        /* Nothing would keep the zone from opening the devices it makes: do not start it. */
+        if (!cgroup_set_confines_devices(s))
+                return -EOPNOTSUPP;
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 int r = -ENOENT;
 
@@ -315,6 +308,9 @@ int cgroup_set_create(const CgroupSet *s, bool unified) {
                 /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
                 for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
                         r = hierarchy_create(&s->hierarchies[i], s->relative);
+                if (r < 0)
+                        return r;
+                r = hierarchy_confine_devices(&s->hierarchies[i]);
                 if (r < 0)
                         return r;
         }

@@ -15,7 +15,7 @@ typedef struct CgroupHierarchy {
         char *path;   /* mount_point + "/" + the zone's relative cgroup */
         bool unified; /* cgroup2 */
         bool cpuset;  /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
-        bool devices; /* v1 devices: the zone's cgroup gets the device allow list */
+        bool devices; /* v1 devices: the zone's cgroup gets the device allow list (as the cgroup2 one) */
         bool pids;    /* v1 pids */
 } CgroupHierarchy;
 
@@ -36,11 +36,17 @@ void cgroup_set_done(CgroupSet *s);
 /* Whether the host has a cgroup2 hierarchy (hybrid or pure v2). */
 bool cgroup_set_has_unified(const CgroupSet *s);
 
+/* Whether the host has a way to keep a zone to the devices of its /dev: a
+ * v1 devices hierarchy or cgroup2 (for a BPF device program). */
+bool cgroup_set_confines_devices(const CgroupSet *s);
+
 /* mkdir -p in the cgroup2 hierarchy (unified) or in every v1 one, retrying
- * when a sibling supervisor removes a shared parent at the same moment. On
- * the v1 devices controller the zone's cgroup may then open only the devices
- * a zone has in /dev (null, zero, ptys, ...). On a cgroup2-only host that
- * takes a BPF device program, which is not there yet. */
+ * when a sibling supervisor removes a shared parent at the same moment. The
+ * zone's cgroup may then open only the devices a zone has in /dev (null,
+ * zero, ptys, ...; device-policy.h): the cgroup2 one gets a BPF device
+ * program (on a hybrid host too), the v1 devices one the same list. Errors:
+ * -EOPNOTSUPP when the host has neither, or its kernel has no BPF device
+ * programs; -EPERM when bpf() is refused (the zone would not be confined). */
 int cgroup_set_create(const CgroupSet *s, bool unified);
 /* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
  * without cgroup2. */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <linux/bpf.h>
+#include <stddef.h>
+
+/* What a zone may do with device nodes: create any (package scripts do), open only the ones a
+ * zone's /dev has (null, zero, ptys, ...), as systemd-nspawn and LXC allow. One rule table,
+ * enforced by two back-ends: the cgroup v1 devices controller, and a BPF device program on a
+ * cgroup2 cgroup. The kernel asks both where both are set, and each must allow. */
+
+/* Writes the allow list to the v1 devices controller's files of the cgroup directory: "a" to
+ * devices.deny, then one rule per write to devices.allow. */
+int device_policy_apply_v1(const char *cgroup);
+
+/* Enough room for the program below. */
+#define DEVICE_POLICY_PROGRAM_MAX 128
+
+/* The allow list as a BPF_PROG_TYPE_CGROUP_DEVICE program into insns; returns the number of
+ * instructions, or -ENOBUFS if max is less than DEVICE_POLICY_PROGRAM_MAX. */
+int device_policy_build_program(struct bpf_insn *insns, size_t max);
+
+/* Loads that program and attaches it to the cgroup2 directory (BPF_F_ALLOW_MULTI: the programs
+ * of the cgroup and of its ancestors all run, and each must allow). The attachment keeps the
+ * program until the cgroup is removed. -EOPNOTSUPP if the kernel has no BPF device programs. */
+int device_policy_attach_program(const char *cgroup);
