@@ -74,27 +74,38 @@ static int child_parent_death_signal(ZoneChild *c) {
         return p.revents & (POLLHUP | POLLERR) ? -ESRCH : 0;
 }
 
+/* A message of the supervisor: "<key>=<errno>", with an fd attached or not. */
+static int child_receive(ZoneChild *c, const char *key, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t l = strlen(key);
+        char text[64];
+        ssize_t n;
+        int e;
+
+        n = zone_fd_receive(c->sock, text, sizeof(text), &fd);
+        if (n < 0)
+                return (int) n;
+        if (n == 0)
+                return -ESRCH;
+        if (strncmp(text, key, l) != 0 || text[l] != '=' || sscanf(text + l + 1, "%i", &e) != 1)
+                return -EPROTO;
+        if (e != 0)
+                return -e;
+        if (ret_fd)
+                *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 /* The supervisor creates the zone's v1 cgroups while the child mounts (it was born in the cgroup2
  * one), then says "CGROUPS=<errno>"; the child moves itself into them before its cgroup namespace
  * is made, and before anything it executes can fork. The child is single-threaded, which
  * cgroup_set_join() needs. */
 static int child_join_cgroups(ZoneChild *c) {
-        char text[64];
-        ssize_t n;
-        int e;
+        int r;
 
-        do
-                n = recv(c->sock, text, sizeof(text) - 1, 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        if (n == 0)
-                return -ESRCH;
-        text[n] = 0;
-        if (sscanf(text, "CGROUPS=%i", &e) != 1)
-                return -EPROTO;
-        if (e != 0)
-                return -e;
+        r = child_receive(c, "CGROUPS", NULL);
+        if (r < 0)
+                return r;
         return cgroup_set_join(c->cgroups, c->born_in_unified);
 }
 
@@ -111,8 +122,20 @@ static int child_make_private(ZoneChild *c) {
         return zone_mount_make_private();
 }
 
+/* The supervisor makes the root ("ROOT=<errno>" with a detached mount) while the child makes its
+ * namespaces; ENOSYS: no new mount API, the child mounts it the old way. */
 static int child_mount_root(ZoneChild *c) {
-        return zone_mount_root(c->plan);
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = child_receive(c, "ROOT", &fd);
+        if (r == -ENOSYS)
+                return zone_mount_root(c->plan);
+        if (r < 0)
+                return r;
+        if (fd < 0)
+                return -EBADMSG;
+        return zone_mount_root_attach(c->plan, fd);
 }
 
 static int child_mount_proc(ZoneChild *c) {
@@ -348,13 +371,28 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 #endif
 }
 
+/* What the child waits for while it makes its namespaces and mounts: its root, made here as a
+ * detached mount (the overlay's set-up is the dearest mount of all), then the v1 cgroups. */
+static int send_root_and_cgroups(int sock, const LaunchPlan *plan, const CgroupSet *cgroups) {
+        _cleanup_close_ int root_fd = zone_mount_root_detached(plan);
+        char text[64];
+        int r;
+
+        snprintf(text, sizeof(text), "ROOT=%i", root_fd < 0 ? -root_fd : 0);
+        r = zone_fd_send(sock, text, root_fd);
+        if (r < 0)
+                return r;
+        r = cgroup_set_create(cgroups, false);
+        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
+        return zone_fd_send(sock, text, -EBADF);
+}
+
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter, pid_t *ret_pid,
                int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
         bool born_in_unified = false;
         pid_t pid = -ENOSYS;
-        char text[64];
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -388,12 +426,11 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         }
 
         pair[1] = safe_close(pair[1]);
-        r = cgroup_set_create(cgroups, false);
-        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
-        /* A failure to create them the child reports like any other setup error. A child that
-         * failed before it got here has said why and exited (EPIPE); one that would wait for the
-         * message forever is killed. Either way its end is seen through SIGCHLD. */
-        if (send(pair[0], text, strlen(text), MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
+        r = send_root_and_cgroups(pair[0], plan, cgroups);
+        /* A failure to make the root or the cgroups the child reports like any other setup
+         * error. A child that failed before it got here has said why and exited (EPIPE); one that
+         * would wait for a message forever is killed. Either way its end is seen through SIGCHLD. */
+        if (r < 0 && r != -EPIPE && r != -ECONNRESET)
                 (void) kill(pid, SIGKILL);
         *ret_pid = pid;
         *ret_fd = TAKE_FD(pair[0]);

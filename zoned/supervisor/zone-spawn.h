@@ -10,7 +10,9 @@
 /* Starts the zone's init: clone3() into new mount and pid namespaces and into
  * the zone's cgroup2 cgroup (made before; CLONE_INTO_CGROUP spares the wait for
  * an RCU grace period that a move costs). While the child makes its UTS, IPC
- * and network namespaces and builds the zone's tree (see zone-mounts.h), the
+ * and network namespaces, the supervisor makes the zone's root as a detached
+ * mount and sends it ("ROOT=<errno>" with the mount's fd); while the child
+ * attaches it and builds the zone's tree on it (see zone-mounts.h), the
  * supervisor creates the zone's
  * v1 cgroups and sends "CGROUPS=<errno>"; the child then moves itself into
  * them, unshares its cgroup namespace, pivots into the tree, makes the notify
