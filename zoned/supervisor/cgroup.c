@@ -310,7 +310,13 @@ int cgroup_set_create(const CgroupSet *s, bool unified) {
                         r = hierarchy_create(&s->hierarchies[i], s->relative);
                 if (r < 0)
                         return r;
-                r = hierarchy_confine_devices(&s->hierarchies[i]);
+        }
+        return 0;
+}
+
+int cgroup_set_confine_devices(const CgroupSet *s) {
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                int r = hierarchy_confine_devices(&s->hierarchies[i]);
                 if (r < 0)
                         return r;
         }

@@ -41,13 +41,18 @@ bool cgroup_set_has_unified(const CgroupSet *s);
 bool cgroup_set_confines_devices(const CgroupSet *s);
 
 /* mkdir -p in the cgroup2 hierarchy (unified) or in every v1 one, retrying
- * when a sibling supervisor removes a shared parent at the same moment. The
- * zone's cgroup may then open only the devices a zone has in /dev (null,
- * zero, ptys, ...; device-policy.h): the cgroup2 one gets a BPF device
- * program (on a hybrid host too), the v1 devices one the same list. Errors:
- * -EOPNOTSUPP when the host has neither, or its kernel has no BPF device
- * programs; -EPERM when bpf() is refused (the zone would not be confined). */
+ * when a sibling supervisor removes a shared parent at the same moment.
+ * -EOPNOTSUPP when the host has no way to confine a zone's devices. */
 int cgroup_set_create(const CgroupSet *s, bool unified);
+/* Once all exist: the zone's cgroup may then open only the devices a zone
+ * has in /dev (null, zero, ptys, ...; device-policy.h): the cgroup2 one gets
+ * a BPF device program (on a hybrid host too), the v1 devices one the same
+ * list. It must be done before the zone's init is executed, not before it is
+ * born: the supervisor does it while the child mounts (zone-spawn.h), as
+ * loading the program costs ~0.3 ms. -EOPNOTSUPP when the kernel has no BPF
+ * device programs; -EPERM when bpf() is refused (the zone would not be
+ * confined). */
+int cgroup_set_confine_devices(const CgroupSet *s);
 /* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
  * without cgroup2. */
 int cgroup_set_open_unified(const CgroupSet *s);

@@ -310,14 +310,15 @@ static const struct {
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
+        /* Namespace-local, so before the wait for the supervisor's cgroups: it is still busy. */
+        { "Failed to set the host name", child_hostname },
+        { "Failed to bring up the loopback interface", child_loopback },
         { "Failed to join the zone's cgroups", child_join_cgroups },
         { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
         { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to change into the zone's root", child_pivot_root },
         { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket },
         { "Failed to write /etc/machine-id", child_machine_id },
-        { "Failed to set the host name", child_hostname },
-        { "Failed to bring up the loopback interface", child_loopback },
         { "Failed to open the console", child_open_console },
         { "Failed to drop capabilities", child_drop_capabilities },
         { "Failed to close file descriptors", child_close_fds },
@@ -372,7 +373,8 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 }
 
 /* What the child waits for while it makes its namespaces and mounts: its root, made here as a
- * detached mount (the overlay's set-up is the dearest mount of all), then the v1 cgroups. */
+ * detached mount (the overlay's set-up is the dearest mount of all), then the v1 cgroups and the
+ * device policy on all of them. The child executes nothing before it has them. */
 static int send_root_and_cgroups(int sock, const LaunchPlan *plan, const CgroupSet *cgroups) {
         _cleanup_close_ int root_fd = zone_mount_root_detached(plan);
         char text[64];
@@ -383,6 +385,8 @@ static int send_root_and_cgroups(int sock, const LaunchPlan *plan, const CgroupS
         if (r < 0)
                 return r;
         r = cgroup_set_create(cgroups, false);
+        if (r >= 0)
+                r = cgroup_set_confine_devices(cgroups);
         snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
         return zone_fd_send(sock, text, -EBADF);
 }
