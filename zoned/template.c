@@ -150,17 +150,3 @@ fail:
         (void) rm_rf(tmp);
         return r;
 }
-
-void template_store_cleanup(const char *templates_dir) {
-        g_autoptr(GDir) d = g_dir_open(templates_dir, 0, NULL);
-        const char *fn;
-
-        while (d && (fn = g_dir_read_name(d))) {
-                g_autofree char *p = NULL;
-
-                if (!g_str_has_prefix(fn, ".tmp-") && !g_str_has_prefix(fn, ".trash-"))
-                        continue;
-                p = g_build_filename(templates_dir, fn, NULL);
-                (void) rm_rf(p);
-        }
-}

@@ -59,5 +59,3 @@ int template_import_fs(const TemplateImport *imp);
  * With imp->replace, an existing template of that name is replaced by
  * template_replace_atomically(): a failure before this step leaves it as it was. */
 int template_import_commit(const TemplateImport *imp, const char *brand, uint64_t size);
-/* Removes leftovers of imports that died with zoned (".tmp-*", ".trash-*"). */
-void template_store_cleanup(const char *templates_dir);
