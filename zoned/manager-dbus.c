@@ -4,6 +4,7 @@
 
 #include "brand.h"
 #include "bus-errors.h"
+#include "bus-list.h"
 #include "export.h"
 #include "log.h"
 #include "manager-dbus.h"
@@ -32,36 +33,17 @@ static int compare_zones(gconstpointer a, gconstpointer b) {
         return strcmp((*(Zone *const *) a)->name, (*(Zone *const *) b)->name);
 }
 
+static int append_zone(sd_bus_message *reply, gconstpointer item) {
+        const Zone *z = item;
+
+        return sd_bus_message_append(reply, "(sssso)", z->name, zone_state_to_string(z->state), z->config.brand,
+                                     z->config.template_name, z->object_path);
+}
+
 static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        g_autoptr(GPtrArray) zones = g_ptr_array_new();
         Manager *m = userdata;
-        GHashTableIter it;
-        gpointer v;
-        int r;
 
-        g_hash_table_iter_init(&it, m->zones);
-        while (g_hash_table_iter_next(&it, NULL, &v))
-                g_ptr_array_add(zones, v);
-        g_ptr_array_sort(zones, compare_zones);
-
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(sssso)");
-        if (r < 0)
-                return r;
-        for (guint i = 0; i < zones->len; i++) {
-                Zone *z = zones->pdata[i];
-                r = sd_bus_message_append(reply, "(sssso)", z->name, zone_state_to_string(z->state),
-                                          z->config.brand, z->config.template_name, z->object_path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_sorted_list(msg, m->zones, compare_zones, "(sssso)", append_zone);
 }
 
 static int method_get_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -323,35 +305,17 @@ static int compare_transfers(gconstpointer a, gconstpointer b) {
         return x < y ? -1 : x > y;
 }
 
-static int method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        g_autoptr(GPtrArray) list = g_ptr_array_new();
-        Manager *m = userdata;
-        GHashTableIter it;
-        gpointer v;
-        int r;
+static int append_transfer(sd_bus_message *reply, gconstpointer item) {
+        const Transfer *t = item;
+        g_autofree char *desc = g_strdup_printf("%s → %s", t->source, t->name);
 
-        g_hash_table_iter_init(&it, m->transfers);
-        while (g_hash_table_iter_next(&it, NULL, &v))
-                g_ptr_array_add(list, v);
-        g_ptr_array_sort(list, compare_transfers);
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ussdo)");
-        if (r < 0)
-                return r;
-        for (guint i = 0; i < list->len; i++) {
-                Transfer *t = list->pdata[i];
-                g_autofree char *desc = g_strdup_printf("%s → %s", t->source, t->name);
-                r = sd_bus_message_append(reply, "(ussdo)", t->id, t->type, desc, t->progress, t->object_path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return sd_bus_message_append(reply, "(ussdo)", t->id, t->type, desc, t->progress, t->object_path);
+}
+
+static int method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return bus_reply_sorted_list(msg, m->transfers, compare_transfers, "(ussdo)", append_transfer);
 }
 
 static int method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -375,28 +339,20 @@ static int method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_er
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int method_list_brands(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Manager *m = userdata;
-        g_autoptr(GList) names = g_list_sort(g_hash_table_get_keys(m->brands), (GCompareFunc) strcmp);
-        int r;
+static int compare_brands(gconstpointer a, gconstpointer b) {
+        return strcmp((*(Brand *const *) a)->name, (*(Brand *const *) b)->name);
+}
 
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ss)");
-        if (r < 0)
-                return r;
-        for (GList *l = names; l; l = l->next) {
-                Brand *b = g_hash_table_lookup(m->brands, l->data);
-                r = sd_bus_message_append(reply, "(ss)", b->name, b->description);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+static int append_brand(sd_bus_message *reply, gconstpointer item) {
+        const Brand *b = item;
+
+        return sd_bus_message_append(reply, "(ss)", b->name, b->description);
+}
+
+static int method_list_brands(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return bus_reply_sorted_list(msg, m->brands, compare_brands, "(ss)", append_brand);
 }
 
 #define U SD_BUS_VTABLE_UNPRIVILEGED

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "bus-list.h"
+#include "macro.h"
+
+int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc compare, const char *element,
+                          BusListAppend append) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_autoptr(GPtrArray) items = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer v;
+        int r;
+
+        g_hash_table_iter_init(&it, table);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                g_ptr_array_add(items, v);
+        g_ptr_array_sort(items, compare);
+
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', element);
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < items->len; i++) {
+                r = append(reply, items->pdata[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+/* Appends one element of a list reply (its D-Bus signature is the caller's). */
+typedef int (*BusListAppend)(sd_bus_message *reply, gconstpointer item);
+
+/* Answers call with an array of the values of table, sorted by compare (which gets pointers to
+ * the values, as g_ptr_array_sort() passes them), each appended by append as one element of
+ * signature element (e.g. "(ss)"). The List* methods of the manager all look like this. */
+int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc compare, const char *element,
+                          BusListAppend append);
