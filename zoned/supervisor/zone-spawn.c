@@ -96,10 +96,10 @@ static int child_receive(ZoneChild *c, const char *key, int *ret_fd) {
         return 0;
 }
 
-/* The supervisor creates the zone's v1 cgroups while the child mounts (it was born in the cgroup2
- * one), then says "CGROUPS=<errno>"; the child moves itself into them before its cgroup namespace
- * is made, and before anything it executes can fork. The child is single-threaded, which
- * cgroup_set_join() needs. */
+/* The supervisor creates the zone's v1 cgroups while the child makes its namespaces (it was born in
+ * the cgroup2 one), then says "CGROUPS=<errno>"; the child moves itself into them first of all,
+ * before its cgroup namespace is made and before anything it executes can fork. The child is
+ * single-threaded, which cgroup_set_join() needs. */
 static int child_join_cgroups(ZoneChild *c) {
         int r;
 
@@ -107,6 +107,11 @@ static int child_join_cgroups(ZoneChild *c) {
         if (r < 0)
                 return r;
         return cgroup_set_join(c->cgroups, c->born_in_unified);
+}
+
+/* "DEVICES=<errno>": the device policy is on the zone's cgroups. Nothing is executed before. */
+static int child_wait_devices(ZoneChild *c) {
+        return child_receive(c, "DEVICES", NULL);
 }
 
 static int child_unshare_cgroup(ZoneChild *c) {
@@ -123,7 +128,7 @@ static int child_make_private(ZoneChild *c) {
 }
 
 /* The supervisor makes the root ("ROOT=<errno>" with a detached mount) while the child makes its
- * namespaces; ENOSYS: no new mount API, the child mounts it the old way. */
+ * namespaces and joins its cgroups; ENOSYS: no new mount API, the child mounts it the old way. */
 static int child_mount_root(ZoneChild *c) {
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -301,6 +306,7 @@ static const struct {
         { "Failed to reset signals", child_reset_signals },
         { "Failed to set the parent death signal", child_parent_death_signal },
         { "Failed to create the zone's namespaces", child_unshare },
+        { "Failed to join the zone's cgroups", child_join_cgroups },
         { "Failed to make the mount tree private", child_make_private },
         { "Failed to mount the zone's root file system", child_mount_root },
         { "Failed to mount /proc", child_mount_proc },
@@ -310,10 +316,9 @@ static const struct {
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
-        /* Namespace-local, so before the wait for the supervisor's cgroups: it is still busy. */
         { "Failed to set the host name", child_hostname },
         { "Failed to bring up the loopback interface", child_loopback },
-        { "Failed to join the zone's cgroups", child_join_cgroups },
+        { "Failed to confine the zone to its devices", child_wait_devices },
         { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
         { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
         { "Failed to change into the zone's root", child_pivot_root },
@@ -372,22 +377,26 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 #endif
 }
 
-/* What the child waits for while it makes its namespaces and mounts: its root, made here as a
- * detached mount (the overlay's set-up is the dearest mount of all), then the v1 cgroups and the
- * device policy on all of them. The child executes nothing before it has them. */
-static int send_root_and_cgroups(int sock, const LaunchPlan *plan, const CgroupSet *cgroups) {
-        _cleanup_close_ int root_fd = zone_mount_root_detached(plan);
+/* What the child waits for while it makes its namespaces and mounts, in the order it needs them:
+ * the v1 cgroups, its root (made here as a detached mount: the overlay's set-up is the dearest
+ * mount of all), and the device policy on its cgroups. */
+static int send_cgroups_root_devices(int sock, const LaunchPlan *plan, const CgroupSet *cgroups) {
+        _cleanup_close_ int root_fd = -EBADF;
         char text[64];
         int r;
 
+        r = cgroup_set_create(cgroups, false);
+        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
+        r = zone_fd_send(sock, text, -EBADF);
+        if (r < 0)
+                return r;
+        root_fd = zone_mount_root_detached(plan);
         snprintf(text, sizeof(text), "ROOT=%i", root_fd < 0 ? -root_fd : 0);
         r = zone_fd_send(sock, text, root_fd);
         if (r < 0)
                 return r;
-        r = cgroup_set_create(cgroups, false);
-        if (r >= 0)
-                r = cgroup_set_confine_devices(cgroups);
-        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
+        r = cgroup_set_confine_devices(cgroups);
+        snprintf(text, sizeof(text), "DEVICES=%i", r < 0 ? -r : 0);
         return zone_fd_send(sock, text, -EBADF);
 }
 
@@ -430,7 +439,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         }
 
         pair[1] = safe_close(pair[1]);
-        r = send_root_and_cgroups(pair[0], plan, cgroups);
+        r = send_cgroups_root_devices(pair[0], plan, cgroups);
         /* A failure to make the root or the cgroups the child reports like any other setup
          * error. A child that failed before it got here has said why and exited (EPIPE); one that
          * would wait for a message forever is killed. Either way its end is seen through SIGCHLD. */

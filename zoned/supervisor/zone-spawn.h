@@ -9,17 +9,18 @@
 
 /* Starts the zone's init: clone3() into new mount and pid namespaces and into
  * the zone's cgroup2 cgroup (made before; CLONE_INTO_CGROUP spares the wait for
- * an RCU grace period that a move costs). While the child makes its UTS, IPC
- * and network namespaces, the supervisor makes the zone's root as a detached
- * mount and sends it ("ROOT=<errno>" with the mount's fd); while the child
- * attaches it and builds the zone's tree on it (see zone-mounts.h), the
- * supervisor creates the zone's
- * v1 cgroups and sends "CGROUPS=<errno>"; the child then moves itself into
- * them, unshares its cgroup namespace, pivots into the tree, makes the notify
- * socket (notify.h), writes the machine id if the zone has none
- * (machine-id.h), drops capabilities (capabilities.h), installs the system
- * call filter (syscall-filter.h) and executes the init with container=,
- * container_uuid= and NOTIFY_SOCKET= in its environment. *
+ * an RCU grace period that a move costs). The child then makes its UTS, IPC and
+ * network namespaces while the supervisor creates the zone's v1 cgroups, and
+ * moves itself into them on "CGROUPS=<errno>"; while it does, the supervisor
+ * makes the zone's root as a detached mount and sends it ("ROOT=<errno>" with
+ * the mount's fd); while the child attaches it and builds the zone's tree on it
+ * (see zone-mounts.h), the supervisor puts the device policy on the zone's
+ * cgroups ("DEVICES=<errno>"). Then the child unshares its cgroup namespace,
+ * pivots into the tree, makes the notify socket (notify.h), writes the machine
+ * id if the zone has none (machine-id.h), drops capabilities (capabilities.h),
+ * installs the system call filter (syscall-filter.h) and executes the init
+ * with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
+ *
  * *ret_fd is our end of a SOCK_SEQPACKET socket that the child holds until
  * exec (it is O_CLOEXEC on its side). Over it the child sends:
  *     "PTY" with the console pty master attached (SCM_RIGHTS),
