@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "capabilities.h"
 #include "cli-error.h"
 #include "pty-forward.h"
 #include "zone-enter.h"
@@ -66,8 +67,7 @@ static int open_leader(Client *c, const char *name, pid_t *ret_leader, int *ret_
         return 0;
 }
 
-static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user, char ***env,
-                       SyscallFilter *filter) {
+static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user, char ***env) {
         const char *user_name = arg_user ?: "root";
         int r;
 
@@ -75,10 +75,6 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
         r = zone_enter_cgroups(leader, pidfd);
         if (r < 0)
                 return cli_error_errno(r, "cannot join the cgroups of zone \"%s\": %m", name);
-        /* And the zone's system call filter, from the host's files: the command runs under it too. */
-        r = zone_syscall_filter_load(leader, filter);
-        if (r < 0)
-                return cli_error_errno(r, "cannot read the system call filter of zone \"%s\": %m", name);
         r = zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
         if (r < 0)
                 return cli_error_errno(r, "cannot enter zone \"%s\": %m", name);
@@ -91,11 +87,6 @@ static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user
         r = zone_user_environment(user, getenv("TERM"), env);
         if (r < 0)
                 return cli_error_errno(r, "cannot set up the environment in zone \"%s\": %m", name);
-        /* Before becoming the user: installing it needs CAP_SYS_ADMIN (no no_new_privs, see
-         * syscall-filter.h). Nothing below is a call it denies. */
-        r = syscall_filter_apply(filter);
-        if (r < 0)
-                return cli_error_errno(r, "cannot install the system call filter of zone \"%s\": %m", name);
         r = zone_user_become(user);
         if (r < 0)
                 return cli_error_errno(r, "cannot become user \"%s\" in zone \"%s\": %m", user_name, name);
@@ -129,14 +120,30 @@ static int child_take_pty(const char *name, int sock) {
         return 0;
 }
 
-static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, int pty_sock, char **command) {
+/* First thing in the zone's PID namespace, where root in the zone can ptrace us: no more power
+ * than the zone's own (its capabilities, its system call filter; capabilities.h). */
+static int child_confine(const char *name, const SyscallFilter *filter) {
+        int r;
+
+        r = capabilities_restrict_to_zone();
+        if (r < 0)
+                return cli_error_errno(r, "cannot drop capabilities for zone \"%s\": %m", name);
+        r = syscall_filter_apply(filter);
+        if (r < 0)
+                return cli_error_errno(r, "cannot install the system call filter of zone \"%s\": %m", name);
+        return 0;
+}
+
+static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, int pty_sock, const SyscallFilter *filter,
+                                 char **command) {
         _cleanup_(zone_user_done) ZoneUser user = {};
-        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         _cleanup_strv_free_ char **env = NULL;
         int r;
 
         setup_signals(false);
-        r = child_setup(name, leader, pidfd, &user, &env, &filter);
+        if (child_confine(name, filter) < 0)
+                _exit(EXIT_FAILURE);
+        r = child_setup(name, leader, pidfd, &user, &env);
         if (r < 0)
                 _exit(EXIT_FAILURE);
         safe_close(pidfd);
@@ -194,6 +201,7 @@ int verb_shell(int argc, char *argv[], Client *c) {
         const char *name = argv[1];
         _cleanup_close_ int pidfd = -EBADF, own_pidns = -EBADF;
         _cleanup_close_pair_ int pty_pair[2] = { -EBADF, -EBADF };
+        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
         pid_t leader = 0, pid;
         int r;
@@ -201,6 +209,10 @@ int verb_shell(int argc, char *argv[], Client *c) {
         r = open_leader(c, name, &leader, &pidfd);
         if (r < 0)
                 return r;
+        /* The zone's system call filter, from the host's files: the command runs under it too. */
+        r = zone_syscall_filter_load(leader, &filter);
+        if (r < 0)
+                return cli_error_errno(r, "cannot read the system call filter of zone \"%s\": %m", name);
         /* Nothing of ours goes into the zone: the bus connection is closed before. */
         client_close(c);
 
@@ -220,7 +232,7 @@ int verb_shell(int argc, char *argv[], Client *c) {
                 return cli_error_errno(errno, "cannot fork: %m");
         if (pid == 0) {
                 pty_pair[0] = safe_close(pty_pair[0]);
-                run_child(name, leader, pidfd, pty_pair[1], command);
+                run_child(name, leader, pidfd, pty_pair[1], &filter, command);
         }
         /* Back to our own: nothing else zonectl starts (nor a sanitizer's helper) belongs in the zone. */
         (void) setns(own_pidns, CLONE_NEWPID);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "bus-errors.h"
+#include "capabilities.h"
 #include "log.h"
 #include "supervisor-link.h"
 #include "worker.h"
@@ -158,8 +159,8 @@ static int pick_shell(PtyJob *j, const ZoneUser *u, char ***ret) {
 }
 
 /* The last process: a session on the pty, the user, the program. Reports a failure on sync. */
-_noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bool become,
-                                   const SyscallFilter *filter, char **argv, char **env) {
+_noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bool become, char **argv,
+                                   char **env) {
         size_t n = strv_length(argv);
         char *path = argv[n - 1];
         int r;
@@ -170,9 +171,6 @@ _noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bo
         /* Nothing of zoned's stays open in the zone: every fd above stdio goes at exec. */
         (void) close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         r = zone_pty_make_controlling(slave);
-        /* Before becoming the user: installing it needs CAP_SYS_ADMIN (see syscall-filter.h). */
-        if (r >= 0)
-                r = syscall_filter_apply(filter);
         if (r >= 0 && become)
                 r = zone_user_become(u);
         if (r >= 0) {
@@ -185,9 +183,8 @@ _noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bo
         _exit(127);
 }
 
-static int start_on_pty(PtyJob *j) {
+static int start_on_pty(PtyJob *j, const SyscallFilter *filter) {
         _cleanup_(zone_user_done) ZoneUser u = {};
-        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         _cleanup_close_pair_ int sync_pipe[2] = { -EBADF, -EBADF };
@@ -195,12 +192,18 @@ static int start_on_pty(PtyJob *j) {
         int r, err = 0;
         pid_t pid;
 
+        /* First thing in the zone's PID namespace, where root in the zone can ptrace us: no more
+         * power than the zone's own (capabilities.h). Installing the filter needs CAP_SYS_ADMIN,
+         * which the zone keeps; nothing below is a call it denies. */
+        r = capabilities_restrict_to_zone();
+        if (r < 0)
+                fail_to(j->sock[1], r, "Cannot drop capabilities");
+        r = syscall_filter_apply(filter);
+        if (r < 0)
+                fail_to(j->sock[1], r, "Cannot install the zone's system call filter");
         r = zone_enter_cgroups(j->leader, j->pidfd);
         if (r < 0)
                 fail_to(j->sock[1], r, "Cannot join the zone's cgroups");
-        r = zone_syscall_filter_load(j->leader, &filter);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot read the zone's system call filter");
         r = zone_enter_namespaces(j->leader, j->pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
         if (r < 0)
                 fail_to(j->sock[1], r, "Cannot enter the zone");
@@ -223,7 +226,7 @@ static int start_on_pty(PtyJob *j) {
         if (pid < 0)
                 fail_to(j->sock[1], errno, "Cannot fork");
         if (pid == 0)
-                exec_on_pty(TAKE_FD(slave), sync_pipe[1], &u, !j->login, &filter, argv, env);
+                exec_on_pty(TAKE_FD(slave), sync_pipe[1], &u, !j->login, argv, env);
         /* EOF: the program was executed; else its error. Once we exit, the zone's init is its parent. */
         sync_pipe[1] = safe_close(sync_pipe[1]);
         slave = safe_close(slave);
@@ -235,11 +238,16 @@ static int start_on_pty(PtyJob *j) {
 }
 
 static int pty_job_run(void *userdata) {
+        _cleanup_(syscall_filter_done) SyscallFilter filter = {};
         PtyJob *j = userdata;
         int r, status;
         pid_t pid;
 
         j->sock[0] = safe_close(j->sock[0]);
+        /* From the host's files, before anything of ours is in the zone. */
+        r = zone_syscall_filter_load(j->leader, &filter);
+        if (r < 0)
+                fail_to(j->sock[1], r, "Cannot read the zone's system call filter");
         /* Our children are born in the zone's pid namespace; we stay outside. */
         r = zone_enter_namespaces(j->leader, j->pidfd, CLONE_NEWPID);
         if (r < 0)
@@ -248,7 +256,7 @@ static int pty_job_run(void *userdata) {
         if (pid < 0)
                 fail_to(j->sock[1], errno, "Cannot fork");
         if (pid == 0)
-                _exit(start_on_pty(j) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+                _exit(start_on_pty(j, &filter) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;

@@ -146,10 +146,22 @@ static void assert_confined(Harness *h, const char *name, guint32 leader) {
         g_assert_cmpstr(nnp, ==, "0");
 
         harness_zonectl(h, &shell, NULL, "shell", name, "--", "/bin/sh", "-c",
-                        "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status", NULL);
+                        "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapPrm|CapEff):' /proc/self/status", NULL);
         harness_assert_run(&shell, 0, "zonectl shell NAME -- grep Seccomp /proc/self/status");
         if (!strstr(shell.out, "Seccomp:\t2") || !strstr(shell.out, "NoNewPrivs:\t0"))
                 g_error("a zonectl shell command runs without the zone's filter:\n%s", shell.out);
+        /* Root's command in the zone has the zone's powers, not the host's: root in the zone can
+         * ptrace it. */
+        {
+                g_autofree char *bounding = proc_status_field((pid_t) leader, "CapBnd");
+                g_autofree char *want_bnd = g_strdup_printf("CapBnd:\t%s", bounding),
+                                *want_prm = g_strdup_printf("CapPrm:\t%s", bounding),
+                                *want_eff = g_strdup_printf("CapEff:\t%s", bounding);
+
+                if (!strstr(shell.out, want_bnd) || !strstr(shell.out, want_prm) || !strstr(shell.out, want_eff))
+                        g_error("a zonectl shell command has other capabilities than the zone (%s):\n%s", bounding,
+                                shell.out);
+        }
 
         /* /dev/kmsg of the host, as a node the zone made itself in its /dev (not /tmp: nodev there
          * would refuse it for another reason): created, but not opened. */

@@ -97,8 +97,19 @@ static void cleanup_done(Supervisor *s) {
 
         s->cleaning_up = false;
         r = cgroup_set_remove(&s->cgroups);
-        if (r < 0)
+        if (r < 0) {
                 log_warning_errno(r, "Failed to remove the cgroups of zone %s: %m", s->plan->name);
+                /* A next boot in them would find the old device program and rules, or children. */
+                if (s->outcome == OUTCOME_RESTART) {
+                        char *text = NULL;
+
+                        s->outcome = OUTCOME_FAILED;
+                        if (asprintf(&text, "Cannot reboot: failed to remove the zone's cgroups: %s",
+                                     strerror(-r)) < 0)
+                                text = NULL;
+                        free_and_replace(&s->outcome_status, text);
+                }
+        }
         /* Only the init's own reboots count: one asked for through zoned is always done. */
         if (s->outcome == OUTCOME_RESTART && s->action != STOP_REBOOT && !restart_allowed(s)) {
                 char *text = NULL;

@@ -441,10 +441,13 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         pair[1] = safe_close(pair[1]);
         r = send_cgroups_root_devices(pair[0], plan, cgroups);
         /* A failure to make the root or the cgroups the child reports like any other setup
-         * error. A child that failed before it got here has said why and exited (EPIPE); one that
-         * would wait for a message forever is killed. Either way its end is seen through SIGCHLD. */
-        if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+         * error. A child that failed before it got here has said why and exited (EPIPE): its end
+         * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */
+        if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
                 (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
         *ret_pid = pid;
         *ret_fd = TAKE_FD(pair[0]);
         return 0;

@@ -2,6 +2,8 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "capabilities.h"
 #include "macro.h"
@@ -41,4 +43,28 @@ int capabilities_drop_bounding(void) {
                         return -errno;
         }
         return 0;
+}
+
+int capabilities_restrict_to_zone(void) {
+        struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+        int r;
+
+        r = capabilities_drop_bounding();
+        if (r < 0)
+                return r;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -errno;
+        if (syscall(SYS_capget, &header, data) < 0)
+                return -errno;
+        for (int cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3; cap++) {
+                uint32_t bit = 1U << (cap % 32);
+
+                if (capability_kept(cap))
+                        continue;
+                data[cap / 32].effective &= ~bit;
+                data[cap / 32].permitted &= ~bit;
+                data[cap / 32].inheritable &= ~bit;
+        }
+        return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
 }

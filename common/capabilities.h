@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The capabilities a zone's init keeps: those systemd-nspawn keeps by default,
  * plus CAP_NET_ADMIN (the zone has a network namespace of its own). Dropped
@@ -13,3 +14,7 @@
 bool capability_kept(int cap);
 /* Drops every capability that is not kept from the bounding set of the calling process. */
 int capabilities_drop_bounding(void);
+/* The same, and from its effective, permitted, inheritable and ambient sets: for a process of
+ * the host that enters a zone (zonectl shell, a login), which root in the zone can ptrace as soon
+ * as it is in the zone's PID namespace, and must then find no more than the zone's own powers. */
+int capabilities_restrict_to_zone(void);
