@@ -198,9 +198,20 @@ static int import_pick_brand(Manager *m, const char *dir, const char *brand, con
         return 0;
 }
 
+/* A template an import is to make: a valid name, not taken and not being made by a transfer. */
+static int check_new_template_name(Manager *m, const char *name, sd_bus_error *error) {
+        g_autofree char *templates = manager_templates_dir(m);
+
+        if (!zone_name_is_valid(name))
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
+                                         name);
+        if (template_exists(templates, name) || transfer_makes_template(m, name))
+                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+        return 0;
+}
+
 static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        g_autofree char *templates = manager_templates_dir(m);
         const char *dir, *name, *brand = NULL;
         Transfer *t;
         struct stat st;
@@ -215,14 +226,12 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
-        if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         name);
+        r = check_new_template_name(m, name, error);
+        if (r < 0)
+                return r;
         if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s is not an absolute path of a directory.",
                                          dir);
-        if (template_exists(templates, name) || transfer_makes_template(m, name))
-                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
         r = import_pick_brand(m, dir, brand, &brand, error);
         if (r < 0)
                 return r;
@@ -234,7 +243,6 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
 
 static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        g_autofree char *templates = manager_templates_dir(m);
         const char *name, *brand = NULL;
         Transfer *t;
         int fd, r;
@@ -248,11 +256,9 @@ static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bu
         r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
-        if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         name);
-        if (template_exists(templates, name) || transfer_makes_template(m, name))
-                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+        r = check_new_template_name(m, name, error);
+        if (r < 0)
+                return r;
         if (!isempty(brand) && (!zone_name_is_valid(brand) || !g_hash_table_contains(m->brands, brand)))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.", brand);
         /* Without a brand it is detected in the worker, once the tree is unpacked. */
