@@ -20,6 +20,7 @@ static void help(void) {
                "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
                "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
                "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
+               "     --no-spare-supervisor  Start no supervisor ahead of the next boot\n"
                "     --no-system-bus        Serve only the private socket\n"
                "     --debug                Log debug messages\n",
                program_invocation_short_name);
@@ -43,6 +44,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_SUPERVISOR,
                 ARG_CGROUP_ROOT,
                 ARG_NO_SYSTEM_BUS,
+                ARG_NO_SPARE_SUPERVISOR,
                 ARG_DEBUG,
         };
         static const struct option options[] = {
@@ -57,6 +59,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
                 { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
+                { "no-spare-supervisor", no_argument, NULL, ARG_NO_SPARE_SUPERVISOR },
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 {},
         };
@@ -99,6 +102,9 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_NO_SYSTEM_BUS:
                         m->use_system_bus = false;
+                        break;
+                case ARG_NO_SPARE_SUPERVISOR:
+                        m->use_spare_supervisor = false;
                         break;
                 case ARG_DEBUG:
                         log_set_max_level(LOG_DEBUG);

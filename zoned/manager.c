@@ -10,6 +10,7 @@
 #include "manager-dbus.h"
 #include "private-bus.h"
 #include "seccomp-filter.h"
+#include "supervisor-spare.h"
 #include "template-definition.h"
 #include "template.h"
 #include "transfer-dbus.h"
@@ -40,6 +41,7 @@ int manager_new(Manager **ret) {
         m->supervisor_path = g_strdup(SUPERVISOR_PATH);
         m->cgroup_root = g_strdup("zoned");
         m->use_system_bus = true;
+        m->use_spare_supervisor = true;
         m->zones = g_hash_table_new(g_str_hash, g_str_equal);
         m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
         m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, definition_destroy);
@@ -80,6 +82,7 @@ Manager *manager_free(Manager *m) {
         for (guint i = 0; i < m->background->len; i++)
                 worker_free(m->background->pdata[i]);
         g_ptr_array_unref(m->background);
+        spare_supervisor_done(m);
         g_ptr_array_unref(m->reapers);
         private_bus_close_all(m);
         sd_bus_flush_close_unref(m->system_bus);
@@ -315,6 +318,8 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
         manager_autoboot(m);
+        spare_supervisor_clean_leftovers(m);
+        spare_supervisor_schedule(m, 0);
         return 0;
 }
 

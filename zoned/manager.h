@@ -11,6 +11,7 @@ typedef struct Zone Zone;
 typedef struct Brand Brand;
 typedef struct Transfer Transfer;
 typedef struct PrivateClient PrivateClient;
+typedef struct SpareSupervisor SpareSupervisor;
 
 /* The registry: the only global state of zoned. It owns every zone, brand
  * and transfer, the bus connections and the event loop. */
@@ -30,6 +31,7 @@ typedef struct Manager {
         char *supervisor_path;
         char *cgroup_root;
         bool use_system_bus;
+        bool use_spare_supervisor;
 
         GHashTable *zones;     /* name → Zone*, owned */
         GHashTable *brands;    /* name → Brand*, owned */
@@ -38,6 +40,8 @@ typedef struct Manager {
         uint32_t next_transfer_id;
         GPtrArray *background; /* Worker*: removals of trash dirs */
         GPtrArray *reapers;    /* sd_event_source*: child sources of the supervisors this zoned started */
+        SpareSupervisor *spare; /* started ahead of the next boot (supervisor-spare.h), or NULL */
+        sd_event_source *spare_timer;
 } Manager;
 
 Manager *manager_free(Manager *m);

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -10,6 +9,8 @@
 #include "control-proto.h"
 #include "log.h"
 #include "supervisor-link.h"
+#include "supervisor-spare.h"
+#include "supervisor-spawn.h"
 
 struct SupervisorLink {
         Zone *zone;
@@ -154,17 +155,6 @@ static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userda
         }
 }
 
-static int link_on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Manager *m = userdata;
-
-        /* Only reaps: the zone's state comes from the control socket. */
-        if (si->si_code != CLD_EXITED || (si->si_status != 0 && si->si_status != 1))
-                log_warning("Supervisor %i ended with code %i status %i.", (int) si->si_pid, si->si_code,
-                            si->si_status);
-        g_ptr_array_remove(m->reapers, s);
-        return 0;
-}
-
 SupervisorLink *supervisor_link_free(SupervisorLink *l) {
         if (!l)
                 return NULL;
@@ -197,105 +187,24 @@ static int link_new(Zone *z, int fd, SupervisorLink **ret) {
         return 0;
 }
 
-static void spawn_attr_freep(posix_spawnattr_t **a) {
-        if (*a)
-                (void) posix_spawnattr_destroy(*a);
-}
-
-static void spawn_actions_freep(posix_spawn_file_actions_t **a) {
-        if (*a)
-                (void) posix_spawn_file_actions_destroy(*a);
-}
-
-/* posix_spawn() (vfork-like in glibc): on the path of every boot, and zoned is big enough that fork()
- * copying its page tables, and the copy-on-write faults after it, cost a good part of a millisecond.
- * The supervisor gets its own session (a terminal hang-up or zoned's exit does not reach it), an
- * empty signal mask, SIGPIPE at its default (zoned ignores it; only an ignored disposition would
- * survive the exec), /dev/null as stdin, the control socket as fd 3, and no other fd of zoned's. */
-static int spawn_supervisor(const char *path, const char *plan_path, int control_fd, pid_t *ret) {
-        posix_spawnattr_t attr_storage;
-        posix_spawn_file_actions_t actions_storage;
-        _cleanup_(spawn_attr_freep) posix_spawnattr_t *attr = NULL;
-        _cleanup_(spawn_actions_freep) posix_spawn_file_actions_t *actions = NULL;
-        _cleanup_free_ char *plan_arg = NULL;
-        char *argv[] = { (char *) "zoned-supervisor", NULL, (char *) "--control-fd=3", NULL };
-        sigset_t none, pipe_only;
-        int r;
-
-        if (asprintf(&plan_arg, "--plan=%s", plan_path) < 0)
-                return -ENOMEM;
-        argv[1] = plan_arg;
-        sigemptyset(&none);
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-
-        r = posix_spawnattr_init(&attr_storage);
-        if (r != 0)
-                return -r;
-        attr = &attr_storage;
-        r = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        if (r == 0)
-                r = posix_spawnattr_setsigmask(attr, &none);
-        if (r == 0)
-                r = posix_spawnattr_setsigdefault(attr, &pipe_only);
-        if (r != 0)
-                return -r;
-
-        r = posix_spawn_file_actions_init(&actions_storage);
-        if (r != 0)
-                return -r;
-        actions = &actions_storage;
-        /* control_fd is O_CLOEXEC and never 3 (the caller made sure), so dup2 gives a fresh fd 3. */
-        r = posix_spawn_file_actions_adddup2(actions, control_fd, 3);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawn_file_actions_addclosefrom_np(actions, 4);
-        if (r != 0)
-                return -r;
-
-        r = posix_spawn(ret, path, actions, attr, argv, environ);
-        return -r;
-}
-
 int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret) {
-        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        SupervisorLink *l;
-        sd_event_source *child = NULL;
+        _cleanup_close_ int fd = -EBADF;
         pid_t pid;
         int r;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
-        if (pair[1] == 3) {
-                /* dup2(3, 3) would keep O_CLOEXEC: move it out of the way first. */
-                int fd = fcntl(pair[1], F_DUPFD_CLOEXEC, 4);
-                if (fd < 0)
-                        return -errno;
-                safe_close(pair[1]);
-                pair[1] = fd;
-        }
-        r = spawn_supervisor(z->manager->supervisor_path, plan_path, pair[1], &pid);
-        if (r < 0)
-                return log_error_errno(r, "Failed to execute %s: %m", z->manager->supervisor_path);
-
-        pair[1] = safe_close(pair[1]);
-        r = sd_event_add_child(z->manager->event, &child, pid, WEXITED, link_on_child, z->manager);
+        /* The spare supervisor, if the plan was written for it; else a new one. */
+        r = spare_supervisor_take(z->manager, plan_path, &pid, &fd);
         if (r < 0) {
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                return r;
+                r = supervisor_spawn(z->manager, plan_path, false, &pid, &fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to execute %s: %m", z->manager->supervisor_path);
         }
-        /* The reaper belongs to the manager: it outlives the link if the socket closes first. */
-        g_ptr_array_add(z->manager->reapers, child);
-
-        r = link_new(z, pair[0], &l);
+        r = link_new(z, fd, ret);
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 return r;
         }
-        pair[0] = -EBADF;
-        *ret = l;
+        TAKE_FD(fd);
         return 0;
 }
 

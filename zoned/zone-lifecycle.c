@@ -9,6 +9,7 @@
 #include "launch-plan-build.h"
 #include "log.h"
 #include "supervisor-link.h"
+#include "supervisor-spare.h"
 #include "template.h"
 #include "transfer.h"
 #include "zone.h"
@@ -47,7 +48,8 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         return 0;
 }
 
-/* Writes the plan into a fresh runtime dir; returns the plan's path. */
+/* Makes a fresh runtime dir and writes the plan, for the spare supervisor if there is one (its
+ * path is on the spare's command line), else into the runtime dir; returns the plan's path. */
 static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
         _cleanup_(launch_plan_freep) LaunchPlan *p = NULL;
         g_autofree char *rt = zone_runtime_path(z), *path = NULL, *text = NULL, *logdir = NULL;
@@ -76,7 +78,7 @@ static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
                                 return r;
                 }
         }
-        path = g_build_filename(rt, "plan", NULL);
+        path = g_strdup(spare_supervisor_plan_path(z->manager)) ?: g_build_filename(rt, "plan", NULL);
         r = write_file_replace(path, text, 0600);
         if (r < 0)
                 return r;
@@ -96,8 +98,10 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
         r = supervisor_link_spawn(z, plan, &z->link);
-        if (r < 0)
+        if (r < 0) {
+                (void) unlink(plan);
                 return sd_bus_error_set_errnof(error, r, "Cannot start the supervisor of zone %s: %m", z->name);
+        }
         zone_set_runtime(z, ZONE_STARTING, 0, 0, "");
         return 0;
 }

@@ -90,6 +90,8 @@ static char **zoned_argv(Harness *h) {
                 g_ptr_array_add(a, g_strdup("--no-system-bus"));
         if (g_getenv("ZONED_TEST_DEBUG"))
                 g_ptr_array_add(a, g_strdup("--debug"));
+        for (char **o = h->zoned_options; o && *o; o++)
+                g_ptr_array_add(a, g_strdup(*o));
         g_ptr_array_add(a, NULL);
         return (char **) g_ptr_array_free(a, FALSE);
 }

@@ -51,6 +51,7 @@ typedef struct Harness {
         char *log_dir;
         char *cgroup_root; /* "zoned-test-<pid>" */
         char *brands_dir;  /* NULL: $ZONED_TEST_BRANDS_DIR; a test may set it, then restart zoned */
+        char **zoned_options; /* more options for zoned (a test may set them, then restart zoned) */
 
         pid_t dbus_pid;
         char *bus_address;     /* the private dbus-daemon; NULL with HARNESS_PRIVATE_SOCKET */

@@ -61,6 +61,7 @@ static void test_program(void) {
                         *bare = g_strdup_printf("zoned-unit-devices-%d/bare", (int) getpid()),
                         *zone_dir = NULL, *bare_dir = NULL;
         CgroupSet zone = {}, plain = {};
+        int program;
 
         if (skip_reason())
                 return;
@@ -76,7 +77,9 @@ static void test_program(void) {
         g_assert_cmpint(cgroup_set_create(&plain, true), ==, 0);
         zone_dir = unified_path(&zone);
         bare_dir = unified_path(&plain);
-        g_assert_cmpint(device_policy_attach_program(zone_dir), ==, 0);
+        program = device_policy_load_program();
+        g_assert_cmpint(program, >=, 0);
+        g_assert_cmpint(device_policy_attach_program(program, zone_dir), ==, 0);
 
         /* Without the program root opens the host's kernel log; with it, not. */
         g_assert_cmpint(open_in_cgroup(bare_dir, "/dev/kmsg", O_RDONLY), ==, 0);
@@ -84,6 +87,15 @@ static void test_program(void) {
         g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/null", O_RDWR), ==, 0);
         g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/zero", O_RDONLY), ==, 0);
         g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/urandom", O_RDONLY), ==, 0);
+
+        /* One loaded program serves the next boot's cgroup too (a supervisor keeps it). */
+        g_assert_cmpint(cgroup_set_remove(&zone), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&zone, true), ==, 0);
+        g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/kmsg", O_RDONLY), ==, 0);
+        g_assert_cmpint(device_policy_attach_program(program, zone_dir), ==, 0);
+        g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/kmsg", O_RDONLY), ==, EPERM);
+        g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/null", O_RDWR), ==, 0);
+        close(program);
 
         g_assert_cmpint(cgroup_set_remove(&zone), ==, 0);
         g_assert_cmpint(cgroup_set_remove(&plain), ==, 0);

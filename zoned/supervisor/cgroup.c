@@ -286,11 +286,18 @@ bool cgroup_set_confines_devices(const CgroupSet *s) {
  * of what is allowed, but it is what holds there against root in the zone. That may mount the v1
  * devices hierarchy in its cgroup namespace and write "a" to devices.allow of its own cgroup (the
  * parent, which allows everything, permits that); it cannot detach a BPF program (the system
- * call filter denies bpf()). The price is one small program per boot, and a hybrid host whose
- * kernel cannot (before 4.15, or without CONFIG_CGROUP_BPF) does not start zones either. */
-static int hierarchy_confine_devices(const CgroupHierarchy *h) {
-        if (h->unified)
-                return device_policy_attach_program(h->path);
+ * call filter denies bpf()). The price is one small program per supervisor, and a hybrid host
+ * whose kernel cannot (before 4.15, or without CONFIG_CGROUP_BPF) does not start zones either. */
+static int hierarchy_confine_devices(const CgroupHierarchy *h, int *program_fd) {
+        if (h->unified) {
+                if (*program_fd < 0) {
+                        int fd = device_policy_load_program();
+                        if (fd < 0)
+                                return fd;
+                        *program_fd = fd;
+                }
+                return device_policy_attach_program(*program_fd, h->path);
+        }
         if (h->devices)
                 return device_policy_apply_v1(h->path);
         return 0;
@@ -314,9 +321,9 @@ int cgroup_set_create(const CgroupSet *s, bool unified) {
         return 0;
 }
 
-int cgroup_set_confine_devices(const CgroupSet *s) {
+int cgroup_set_confine_devices(const CgroupSet *s, int *program_fd) {
         for (size_t i = 0; i < s->n_hierarchies; i++) {
-                int r = hierarchy_confine_devices(&s->hierarchies[i]);
+                int r = hierarchy_confine_devices(&s->hierarchies[i], program_fd);
                 if (r < 0)
                         return r;
         }

@@ -48,11 +48,12 @@ int cgroup_set_create(const CgroupSet *s, bool unified);
  * has in /dev (null, zero, ptys, ...; device-policy.h): the cgroup2 one gets
  * a BPF device program (on a hybrid host too), the v1 devices one the same
  * list. It must be done before the zone's init is executed, not before it is
- * born: the supervisor does it while the child builds its tree (zone-spawn.h),
- * as loading the program costs ~0.3-0.5 ms. -EOPNOTSUPP when the kernel has no BPF
- * device programs; -EPERM when bpf() is refused (the zone would not be
- * confined). */
-int cgroup_set_confine_devices(const CgroupSet *s);
+ * born: the supervisor does it while the child builds its tree (zone-spawn.h).
+ * *program_fd is the loaded program (device_policy_load_program()), or < 0: it
+ * is loaded here (~0.3-0.5 ms) and kept there for the next boot. -EOPNOTSUPP
+ * when the kernel has no BPF device programs; -EPERM when bpf() is refused
+ * (the zone would not be confined). */
+int cgroup_set_confine_devices(const CgroupSet *s, int *program_fd);
 /* An fd of the zone's cgroup2 directory, for clone3(CLONE_INTO_CGROUP); -ENOMEDIUM on a host
  * without cgroup2. */
 int cgroup_set_open_unified(const CgroupSet *s);

@@ -212,34 +212,37 @@ static int program_load(const struct bpf_insn *insns, size_t n) {
         return fd;
 }
 
-int device_policy_attach_program(const char *cgroup) {
+int device_policy_load_program(void) {
         struct bpf_insn insns[DEVICE_POLICY_PROGRAM_MAX];
-        _cleanup_close_ int cgroup_fd = -EBADF, prog_fd = -EBADF;
-        union bpf_attr attr;
-        int n;
+        int n, fd;
 
         n = device_policy_build_program(insns, ELEMENTSOF(insns));
         if (n < 0)
                 return n;
-        cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (cgroup_fd < 0)
-                return -errno;
-        prog_fd = program_load(insns, (size_t) n);
+        fd = program_load(insns, (size_t) n);
         /* No bpf() (ENOSYS), no such program type (EINVAL; a program that the verifier refused
          * would say so too, which the tests would see), or a kernel older than the attributes
          * (E2BIG, before 4.15, which has no device programs either). */
-        if (prog_fd == -ENOSYS || prog_fd == -EINVAL || prog_fd == -E2BIG)
+        if (fd == -ENOSYS || fd == -EINVAL || fd == -E2BIG)
                 return -EOPNOTSUPP;
-        if (prog_fd < 0)
-                return prog_fd;
+        return fd;
+}
 
+int device_policy_attach_program(int program_fd, const char *cgroup) {
+        _cleanup_close_ int cgroup_fd = -EBADF;
+        union bpf_attr attr;
+        int r;
+
+        cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cgroup_fd < 0)
+                return -errno;
         attr = (union bpf_attr) {
                 .target_fd = (uint32_t) cgroup_fd,
-                .attach_bpf_fd = (uint32_t) prog_fd,
+                .attach_bpf_fd = (uint32_t) program_fd,
                 .attach_type = BPF_CGROUP_DEVICE,
                 .attach_flags = BPF_F_ALLOW_MULTI,
         };
-        n = sys_bpf(BPF_PROG_ATTACH, &attr);
-        /* prog_fd is closed on return: the attachment holds the program until the cgroup goes. */
-        return n < 0 ? n : 0;
+        r = sys_bpf(BPF_PROG_ATTACH, &attr);
+        /* The attachment holds the program until the cgroup goes. */
+        return r < 0 ? r : 0;
 }

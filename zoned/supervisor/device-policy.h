@@ -20,7 +20,11 @@ int device_policy_apply_v1(const char *cgroup);
  * instructions, or -ENOBUFS if max is less than DEVICE_POLICY_PROGRAM_MAX. */
 int device_policy_build_program(struct bpf_insn *insns, size_t max);
 
-/* Loads that program and attaches it to the cgroup2 directory (BPF_F_ALLOW_MULTI: the programs
- * of the cgroup and of its ancestors all run, and each must allow). The attachment keeps the
- * program until the cgroup is removed. -EOPNOTSUPP if the kernel has no BPF device programs. */
-int device_policy_attach_program(const char *cgroup);
+/* Loads that program into the kernel; returns its fd. -EOPNOTSUPP if the kernel has no BPF
+ * device programs, -EPERM if bpf() is refused. */
+int device_policy_load_program(void);
+
+/* Attaches the loaded program to the cgroup2 directory (BPF_F_ALLOW_MULTI: the programs of the
+ * cgroup and of its ancestors all run, and each must allow). The attachment keeps the program
+ * until the cgroup is removed; one loaded program serves any number of cgroups. */
+int device_policy_attach_program(int program_fd, const char *cgroup);

@@ -303,7 +303,7 @@ int supervisor_start_zone(Supervisor *s) {
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 
-        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &pid, &fd);
+        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, &pid, &fd);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to start the zone's init");
         s->leader = pid;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sys/socket.h>
 
 #include "config.h"
 #include "log.h"
@@ -10,14 +11,16 @@
 
 static const char *arg_plan = NULL;
 static int arg_control_fd = -EBADF;
+static bool arg_spare = false;
 
 static void help(void) {
-        printf("%s --plan=PATH [--control-fd=N]\n\n"
+        printf("%s --plan=PATH [--control-fd=N [--spare]]\n\n"
                "Runs one zone as described by a launch plan, for zoned.\n\n"
                "  -h --help          Show this help\n"
                "     --version       Show the version\n"
                "     --plan=PATH     Launch plan written by zoned\n"
-               "     --control-fd=N  Connected SOCK_SEQPACKET control socket to zoned\n",
+               "     --control-fd=N  Connected SOCK_SEQPACKET control socket to zoned\n"
+               "     --spare         Wait for START=1 on the control socket before reading the plan\n",
                program_invocation_short_name);
 }
 
@@ -33,12 +36,13 @@ static int parse_fd(const char *s) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_PLAN, ARG_CONTROL_FD };
+        enum { ARG_VERSION = 0x100, ARG_PLAN, ARG_CONTROL_FD, ARG_SPARE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "plan", required_argument, NULL, ARG_PLAN },
                 { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
+                { "spare", no_argument, NULL, ARG_SPARE },
                 {},
         };
         int c;
@@ -59,6 +63,9 @@ static int parse_argv(int argc, char *argv[]) {
                         if (arg_control_fd < 0)
                                 return log_error_errno(EINVAL, "Invalid --control-fd=%s.", optarg);
                         break;
+                case ARG_SPARE:
+                        arg_spare = true;
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -66,6 +73,8 @@ static int parse_argv(int argc, char *argv[]) {
                 return log_error_errno(EINVAL, "Unexpected argument: %s", argv[optind]);
         if (!arg_plan)
                 return log_error_errno(EINVAL, "--plan= is required.");
+        if (arg_spare && arg_control_fd < 0)
+                return log_error_errno(EINVAL, "--spare needs --control-fd=.");
         return 1;
 }
 
@@ -85,8 +94,26 @@ static int ensure_std_fds(void) {
         return 0;
 }
 
+/* --spare: zoned started us ahead of a boot. "START=1" on the control socket says the plan is
+ * written; EOF says zoned went away without needing us. Returns > 0 to go on, 0 to exit. */
+static int wait_for_start(int fd) {
+        char buf[64];
+        ssize_t n;
+
+        do
+                n = recv(fd, buf, sizeof(buf) - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return 0;
+        buf[n] = 0;
+        return streq(buf, "START=1\n") ? 1 : -EBADMSG;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(supervisor_freep) Supervisor *s = NULL;
+        _cleanup_(zone_prepared_done) ZonePrepared prepared = ZONE_PREPARED_NULL;
         int r;
 
         log_open();
@@ -96,8 +123,19 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (arg_spare) {
+                /* What does not depend on the zone, while nobody waits for it. */
+                r = zone_prepared_make(&prepared);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to return to our network namespace: %m"), EXIT_FAILURE;
+                r = wait_for_start(arg_control_fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to wait for zoned's start message: %m"), EXIT_FAILURE;
+                if (r == 0)
+                        return EXIT_SUCCESS;
+        }
 
-        r = supervisor_new(arg_plan, arg_control_fd, &s);
+        r = supervisor_new(arg_plan, arg_control_fd, &prepared, &s);
         if (r < 0)
                 return EXIT_FAILURE;
         return supervisor_run(s);

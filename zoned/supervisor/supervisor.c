@@ -84,7 +84,7 @@ static int check_control_fd(int fd) {
         return 0;
 }
 
-int supervisor_new(const char *plan_path, int control_fd, Supervisor **ret) {
+int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared, Supervisor **ret) {
         _cleanup_(supervisor_freep) Supervisor *s = NULL;
         unsigned line = 0;
         int r;
@@ -92,6 +92,8 @@ int supervisor_new(const char *plan_path, int control_fd, Supervisor **ret) {
         s = new0(Supervisor, 1);
         if (!s)
                 return log_error_errno(ENOMEM, "Out of memory.");
+        s->prepared = *prepared;
+        *prepared = ZONE_PREPARED_NULL;
         s->state = ZONE_STARTING;
         s->since = now_realtime_usec();
         console_init(&s->console);
@@ -150,6 +152,7 @@ Supervisor *supervisor_free(Supervisor *s) {
         event_loop_free(s->loop);
         cgroup_set_done(&s->cgroups);
         syscall_filter_done(&s->syscall_filter);
+        zone_prepared_done(&s->prepared);
         launch_plan_free(s->plan);
         free(s->plan_path);
         free(s->control_path);

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "event-loop.h"
 #include "launch-plan.h"
+#include "zone-spawn.h"
 #include "zone-state.h"
 
 /* One supervisor runs one zone: it starts the zone's init in new namespaces,
@@ -75,10 +76,12 @@ struct Supervisor {
         CgroupSet cgroups;
         SyscallFilter syscall_filter; /* read at the first start, kept for reboots */
         Console console;
+        ZonePrepared prepared; /* device program, and a network namespace for the next boot */
 };
 
 /* supervisor.c */
-int supervisor_new(const char *plan_path, int control_fd, Supervisor **ret);
+/* Takes what *prepared holds (a spare's, or ZONE_PREPARED_NULL). */
+int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared, Supervisor **ret);
 Supervisor *supervisor_free(Supervisor *s);
 static inline void supervisor_freep(Supervisor **s) {
         supervisor_free(*s);

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "capabilities.h"
+#include "device-policy.h"
 #include "machine-id.h"
 #include "macro.h"
 #include "notify.h"
@@ -22,8 +23,8 @@
 #include "zone-spawn.h"
 
 /* The pid namespace can only be had at clone(); the others the child unshares itself, so that
- * clone() returns at once and the supervisor makes the v1 cgroups while the child makes its network
- * namespace (the dearest of them, ~0.7 ms here). */
+ * clone() returns at once and the supervisor makes the v1 cgroups while the child makes its
+ * namespaces and mounts. */
 #define ZONE_CLONE_FLAGS (CLONE_NEWNS | CLONE_NEWPID)
 #define ZONE_UNSHARE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
 /* One line of error text from the child. */
@@ -36,6 +37,7 @@ typedef struct ZoneChild {
         const SyscallFilter *filter;
         const char *root;
         int sock;
+        int netns;            /* made ahead (ZonePrepared), or -EBADF */
         bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
         bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;
@@ -96,10 +98,10 @@ static int child_receive(ZoneChild *c, const char *key, int *ret_fd) {
         return 0;
 }
 
-/* The supervisor creates the zone's v1 cgroups while the child makes its namespaces (it was born in
- * the cgroup2 one), then says "CGROUPS=<errno>"; the child moves itself into them first of all,
- * before its cgroup namespace is made and before anything it executes can fork. The child is
- * single-threaded, which cgroup_set_join() needs. */
+/* The supervisor creates the zone's v1 cgroups while the child mounts (it was born in the cgroup2
+ * one), then says "CGROUPS=<errno>"; the child moves itself into them before its cgroup namespace
+ * is made and before anything it executes can fork. The child is single-threaded, which
+ * cgroup_set_join() needs. */
 static int child_join_cgroups(ZoneChild *c) {
         int r;
 
@@ -120,26 +122,28 @@ static int child_unshare_cgroup(ZoneChild *c) {
 
 static int child_unshare(ZoneChild *c) {
         /* Before /sys and mqueue are mounted: they show the network and IPC namespace of their mounter. */
-        return unshare(ZONE_UNSHARE_FLAGS) < 0 ? -errno : 0;
+        if (c->netns < 0)
+                return unshare(ZONE_UNSHARE_FLAGS) < 0 ? -errno : 0;
+        if (unshare(ZONE_UNSHARE_FLAGS & ~CLONE_NEWNET) < 0 || setns(c->netns, CLONE_NEWNET) < 0)
+                return -errno;
+        c->netns = safe_close(c->netns);
+        return 0;
 }
 
 static int child_make_private(ZoneChild *c) {
         return zone_mount_make_private();
 }
 
-/* The supervisor makes the root ("ROOT=<errno>" with a detached mount) while the child makes its
- * namespaces and joins its cgroups; ENOSYS: no new mount API, the child mounts it the old way. */
+/* The root as a detached mount (fsopen()/fsmount(), open_tree() for a directory), attached at
+ * its place; ENOSYS: no new mount API, mounted the old way. */
 static int child_mount_root(ZoneChild *c) {
         _cleanup_close_ int fd = -EBADF;
-        int r;
 
-        r = child_receive(c, "ROOT", &fd);
-        if (r == -ENOSYS)
+        fd = zone_mount_root_detached(c->plan);
+        if (fd == -ENOSYS)
                 return zone_mount_root(c->plan);
-        if (r < 0)
-                return r;
         if (fd < 0)
-                return -EBADMSG;
+                return fd;
         return zone_mount_root_attach(c->plan, fd);
 }
 
@@ -306,7 +310,6 @@ static const struct {
         { "Failed to reset signals", child_reset_signals },
         { "Failed to set the parent death signal", child_parent_death_signal },
         { "Failed to create the zone's namespaces", child_unshare },
-        { "Failed to join the zone's cgroups", child_join_cgroups },
         { "Failed to make the mount tree private", child_make_private },
         { "Failed to mount the zone's root file system", child_mount_root },
         { "Failed to mount /proc", child_mount_proc },
@@ -316,6 +319,7 @@ static const struct {
         { "Failed to mount /dev/pts", child_mount_devpts },
         { "Failed to set up the console", child_console },
         { "Failed to mount /run and /tmp", child_mount_run_tmp },
+        { "Failed to join the zone's cgroups", child_join_cgroups },
         { "Failed to set the host name", child_hostname },
         { "Failed to bring up the loopback interface", child_loopback },
         { "Failed to confine the zone to its devices", child_wait_devices },
@@ -378,10 +382,8 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 }
 
 /* What the child waits for while it makes its namespaces and mounts, in the order it needs them:
- * the v1 cgroups, its root (made here as a detached mount: the overlay's set-up is the dearest
- * mount of all), and the device policy on its cgroups. */
-static int send_cgroups_root_devices(int sock, const LaunchPlan *plan, const CgroupSet *cgroups) {
-        _cleanup_close_ int root_fd = -EBADF;
+ * the v1 cgroups, and the device policy on its cgroups. */
+static int send_cgroups_devices(int sock, const CgroupSet *cgroups, int *device_program) {
         char text[64];
         int r;
 
@@ -390,18 +392,43 @@ static int send_cgroups_root_devices(int sock, const LaunchPlan *plan, const Cgr
         r = zone_fd_send(sock, text, -EBADF);
         if (r < 0)
                 return r;
-        root_fd = zone_mount_root_detached(plan);
-        snprintf(text, sizeof(text), "ROOT=%i", root_fd < 0 ? -root_fd : 0);
-        r = zone_fd_send(sock, text, root_fd);
-        if (r < 0)
-                return r;
-        r = cgroup_set_confine_devices(cgroups);
+        r = cgroup_set_confine_devices(cgroups, device_program);
         snprintf(text, sizeof(text), "DEVICES=%i", r < 0 ? -r : 0);
         return zone_fd_send(sock, text, -EBADF);
 }
 
-int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter, pid_t *ret_pid,
-               int *ret_fd) {
+int zone_prepared_make(ZonePrepared *p) {
+        _cleanup_close_ int own = -EBADF;
+        int fd;
+
+        if (p->device_program < 0) {
+                fd = device_policy_load_program();
+                if (fd >= 0)
+                        p->device_program = fd;
+        }
+        if (p->netns >= 0)
+                return 0;
+        own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (own < 0 || unshare(CLONE_NEWNET) < 0)
+                return 0;
+        fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        /* Back home: only the fd keeps the new one. */
+        if (setns(own, CLONE_NEWNET) < 0) {
+                safe_close(fd);
+                return -errno;
+        }
+        p->netns = fd < 0 ? -EBADF : fd;
+        return 0;
+}
+
+void zone_prepared_done(ZonePrepared *p) {
+        safe_close(p->device_program);
+        safe_close(p->netns);
+        *p = ZONE_PREPARED_NULL;
+}
+
+int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
+               ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
         bool born_in_unified = false;
@@ -431,6 +458,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                         .filter = filter,
                         .root = plan->rootfs,
                         .sock = pair[1],
+                        .netns = prepared->netns,
                         .born_in_unified = born_in_unified,
                 };
 
@@ -439,7 +467,9 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         }
 
         pair[1] = safe_close(pair[1]);
-        r = send_cgroups_root_devices(pair[0], plan, cgroups);
+        /* The child has it now: a network namespace serves one boot. */
+        prepared->netns = safe_close(prepared->netns);
+        r = send_cgroups_devices(pair[0], cgroups, &prepared->device_program);
         /* A failure to make the root or the cgroups the child reports like any other setup
          * error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */

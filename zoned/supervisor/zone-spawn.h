@@ -1,25 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <errno.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
 #include "launch-plan.h"
 #include "syscall-filter.h"
 
+/* What a supervisor makes before it knows its zone (a spare one does while it waits, see
+ * zoned-supervisor --spare), for zone_spawn(): the device program, loaded and kept for every boot
+ * (-EBADF: loaded by the first boot), and a fresh network namespace for the next boot, which
+ * takes it (-EBADF: the child makes its own, ~0.6 ms). */
+typedef struct ZonePrepared {
+        int device_program;
+        int netns;
+} ZonePrepared;
+
+#define ZONE_PREPARED_NULL ((ZonePrepared) { .device_program = -EBADF, .netns = -EBADF })
+
+/* Makes both, the calling process staying in its own network namespace; what fails is left at
+ * -EBADF (the boot makes it then, and reports why if it cannot). Single-threaded callers only.
+ * < 0 only if the caller could not return to its own network namespace. */
+int zone_prepared_make(ZonePrepared *p);
+void zone_prepared_done(ZonePrepared *p);
+
 /* Starts the zone's init: clone3() into new mount and pid namespaces and into
  * the zone's cgroup2 cgroup (made before; CLONE_INTO_CGROUP spares the wait for
  * an RCU grace period that a move costs). The child then makes its UTS, IPC and
- * network namespaces while the supervisor creates the zone's v1 cgroups, and
- * moves itself into them on "CGROUPS=<errno>"; while it does, the supervisor
- * makes the zone's root as a detached mount and sends it ("ROOT=<errno>" with
- * the mount's fd); while the child attaches it and builds the zone's tree on it
- * (see zone-mounts.h), the supervisor puts the device policy on the zone's
- * cgroups ("DEVICES=<errno>"). Then the child unshares its cgroup namespace,
- * pivots into the tree, makes the notify socket (notify.h), writes the machine
- * id if the zone has none (machine-id.h), drops capabilities (capabilities.h),
- * installs the system call filter (syscall-filter.h) and executes the init
- * with container=, container_uuid= and NOTIFY_SOCKET= in its environment.
+ * network namespaces (or takes the prepared one), makes the zone's root and
+ * builds the zone's tree on it (see zone-mounts.h), while the supervisor
+ * creates the zone's v1 cgroups ("CGROUPS=<errno>": the child moves itself into
+ * them once it has mounted) and puts the device policy on the zone's cgroups
+ * ("DEVICES=<errno>"). The child needs nothing from the supervisor before its
+ * tree is built: a woken child may have to wait until the supervisor sleeps
+ * (a scheduler that packs tasks onto few CPUs, as some VMs' do, runs a woken
+ * task on its waker's CPU), and by then the supervisor is done. Then the child
+ * sets its host name, brings up lo, unshares its cgroup namespace, pivots into
+ * the tree, makes the notify socket (notify.h), writes the machine id if the
+ * zone has none (machine-id.h), drops capabilities (capabilities.h), installs
+ * the system call filter (syscall-filter.h) and executes the init with
+ * container=, container_uuid= and NOTIFY_SOCKET= in its environment.
  *
  * *ret_fd is our end of a SOCK_SEQPACKET socket that the child holds until
  * exec (it is O_CLOEXEC on its side). Over it the child sends:
@@ -27,8 +48,8 @@
  *     "NOTIFY" with the zone's notify socket attached (see notify.h),
  *     "ERROR=<one line>" if it gives up before or at exec, then exits.
  * EOF without an ERROR message means the init was executed. */
-int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter, pid_t *ret_pid,
-               int *ret_fd);
+int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
+               ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd);
 
 typedef enum SpawnMessageKind {
         SPAWN_UNKNOWN,
