@@ -260,8 +260,11 @@ static void assert_zone_view(Harness *h, const char *zone, const char *init_cgro
                            "[ \"$where\" = /sys/fs/cgroup ] && echo \"$root ${rest#* - }\"; "
                            "done </proc/self/mountinfo | cut -d' ' -f1,2",
                            "/ cgroup2");
+        /* zoned delegated every controller the host enabled below its root (test_host): the zone's
+         * own systemd can account and limit its units. */
         g_assert_cmpint(zone_sh(h, zone, "cat /sys/fs/cgroup/cgroup.controllers", &controllers), ==, 0);
         g_test_message("zone %s: controllers in its cgroup: '%s'", zone, controllers);
+        g_assert_cmpstr(g_strstrip(controllers), ==, "cpuset cpu io memory pids");
 }
 
 /* The zone may make any device node but open only those of its /dev: /dev/kmsg and a loop device
@@ -524,6 +527,9 @@ static void test_systemd(Harness *h, gconstpointer data) {
         g_assert_cmpuint(assert_zone_processes(h, "deb1", (pid_t) leader), >=, 2);
         assert_zone_cgroup_mount(h, "deb1", (pid_t) leader);
         assert_zone_view(h, "deb1", "/init.scope");
+        /* And its systemd uses them: task accounting (on by default) enables pids below its root. */
+        assert_zone_output(h, "deb1",
+                           "tr ' ' '\\n' </sys/fs/cgroup/cgroup.subtree_control | grep -x pids", "pids");
 
         t0 = g_get_monotonic_time();
         g_clear_pointer(&reply, g_variant_unref);

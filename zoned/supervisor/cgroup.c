@@ -43,19 +43,24 @@ static void unescape_octal(char *s) {
         *w = 0;
 }
 
-static bool option_has(const char *opts, const char *word) {
+/* Whether word is one of the items of list, separated by any of seps. */
+static bool list_has(const char *list, const char *seps, const char *word) {
         size_t n = strlen(word);
 
-        for (const char *o = opts; o && *o;) {
-                size_t l = strcspn(o, ",");
+        for (const char *o = list; o && *o;) {
+                size_t l = strcspn(o, seps);
 
                 if (l == n && memcmp(o, word, n) == 0)
                         return true;
                 o += l;
-                if (*o == ',')
+                if (*o)
                         o++;
         }
         return false;
+}
+
+static bool option_has(const char *opts, const char *word) {
+        return list_has(opts, ",", word);
 }
 
 static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, const char *opts) {
@@ -247,6 +252,31 @@ static int cpuset_inherit(const char *child) {
         return 0;
 }
 
+/* cgroup2 gives a cgroup only the controllers its parent enabled in cgroup.subtree_control. For
+ * the zone's own systemd to account and limit memory, tasks, CPU and IO of its units (and for
+ * limits on the zone), every cgroup between the hierarchy's root and the zone's enables what it
+ * has; the root's own choice (the host's init makes it) is left alone. Best effort: a cgroup with
+ * processes of its own (a --cgroup-root inside zoned's service cgroup, say) cannot (EBUSY), and
+ * the zone then runs without those controllers. On a hybrid host cgroup2 usually has none. */
+static void unified_delegate_controllers(const char *dir) {
+        _cleanup_free_ char *available_path = NULL, *subtree_path = NULL;
+        char available[512], enabled[512], *save = NULL;
+
+        if (asprintf(&available_path, "%s/cgroup.controllers", dir) < 0 ||
+            asprintf(&subtree_path, "%s/cgroup.subtree_control", dir) < 0)
+                return;
+        if (read_line_file(available_path, available, sizeof(available)) < 0 ||
+            read_line_file(subtree_path, enabled, sizeof(enabled)) < 0)
+                return;
+        for (char *c = strtok_r(available, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+                char op[64];
+
+                if (list_has(enabled, " ", c) || snprintf(op, sizeof(op), "+%s", c) >= (int) sizeof(op))
+                        continue;
+                (void) write_string_file(subtree_path, op);
+        }
+}
+
 static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
@@ -262,6 +292,8 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                 *s = 0;
                 if (mkdir(p, 0755) < 0 && errno != EEXIST)
                         return -errno;
+                if (h->unified && !last)
+                        unified_delegate_controllers(p);
                 if (h->cpuset) {
                         int r = cpuset_inherit(p);
                         if (r < 0)
