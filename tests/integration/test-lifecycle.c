@@ -179,6 +179,47 @@ static void assert_confined(Harness *h, const char *name, guint32 leader) {
         g_assert_cmpstr(g_strstrip(sysfs.out), ==, "cgroup");
 }
 
+/* Whether the host has a cgroup v1 devices hierarchy (mountinfo: "... - cgroup SRC OPTS,devices"). */
+static bool host_has_v1_devices(void) {
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        g_assert_true(g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL));
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                const char *tail = strstr(*l, " - cgroup ");
+                g_auto(GStrv) fields = tail ? g_strsplit(tail + 3, " ", -1) : NULL;
+
+                if (fields && g_strv_length(fields) >= 3) {
+                        g_auto(GStrv) opts = g_strsplit(fields[2], ",", -1);
+                        if (g_strv_contains((const char *const *) opts, "devices"))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* Root in the zone mounts the v1 devices hierarchy in its cgroup namespace (its own cgroup is the
+ * root there) and tries to allow itself every device: the parent of the zones' cgroups allows
+ * only the zones' devices, so the kernel refuses, and the list stays the zone's. */
+static void assert_v1_devices_not_widened(Harness *h, const char *name) {
+        g_auto(HarnessRun) r = { 0 };
+
+        if (!host_has_v1_devices()) {
+                g_test_message("no cgroup v1 devices hierarchy on this host: v1 widening not tried");
+                return;
+        }
+        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c",
+                        "mkdir -p /tmp/devcg && mount -t cgroup -o devices devices /tmp/devcg || exit 10; "
+                        "echo a > /tmp/devcg/devices.allow; w=$?; head -n 1 /tmp/devcg/devices.list; "
+                        "umount /tmp/devcg; exit $w",
+                        NULL);
+        if (r.status == 10 || r.status == 0 || g_str_has_prefix(r.out, "a *:* rwm"))
+                g_error("zone %s widened its own v1 device list, or could not try (exit %d):\n%s%s", name,
+                        r.status, r.out, r.err);
+        g_assert_nonnull(strstr(r.err, "Operation not permitted"));
+}
+
 static void poweroff_and_check(Harness *h, const char *name, guint32 leader) {
         g_autofree char *state = NULL, *leftovers = NULL;
         g_auto(HarnessRun) r = { 0 };
@@ -247,6 +288,7 @@ static void test_story(Harness *h, gconstpointer data) {
 
         assert_shell(h, "z1");
         assert_confined(h, "z1", leader);
+        assert_v1_devices_not_widened(h, "z1");
         poweroff_and_check(h, "z1", leader);
         remove_and_check(h, "z1");
 }

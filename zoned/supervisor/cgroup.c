@@ -277,6 +277,44 @@ static void unified_delegate_controllers(const char *dir) {
         }
 }
 
+/* Whether a v1 devices cgroup allows everything ("a *:* rwm"), as a new one below the root does. */
+static int v1_devices_allow_all(const char *dir) {
+        _cleanup_free_ char *path = NULL;
+        char first[64];
+        int r;
+
+        if (asprintf(&path, "%s/devices.list", dir) < 0)
+                return -ENOMEM;
+        r = read_line_file(path, first, sizeof(first));
+        if (r < 0)
+                return r;
+        return streq(first, "a *:* rwm");
+}
+
+/* Root in a zone may mount the v1 devices hierarchy in its cgroup namespace and write to
+ * devices.allow of its own cgroup, the namespace's root; the kernel lets it have whatever the
+ * parent has. So the parent of the zones' cgroups (--cgroup-root) gets the zones' allow list
+ * too, before the zone's cgroup is made below it: the kernel changes a default only in a cgroup
+ * without children. Nothing else lives there. zone_path is the zone's cgroup, not made yet. */
+static int v1_devices_confine_parent(const char *zone_path) {
+        _cleanup_free_ char *parent = NULL;
+        const char *slash = strrchr(zone_path, '/');
+        int r;
+
+        parent = strndup(zone_path, (size_t) (slash - zone_path));
+        if (!parent)
+                return -ENOMEM;
+        r = v1_devices_allow_all(parent);
+        if (r <= 0)
+                return r;
+        r = device_policy_apply_v1(parent);
+        /* EINVAL: it has children, the zones of a sibling supervisor that was faster, or ones
+         * made by something else; fine if it confined the parent. */
+        if (r == -EINVAL && v1_devices_allow_all(parent) == 0)
+                return 0;
+        return r == -EINVAL ? -EBUSY : r;
+}
+
 static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
@@ -290,6 +328,11 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                 if (*s != '/' && !last)
                         continue;
                 *s = 0;
+                if (last && h->devices) {
+                        int r = v1_devices_confine_parent(p);
+                        if (r < 0)
+                                return r;
+                }
                 if (mkdir(p, 0755) < 0 && errno != EEXIST)
                         return -errno;
                 if (h->unified && !last)
