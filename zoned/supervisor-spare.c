@@ -51,8 +51,12 @@ static int spare_new_plan_path(Manager *m, char **ret) {
         return 0;
 }
 
+static void spare_freep(SpareSupervisor **s) {
+        spare_free(*s);
+}
+
 static int spare_start(Manager *m) {
-        SpareSupervisor *s;
+        _cleanup_(spare_freep) SpareSupervisor *s = NULL;
         int r;
 
         s = new0(SpareSupervisor, 1);
@@ -60,13 +64,12 @@ static int spare_start(Manager *m) {
                 return -ENOMEM;
         s->fd = -EBADF;
         r = spare_new_plan_path(m, &s->plan_path);
-        if (r >= 0)
-                r = supervisor_spawn(m, s->plan_path, true, &s->pid, &s->fd);
-        if (r < 0) {
-                spare_free(s);
+        if (r < 0)
                 return r;
-        }
-        m->spare = s;
+        r = supervisor_spawn(m, s->plan_path, true, &s->pid, &s->fd);
+        if (r < 0)
+                return r;
+        m->spare = TAKE_PTR(s);
         return 0;
 }
 
@@ -101,6 +104,13 @@ void spare_supervisor_schedule(Manager *m, uint64_t delay_usec) {
         }
         if (r < 0)
                 log_warning_errno(r, "Cannot schedule a spare supervisor: %m");
+}
+
+bool spare_supervisor_plan_is_unique(Manager *m, const char *plan_path) {
+        g_autofree char *dir = spare_plans_dir(m);
+        const char *rest = g_str_has_prefix(plan_path, dir) ? plan_path + strlen(dir) : NULL;
+
+        return rest && rest[0] == '/' && !strchr(rest + 1, '/');
 }
 
 const char *spare_supervisor_plan_path(Manager *m) {
@@ -139,22 +149,37 @@ void spare_supervisor_exited(Manager *m, pid_t pid) {
         m->spare = spare_free(m->spare);
 }
 
-/* The plan paths on the command lines of running supervisors. */
+/* The plan paths on the command lines of running supervisors: processes whose first argument
+ * is zoned-supervisor, their command line read up to CMDLINE_MAX (a zone's processes are listed
+ * too, and may have long ones). */
+#define CMDLINE_MAX 4096
+
 static GHashTable *plans_in_use(void) {
         GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
         const char *pid;
 
         while (proc && (pid = g_dir_read_name(proc))) {
-                g_autofree char *path = NULL, *cmdline = NULL;
-                gsize len;
+                g_autofree char *path = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                char cmdline[CMDLINE_MAX + 1];
+                const char *base;
+                ssize_t len;
 
                 if (!g_ascii_isdigit(pid[0]))
                         continue;
                 path = g_build_filename("/proc", pid, "cmdline", NULL);
-                if (!g_file_get_contents(path, &cmdline, &len, NULL))
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
                         continue;
-                for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1)
+                len = read(fd, cmdline, CMDLINE_MAX);
+                if (len <= 0)
+                        continue;
+                cmdline[len] = 0;
+                base = strrchr(cmdline, '/');
+                if (!streq(base ? base + 1 : cmdline, "zoned-supervisor"))
+                        continue;
+                for (ssize_t i = 0; i < len; i += (ssize_t) strlen(cmdline + i) + 1)
                         if (g_str_has_prefix(cmdline + i, "--plan="))
                                 g_hash_table_add(set, g_strdup(cmdline + i + strlen("--plan=")));
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,6 +18,8 @@ typedef struct SpareSupervisor SpareSupervisor;
 
 /* Starts a spare after delay_usec, unless there is one or spares are off. */
 void spare_supervisor_schedule(Manager *m, uint64_t delay_usec);
+/* Whether plan_path is one of the spares' plan paths, which no other boot uses again. */
+bool spare_supervisor_plan_is_unique(Manager *m, const char *plan_path);
 /* Where a boot writes its plan for the spare; NULL when there is none. */
 const char *spare_supervisor_plan_path(Manager *m);
 /* Hands the spare the plan at plan_path: returns its pid and zoned's end of its control socket.

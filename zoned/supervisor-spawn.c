@@ -10,13 +10,32 @@
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
 
+/* What zoned keeps of a supervisor it started, for its child source. */
+typedef struct SupervisorProcess {
+        Manager *manager;
+        char *unique_plan; /* a plan path no other boot will use (a spare's), or NULL */
+} SupervisorProcess;
+
+static void supervisor_process_free(void *userdata) {
+        SupervisorProcess *p = userdata;
+
+        g_free(p->unique_plan);
+        g_free(p);
+}
+
 static int on_supervisor_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Manager *m = userdata;
+        SupervisorProcess *p = userdata;
+        Manager *m = p->manager;
 
         /* Only reaps: a zone's state comes from its control socket. */
         if (si->si_code != CLD_EXITED || (si->si_status != 0 && si->si_status != 1))
                 log_warning("Supervisor %i ended with code %i status %i.", (int) si->si_pid, si->si_code,
                             si->si_status);
+        /* A supervisor removes its plan when its zone has stopped; one that died early did not. A
+         * zone's own plan path is the next boot's too (it may be written already), a spare's is
+         * never used again. */
+        if (p->unique_plan)
+                (void) unlink(p->unique_plan);
         spare_supervisor_exited(m, si->si_pid);
         g_ptr_array_remove(m->reapers, s);
         return 0;
@@ -89,6 +108,7 @@ static int spawn_process(const char *path, const char *plan_path, bool spare, in
 int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         sd_event_source *child = NULL;
+        SupervisorProcess *process;
         pid_t pid;
         int r;
 
@@ -107,12 +127,19 @@ int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_p
                 return r;
         pair[1] = safe_close(pair[1]);
 
-        r = sd_event_add_child(m->event, &child, pid, WEXITED, on_supervisor_exit, m);
+        process = g_new0(SupervisorProcess, 1);
+        process->manager = m;
+        if (spare_supervisor_plan_is_unique(m, plan_path))
+                process->unique_plan = g_strdup(plan_path);
+        r = sd_event_add_child(m->event, &child, pid, WEXITED, on_supervisor_exit, process);
         if (r < 0) {
+                supervisor_process_free(process);
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
                 return r;
         }
+        /* Only fails for a source that does not exist. */
+        (void) sd_event_source_set_destroy_callback(child, supervisor_process_free);
         /* The reaper belongs to the manager: it outlives the zone's link if the socket closes first. */
         g_ptr_array_add(m->reapers, child);
         if (ret_pid)

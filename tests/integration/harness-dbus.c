@@ -7,7 +7,7 @@
 
 #define CALL_TIMEOUT_MS 60000
 
-static const char *destination(Harness *h) {
+const char *harness_destination(Harness *h) {
         /* A direct connection to zoned's private socket has no bus names. */
         return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
 }
@@ -15,7 +15,7 @@ static const char *destination(Harness *h) {
 GVariant *harness_call(Harness *h, const char *path, const char *iface, const char *method, GVariant *params,
                        const char *reply_type, GError **error) {
         g_assert_nonnull(h->conn);
-        return g_dbus_connection_call_sync(h->conn, destination(h), path, iface, method, params,
+        return g_dbus_connection_call_sync(h->conn, harness_destination(h), path, iface, method, params,
                                            reply_type ? G_VARIANT_TYPE(reply_type) : NULL,
                                            G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, error);
 }
@@ -49,9 +49,9 @@ void harness_flush(Harness *h) {
         bool done = false;
 
         /* Any call does: its reply is dispatched after every signal sent before it. */
-        g_dbus_connection_call(h->conn, destination(h), ZONED_MANAGER_PATH, "org.freedesktop.DBus.Peer",
-                               "Ping", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
-                               on_round_trip, &done);
+        g_dbus_connection_call(h->conn, harness_destination(h), ZONED_MANAGER_PATH,
+                               "org.freedesktop.DBus.Peer", "Ping", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                               CALL_TIMEOUT_MS, NULL, on_round_trip, &done);
         g_assert_true(harness_wait(is_true, &done, CALL_TIMEOUT_MS));
 }
 
@@ -80,11 +80,9 @@ bool harness_wait_event(Harness *h, const char *prefix, guint timeout_ms) {
 char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
-        g_autofree char *prefix = NULL;
         GVariantBuilder options;
-        const char *path, *ev;
+        const char *path;
         guint32 id;
-        int i;
 
         g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
         if (brand)
@@ -94,12 +92,15 @@ char *harness_import_fs(Harness *h, const char *dir, const char *name, const cha
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
 
-        prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-        if (!harness_wait_event(h, prefix, HARNESS_TRANSFER_TIMEOUT_MS))
-                g_error("no TransferRemoved for transfer %u (%s) importing %s", id, path, dir);
-        i = harness_find_event(h, prefix);
-        ev = h->events->pdata[i];
-        return g_strdup(ev + strlen(prefix));
+        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+}
+
+char *harness_wait_transfer_removed(Harness *h, guint32 id, const char *path, guint timeout_ms) {
+        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
+
+        if (!harness_wait_event(h, prefix, timeout_ms))
+                g_error("no TransferRemoved for transfer %u (%s) within %u ms", id, path, timeout_ms);
+        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
 }
 
 char *harness_zone_path(Harness *h, const char *name) {
@@ -179,8 +180,9 @@ static void on_get_all(GObject *source, GAsyncResult *res, gpointer data) {
 
 static void watch_get_all(ZoneWatch *w) {
         w->pending++;
-        g_dbus_connection_call(w->h->conn, destination(w->h), w->path, "org.freedesktop.DBus.Properties",
-                               "GetAll", g_variant_new("(s)", ZONED_ZONE_IFACE), G_VARIANT_TYPE("(a{sv})"),
+        g_dbus_connection_call(w->h->conn, harness_destination(w->h), w->path,
+                               "org.freedesktop.DBus.Properties", "GetAll",
+                               g_variant_new("(s)", ZONED_ZONE_IFACE), G_VARIANT_TYPE("(a{sv})"),
                                G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, on_get_all, w);
 }
 

@@ -28,19 +28,37 @@ void harness_zonectl_full(Harness *h, HarnessRun *ret, const HarnessSpawn *s) {
         harness_run(&spawn, ret);
 }
 
-void harness_zonectl(Harness *h, HarnessRun *ret, const char *stdin_data, ...) {
+static char **collect_args(va_list ap) {
         g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-        g_auto(GStrv) args = NULL;
         const char *a;
+
+        while ((a = va_arg(ap, const char *)))
+                g_strv_builder_add(b, a);
+        return g_strv_builder_end(b);
+}
+
+void harness_zonectl(Harness *h, HarnessRun *ret, const char *stdin_data, ...) {
+        g_auto(GStrv) args = NULL;
         va_list ap;
 
         va_start(ap, stdin_data);
-        while ((a = va_arg(ap, const char *)))
-                g_strv_builder_add(b, a);
+        args = collect_args(ap);
         va_end(ap);
-        args = g_strv_builder_end(b);
         harness_zonectl_full(
                 h, ret, &(HarnessSpawn) { .argv = (const char *const *) args, .stdin_data = stdin_data });
+}
+
+void harness_zonectl_ok(Harness *h, const char *stdin_data, const char *what, ...) {
+        g_auto(GStrv) args = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        va_list ap;
+
+        va_start(ap, what);
+        args = collect_args(ap);
+        va_end(ap);
+        harness_zonectl_full(
+                h, &r, &(HarnessSpawn) { .argv = (const char *const *) args, .stdin_data = stdin_data });
+        harness_assert_run(&r, 0, what);
 }
 
 /* True if a line of a zonectl table starts with these words. */

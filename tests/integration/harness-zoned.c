@@ -80,10 +80,11 @@ static char **zoned_argv(Harness *h) {
         g_ptr_array_add(a, g_strconcat("--state-dir=", h->state_dir, NULL));
         g_ptr_array_add(a, g_strconcat("--runtime-dir=", h->runtime_dir, NULL));
         g_ptr_array_add(a, g_strconcat("--log-dir=", h->log_dir, NULL));
-        g_ptr_array_add(a, g_strconcat("--brands-dir=", h->brands_dir ?: g_getenv("ZONED_TEST_BRANDS_DIR"), NULL));
+        g_ptr_array_add(
+                a, g_strconcat("--brands-dir=", h->brands_dir ?: g_getenv("ZONED_TEST_BRANDS_DIR"), NULL));
         if (g_getenv("ZONED_TEST_DEFINITIONS_DIR"))
-                g_ptr_array_add(a,
-                                g_strconcat("--definitions-dir=", g_getenv("ZONED_TEST_DEFINITIONS_DIR"), NULL));
+                g_ptr_array_add(
+                        a, g_strconcat("--definitions-dir=", g_getenv("ZONED_TEST_DEFINITIONS_DIR"), NULL));
         g_ptr_array_add(a, g_strconcat("--supervisor=", g_getenv("ZONED_TEST_SUPERVISOR"), NULL));
         g_ptr_array_add(a, g_strconcat("--cgroup-root=", h->cgroup_root, NULL));
         if ((h->flags & HARNESS_PRIVATE_SOCKET) && !(h->flags & HARNESS_BUS_MISSING))

@@ -405,3 +405,11 @@ void harness_teardown(Harness *h, gconstpointer flags) {
         g_ptr_array_unref(h->events);
         g_string_free(h->leaks, TRUE);
 }
+
+void harness_write_file(const char *path, const char *text, mode_t mode) {
+        g_autoptr(GError) error = NULL;
+
+        g_file_set_contents(path, text, -1, &error);
+        g_assert_no_error(error);
+        g_assert_no_errno(chmod(path, mode));
+}

@@ -49,8 +49,8 @@ typedef struct Harness {
         char *state_dir;
         char *runtime_dir;
         char *log_dir;
-        char *cgroup_root; /* "zoned-test-<pid>" */
-        char *brands_dir;  /* NULL: $ZONED_TEST_BRANDS_DIR; a test may set it, then restart zoned */
+        char *cgroup_root;    /* "zoned-test-<pid>" */
+        char *brands_dir;     /* NULL: $ZONED_TEST_BRANDS_DIR; a test may set it, then restart zoned */
         char **zoned_options; /* more options for zoned (a test may set them, then restart zoned) */
 
         pid_t dbus_pid;
@@ -115,6 +115,10 @@ void harness_assert_dbus_error(const GError *error, const char *name);
 int harness_find_event(Harness *h, const char *prefix);
 bool harness_wait_event(Harness *h, const char *prefix, guint timeout_ms);
 
+/* Where calls go: org.zoned1 on a bus, NULL on a direct connection to the private socket. */
+const char *harness_destination(Harness *h);
+/* Waits for TransferRemoved of the transfer; returns its result ("done", ...). */
+char *harness_wait_transfer_removed(Harness *h, guint32 id, const char *path, guint timeout_ms);
 /* ImportTemplateFs + wait for TransferRemoved; returns its result ("done", ...). */
 char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand);
 /* CreateZone; with copy waits until the zone left "creating". Returns the object path. */
@@ -176,10 +180,15 @@ void harness_run(const HarnessSpawn *s, HarnessRun *ret);
 /* zonectl ARGS... with DBUS_SYSTEM_BUS_ADDRESS set to the fixture's bus. */
 void harness_zonectl(Harness *h, HarnessRun *ret, const char *stdin_data, ...) G_GNUC_NULL_TERMINATED;
 void harness_zonectl_full(Harness *h, HarnessRun *ret, const HarnessSpawn *s);
+/* zonectl ARGS... that must exit 0 (what: for the failure message). */
+void harness_zonectl_ok(Harness *h, const char *stdin_data, const char *what, ...) G_GNUC_NULL_TERMINATED;
 /* True if a line of a zonectl table starts with these words (NULL-terminated). */
 bool harness_table_has_row(const char *out, const char *const *words);
 /* Fails the test with zonectl's output unless it exited with status. */
 void harness_assert_run(const HarnessRun *r, int status, const char *what);
+
+/* Writes text to path and sets its mode; fails the test on error. */
+void harness_write_file(const char *path, const char *text, mode_t mode);
 
 /* Reaps zombies that were re-parented to us (we are a subreaper). */
 void harness_reap_orphans(void);

@@ -79,6 +79,13 @@ static char *zone_cgroup(Harness *h, const char *zone) {
         return g_strdup_printf("/%s/%s", h->cgroup_root, zone);
 }
 
+/* Where the zone's init lives and its cgroup namespace starts: the payload below its cgroup. */
+static char *zone_payload(Harness *h, const char *zone) {
+        g_autofree char *cgroup = zone_cgroup(h, zone);
+
+        return g_strconcat(cgroup, "/payload", NULL);
+}
+
 static bool path_at_or_below(const char *path, const char *top) {
         size_t n = strlen(top);
         return strncmp(path, top, n) == 0 && (path[n] == 0 || path[n] == '/');
@@ -118,7 +125,8 @@ static bool wait_zone_process(pid_t leader, const char *comm, guint timeout_ms) 
                         g_autofree char *path = g_strdup_printf("/proc/%s/comm", de), *text = NULL;
 
                         if (g_ascii_isdigit(de[0]) && pid_ns((pid_t) g_ascii_strtoll(de, NULL, 10)) == ns &&
-                            g_file_get_contents(path, &text, NULL, NULL) && g_str_equal(g_strstrip(text), comm))
+                            g_file_get_contents(path, &text, NULL, NULL) &&
+                            g_str_equal(g_strstrip(text), comm))
                                 return true;
                 }
                 g_usleep(20 * 1000);
@@ -174,7 +182,8 @@ static guint assert_zone_processes(Harness *h, const char *zone, pid_t leader) {
                 if (pid_ns(pid) != ns || !(cg = pid_cgroup(pid)))
                         continue;
                 if (!path_at_or_below(cg, cgroup))
-                        g_error("process %d of zone %s is in cgroup %s, not in %s", (int) pid, zone, cg, cgroup);
+                        g_error("process %d of zone %s is in cgroup %s, not in %s", (int) pid, zone, cg,
+                                cgroup);
                 n++;
         }
 
@@ -194,11 +203,11 @@ static guint assert_zone_processes(Harness *h, const char *zone, pid_t leader) {
 }
 
 /* The zone's /sys/fs/cgroup, as the host sees it in the init's mountinfo: cgroup2, with the
- * zone's own cgroup as its root (mountinfo shows roots relative to the reader's cgroup
+ * zone's payload cgroup as its root (mountinfo shows roots relative to the reader's cgroup
  * namespace, ours being the host's). */
 static void assert_zone_cgroup_mount(Harness *h, const char *zone, pid_t leader) {
         g_autofree char *path = g_strdup_printf("/proc/%d/mountinfo", (int) leader), *text = NULL;
-        g_autofree char *cgroup = zone_cgroup(h, zone);
+        g_autofree char *cgroup = zone_payload(h, zone);
         g_auto(GStrv) lines = NULL;
         unsigned found = 0;
 
@@ -241,8 +250,8 @@ static void assert_zone_output(Harness *h, const char *zone, const char *command
 
         status = zone_sh(h, zone, command, &out);
         if (status != 0 || !g_str_equal(out, want))
-                g_error("in zone %s, '%s' exited with %d and printed '%s'; expected 0 and '%s'", zone, command,
-                        status, out, want);
+                g_error("in zone %s, '%s' exited with %d and printed '%s'; expected 0 and '%s'", zone,
+                        command, status, out, want);
 }
 
 /* What the zone sees: its cgroup namespace's root is its own cgroup, on cgroup2 at
@@ -321,14 +330,16 @@ static void test_host(void) {
         }
         if (problem)
                 g_error("not a pure cgroup2 host: %s", problem);
-        g_assert_true(g_file_get_contents(CGROUP2_MOUNT "/cgroup.subtree_control", &controllers, NULL, NULL));
+        g_assert_true(
+                g_file_get_contents(CGROUP2_MOUNT "/cgroup.subtree_control", &controllers, NULL, NULL));
         g_strstrip(controllers);
         g_test_message("controllers enabled below the root: %s", controllers);
         g_assert_cmpstr(controllers, ==, "cpuset cpu io memory pids");
 }
 
 static void test_busybox(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *state = NULL, *cgroup = NULL, *init_cgroup = NULL;
+        g_autofree char *result = NULL, *path = NULL, *state = NULL, *cgroup = NULL, *init_cgroup = NULL,
+                        *payload = NULL;
         g_autofree char *dir = NULL;
         guint32 leader;
 
@@ -347,7 +358,8 @@ static void test_busybox(Harness *h, gconstpointer data) {
         g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
         /* busybox init stays where it was started: in the zone's own cgroup. */
         init_cgroup = pid_cgroup((pid_t) leader);
-        g_assert_cmpstr(init_cgroup, ==, cgroup);
+        payload = zone_payload(h, "bb1");
+        g_assert_cmpstr(init_cgroup, ==, payload);
         /* init and the shell that its inittab respawns */
         g_assert_true(wait_zone_process((pid_t) leader, "sh", VM_BOOT_TIMEOUT_MS));
         g_assert_cmpuint(assert_zone_processes(h, "bb1", (pid_t) leader), >=, 2);
@@ -355,7 +367,8 @@ static void test_busybox(Harness *h, gconstpointer data) {
 
         assert_zone_view(h, "bb1", "/");
         /* The zone's cgroup is delegated to it: it may make cgroups of its own. */
-        assert_zone_output(h, "bb1", "mkdir /sys/fs/cgroup/probe && rmdir /sys/fs/cgroup/probe && echo ok", "ok");
+        assert_zone_output(h, "bb1", "mkdir /sys/fs/cgroup/probe && rmdir /sys/fs/cgroup/probe && echo ok",
+                           "ok");
         assert_devices_confined(h, "bb1");
 
         harness_poweroff_zone(h, "bb1");
@@ -520,7 +533,7 @@ static void test_systemd(Harness *h, gconstpointer data) {
 
         assert_system_running(h, "deb1");
         /* systemd moved itself into init.scope of the cgroup2 tree that it was given. */
-        cgroup = zone_cgroup(h, "deb1");
+        cgroup = zone_payload(h, "deb1");
         want = g_strconcat(cgroup, "/init.scope", NULL);
         init_cgroup = pid_cgroup((pid_t) leader);
         g_assert_cmpstr(init_cgroup, ==, want);
@@ -528,8 +541,8 @@ static void test_systemd(Harness *h, gconstpointer data) {
         assert_zone_cgroup_mount(h, "deb1", (pid_t) leader);
         assert_zone_view(h, "deb1", "/init.scope");
         /* And its systemd uses them: task accounting (on by default) enables pids below its root. */
-        assert_zone_output(h, "deb1",
-                           "tr ' ' '\\n' </sys/fs/cgroup/cgroup.subtree_control | grep -x pids", "pids");
+        assert_zone_output(h, "deb1", "tr ' ' '\\n' </sys/fs/cgroup/cgroup.subtree_control | grep -x pids",
+                           "pids");
 
         t0 = g_get_monotonic_time();
         g_clear_pointer(&reply, g_variant_unref);

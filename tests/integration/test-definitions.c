@@ -187,14 +187,6 @@ static char *transfer_string(Harness *h, const char *path, const char *property)
         return g_variant_dup_string(v, NULL);
 }
 
-static char *wait_removed(Harness *h, guint32 id, const char *path) {
-        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-
-        if (!harness_wait_event(h, prefix, BOOTSTRAP_TIMEOUT_MS))
-                g_error("no TransferRemoved for transfer %u (%s)", id, path);
-        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
-}
-
 static char *read_in(const char *root, const char *rel) {
         g_autofree char *p = g_build_filename(root, rel, NULL);
         char *text = NULL;
@@ -261,7 +253,7 @@ static void rebuild_forced(Harness *h, const char *definition, const char *name)
         reply = pull_full(h, definition, name, true, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
-        result = wait_removed(h, id, path);
+        result = harness_wait_transfer_removed(h, id, path, BOOTSTRAP_TIMEOUT_MS);
         g_assert_cmpstr(result, ==, "done");
         g_assert_cmpuint(inode_of(dir), !=, before);
         d = g_dir_open(store, 0, NULL);
@@ -287,7 +279,7 @@ static void test_bootstrap(Harness *h, gconstpointer data) {
         g_variant_get(reply, "(u&o)", &id, &path);
         type = transfer_string(h, path, "Type");
         g_assert_cmpstr(type, ==, "bootstrap");
-        result = wait_removed(h, id, path);
+        result = harness_wait_transfer_removed(h, id, path, BOOTSTRAP_TIMEOUT_MS);
         g_assert_cmpstr(result, ==, "done");
 
         ini = g_build_filename(h->state_dir, ".templates", "sysv", "template.ini", NULL);
@@ -383,7 +375,7 @@ static void test_cancel(Harness *h, gconstpointer data) {
                 g_error("mmdebstrap did not start");
         cancel = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", id), "()", &error);
         g_assert_no_error(error);
-        result = wait_removed(h, id, path);
+        result = harness_wait_transfer_removed(h, id, path, BOOTSTRAP_TIMEOUT_MS);
         g_assert_cmpstr(result, ==, "canceled");
         /* Everything the tool started was in its PID namespace: all gone. */
         if (!wait_proc(tool_gone, tmp, 30000))

@@ -14,18 +14,6 @@
 #include "harness.h"
 #include "manifest.h"
 
-static const char *destination(Harness *h) {
-        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
-}
-
-static void write_file(const char *path, const char *text, mode_t mode) {
-        g_autoptr(GError) error = NULL;
-
-        g_file_set_contents(path, text, -1, &error);
-        g_assert_no_error(error);
-        g_assert_no_errno(chmod(path, mode));
-}
-
 /* The busybox fixture with a setuid file, a file capability, an xattr, odd owners and a hardlink. */
 static char *make_source(Harness *h) {
         g_autofree char *src = g_build_filename(h->tmpdir, "src", NULL), *p = NULL, *q = NULL;
@@ -38,14 +26,14 @@ static char *make_source(Harness *h) {
                 &r);
         harness_assert_run(&r, 0, "cp -a of the busybox rootfs");
         p = g_build_filename(src, "bin", "suid", NULL);
-        write_file(p, "#!/bin/sh\n", 04755);
+        harness_write_file(p, "#!/bin/sh\n", 04755);
         g_free(p);
         p = g_build_filename(src, "bin", "ping-cap", NULL);
-        write_file(p, "#!/bin/sh\n", 0755);
+        harness_write_file(p, "#!/bin/sh\n", 0755);
         g_assert_no_errno(setxattr(p, "security.capability", cap, sizeof(cap), 0));
         g_free(p);
         p = g_build_filename(src, "notes", NULL);
-        write_file(p, "hello\n", 0640);
+        harness_write_file(p, "hello\n", 0640);
         g_assert_no_errno(lchown(p, 1000, 1001));
         g_assert_no_errno(setxattr(p, "user.zoned.test", "some value", 10, 0));
         q = g_build_filename(src, "notes-link", NULL);
@@ -53,20 +41,13 @@ static char *make_source(Harness *h) {
         return g_steal_pointer(&src);
 }
 
-static char *wait_removed(Harness *h, guint32 id, const char *path) {
-        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-
-        if (!harness_wait_event(h, prefix, HARNESS_TRANSFER_TIMEOUT_MS))
-                g_error("no TransferRemoved for transfer %u (%s)", id, path);
-        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
-}
-
 /* A call that passes fd (closed here); returns the reply or NULL with error. */
 static GVariant *call_with_fd(Harness *h, const char *method, GVariant *params_with_idx, GUnixFDList *fds,
                               GError **error) {
         return g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method, params_with_idx,
-                G_VARIANT_TYPE("(uo)"), G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL, error);
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method,
+                params_with_idx, G_VARIANT_TYPE("(uo)"), G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL,
+                error);
 }
 
 static GVariant *export_call(Harness *h, const char *zone, int fd, const char *format, GError **error) {
@@ -94,7 +75,7 @@ static char *export_to_file(Harness *h, const char *zone, const char *file, cons
         close(fd);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
-        return wait_removed(h, id, path);
+        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
 }
 
 static char *import_tar(Harness *h, const char *file, const char *name) {
@@ -115,7 +96,7 @@ static char *import_tar(Harness *h, const char *file, const char *name) {
                              &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
-        return wait_removed(h, id, path);
+        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
 }
 
 static char *template_rootfs(Harness *h, const char *name) {
@@ -128,7 +109,7 @@ static void change_upper(Harness *h, const char *zone) {
         g_autofree char *upper = g_build_filename(h->state_dir, zone, "upper", NULL), *p = NULL;
 
         p = g_build_filename(upper, "added", NULL);
-        write_file(p, "made in the zone\n", 0600);
+        harness_write_file(p, "made in the zone\n", 0600);
         g_assert_no_errno(lchown(p, 1234, 1234));
         g_free(p);
         p = g_build_filename(upper, "bin", NULL);

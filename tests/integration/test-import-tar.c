@@ -20,19 +20,7 @@
 
 #define TRANSFER_IFACE "org.zoned1.Transfer"
 
-static const char *destination(Harness *h) {
-        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
-}
-
 /* ---- the source tree and its tarballs ---- */
-
-static void write_file(const char *path, const char *text, mode_t mode) {
-        g_autoptr(GError) error = NULL;
-
-        g_file_set_contents(path, text, -1, &error);
-        g_assert_no_error(error);
-        g_assert_no_errno(chmod(path, mode));
-}
 
 /* A POSIX ACL as the kernel stores it: user::rw- user:1234:r-- group::r-- mask::r-- other::r--. */
 static void set_acl(const char *path) {
@@ -71,10 +59,10 @@ static char *make_source(Harness *h) {
         harness_assert_run(&r, 0, "cp -a of the busybox rootfs");
 
         p = g_build_filename(src, "bin", "suid", NULL);
-        write_file(p, "#!/bin/sh\n", 04755);
+        harness_write_file(p, "#!/bin/sh\n", 04755);
         g_free(p);
         p = g_build_filename(src, "bin", "ping-cap", NULL);
-        write_file(p, "#!/bin/sh\n", 0755);
+        harness_write_file(p, "#!/bin/sh\n", 0755);
         set_file_capability(p);
         g_free(p);
         p = g_build_filename(src, "home", "user", NULL);
@@ -83,7 +71,7 @@ static char *make_source(Harness *h) {
         g_assert_no_errno(lchown(p, 1000, 1001));
         g_free(p);
         p = g_build_filename(src, "home", "user", "notes", NULL);
-        write_file(p, "hello\n", 0640);
+        harness_write_file(p, "hello\n", 0640);
         g_assert_no_errno(lchown(p, 1000, 1001));
         g_assert_no_errno(setxattr(p, "user.zoned.test", "some value", 10, 0));
         set_acl(p);
@@ -215,19 +203,9 @@ static GVariant *import_tar_call(Harness *h, int fd, const char *name, const cha
         if (brand)
                 g_variant_builder_add(&options, "{sv}", "brand", g_variant_new_string(brand));
         return g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ImportTemplateTar",
-                g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                "ImportTemplateTar", g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
                 G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, error);
-}
-
-static char *wait_removed(Harness *h, guint32 id, const char *path) {
-        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-        const char *ev;
-
-        if (!harness_wait_event(h, prefix, HARNESS_TRANSFER_TIMEOUT_MS))
-                g_error("no TransferRemoved for transfer %u (%s)", id, path);
-        ev = h->events->pdata[harness_find_event(h, prefix)];
-        return g_strdup(ev + strlen(prefix));
 }
 
 /* Imports the open file fd (closed here) and waits; returns the result, and the transfer's last properties.
@@ -243,7 +221,7 @@ static char *import_tar_fd(Watch *w, int fd, const char *name, const char *brand
         close(fd);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
-        result = wait_removed(w->h, id, path);
+        result = harness_wait_transfer_removed(w->h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
         if (ret_props) {
                 *ret_props = g_hash_table_lookup(w->props, path);
                 g_assert_nonnull(*ret_props);
@@ -446,7 +424,7 @@ static char *make_hardlink_tar(Harness *h, const char *st) {
         char *out = g_build_filename(h->tmpdir, "hardlink.tar", NULL);
         g_auto(HarnessRun) r = { 0 };
 
-        write_file(p, "evil\n", 0644);
+        harness_write_file(p, "evil\n", 0644);
         g_assert_no_errno(link(p, q));
         harness_run(
                 &(HarnessSpawn) {
@@ -468,10 +446,10 @@ static void make_escaping_tars(Harness *h, const char *canary, GPtrArray *files)
 
         g_assert_no_errno(mkdir(st, 0755));
         p = g_build_filename(st, "good", NULL);
-        write_file(p, "good\n", 0644);
+        harness_write_file(p, "good\n", 0644);
         g_free(p);
         p = g_build_filename(st, "escaped", NULL);
-        write_file(p, "evil\n", 0644);
+        harness_write_file(p, "evil\n", 0644);
         g_free(p);
 
         dotdot = g_build_filename(h->tmpdir, "dotdot.tar", NULL);
@@ -498,7 +476,7 @@ static void make_escaping_tars(Harness *h, const char *canary, GPtrArray *files)
         g_assert_no_errno(g_mkdir_with_parents(p, 0755));
         g_free(p);
         p = g_build_filename(st2, "link", "x", NULL);
-        write_file(p, "evil\n", 0644);
+        harness_write_file(p, "evil\n", 0644);
         sym = g_build_filename(h->tmpdir, "symlink.tar", NULL);
         harness_run(
                 &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/tar", "-cf", sym, "-C", st, "good",
@@ -676,7 +654,7 @@ static void test_cancel(Harness *h, gconstpointer data) {
         g_clear_pointer(&reply, g_variant_unref);
         reply = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", id), "()", &error);
         g_assert_no_error(error);
-        result = wait_removed(h, id, path);
+        result = harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
         g_assert_cmpstr(result, ==, "canceled");
         close(out);
         assert_no_template(h, "slow");

@@ -17,23 +17,6 @@ static char **output_lines(const char *out) {
         return g_strsplit(s, "\n", -1);
 }
 
-static void zonectl_ok(Harness *h, const char *what, ...) G_GNUC_NULL_TERMINATED;
-static void zonectl_ok(Harness *h, const char *what, ...) {
-        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-        g_auto(GStrv) args = NULL;
-        g_auto(HarnessRun) r = { 0 };
-        const char *a;
-        va_list ap;
-
-        va_start(ap, what);
-        while ((a = va_arg(ap, const char *)))
-                g_strv_builder_add(b, a);
-        va_end(ap);
-        args = g_strv_builder_end(b);
-        harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = (const char *const *) args });
-        harness_assert_run(&r, 0, what);
-}
-
 static void assert_config(Harness *h, const char *name, const char *template_name, const char *storage) {
         g_autofree char *path = g_strdup_printf("%s/%s.zone", h->config_dir, name);
         g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -158,25 +141,43 @@ static void assert_confined(Harness *h, const char *name, guint32 leader) {
                                 *want_prm = g_strdup_printf("CapPrm:\t%s", bounding),
                                 *want_eff = g_strdup_printf("CapEff:\t%s", bounding);
 
-                if (!strstr(shell.out, want_bnd) || !strstr(shell.out, want_prm) || !strstr(shell.out, want_eff))
-                        g_error("a zonectl shell command has other capabilities than the zone (%s):\n%s", bounding,
-                                shell.out);
+                if (!strstr(shell.out, want_bnd) || !strstr(shell.out, want_prm) ||
+                    !strstr(shell.out, want_eff))
+                        g_error("a zonectl shell command has other capabilities than the zone (%s):\n%s",
+                                bounding, shell.out);
         }
 
         /* /dev/kmsg of the host, as a node the zone made itself in its /dev (not /tmp: nodev there
          * would refuse it for another reason): created, but not opened. */
-        harness_zonectl(h, &dev, NULL, "shell", name, "--", "/bin/sh", "-c",
-                        "mknod /dev/host-kmsg c 1 11 || exit 10; head -c 0 /dev/host-kmsg; r=$?; rm /dev/host-kmsg; exit $r",
-                        NULL);
+        harness_zonectl(
+                h, &dev, NULL, "shell", name, "--", "/bin/sh", "-c",
+                "mknod /dev/host-kmsg c 1 11 || exit 10; head -c 0 /dev/host-kmsg; r=$?; rm /dev/host-kmsg; exit $r",
+                NULL);
         if (dev.status != 1 || !strstr(dev.err, "Operation not permitted"))
-                g_error("zone %s could open a host device, or not create it (exit %d):\n%s%s", name, dev.status,
-                        dev.out, dev.err);
+                g_error("zone %s could open a host device, or not create it (exit %d):\n%s%s", name,
+                        dev.status, dev.out, dev.err);
         harness_zonectl(h, &null, NULL, "shell", name, "--", "/bin/sh", "-c", "echo x > /dev/null", NULL);
         harness_assert_run(&null, 0, "zonectl shell NAME -- echo x > /dev/null");
 
         harness_zonectl(h, &sysfs, NULL, "shell", name, "--", "/bin/ls", "/sys/fs", NULL);
         harness_assert_run(&sysfs, 0, "zonectl shell NAME -- ls /sys/fs");
         g_assert_cmpstr(g_strstrip(sysfs.out), ==, "cgroup");
+}
+
+/* The init lives in the zone's payload group in every hierarchy: /proc/PID/cgroup, read from the
+ * host's cgroup namespace, ends each line with <cgroup root>/<zone>/payload. */
+static void assert_init_in_payload(Harness *h, const char *name, guint32 leader) {
+        g_autofree char *path = g_strdup_printf("/proc/%u/cgroup", leader), *text = NULL;
+        g_autofree char *want = g_strdup_printf("/%s/%s/payload", h->cgroup_root, name);
+        g_auto(GStrv) lines = NULL;
+        guint n = 0;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        lines = g_strsplit(g_strstrip(text), "\n", -1);
+        for (char **l = lines; *l; l++, n++)
+                if (!g_str_has_suffix(*l, want))
+                        g_error("the init of zone %s is not in %s in every hierarchy:\n%s", name, want, text);
+        g_assert_cmpuint(n, >, 0);
 }
 
 /* Whether the host has a cgroup v1 devices hierarchy (mountinfo: "... - cgroup SRC OPTS,devices"). */
@@ -242,7 +243,7 @@ static void remove_and_check(Harness *h, const char *name) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
 
-        zonectl_ok(h, "zonectl remove", "remove", name, NULL);
+        harness_zonectl_ok(h, NULL, "zonectl remove", "remove", name, NULL);
         g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
         g_assert_false(g_file_test(state_dir, G_FILE_TEST_EXISTS));
         reply = harness_manager_call(h, "GetZone", g_variant_new("(s)", name), "(o)", &error);
@@ -259,18 +260,18 @@ static void test_story(Harness *h, gconstpointer data) {
                 return;
         rootfs = harness_busybox_rootfs();
 
-        zonectl_ok(h, "zonectl import-fs --brand=busybox", "import-fs", rootfs, "bb", "--brand=busybox",
-                   NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=busybox", "import-fs", rootfs, "bb",
+                           "--brand=busybox", NULL);
         template_busybox = g_build_filename(h->state_dir, ".templates", "bb", "rootfs", "bin", "busybox",
                                             NULL);
         g_assert_true(g_file_test(template_busybox, G_FILE_TEST_IS_REGULAR));
 
-        zonectl_ok(h, "zonectl create", "create", "z1", "-t", "bb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "z1", "-t", "bb", NULL);
         assert_config(h, "z1", "bb", "overlay");
         state = harness_zone_state(h, "z1");
         g_assert_cmpstr(state, ==, "stopped");
 
-        zonectl_ok(h, "zonectl boot", "boot", "z1", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl boot", "boot", "z1", NULL);
         g_clear_pointer(&state, g_free);
         state = harness_zone_state(h, "z1");
         g_assert_cmpstr(state, ==, "running");
@@ -288,6 +289,7 @@ static void test_story(Harness *h, gconstpointer data) {
 
         assert_shell(h, "z1");
         assert_confined(h, "z1", leader);
+        assert_init_in_payload(h, "z1", leader);
         assert_v1_devices_not_widened(h, "z1");
         poweroff_and_check(h, "z1", leader);
         remove_and_check(h, "z1");
@@ -302,7 +304,8 @@ static void test_detect_brand(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        zonectl_ok(h, "zonectl import-fs (no --brand)", "import-fs", harness_busybox_rootfs(), "bb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs (no --brand)", "import-fs", harness_busybox_rootfs(),
+                           "bb", NULL);
         reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(a(ssst))", &it);
@@ -323,9 +326,9 @@ static void test_copy(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        zonectl_ok(h, "zonectl import-fs", "import-fs", harness_busybox_rootfs(), "bb", "--brand=busybox",
-                   NULL);
-        zonectl_ok(h, "zonectl create --copy", "create", "z2", "-t", "bb", "--copy", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs", "import-fs", harness_busybox_rootfs(), "bb",
+                           "--brand=busybox", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create --copy", "create", "z2", "-t", "bb", "--copy", NULL);
         w = zone_watch_new(h, "z2");
         g_assert_cmpstr(zone_watch_wait_settled(w, HARNESS_TRANSFER_TIMEOUT_MS), ==, "stopped");
         assert_config(h, "z2", "bb", "copy");
@@ -334,7 +337,7 @@ static void test_copy(Harness *h, gconstpointer data) {
         copied = g_build_filename(h->state_dir, "z2", "rootfs", "bin", "busybox", NULL);
         g_assert_true(g_file_test(copied, G_FILE_TEST_IS_REGULAR));
 
-        zonectl_ok(h, "zonectl boot (copy)", "boot", "z2", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl boot (copy)", "boot", "z2", NULL);
         state = harness_zone_state(h, "z2");
         g_assert_cmpstr(state, ==, "running");
         leader = harness_zone_leader(h, "z2");

@@ -139,24 +139,6 @@ static void pty_proc_free(PtyProc *p) {
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PtyProc, pty_proc_free)
 
-static void zonectl_ok(Harness *h, const char *stdin_data, const char *what, ...) G_GNUC_NULL_TERMINATED;
-static void zonectl_ok(Harness *h, const char *stdin_data, const char *what, ...) {
-        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-        g_auto(GStrv) args = NULL;
-        g_auto(HarnessRun) r = { 0 };
-        const char *a;
-        va_list ap;
-
-        va_start(ap, what);
-        while ((a = va_arg(ap, const char *)))
-                g_strv_builder_add(b, a);
-        va_end(ap);
-        args = g_strv_builder_end(b);
-        harness_zonectl_full(
-                h, &r, &(HarnessSpawn) { .argv = (const char *const *) args, .stdin_data = stdin_data });
-        harness_assert_run(&r, 0, what);
-}
-
 static guint32 boot_busybox(Harness *h, const char *name) {
         g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
         g_autofree char *path = NULL;
@@ -198,8 +180,8 @@ static void test_console(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         boot_busybox(h, "z1");
-        zonectl_ok(h, NULL, "write MARK-ONE to the console", "shell", "z1", "--", "/bin/sh", "-c",
-                   "echo MARK-ONE > /dev/console", NULL);
+        harness_zonectl_ok(h, NULL, "write MARK-ONE to the console", "shell", "z1", "--", "/bin/sh", "-c",
+                           "echo MARK-ONE > /dev/console", NULL);
 
         /* Two clients: both get the backlog, then live output. */
         a = pty_proc_spawn(h, "console", "z1", NULL);
@@ -208,8 +190,8 @@ static void test_console(Harness *h, gconstpointer data) {
         b = pty_proc_spawn(h, "console", "z1", NULL);
         pty_proc_expect(b, "MARK-ONE");
 
-        zonectl_ok(h, NULL, "write MARK-TWO to the console", "shell", "z1", "--", "/bin/sh", "-c",
-                   "echo MARK-TWO > /dev/console", NULL);
+        harness_zonectl_ok(h, NULL, "write MARK-TWO to the console", "shell", "z1", "--", "/bin/sh", "-c",
+                           "echo MARK-TWO > /dev/console", NULL);
         pty_proc_expect(a, "MARK-TWO");
         pty_proc_expect(b, "MARK-TWO");
 
@@ -224,15 +206,15 @@ static void test_console(Harness *h, gconstpointer data) {
         g_assert_nonnull(strstr(a->out->str, "Detached"));
         state = harness_zone_state(h, "z1");
         g_assert_cmpstr(state, ==, "running");
-        zonectl_ok(h, NULL, "write MARK-THREE to the console", "shell", "z1", "--", "/bin/sh", "-c",
-                   "echo MARK-THREE > /dev/console", NULL);
+        harness_zonectl_ok(h, NULL, "write MARK-THREE to the console", "shell", "z1", "--", "/bin/sh", "-c",
+                           "echo MARK-THREE > /dev/console", NULL);
         pty_proc_expect(b, "MARK-THREE");
 
         /* A client stays attached across a reboot and sees the new boot. */
-        zonectl_ok(h, NULL, "zonectl reboot", "reboot", "z1", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl reboot", "reboot", "z1", NULL);
         g_assert_true(harness_wait_init_started((pid_t) harness_zone_leader(h, "z1"), EXPECT_TIMEOUT_MS));
-        zonectl_ok(h, NULL, "write MARK-FOUR to the console", "shell", "z1", "--", "/bin/sh", "-c",
-                   "echo MARK-FOUR > /dev/console", NULL);
+        harness_zonectl_ok(h, NULL, "write MARK-FOUR to the console", "shell", "z1", "--", "/bin/sh", "-c",
+                           "echo MARK-FOUR > /dev/console", NULL);
         pty_proc_expect(b, "MARK-FOUR");
         pty_proc_send(b, CTRL_RBRACKET CTRL_RBRACKET CTRL_RBRACKET);
         g_assert_cmpint(pty_proc_wait(b), ==, 0);
@@ -253,8 +235,8 @@ static void test_console_dbus(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         boot_busybox(h, "z1");
-        zonectl_ok(h, NULL, "write MARK-DBUS to the console", "shell", "z1", "--", "/bin/sh", "-c",
-                   "echo MARK-DBUS > /dev/console", NULL);
+        harness_zonectl_ok(h, NULL, "write MARK-DBUS to the console", "shell", "z1", "--", "/bin/sh", "-c",
+                           "echo MARK-DBUS > /dev/console", NULL);
         /* zonectl without a terminal: stdin goes to the console, its end detaches. */
         harness_zonectl(h, &piped, "echo PIPED-$((3*3))\n", "console", "z1", NULL);
         harness_assert_run(&piped, 0, "zonectl console z1 < input");
@@ -342,7 +324,7 @@ static void test_console_slow(Harness *h, gconstpointer data) {
         g_assert_false(read_until(slow, slow_got, "MARK-AFTER-FLOOD"));
         close(slow);
         close(fast);
-        zonectl_ok(h, NULL, "the zone still answers", "shell", "z1", "--", "/bin/true", NULL);
+        harness_zonectl_ok(h, NULL, "the zone still answers", "shell", "z1", "--", "/bin/true", NULL);
         harness_poweroff_zone(h, "z1");
 }
 
@@ -350,7 +332,7 @@ static void test_console_slow(Harness *h, gconstpointer data) {
 
 /* A user "alice" with the password "secret", made inside the zone. */
 static void add_user(Harness *h, const char *zone) {
-        zonectl_ok(
+        harness_zonectl_ok(
                 h, NULL, "add user alice", "shell", zone, "--", "/bin/sh", "-c",
                 "set -e; mkdir -p /home/alice; chown 1000:1000 /home/alice; "
                 "echo \"alice:$(mkpasswd -m sha512 secret):1000:1000:Alice:/home/alice:/bin/sh\" >> /etc/passwd; "
@@ -569,8 +551,8 @@ static void test_systemd(Harness *h, gconstpointer data) {
         g_assert_cmpstr(result, ==, "done");
         path = harness_create_zone(h, "web", "deb", false);
         harness_boot_zone(h, "web");
-        zonectl_ok(h, NULL, "add user bob", "shell", "web", "--", "/bin/sh", "-c",
-                   "useradd -m -s /bin/bash bob && echo bob:secret | chpasswd", NULL);
+        harness_zonectl_ok(h, NULL, "add user bob", "shell", "web", "--", "/bin/sh", "-c",
+                           "useradd -m -s /bin/bash bob && echo bob:secret | chpasswd", NULL);
 
         /* The console's backlog is systemd's boot. */
         con = pty_proc_spawn(h, "console", "web", NULL);

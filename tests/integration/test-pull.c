@@ -53,13 +53,15 @@ static void make_signing_key(const char *gnupg) {
 }
 
 static void sign(const char *gnupg, const char *file) {
-        g_autofree char *env_home = g_strconcat("GNUPGHOME=", gnupg, NULL), *sig = g_strconcat(file, ".gpg", NULL);
+        g_autofree char *env_home = g_strconcat("GNUPGHOME=", gnupg, NULL),
+                        *sig = g_strconcat(file, ".gpg", NULL);
         const char *env[] = { env_home, NULL };
 
         g_autofree char *gpg = g_find_program_in_path("gpg");
 
         run_ok("gpg --detach-sign",
-               (const char *const[]) { gpg, "--batch", "--yes", "--detach-sign", "-o", sig, file, NULL }, env);
+               (const char *const[]) { gpg, "--batch", "--yes", "--detach-sign", "-o", sig, file, NULL },
+               env);
 }
 
 static void make_served_files(void) {
@@ -122,8 +124,8 @@ static void make_served_files(void) {
         g_assert_nonnull(hostile);
         g_free(script);
         script = g_build_filename(serve_dir, "hostile", NULL);
-        run_ok("make-hostile-archives.sh", (const char *const[]) { "/bin/bash", hostile, script, canary_dir, NULL },
-               NULL);
+        run_ok("make-hostile-archives.sh",
+               (const char *const[]) { "/bin/bash", hostile, script, canary_dir, NULL }, NULL);
         g_free((char *) env[1]);
 }
 
@@ -204,17 +206,13 @@ static char *url(Server *s, const char *path) {
 
 /* ---- D-Bus ---- */
 
-static const char *destination(Harness *h) {
-        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
-}
-
 typedef struct TransferProps {
         char *error;
         char *error_name;
         guint64 bytes_done;
         guint64 bytes_total;
         double progress;
-        unsigned n_progress;   /* PropertiesChanged with a Progress strictly between 0 and 1 */
+        unsigned n_progress; /* PropertiesChanged with a Progress strictly between 0 and 1 */
 } TransferProps;
 
 static void transfer_props_free(TransferProps *p) {
@@ -261,7 +259,8 @@ typedef struct Watch {
 
 static void watch_init(Watch *w, Harness *h) {
         w->h = h;
-        w->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) transfer_props_free);
+        w->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) transfer_props_free);
         w->subscription = g_dbus_connection_signal_subscribe(
                 h->conn, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged", NULL, NULL,
                 G_DBUS_SIGNAL_FLAGS_NONE, on_transfer_changed, w->props, NULL);
@@ -292,20 +291,10 @@ static GVariant *pull_call(Watch *w, const char *path, const char *name, GError 
         while ((key = va_arg(ap, const char *)))
                 g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
         va_end(ap);
-        return g_dbus_connection_call_sync(w->h->conn, destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                                           "PullTemplate", g_variant_new("(ssa{sv})", u, name, &options),
-                                           G_VARIANT_TYPE("(uo)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL,
-                                           error);
-}
-
-static char *wait_removed(Harness *h, guint32 id, const char *path) {
-        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-        const char *ev;
-
-        if (!harness_wait_event(h, prefix, HARNESS_TRANSFER_TIMEOUT_MS))
-                g_error("no TransferRemoved for transfer %u (%s)", id, path);
-        ev = h->events->pdata[harness_find_event(h, prefix)];
-        return g_strdup(ev + strlen(prefix));
+        return g_dbus_connection_call_sync(
+                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "PullTemplate",
+                g_variant_new("(ssa{sv})", u, name, &options), G_VARIANT_TYPE("(uo)"),
+                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, error);
 }
 
 static Pull pull_start(GVariant *reply) {
@@ -318,7 +307,7 @@ static Pull pull_start(GVariant *reply) {
 
 /* Waits for the end of the pull; returns its result and its last properties. */
 static char *pull_wait(Watch *w, Pull *p, TransferProps **ret_props) {
-        char *result = wait_removed(w->h, p->id, p->path);
+        char *result = harness_wait_transfer_removed(w->h, p->id, p->path, HARNESS_TRANSFER_TIMEOUT_MS);
 
         if (ret_props) {
                 *ret_props = g_hash_table_lookup(w->props, p->path);
@@ -328,16 +317,17 @@ static char *pull_wait(Watch *w, Pull *p, TransferProps **ret_props) {
         return result;
 }
 
-#define PULL(w, path, name, ...)                                                  \
-        ({                                                                         \
-                g_autoptr(GError) _e = NULL;                                       \
+#define PULL(w, path, name, ...)                                                         \
+        ({                                                                               \
+                g_autoptr(GError) _e = NULL;                                             \
                 GVariant *_r = pull_call((w), (path), (name), &_e, ##__VA_ARGS__, NULL); \
-                g_assert_no_error(_e);                                             \
-                pull_start(_r);                                                    \
+                g_assert_no_error(_e);                                                   \
+                pull_start(_r);                                                          \
         })
 
 /* Pulls and waits; returns the result ("done", "failed", ...). */
-static char *pull_sync(Watch *w, const char *path, const char *name, TransferProps **ret_props, GVariant *verify) {
+static char *pull_sync(Watch *w, const char *path, const char *name, TransferProps **ret_props,
+                       GVariant *verify) {
         g_autoptr(GError) error = NULL;
         GVariant *reply = verify ? pull_call(w, path, name, &error, "verify", verify, NULL)
                                  : pull_call(w, path, name, &error, NULL);
@@ -411,7 +401,8 @@ static gint64 served_size(const char *file) {
 
 /* The template is the busybox fixture: same busybox binary, brand busybox. */
 static void assert_busybox_template(Harness *h, const char *name) {
-        g_autofree char *bin = g_build_filename(h->state_dir, ".templates", name, "rootfs", "bin", "busybox", NULL);
+        g_autofree char *bin = g_build_filename(h->state_dir, ".templates", name, "rootfs", "bin", "busybox",
+                                                NULL);
         g_autofree char *want = g_build_filename(harness_busybox_rootfs(), "bin", "busybox", NULL);
         g_autofree char *ini = g_build_filename(h->state_dir, ".templates", name, "template.ini", NULL);
         g_autoptr(GKeyFile) f = g_key_file_new();
@@ -444,7 +435,8 @@ static void install_keyring(Harness *h) {
 /* ---- tests ---- */
 
 static void test_verify_modes(Harness *h, gconstpointer data) {
-        static const char *const files[] = { "bb.tar", "bb.tar.gz", "bb.tar.xz", "bb.tar.zst", "bb.tar.bz2" };
+        static const char *const files[] = { "bb.tar", "bb.tar.gz", "bb.tar.xz", "bb.tar.zst",
+                                             "bb.tar.bz2" };
         Watch w;
 
         if (pull_skipped(h))
@@ -462,8 +454,10 @@ static void test_verify_modes(Harness *h, gconstpointer data) {
                 assert_busybox_template(h, name);
         }
         {
-                g_autofree char *r1 = pull_sync(&w, "bb.tar.xz", "sig", NULL, g_variant_new_string("signature"));
-                g_autofree char *r2 = pull_sync(&w, "tampered/bb.tar.gz", "nover", NULL, g_variant_new_string("no"));
+                g_autofree char *r1 = pull_sync(&w, "bb.tar.xz", "sig", NULL,
+                                                g_variant_new_string("signature"));
+                g_autofree char *r2 = pull_sync(&w, "tampered/bb.tar.gz", "nover", NULL,
+                                                g_variant_new_string("no"));
                 g_autofree char *r3 = pull_sync(&w, "redirect/bb.tar.zst", "redir", NULL, NULL);
 
                 g_assert_cmpstr(r1, ==, "done");
@@ -500,7 +494,8 @@ static void test_verification_failures(Harness *h, gconstpointer data) {
         /* No keyring installed yet: a signature cannot be checked. */
         assert_verification_failed(&w, "bb.tar.gz", "signature", "No keyring");
         install_keyring(h);
-        assert_verification_failed(&w, "tampered/bb.tar.gz", NULL, "SHA256 of bb.tar.gz does not match SHA256SUMS");
+        assert_verification_failed(&w, "tampered/bb.tar.gz", NULL,
+                                   "SHA256 of bb.tar.gz does not match SHA256SUMS");
         assert_verification_failed(&w, "tampered/bb.tar.gz", "signature", "does not match SHA256SUMS");
         assert_verification_failed(&w, "unlisted/bb.tar.gz", NULL, "bb.tar.gz is not listed in SHA256SUMS");
         assert_verification_failed(&w, "badsig/bb.tar.gz", "signature", "not a good signature");
@@ -550,10 +545,10 @@ static void assert_pull_fails(Watch *w, const char *path, const char *what, ...)
         while ((key = va_arg(ap, const char *)))
                 g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
         va_end(ap);
-        reply = g_dbus_connection_call_sync(w->h->conn, destination(w->h), ZONED_MANAGER_PATH,
-                                            ZONED_MANAGER_IFACE, "PullTemplate",
-                                            g_variant_new("(ssa{sv})", u, "bad", &options), G_VARIANT_TYPE("(uo)"),
-                                            G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &error);
+        reply = g_dbus_connection_call_sync(
+                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "PullTemplate",
+                g_variant_new("(ssa{sv})", u, "bad", &options), G_VARIANT_TYPE("(uo)"),
+                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &error);
         g_assert_no_error(error);
         pull = pull_start(reply);
         result = pull_wait(w, &pull, &p);
@@ -729,7 +724,8 @@ static void test_cancel(Harness *h, gconstpointer data) {
                 g_error("zonectl after SIGINT: status 0x%x, stderr: %s", status, err);
         if (!harness_wait_event(h, "TransferRemoved ", HARNESS_TRANSFER_TIMEOUT_MS))
                 g_error("no TransferRemoved after zonectl's cancel");
-        g_assert_true(g_str_has_suffix(h->events->pdata[harness_find_event(h, "TransferRemoved ")], " canceled"));
+        g_assert_true(
+                g_str_has_suffix(h->events->pdata[harness_find_event(h, "TransferRemoved ")], " canceled"));
         assert_no_template(h, "slow");
         watch_clear(&w);
 }
@@ -796,7 +792,8 @@ static void test_concurrent(Harness *h, gconstpointer data) {
         g_clear_error(&error);
         {
                 g_autoptr(GError) e = NULL;
-                Pull c = pull_start(pull_call(&w, "bb.tar.xz", "one", &e, "force", g_variant_new_boolean(TRUE), NULL));
+                Pull c = pull_start(
+                        pull_call(&w, "bb.tar.xz", "one", &e, "force", g_variant_new_boolean(TRUE), NULL));
 
                 g_assert_no_error(e);
                 r3 = pull_wait(&w, &c, NULL);
@@ -804,7 +801,8 @@ static void test_concurrent(Harness *h, gconstpointer data) {
         g_assert_cmpstr(r3, ==, "done");
         assert_busybox_template(h, "one");
         {
-                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "one", "template.ini", NULL),
+                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "one", "template.ini",
+                                                        NULL),
                                 *text = NULL;
 
                 g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
@@ -918,10 +916,11 @@ static void test_force(Harness *h, gconstpointer data) {
 
                 g_free(before);
                 before = template_state(h, "f");
-                reply = harness_manager_call(h, "CreateZone",
-                                             g_variant_new("(ssa{sv})", "zf", "f", NULL), "(o)", &error);
+                reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "zf", "f", NULL),
+                                             "(o)", &error);
                 harness_assert_dbus_error(error, "org.zoned1.Error.Busy");
-                cancel = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", slow.id), "()", NULL);
+                cancel = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", slow.id), "()",
+                                              NULL);
                 result = pull_wait(&w, &slow, NULL);
                 g_assert_cmpstr(result, ==, "canceled");
                 assert_store_cleaned(h);
@@ -1004,12 +1003,9 @@ static void test_hostile(Harness *h, gconstpointer data) {
                 const char *file;
                 const char *error;
         } cases[] = {
-                { "dotdot.tar", "Path contains '..'" },
-                { "absolute.tar", "Path is absolute" },
-                { "symlink-file.tar", "through symlink" },
-                { "symlink-dir.tar", "through symlink" },
-                { "hardlink-shadow.tar", "Path is absolute" },
-                { "sparse-huge.tar", "(max-bytes)" },
+                { "dotdot.tar", "Path contains '..'" },        { "absolute.tar", "Path is absolute" },
+                { "symlink-file.tar", "through symlink" },     { "symlink-dir.tar", "through symlink" },
+                { "hardlink-shadow.tar", "Path is absolute" }, { "sparse-huge.tar", "(max-bytes)" },
         };
         g_autofree char *result = NULL, *dev = NULL, *suid = NULL;
         struct stat st;
@@ -1072,8 +1068,9 @@ static void test_debian(Harness *h, gconstpointer data) {
                 g_assert_no_errno(mkdir(dir, 0755));
                 link = g_build_filename(dir, "debian.tar", NULL);
                 /* A hard link when it can, else a copy. */
-                cmd = g_strdup_printf("ln '%s' '%s' 2>/dev/null || cp '%s' '%s'; cd '%s' && sha256sum debian.tar > SHA256SUMS",
-                                      tarball, link, tarball, link, dir);
+                cmd = g_strdup_printf(
+                        "ln '%s' '%s' 2>/dev/null || cp '%s' '%s'; cd '%s' && sha256sum debian.tar > SHA256SUMS",
+                        tarball, link, tarball, link, dir);
                 sh("serving the Debian tarball", cmd, NULL);
         }
         p = PULL(&w, "debian/debian.tar", "deb");
@@ -1101,7 +1098,8 @@ static void test_debian(Harness *h, gconstpointer data) {
         /* Paths, types, modes, owners, times, sizes, hard links and xattrs. */
         manifest_assert_same(tree, rootfs);
         {
-                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "deb", "template.ini", NULL),
+                g_autofree char *ini = g_build_filename(h->state_dir, ".templates", "deb", "template.ini",
+                                                        NULL),
                                 *text = NULL;
 
                 g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
@@ -1127,6 +1125,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/pull/debian", test_debian, HARNESS_DEFAULT);
         r = g_test_run();
         if (serve_dir)
-                run_ok("rm -rf of the served files", (const char *const[]) { "/bin/rm", "-rf", serve_dir, NULL }, NULL);
+                run_ok("rm -rf of the served files",
+                       (const char *const[]) { "/bin/rm", "-rf", serve_dir, NULL }, NULL);
         return r;
 }

@@ -15,10 +15,6 @@
 #include "harness.h"
 #include "manifest.h"
 
-static const char *destination(Harness *h) {
-        return (h->flags & HARNESS_PRIVATE_SOCKET) ? NULL : ZONED_BUS_NAME;
-}
-
 static void run_ok(const char *const *argv, const char *what) {
         g_auto(HarnessRun) r = { 0 };
 
@@ -38,14 +34,6 @@ static char *make_image(Harness *h) {
         return make_image_of(h, harness_busybox_rootfs(), "bb.raw");
 }
 
-static char *wait_removed(Harness *h, guint32 id, const char *path, guint timeout_ms) {
-        g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
-
-        if (!harness_wait_event(h, prefix, timeout_ms))
-                g_error("no TransferRemoved for transfer %u (%s)", id, path);
-        return g_strdup((char *) h->events->pdata[harness_find_event(h, prefix)] + strlen(prefix));
-}
-
 /* ImportTemplateRaw of file; returns the result. */
 static char *import_raw(Harness *h, const char *file, const char *name) {
         g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
@@ -61,12 +49,12 @@ static char *import_raw(Harness *h, const char *file, const char *name) {
         close(fd);
         g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
         reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ImportTemplateRaw",
-                g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                "ImportTemplateRaw", g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
                 G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
-        return wait_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
 }
 
 /* The manifest of the image's own tree, without the file system's lost+found. */

@@ -119,6 +119,23 @@ static bool wait_gone(pid_t pid) {
         return true;
 }
 
+/* The network namespace a waiting spare holds open for its zone ("net:[INODE]"), or NULL. */
+static char *prepared_netns_of(pid_t pid) {
+        g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int) pid);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        g_assert_nonnull(d);
+        while ((name = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+                g_autofree char *link = g_file_read_link(path, NULL);
+
+                if (link && g_str_has_prefix(link, "net:["))
+                        return g_steal_pointer(&link);
+        }
+        return NULL;
+}
+
 static void import_busybox(Harness *h, const char *const *zones) {
         g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
 
@@ -152,7 +169,7 @@ static void restart_zoned(Harness *h) {
 static void test_boot_takes_spare(Harness *h, gconstpointer data) {
         static const char *const zones[] = { "z1", NULL };
         g_autofree char *plan = NULL, *host_net = NULL, *sup_net = NULL, *zone_net = NULL, *sup = NULL,
-                        *leader_s = NULL;
+                        *prepared_net = NULL, *leader_s = NULL;
         g_auto(GStrv) argv = NULL;
         g_auto(HarnessRun) r = { 0 };
         pid_t spare, next;
@@ -162,6 +179,8 @@ static void test_boot_takes_spare(Harness *h, gconstpointer data) {
                 return;
         spare = zones_and_spare(h, zones);
         plan = plan_of(spare);
+        prepared_net = prepared_netns_of(spare);
+        g_assert_nonnull(prepared_net);
 
         leader = harness_boot_zone(h, "z1");
         g_assert_cmpint(parent_of((pid_t) leader), ==, spare);
@@ -175,9 +194,11 @@ static void test_boot_takes_spare(Harness *h, gconstpointer data) {
         sup_net = netns_of(sup);
         zone_net = netns_of(leader_s);
         g_assert_cmpstr(sup_net, ==, host_net);
+        g_assert_cmpstr(zone_net, ==, prepared_net);
         g_assert_cmpstr(zone_net, !=, host_net);
         /* The prepared namespace is a fresh one: nothing but lo, and lo up. */
-        harness_zonectl(h, &r, NULL, "shell", "z1", "--", "/bin/sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/operstate", NULL);
+        harness_zonectl(h, &r, NULL, "shell", "z1", "--", "/bin/sh", "-c",
+                        "ls /sys/class/net; cat /sys/class/net/lo/operstate", NULL);
         harness_assert_run(&r, 0, "zonectl shell z1 -- ls /sys/class/net");
         g_assert_cmpstr(r.out, ==, "lo\nunknown\n");
 
@@ -190,12 +211,31 @@ static void test_boot_takes_spare(Harness *h, gconstpointer data) {
         g_assert_false(g_file_test(plan, G_FILE_TEST_EXISTS));
 }
 
+static void on_boot_reply(GObject *source, GAsyncResult *result, gpointer data) {
+        GVariant **reply = data;
+        g_autoptr(GError) error = NULL;
+
+        *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+        g_assert_no_error(error);
+}
+
+static void boot_async(Harness *h, const char *zone, GVariant **reply) {
+        g_dbus_connection_call(h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                               "BootZone", g_variant_new("(s)", zone), G_VARIANT_TYPE("()"),
+                               G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_boot_reply, reply);
+}
+
+static bool both_answered(gpointer data) {
+        GVariant ***replies = data;
+
+        return *replies[0] && *replies[1];
+}
+
 /* Two boots at once: the first takes the spare, the second starts a supervisor of its own. */
 static void test_two_boots_one_spare(Harness *h, gconstpointer data) {
         static const char *const zones[] = { "z1", "z2", NULL };
         g_autoptr(ZoneWatch) w1 = NULL, w2 = NULL;
         g_autoptr(GVariant) r1 = NULL, r2 = NULL;
-        g_autoptr(GError) error = NULL;
         g_auto(GStrv) argv1 = NULL, argv2 = NULL;
         pid_t spare;
 
@@ -204,10 +244,11 @@ static void test_two_boots_one_spare(Harness *h, gconstpointer data) {
         spare = zones_and_spare(h, zones);
         w1 = zone_watch_new(h, "z1");
         w2 = zone_watch_new(h, "z2");
-        r1 = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), NULL, &error);
-        g_assert_no_error(error);
-        r2 = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z2"), NULL, &error);
-        g_assert_no_error(error);
+        /* Both calls are on the wire before zoned answers the first: zoned handles them one after
+         * the other, before its timer for the next spare (0.5 s, at idle priority) can fire. */
+        boot_async(h, "z1", &r1);
+        boot_async(h, "z2", &r2);
+        g_assert_true(harness_wait(both_answered, (GVariant * *[]) { &r1, &r2 }, HARNESS_BOOT_TIMEOUT_MS));
         g_assert_true(zone_watch_wait_state(w1, "running", HARNESS_BOOT_TIMEOUT_MS));
         g_assert_true(zone_watch_wait_state(w2, "running", HARNESS_BOOT_TIMEOUT_MS));
 
@@ -264,19 +305,56 @@ static void test_restart(Harness *h, gconstpointer data) {
         next = wait_for_spare(h, spare);
         g_assert_cmpint(next, >, 0);
 
+        /* Stopped, the spare cannot exit by itself on EOF: only zoned's SIGKILL ends it, and zoned
+         * waits for it before it exits. */
+        g_assert_no_errno(kill(next, SIGSTOP));
         harness_stop_zoned(h, SIGTERM);
-        /* zoned waited for it: gone already, not a moment later. */
         g_assert_false(harness_pid_alive(next));
-        stale = g_build_filename(h->runtime_dir, "supervisors", "0123456789abcdef0123456789abcdef.plan", NULL);
+        stale = g_build_filename(h->runtime_dir, "supervisors", "0123456789abcdef0123456789abcdef.plan",
+                                 NULL);
         g_assert_true(g_file_set_contents(stale, "name=gone\n", -1, NULL));
         harness_start_zoned(h);
         g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
         g_assert_true(g_file_test(plan, G_FILE_TEST_IS_REGULAR));
         g_assert_cmpuint(harness_zone_leader(h, "z1"), ==, leader);
 
-        harness_zonectl(h, &r, NULL, "shell", "z1", "--", "/bin/sh", "-c", "grep ^Seccomp: /proc/self/status", NULL);
+        harness_zonectl(h, &r, NULL, "shell", "z1", "--", "/bin/sh", "-c",
+                        "grep ^Seccomp: /proc/self/status", NULL);
         harness_assert_run(&r, 0, "zonectl shell z1 -- grep Seccomp");
         g_assert_cmpstr(r.out, ==, "Seccomp:\t2\n");
+        harness_poweroff_zone(h, "z1");
+}
+
+/* A supervisor killed while its zone runs (its init dies with it) leaves its cgroups behind, and
+ * its plan until zoned reaps it. zoned removes the plan; the next boot removes the empty cgroups
+ * and boots the zone again. */
+static void test_supervisor_killed(Harness *h, gconstpointer data) {
+        static const char *const zones[] = { "z1", NULL };
+        g_autoptr(ZoneWatch) w = NULL;
+        g_autofree char *plan = NULL;
+        gint64 deadline;
+        pid_t spare;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        spare = zones_and_spare(h, zones);
+        plan = plan_of(spare);
+        leader = harness_boot_zone(h, "z1");
+        g_assert_cmpint(parent_of((pid_t) leader), ==, spare);
+        w = zone_watch_new(h, "z1");
+        g_assert_no_errno(kill(spare, SIGKILL));
+        g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
+        g_assert_true(wait_gone((pid_t) leader));
+        deadline = g_get_monotonic_time() + SPARE_WAIT_MS * 1000;
+        while (g_file_test(plan, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline) {
+                harness_flush(h);
+                g_usleep(10 * 1000);
+        }
+        g_assert_false(g_file_test(plan, G_FILE_TEST_EXISTS));
+
+        leader = harness_boot_zone(h, "z1");
+        g_assert_cmpuint(leader, !=, 0);
         harness_poweroff_zone(h, "z1");
 }
 
@@ -306,6 +384,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/spare/two-boots-one-spare", test_two_boots_one_spare, HARNESS_DEFAULT);
         HARNESS_TEST("/spare/spare-killed", test_spare_killed, HARNESS_DEFAULT);
         HARNESS_TEST("/spare/restart", test_restart, HARNESS_ZONECTL);
+        HARNESS_TEST("/spare/supervisor-killed", test_supervisor_killed, HARNESS_DEFAULT);
         HARNESS_TEST("/spare/no-spare", test_no_spare, HARNESS_DEFAULT);
         return g_test_run();
 }

@@ -38,18 +38,8 @@ static const char reboot_loop_brand[] = "[Brand]\n"
 
 static void write_file(const char *dir, const char *name, const char *text, mode_t mode) {
         g_autofree char *path = g_build_filename(dir, name, NULL);
-        g_autoptr(GError) error = NULL;
 
-        g_assert_true(g_file_set_contents(path, text, -1, &error));
-        g_assert_no_error(error);
-        g_assert_no_errno(chmod(path, mode));
-}
-
-static void zonectl_ok(Harness *h, const char *what, const char *const *argv) {
-        g_auto(HarnessRun) r = { 0 };
-
-        harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = argv });
-        harness_assert_run(&r, 0, what);
+        harness_write_file(path, text, mode);
 }
 
 /* The busybox fixture with the two inits, imported once per brand; zoned restarted with the
@@ -59,9 +49,10 @@ static void prepare(Harness *h) {
                         *sbin = g_build_filename(rootfs, "sbin", NULL);
         g_auto(HarnessRun) copy = { 0 };
 
-        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(), rootfs,
-                                                                      NULL } },
-                    &copy);
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(),
+                                                                  rootfs, NULL } },
+                &copy);
         harness_assert_run(&copy, 0, "cp -a the busybox rootfs");
         write_file(sbin, "stubborn-init", stubborn_init, 0755);
         write_file(sbin, "reboot-loop-init", reboot_loop_init, 0755);
@@ -73,10 +64,10 @@ static void prepare(Harness *h) {
         harness_stop_zoned(h, SIGTERM);
         harness_start_zoned(h);
 
-        zonectl_ok(h, "zonectl import-fs --brand=stubborn",
-                   (const char *const[]) { "import-fs", rootfs, "stubborn", "--brand=stubborn", NULL });
-        zonectl_ok(h, "zonectl import-fs --brand=reboot-loop",
-                   (const char *const[]) { "import-fs", rootfs, "loop", "--brand=reboot-loop", NULL });
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=stubborn", "import-fs", rootfs, "stubborn",
+                           "--brand=stubborn", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=reboot-loop", "import-fs", rootfs, "loop",
+                           "--brand=reboot-loop", NULL);
 }
 
 static void assert_nothing_left(Harness *h, const char *name, guint32 leader) {
@@ -98,8 +89,8 @@ static void test_stop_timeout(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         prepare(h);
-        zonectl_ok(h, "zonectl create", (const char *const[]) { "create", "s1", "-t", "stubborn", NULL });
-        zonectl_ok(h, "zonectl boot", (const char *const[]) { "boot", "s1", NULL });
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "s1", "-t", "stubborn", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl boot", "boot", "s1", NULL);
         leader = harness_zone_leader(h, "s1");
         g_assert_cmpuint(leader, !=, 0);
 
@@ -126,7 +117,7 @@ static void test_reboot_loop(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         prepare(h);
-        zonectl_ok(h, "zonectl create", (const char *const[]) { "create", "r1", "-t", "loop", NULL });
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "r1", "-t", "loop", NULL);
         w = zone_watch_new(h, "r1");
         /* --no-block: the zone may be running or already failed by the time zonectl would look. */
         harness_zonectl(h, &boot, NULL, "boot", "--no-block", "r1", NULL);

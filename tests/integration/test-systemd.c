@@ -44,23 +44,6 @@ static const char *debian_rootfs(Harness *h) {
         return rootfs;
 }
 
-static void zonectl_ok(Harness *h, const char *what, ...) G_GNUC_NULL_TERMINATED;
-static void zonectl_ok(Harness *h, const char *what, ...) {
-        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-        g_auto(GStrv) args = NULL;
-        g_auto(HarnessRun) r = { 0 };
-        const char *a;
-        va_list ap;
-
-        va_start(ap, what);
-        while ((a = va_arg(ap, const char *)))
-                g_strv_builder_add(b, a);
-        va_end(ap);
-        args = g_strv_builder_end(b);
-        harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = (const char *const *) args });
-        harness_assert_run(&r, 0, what);
-}
-
 /* zonectl shell ZONE -- ARGV...; returns the exit status, stdout in *ret_out. */
 static int zone_run(Harness *h, char **ret_out, ...) G_GNUC_NULL_TERMINATED;
 static int zone_run(Harness *h, char **ret_out, ...) {
@@ -162,7 +145,7 @@ static guint32 boot(Harness *h) {
         g_autofree char *state = NULL;
         gint64 t0 = g_get_monotonic_time();
 
-        zonectl_ok(h, "zonectl boot", "boot", ZONE, NULL);
+        harness_zonectl_ok(h, NULL, "zonectl boot", "boot", ZONE, NULL);
         g_test_message("zonectl boot took %" G_GINT64_FORMAT " ms", (g_get_monotonic_time() - t0) / 1000);
         g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
         g_assert_cmpuint(w->states->len, >=, 2);
@@ -192,9 +175,9 @@ static void test_boot(Harness *h, gconstpointer data) {
                 return;
         }
 
-        zonectl_ok(h, "zonectl import-fs (no --brand)", "import-fs", rootfs, "deb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs (no --brand)", "import-fs", rootfs, "deb", NULL);
         assert_template_brand(h, "deb", "systemd");
-        zonectl_ok(h, "zonectl create", "create", ZONE, "-t", "deb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", ZONE, "-t", "deb", NULL);
         mid = config_machine_id(h);
         g_assert_nonnull(mid);
         g_assert_cmpuint(strlen(mid), ==, 32);
@@ -212,7 +195,9 @@ static void test_boot(Harness *h, gconstpointer data) {
         g_assert_cmpstr(out, ==, "cgroup2fs");
         g_clear_pointer(&out, g_free);
         /* systemd runs under the zone's system call filter, without no_new_privs. */
-        g_assert_cmpint(zone_run(h, &out, "sh", "-c", "grep -E '^(Seccomp|NoNewPrivs):' /proc/1/status", NULL), ==, 0);
+        g_assert_cmpint(
+                zone_run(h, &out, "sh", "-c", "grep -E '^(Seccomp|NoNewPrivs):' /proc/1/status", NULL), ==,
+                0);
         g_assert_cmpstr(out, ==, "NoNewPrivs:\t0\nSeccomp:\t2");
         g_clear_pointer(&out, g_free);
         /* /proc entries about the host are masked. */
@@ -233,7 +218,7 @@ static void test_boot(Harness *h, gconstpointer data) {
 
         /* Reboot: systemd's own shutdown, then a new init. */
         w = zone_watch_new(h, ZONE);
-        zonectl_ok(h, "zonectl reboot", "reboot", ZONE, NULL);
+        harness_zonectl_ok(h, NULL, "zonectl reboot", "reboot", ZONE, NULL);
         g_assert_true(zone_watch_wait_new_leader(w, leader, HARNESS_BOOT_TIMEOUT_MS));
         leader2 = w->leader;
         g_assert_cmpuint(leader2, !=, leader);
@@ -258,7 +243,7 @@ static void test_boot(Harness *h, gconstpointer data) {
         /* Poweroff: through systemd's shutdown (its messages on the console), not the stop
          * timeout's SIGKILL (the supervisor would have logged it to the console). */
         t0 = g_get_monotonic_time();
-        zonectl_ok(h, "zonectl poweroff", "poweroff", ZONE, NULL);
+        harness_zonectl_ok(h, NULL, "zonectl poweroff", "poweroff", ZONE, NULL);
         g_test_message("zonectl poweroff took %" G_GINT64_FORMAT " ms",
                        (g_get_monotonic_time() - t0) / 1000);
         g_assert_cmpuint(harness_zone_leader(h, ZONE), ==, 0);

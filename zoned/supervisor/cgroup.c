@@ -82,6 +82,11 @@ static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, co
                 free(h->mount_point);
                 return -ENOMEM;
         }
+        if (asprintf(&h->payload, "%s/" CGROUP_PAYLOAD, h->path) < 0) {
+                free(h->mount_point);
+                free(h->path);
+                return -ENOMEM;
+        }
         s->n_hierarchies++;
         return 0;
 }
@@ -189,6 +194,7 @@ void cgroup_set_done(CgroupSet *s) {
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 free(s->hierarchies[i].mount_point);
                 free(s->hierarchies[i].path);
+                free(s->hierarchies[i].payload);
         }
         free(s->hierarchies);
         free(s->relative);
@@ -254,9 +260,9 @@ static int cpuset_inherit(const char *child) {
 
 /* cgroup2 gives a cgroup only the controllers its parent enabled in cgroup.subtree_control. For
  * the zone's own systemd to account and limit memory, tasks, CPU and IO of its units (and for
- * limits on the zone), every cgroup between the hierarchy's root and the zone's enables what it
- * has; the root's own choice (the host's init makes it) is left alone. Best effort: a cgroup with
- * processes of its own (a --cgroup-root inside zoned's service cgroup, say) cannot (EBUSY), and
+ * limits on the zone), the parent of the zones' cgroups (--cgroup-root) and the zone's cgroup
+ * enable what they have; cgroups above --cgroup-root are the host's (its init's, systemd's
+ * slices) and left alone. Best effort: a cgroup with processes of its own cannot (EBUSY), and
  * the zone then runs without those controllers. On a hybrid host cgroup2 usually has none. */
 static void unified_delegate_controllers(const char *dir) {
         _cleanup_free_ char *available_path = NULL, *subtree_path = NULL;
@@ -277,47 +283,27 @@ static void unified_delegate_controllers(const char *dir) {
         }
 }
 
-/* Whether a v1 devices cgroup allows everything ("a *:* rwm"), as a new one below the root does. */
-static int v1_devices_allow_all(const char *dir) {
-        _cleanup_free_ char *path = NULL;
-        char first[64];
-        int r;
-
-        if (asprintf(&path, "%s/devices.list", dir) < 0)
-                return -ENOMEM;
-        r = read_line_file(path, first, sizeof(first));
-        if (r < 0)
-                return r;
-        return streq(first, "a *:* rwm");
+/* mkdir of one cgroup; a new v1 cpuset cgroup gets cpus and mems to be joinable. */
+static int make_cgroup(const CgroupHierarchy *h, const char *path) {
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return h->cpuset ? cpuset_inherit(path) : 0;
 }
 
-/* Root in a zone may mount the v1 devices hierarchy in its cgroup namespace and write to
- * devices.allow of its own cgroup, the namespace's root; the kernel lets it have whatever the
- * parent has. So the parent of the zones' cgroups (--cgroup-root) gets the zones' allow list
- * too, before the zone's cgroup is made below it: the kernel changes a default only in a cgroup
- * without children. Nothing else lives there. zone_path is the zone's cgroup, not made yet. */
-static int v1_devices_confine_parent(const char *zone_path) {
-        _cleanup_free_ char *parent = NULL;
-        const char *slash = strrchr(zone_path, '/');
-        int r;
+/* The v1 device list of the zone's cgroup, set while it has no children: the payload made below
+ * it then inherits it, and the zone cannot allow itself more than this (the kernel grants a
+ * cgroup only what its parent has). A leftover zone cgroup with children that allows every
+ * device cannot be changed: -EBUSY. */
+static int v1_devices_confine(const CgroupHierarchy *h) {
+        int r = device_policy_apply_v1(h->path);
 
-        parent = strndup(zone_path, (size_t) (slash - zone_path));
-        if (!parent)
-                return -ENOMEM;
-        r = v1_devices_allow_all(parent);
-        if (r <= 0)
-                return r;
-        r = device_policy_apply_v1(parent);
-        /* EINVAL: it has children, the zones of a sibling supervisor that was faster, or ones
-         * made by something else; fine if it confined the parent. */
-        if (r == -EINVAL && v1_devices_allow_all(parent) == 0)
-                return 0;
         return r == -EINVAL ? -EBUSY : r;
 }
 
 static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
+        int r;
 
         if (asprintf(&p, "%s/%s", h->mount_point, relative) < 0)
                 return -ENOMEM;
@@ -328,24 +314,28 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                 if (*s != '/' && !last)
                         continue;
                 *s = 0;
-                if (last && h->devices) {
-                        int r = v1_devices_confine_parent(p);
-                        if (r < 0)
-                                return r;
-                }
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                if (h->unified && !last)
-                        unified_delegate_controllers(p);
-                if (h->cpuset) {
-                        int r = cpuset_inherit(p);
-                        if (r < 0)
-                                return r;
-                }
+                r = make_cgroup(h, p);
+                if (r < 0)
+                        return r;
                 if (last)
-                        return 0;
+                        break;
                 *s = '/';
         }
+        if (h->unified) {
+                _cleanup_free_ char *parent = strndup(h->path, (size_t) (strrchr(h->path, '/') - h->path));
+
+                if (!parent)
+                        return -ENOMEM;
+                if (strlen(parent) > base)
+                        unified_delegate_controllers(parent);
+                unified_delegate_controllers(h->path);
+        }
+        if (h->devices) {
+                r = v1_devices_confine(h);
+                if (r < 0)
+                        return r;
+        }
+        return make_cgroup(h, h->payload);
 }
 
 bool cgroup_set_confines_devices(const CgroupSet *s) {
@@ -355,45 +345,23 @@ bool cgroup_set_confines_devices(const CgroupSet *s) {
         return false;
 }
 
-/* The device allow list (device-policy.h) on the zone's cgroup: in the v1 devices hierarchy, and
- * as a BPF program on the cgroup2 one, on a hybrid host too. The kernel runs the program first
- * and then checks the v1 list, and each must allow: on a hybrid host the program changes nothing
- * of what is allowed, but it is what holds there against root in the zone. That may mount the v1
- * devices hierarchy in its cgroup namespace and write "a" to devices.allow of its own cgroup (the
- * parent, which allows everything, permits that); it cannot detach a BPF program (the system
- * call filter denies bpf()). The price is one small program per supervisor, and a hybrid host
- * whose kernel cannot (before 4.15, or without CONFIG_CGROUP_BPF) does not start zones either. */
+/* The device allow list (device-policy.h) on the zone's cgroup: in the v1 devices hierarchy (set
+ * at creation), and as a BPF program on the cgroup2 one, on a hybrid host too. The kernel runs
+ * the program first and then checks the v1 list, and each must allow. Both sit on the zone's
+ * cgroup, above the payload that is the zone's cgroup namespace: root in the zone can neither
+ * widen the v1 list of its payload beyond its parent's nor detach a BPF program (the system call
+ * filter denies bpf()). The price is one small program per supervisor, and a hybrid host whose
+ * kernel cannot (before 4.15, or without CONFIG_CGROUP_BPF) does not start zones either. */
 static int hierarchy_confine_devices(const CgroupHierarchy *h, int *program_fd) {
-        if (h->unified) {
-                if (*program_fd < 0) {
-                        int fd = device_policy_load_program();
-                        if (fd < 0)
-                                return fd;
-                        *program_fd = fd;
-                }
-                return device_policy_attach_program(*program_fd, h->path);
+        if (!h->unified)
+                return 0; /* the v1 list was set at creation */
+        if (*program_fd < 0) {
+                int fd = device_policy_load_program();
+                if (fd < 0)
+                        return fd;
+                *program_fd = fd;
         }
-        if (h->devices)
-                return device_policy_apply_v1(h->path);
-        return 0;
-}
-
-int cgroup_set_create(const CgroupSet *s, bool unified) {
-        /* Nothing would keep the zone from opening the devices it makes: do not start it. */
-        if (!cgroup_set_confines_devices(s))
-                return -EOPNOTSUPP;
-        for (size_t i = 0; i < s->n_hierarchies; i++) {
-                int r = -ENOENT;
-
-                if (s->hierarchies[i].unified != unified)
-                        continue;
-                /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
-                for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
-                        r = hierarchy_create(&s->hierarchies[i], s->relative);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return device_policy_attach_program(*program_fd, h->path);
 }
 
 int cgroup_set_confine_devices(const CgroupSet *s, int *program_fd) {
@@ -408,7 +376,7 @@ int cgroup_set_confine_devices(const CgroupSet *s, int *program_fd) {
 int cgroup_set_open_unified(const CgroupSet *s) {
         for (size_t i = 0; i < s->n_hierarchies; i++)
                 if (s->hierarchies[i].unified) {
-                        int fd = open(s->hierarchies[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        int fd = open(s->hierarchies[i].payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                         return fd < 0 ? -errno : fd;
                 }
         return -ENOMEDIUM;
@@ -428,7 +396,7 @@ int cgroup_set_join(const CgroupSet *s, bool skip_unified) {
 
                 if (h->unified && skip_unified)
                         continue;
-                if (asprintf(&p, "%s/%s", h->path, h->unified ? "cgroup.procs" : "tasks") < 0)
+                if (asprintf(&p, "%s/%s", h->payload, h->unified ? "cgroup.procs" : "tasks") < 0)
                         return -ENOMEM;
                 r = write_string_file(p, "0");
                 if (r < 0)
@@ -638,4 +606,45 @@ int cgroup_set_remove(const CgroupSet *s) {
                 hierarchy_remove_parents(&s->hierarchies[i]);
         }
         return r;
+}
+
+/* A zone's cgroup left behind (its supervisor was killed before it cleaned up) is removed if no
+ * process is left in it: a boot gets fresh cgroups, with nothing of the last one's devices,
+ * limits or subgroups. One with processes is not booted into: -EBUSY. */
+static int hierarchy_remove_leftover(const CgroupHierarchy *h) {
+        _cleanup_free_ pid_t *pids = NULL;
+        PidList l = {};
+        int r;
+
+        if (access(h->path, F_OK) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = collect_pids(h->path, &l);
+        pids = l.pids;
+        if (r < 0)
+                return r;
+        if (l.n > 0)
+                return -EBUSY;
+        return hierarchy_remove(h);
+}
+
+int cgroup_set_create(const CgroupSet *s, bool unified) {
+        /* Nothing would keep the zone from opening the devices it makes: do not start it. */
+        if (!cgroup_set_confines_devices(s))
+                return -EOPNOTSUPP;
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                int r = -ENOENT;
+
+                if (s->hierarchies[i].unified != unified)
+                        continue;
+                r = hierarchy_remove_leftover(&s->hierarchies[i]);
+                if (r < 0)
+                        return r;
+                r = -ENOENT;
+                /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
+                for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
+                        r = hierarchy_create(&s->hierarchies[i], s->relative);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }

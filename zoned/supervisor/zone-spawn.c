@@ -101,7 +101,8 @@ static int child_receive(ZoneChild *c, const char *key, int *ret_fd) {
 /* The supervisor creates the zone's v1 cgroups while the child mounts (it was born in the cgroup2
  * one), then says "CGROUPS=<errno>"; the child moves itself into them before its cgroup namespace
  * is made and before anything it executes can fork. The child is single-threaded, which
- * cgroup_set_join() needs. */
+ * cgroup_set_join() needs. Until then the kernel memory of its mounts is charged to the
+ * supervisor's v1 memory cgroup: a few KiB per boot, of the zone's fixed set-up. */
 static int child_join_cgroups(ZoneChild *c) {
         int r;
 
@@ -385,13 +386,13 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
  * the v1 cgroups, and the device policy on its cgroups. */
 static int send_cgroups_devices(int sock, const CgroupSet *cgroups, int *device_program) {
         char text[64];
-        int r;
+        int r, q;
 
-        r = cgroup_set_create(cgroups, false);
-        snprintf(text, sizeof(text), "CGROUPS=%i", r < 0 ? -r : 0);
+        q = cgroup_set_create(cgroups, false);
+        snprintf(text, sizeof(text), "CGROUPS=%i", q < 0 ? -q : 0);
         r = zone_fd_send(sock, text, -EBADF);
-        if (r < 0)
-                return r;
+        if (r < 0 || q < 0)
+                return r; /* the child gives up on CGROUPS= and says why */
         r = cgroup_set_confine_devices(cgroups, device_program);
         snprintf(text, sizeof(text), "DEVICES=%i", r < 0 ? -r : 0);
         return zone_fd_send(sock, text, -EBADF);
@@ -470,8 +471,8 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         /* The child has it now: a network namespace serves one boot. */
         prepared->netns = safe_close(prepared->netns);
         r = send_cgroups_devices(pair[0], cgroups, &prepared->device_program);
-        /* A failure to make the root or the cgroups the child reports like any other setup
-         * error. A child that failed before it got here has said why and exited (EPIPE): its end
+        /* A failure to make the cgroups or the device policy the child reports like any other
+         * setup error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */
         if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
                 (void) kill(pid, SIGKILL);
