@@ -332,3 +332,50 @@ void harness_poweroff_zone(Harness *h, const char *name) {
         leftovers = harness_zone_leftovers(h, name);
         g_assert_null(leftovers);
 }
+
+/* ---- transfers' properties ---- */
+
+static void transfer_props_free(TransferProps *p) {
+        g_free(p->error);
+        g_free(p->error_name);
+        g_free(p);
+}
+
+GHashTable *harness_transfer_props_new(void) {
+        return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) transfer_props_free);
+}
+
+static void on_transfer_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                                const char *signal, GVariant *params, gpointer data) {
+        GHashTable *props = data;
+        g_autoptr(GVariant) changed = NULL;
+        const char *interface, *s;
+        TransferProps *p;
+
+        g_variant_get(params, "(&s@a{sv}@as)", &interface, &changed, NULL);
+        if (!g_str_equal(interface, ZONED_TRANSFER_IFACE))
+                return;
+        p = g_hash_table_lookup(props, path);
+        if (!p) {
+                p = g_new0(TransferProps, 1);
+                g_hash_table_insert(props, g_strdup(path), p);
+        }
+        if (g_variant_lookup(changed, "Error", "&s", &s)) {
+                g_free(p->error);
+                p->error = g_strdup(s);
+        }
+        if (g_variant_lookup(changed, "ErrorName", "&s", &s)) {
+                g_free(p->error_name);
+                p->error_name = g_strdup(s);
+        }
+        (void) g_variant_lookup(changed, "BytesDone", "t", &p->bytes_done);
+        (void) g_variant_lookup(changed, "BytesTotal", "t", &p->bytes_total);
+        if (g_variant_lookup(changed, "Progress", "d", &p->progress) && p->progress > 0 && p->progress < 1)
+                p->n_progress++;
+}
+
+guint harness_transfer_props_subscribe(Harness *h, GHashTable *props) {
+        return g_dbus_connection_signal_subscribe(h->conn, NULL, "org.freedesktop.DBus.Properties",
+                                                  "PropertiesChanged", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                  on_transfer_changed, props, NULL);
+}

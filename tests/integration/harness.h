@@ -22,6 +22,7 @@
 #define ZONED_MANAGER_PATH "/org/zoned1"
 #define ZONED_MANAGER_IFACE "org.zoned1.Manager"
 #define ZONED_ZONE_IFACE "org.zoned1.Zone"
+#define ZONED_TRANSFER_IFACE "org.zoned1.Transfer"
 
 /* Bounded waits, in milliseconds. Generous: two cores, other builds running. */
 #define HARNESS_START_TIMEOUT_MS 20000
@@ -119,6 +120,20 @@ bool harness_wait_event(Harness *h, const char *prefix, guint timeout_ms);
 const char *harness_destination(Harness *h);
 /* Waits for TransferRemoved of the transfer; returns its result ("done", ...). */
 char *harness_wait_transfer_removed(Harness *h, guint32 id, const char *path, guint timeout_ms);
+/* The last values of a transfer's properties, from its PropertiesChanged (never polled). */
+typedef struct TransferProps {
+        char *error;
+        char *error_name;
+        guint64 bytes_done;
+        guint64 bytes_total;
+        double progress;
+        unsigned n_progress; /* PropertiesChanged with a Progress strictly between 0 and 1 */
+} TransferProps;
+
+/* Object path → TransferProps; filled by the subscription until it is unsubscribed. */
+GHashTable *harness_transfer_props_new(void);
+guint harness_transfer_props_subscribe(Harness *h, GHashTable *props);
+
 /* ImportTemplateFs + wait for TransferRemoved; returns its result ("done", ...). */
 char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand);
 /* CreateZone; with copy waits until the zone left "creating". Returns the object path. */

@@ -18,8 +18,6 @@
 #include "harness.h"
 #include "manifest.h"
 
-#define TRANSFER_IFACE "org.zoned1.Transfer"
-
 /* ---- the source tree and its tarballs ---- */
 
 /* A POSIX ACL as the kernel stores it: user::rw- user:1234:r-- group::r-- mask::r-- other::r--. */
@@ -137,41 +135,6 @@ static char *template_ini_value(Harness *h, const char *name, const char *key) {
 
 /* ---- the D-Bus side ---- */
 
-/* The last values of every transfer's properties, from PropertiesChanged. */
-typedef struct TransferProps {
-        char *error;
-        guint64 bytes_done;
-        double progress;
-} TransferProps;
-
-static void transfer_props_free(TransferProps *p) {
-        g_free(p->error);
-        g_free(p);
-}
-
-static void on_transfer_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
-                                const char *signal, GVariant *params, gpointer data) {
-        GHashTable *props = data;
-        g_autoptr(GVariant) changed = NULL;
-        const char *interface;
-        TransferProps *p;
-
-        g_variant_get(params, "(&s@a{sv}@as)", &interface, &changed, NULL);
-        if (!g_str_equal(interface, TRANSFER_IFACE))
-                return;
-        p = g_hash_table_lookup(props, path);
-        if (!p) {
-                p = g_new0(TransferProps, 1);
-                g_hash_table_insert(props, g_strdup(path), p);
-        }
-        if (g_variant_lookup(changed, "Error", "&s", &interface)) {
-                g_free(p->error);
-                p->error = g_strdup(interface);
-        }
-        (void) g_variant_lookup(changed, "BytesDone", "t", &p->bytes_done);
-        (void) g_variant_lookup(changed, "Progress", "d", &p->progress);
-}
-
 typedef struct Watch {
         Harness *h;
         GHashTable *props; /* path → TransferProps */
@@ -180,11 +143,8 @@ typedef struct Watch {
 
 static void watch_init(Watch *w, Harness *h) {
         w->h = h;
-        w->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) transfer_props_free);
-        w->subscription = g_dbus_connection_signal_subscribe(
-                h->conn, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged", NULL, NULL,
-                G_DBUS_SIGNAL_FLAGS_NONE, on_transfer_changed, w->props, NULL);
+        w->props = harness_transfer_props_new();
+        w->subscription = harness_transfer_props_subscribe(h, w->props);
 }
 
 static void watch_clear(Watch *w) {

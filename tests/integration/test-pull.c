@@ -21,7 +21,6 @@
 #include "harness.h"
 #include "manifest.h"
 
-#define TRANSFER_IFACE "org.zoned1.Transfer"
 #define VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
 
 /* ---- the served files, made once per process ---- */
@@ -206,50 +205,6 @@ static char *url(Server *s, const char *path) {
 
 /* ---- D-Bus ---- */
 
-typedef struct TransferProps {
-        char *error;
-        char *error_name;
-        guint64 bytes_done;
-        guint64 bytes_total;
-        double progress;
-        unsigned n_progress; /* PropertiesChanged with a Progress strictly between 0 and 1 */
-} TransferProps;
-
-static void transfer_props_free(TransferProps *p) {
-        g_free(p->error);
-        g_free(p->error_name);
-        g_free(p);
-}
-
-static void on_transfer_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
-                                const char *signal, GVariant *params, gpointer data) {
-        GHashTable *props = data;
-        g_autoptr(GVariant) changed = NULL;
-        const char *interface, *s;
-        TransferProps *p;
-
-        g_variant_get(params, "(&s@a{sv}@as)", &interface, &changed, NULL);
-        if (!g_str_equal(interface, TRANSFER_IFACE))
-                return;
-        p = g_hash_table_lookup(props, path);
-        if (!p) {
-                p = g_new0(TransferProps, 1);
-                g_hash_table_insert(props, g_strdup(path), p);
-        }
-        if (g_variant_lookup(changed, "Error", "&s", &s)) {
-                g_free(p->error);
-                p->error = g_strdup(s);
-        }
-        if (g_variant_lookup(changed, "ErrorName", "&s", &s)) {
-                g_free(p->error_name);
-                p->error_name = g_strdup(s);
-        }
-        (void) g_variant_lookup(changed, "BytesDone", "t", &p->bytes_done);
-        (void) g_variant_lookup(changed, "BytesTotal", "t", &p->bytes_total);
-        if (g_variant_lookup(changed, "Progress", "d", &p->progress) && p->progress > 0 && p->progress < 1)
-                p->n_progress++;
-}
-
 typedef struct Watch {
         Harness *h;
         GHashTable *props; /* path → TransferProps */
@@ -259,11 +214,8 @@ typedef struct Watch {
 
 static void watch_init(Watch *w, Harness *h) {
         w->h = h;
-        w->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) transfer_props_free);
-        w->subscription = g_dbus_connection_signal_subscribe(
-                h->conn, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged", NULL, NULL,
-                G_DBUS_SIGNAL_FLAGS_NONE, on_transfer_changed, w->props, NULL);
+        w->props = harness_transfer_props_new();
+        w->subscription = harness_transfer_props_subscribe(h, w->props);
         server_start(&w->server);
 }
 
@@ -292,8 +244,8 @@ static GVariant *pull_call(Watch *w, const char *path, const char *name, GError 
                 g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
         va_end(ap);
         return g_dbus_connection_call_sync(
-                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "PullTemplate",
-                g_variant_new("(ssa{sv})", u, name, &options), G_VARIANT_TYPE("(uo)"),
+                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                "PullTemplate", g_variant_new("(ssa{sv})", u, name, &options), G_VARIANT_TYPE("(uo)"),
                 G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, error);
 }
 
@@ -546,8 +498,8 @@ static void assert_pull_fails(Watch *w, const char *path, const char *what, ...)
                 g_variant_builder_add(&options, "{sv}", key, va_arg(ap, GVariant *));
         va_end(ap);
         reply = g_dbus_connection_call_sync(
-                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "PullTemplate",
-                g_variant_new("(ssa{sv})", u, "bad", &options), G_VARIANT_TYPE("(uo)"),
+                w->h->conn, harness_destination(w->h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                "PullTemplate", g_variant_new("(ssa{sv})", u, "bad", &options), G_VARIANT_TYPE("(uo)"),
                 G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &error);
         g_assert_no_error(error);
         pull = pull_start(reply);
