@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <poll.h>
+#include <signal.h>
 #include <time.h>
 
 #include "bus-connect.h"
@@ -189,7 +191,41 @@ int client_match_signal_async(Client *c, sd_bus_slot **ret_slot, const char *pat
                                          userdata);
 }
 
+/* sd_bus_wait(), but with sigmask in place only while it sleeps (ppoll): a signal blocked
+ * outside is taken at once if it came before, and ends the wait with -EINTR. */
+static int bus_wait_sigmask(sd_bus *bus, uint64_t timeout, const sigset_t *sigmask) {
+        struct pollfd p = { .fd = sd_bus_get_fd(bus) };
+        struct timespec ts, *tsp = NULL;
+        uint64_t until, now;
+        int r;
+
+        if (p.fd < 0)
+                return p.fd;
+        r = sd_bus_get_events(bus);
+        if (r < 0)
+                return r;
+        p.events = (short) r;
+        r = sd_bus_get_timeout(bus, &until);
+        if (r < 0)
+                return r;
+        now = now_usec(CLOCK_MONOTONIC);
+        if (until != UINT64_MAX)
+                timeout = MIN(timeout, until > now ? until - now : 0);
+        if (timeout != UINT64_MAX) {
+                ts = (struct timespec) { .tv_sec = (time_t) (timeout / USEC_PER_SEC),
+                                         .tv_nsec = (long) (timeout % USEC_PER_SEC) * 1000 };
+                tsp = &ts;
+        }
+        r = ppoll(&p, 1, tsp, sigmask);
+        return r < 0 ? -errno : r;
+}
+
 int client_wait(Client *c, uint64_t deadline, int (*check)(void *userdata), void *userdata) {
+        return client_wait_sigmask(c, deadline, check, userdata, NULL);
+}
+
+int client_wait_sigmask(Client *c, uint64_t deadline, int (*check)(void *userdata), void *userdata,
+                        const sigset_t *sigmask) {
         int r;
 
         for (;;) {
@@ -215,7 +251,7 @@ int client_wait(Client *c, uint64_t deadline, int (*check)(void *userdata), void
                                 return -ETIME;
                         timeout = deadline - now;
                 }
-                r = sd_bus_wait(c->bus, timeout);
+                r = sigmask ? bus_wait_sigmask(c->bus, timeout, sigmask) : sd_bus_wait(c->bus, timeout);
                 if (r == -ENOTCONN || r == -ECONNRESET || r == -EPIPE)
                         return -ECONNRESET;
                 if (r < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
@@ -58,3 +59,7 @@ int client_match_signal_async(Client *c, sd_bus_slot **ret_slot, const char *pat
  * is: > 0 done, < 0 failed), the deadline (CLOCK_MONOTONIC µs,
  * USEC_INFINITY: none) passes (-ETIME), or zoned goes away (-ECONNRESET). */
 int client_wait(Client *c, uint64_t deadline, int (*check)(void *userdata), void *userdata);
+/* The same, with sigmask as the signal mask while it sleeps (and only then): signals the caller
+ * blocks, with handlers, end the wait with -EINTR even when they came just before it slept. */
+int client_wait_sigmask(Client *c, uint64_t deadline, int (*check)(void *userdata), void *userdata,
+                        const sigset_t *sigmask);

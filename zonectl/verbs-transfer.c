@@ -276,21 +276,21 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
         struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
         bool tty = isatty(STDERR_FILENO), shown = false;
         uint64_t deadline = timeout_deadline();
-        sigset_t ss;
+        sigset_t waiting;
         int r;
 
-        /* No SA_RESTART: the wait for the bus returns at once on Ctrl+C. A
-         * Ctrl+C that came during the call is pending and arrives now. */
+        /* SIGINT and SIGTERM stay blocked (since transfer_follow_subscribe()) but for the moments
+         * the wait sleeps: one that came during the call, or between a check and the sleep, ends
+         * the sleep at once instead of being missed until the transfer ends. */
         (void) sigaction(SIGINT, &sa, &old_int);
         (void) sigaction(SIGTERM, &sa, &old_term);
-        sigemptyset(&ss);
-        sigaddset(&ss, SIGINT);
-        sigaddset(&ss, SIGTERM);
-        (void) sigprocmask(SIG_UNBLOCK, &ss, NULL);
+        (void) sigprocmask(SIG_BLOCK, NULL, &waiting);
+        sigdelset(&waiting, SIGINT);
+        sigdelset(&waiting, SIGTERM);
         follow_progress = tty || f->what;
         f->start_usec = now_usec(CLOCK_MONOTONIC);
         for (;;) {
-                r = client_wait(c, deadline, transfer_check, f);
+                r = client_wait_sigmask(c, deadline, transfer_check, f, &waiting);
                 if (r == -EINTR && !interrupted)
                         continue;
                 if (follow_progress)
@@ -317,7 +317,6 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
                                     isempty(f->error) ? "" : ": ", strempty(f->error));
         else
                 r = 0;
-        (void) sigprocmask(SIG_BLOCK, &ss, NULL);
         (void) sigaction(SIGINT, &old_int, NULL);
         (void) sigaction(SIGTERM, &old_term, NULL);
         return r;
