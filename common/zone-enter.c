@@ -56,8 +56,7 @@ static int parent_of(pid_t pid, pid_t *ret) {
         return 0;
 }
 
-/* The value of "--plan=" on the supervisor's command line (zoned-supervisor --plan=PATH ...). */
-static int supervisor_plan_path(pid_t supervisor, char **ret) {
+int zone_supervisor_plan_path(pid_t supervisor, char **ret) {
         _cleanup_free_ char *path = NULL, *cmdline = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[4096];
@@ -92,7 +91,7 @@ int zone_syscall_filter_load(pid_t leader, SyscallFilter *ret) {
         r = parent_of(leader, &supervisor);
         if (r < 0)
                 return r;
-        r = supervisor_plan_path(supervisor, &plan_path);
+        r = zone_supervisor_plan_path(supervisor, &plan_path);
         if (r < 0)
                 return r;
         r = launch_plan_load(plan_path, &plan, &line);

@@ -46,6 +46,10 @@ int zone_enter_cgroups(pid_t leader, int pidfd);
  * takes the leader's root directory and "/" as its working directory. */
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes);
 
+/* The value of "--plan=" on a supervisor's command line (zoned-supervisor --plan=PATH ...), read
+ * up to 4 KiB; -ESRCH if pid is not a zoned-supervisor. */
+int zone_supervisor_plan_path(pid_t supervisor, char **ret);
+
 /* The system call filter the zone's init runs under (syscall-filter.h), from the launch plan its
  * supervisor, the leader's parent, was started with: whatever enters the zone is to get the same
  * one, applied right before its exec. An empty filter for a zone whose plan has none. Must run

@@ -3,18 +3,9 @@
 #include "bus-list.h"
 #include "macro.h"
 
-int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc compare, const char *element,
-                          BusListAppend append) {
+int bus_reply_list(sd_bus_message *call, GPtrArray *items, const char *element, BusListAppend append) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        g_autoptr(GPtrArray) items = g_ptr_array_new();
-        GHashTableIter it;
-        gpointer v;
         int r;
-
-        g_hash_table_iter_init(&it, table);
-        while (g_hash_table_iter_next(&it, NULL, &v))
-                g_ptr_array_add(items, v);
-        g_ptr_array_sort(items, compare);
 
         r = sd_bus_message_new_method_return(call, &reply);
         if (r < 0)
@@ -31,4 +22,17 @@ int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc 
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc compare, const char *element,
+                          BusListAppend append) {
+        g_autoptr(GPtrArray) items = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, table);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                g_ptr_array_add(items, v);
+        g_ptr_array_sort(items, compare);
+        return bus_reply_list(call, items, element, append);
 }

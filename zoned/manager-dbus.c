@@ -149,8 +149,13 @@ BY_NAME(open_console)
 BY_NAME(open_login)
 BY_NAME(open_shell)
 
+static int append_template(sd_bus_message *reply, gconstpointer item) {
+        const TemplateInfo *t = item;
+
+        return sd_bus_message_append(reply, "(ssst)", t->name, t->brand, t->origin, t->size);
+}
+
 static int method_list_templates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         g_autofree char *dir = manager_templates_dir(userdata);
         g_autoptr(GPtrArray) list = NULL;
         int r;
@@ -158,22 +163,7 @@ static int method_list_templates(sd_bus_message *msg, void *userdata, sd_bus_err
         r = template_list(dir, &list);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ssst)");
-        if (r < 0)
-                return r;
-        for (guint i = 0; i < list->len; i++) {
-                TemplateInfo *t = list->pdata[i];
-                r = sd_bus_message_append(reply, "(ssst)", t->name, t->brand, t->origin, t->size);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_list(msg, list, "(ssst)", append_template);
 }
 
 static int import_pick_brand(Manager *m, const char *dir, const char *brand, const char **ret,

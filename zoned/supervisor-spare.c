@@ -8,6 +8,7 @@
 #include <systemd/sd-id128.h>
 
 #include "log.h"
+#include "zone-enter.h"
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
 
@@ -118,26 +119,19 @@ const char *spare_supervisor_plan_path(Manager *m) {
 }
 
 int spare_supervisor_take(Manager *m, const char *plan_path, pid_t *ret_pid, int *ret_fd) {
-        SpareSupervisor *s = m->spare;
+        _cleanup_(spare_freep) SpareSupervisor *s = NULL;
 
-        if (!s || !streq(s->plan_path, plan_path)) {
-                /* This boot starts its own; the next one finds a spare again. */
-                spare_supervisor_schedule(m, SPARE_REPLACE_DELAY_USEC);
-                return -ESRCH;
-        }
-        m->spare = NULL;
-        if (send(s->fd, SPARE_START_MESSAGE, strlen(SPARE_START_MESSAGE), MSG_NOSIGNAL) < 0) {
-                int r = -errno;
-
-                /* It died and its end is seen before its SIGCHLD. */
-                spare_free(s);
-                spare_supervisor_schedule(m, SPARE_REPLACE_DELAY_USEC);
-                return r;
-        }
+        if (m->spare && streq(m->spare->plan_path, plan_path))
+                s = TAKE_PTR(m->spare);
+        /* Whatever comes of this boot: the next one finds a spare again. */
+        spare_supervisor_schedule(m, SPARE_REPLACE_DELAY_USEC);
+        if (!s)
+                return -ESRCH; /* this boot starts its own */
+        /* EPIPE: it died, and its end is seen before its SIGCHLD. */
+        if (send(s->fd, SPARE_START_MESSAGE, strlen(SPARE_START_MESSAGE), MSG_NOSIGNAL) < 0)
+                return -errno;
         *ret_pid = s->pid;
         *ret_fd = TAKE_FD(s->fd);
-        spare_free(s);
-        spare_supervisor_schedule(m, SPARE_REPLACE_DELAY_USEC);
         return 0;
 }
 
@@ -149,39 +143,17 @@ void spare_supervisor_exited(Manager *m, pid_t pid) {
         m->spare = spare_free(m->spare);
 }
 
-/* The plan paths on the command lines of running supervisors: processes whose first argument
- * is zoned-supervisor, their command line read up to CMDLINE_MAX (a zone's processes are listed
- * too, and may have long ones). */
-#define CMDLINE_MAX 4096
-
+/* The plan paths on the command lines of running supervisors. */
 static GHashTable *plans_in_use(void) {
-        GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
         g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
         const char *pid;
 
         while (proc && (pid = g_dir_read_name(proc))) {
-                g_autofree char *path = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                char cmdline[CMDLINE_MAX + 1];
-                const char *base;
-                ssize_t len;
+                char *plan;
 
-                if (!g_ascii_isdigit(pid[0]))
-                        continue;
-                path = g_build_filename("/proc", pid, "cmdline", NULL);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                len = read(fd, cmdline, CMDLINE_MAX);
-                if (len <= 0)
-                        continue;
-                cmdline[len] = 0;
-                base = strrchr(cmdline, '/');
-                if (!streq(base ? base + 1 : cmdline, "zoned-supervisor"))
-                        continue;
-                for (ssize_t i = 0; i < len; i += (ssize_t) strlen(cmdline + i) + 1)
-                        if (g_str_has_prefix(cmdline + i, "--plan="))
-                                g_hash_table_add(set, g_strdup(cmdline + i + strlen("--plan=")));
+                if (g_ascii_isdigit(pid[0]) && zone_supervisor_plan_path((pid_t) atoi(pid), &plan) >= 0)
+                        g_hash_table_add(set, plan);
         }
         return set;
 }

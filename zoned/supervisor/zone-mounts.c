@@ -72,52 +72,6 @@ int zone_mount_root(const LaunchPlan *plan) {
         return mount("overlay", plan->rootfs, "overlay", 0, options) < 0 ? -errno : 0;
 }
 
-/* Overlay options as fsconfig() key/value pairs. */
-static int overlay_configure(int fs, const LaunchPlan *plan) {
-        const char *const kv[][2] = {
-                { "lowerdir", plan->lower },
-                { "upperdir", plan->upper },
-                { "workdir", plan->work },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(kv); i++)
-                if (fsconfig(fs, FSCONFIG_SET_STRING, kv[i][0], kv[i][1], 0) < 0)
-                        return -errno;
-        return fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -errno : 0;
-}
-
-int zone_mount_root_detached(const LaunchPlan *plan) {
-        _cleanup_close_ int fs = -EBADF;
-        int r, m;
-
-        if (plan->root_mode == ROOT_DIRECTORY) {
-                m = open_tree(AT_FDCWD, plan->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-                if (m < 0)
-                        return errno == EINVAL ? -ENOSYS : -errno;
-                return m;
-        }
-        if (!overlay_path_is_valid(plan->lower) || !overlay_path_is_valid(plan->upper) ||
-            !overlay_path_is_valid(plan->work))
-                return -EINVAL;
-        fs = fsopen("overlay", FSOPEN_CLOEXEC);
-        if (fs < 0)
-                return errno == EINVAL ? -ENOSYS : -errno;
-        r = overlay_configure(fs, plan);
-        if (r < 0)
-                return r;
-        m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-        return m < 0 ? -errno : m;
-}
-
-int zone_mount_root_attach(const LaunchPlan *plan, int mount_fd) {
-        int r;
-
-        r = mkdir_parents_and_self(plan->rootfs, 0755);
-        if (r < 0)
-                return r;
-        return move_mount(mount_fd, "", AT_FDCWD, plan->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
-}
-
 int zone_mount_proc(const char *root) {
         _cleanup_free_ char *sys = NULL, *net = NULL;
         int r;

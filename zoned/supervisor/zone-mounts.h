@@ -17,12 +17,6 @@ bool overlay_path_is_valid(const char *p);
 int zone_mount_make_private(void);
 /* overlay of plan->lower/upper/work, or a recursive bind of the copied tree, on plan->rootfs. */
 int zone_mount_root(const LaunchPlan *plan);
-/* The same in two halves: the supervisor makes the zone's root as a detached mount (fsmount(), or
- * open_tree() of a copied zone's tree) while the child makes its namespaces, and the child attaches
- * it (move_mount()) at plan->rootfs in its own mount namespace. Returns the mount's fd; -ENOSYS
- * where the kernel has no new mount API (then the child calls zone_mount_root()). */
-int zone_mount_root_detached(const LaunchPlan *plan);
-int zone_mount_root_attach(const LaunchPlan *plan, int mount_fd);
 /* proc, with /proc/sys read-only but for /proc/sys/net (the zone's own network namespace). */
 int zone_mount_proc(const char *root);
 /* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,

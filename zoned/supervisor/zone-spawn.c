@@ -135,17 +135,8 @@ static int child_make_private(ZoneChild *c) {
         return zone_mount_make_private();
 }
 
-/* The root as a detached mount (fsopen()/fsmount(), open_tree() for a directory), attached at
- * its place; ENOSYS: no new mount API, mounted the old way. */
 static int child_mount_root(ZoneChild *c) {
-        _cleanup_close_ int fd = -EBADF;
-
-        fd = zone_mount_root_detached(c->plan);
-        if (fd == -ENOSYS)
-                return zone_mount_root(c->plan);
-        if (fd < 0)
-                return fd;
-        return zone_mount_root_attach(c->plan, fd);
+        return zone_mount_root(c->plan);
 }
 
 static int child_mount_proc(ZoneChild *c) {
