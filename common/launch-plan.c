@@ -113,6 +113,8 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret) {
                 return -EINVAL;
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
                 return -EINVAL;
+        if (!uid_range_is_valid(p->uid_shift, p->uid_range))
+                return -EINVAL;
 
         b.f = open_memstream(&b.data, &b.size);
         if (!b.f)
@@ -142,6 +144,12 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret) {
         put(&b, "cgroup", p->cgroup);
         put(&b, "machine_id", p->machine_id);
         put(&b, "seccomp_filter", p->seccomp_filter);
+        if (p->uid_range > 0) {
+                put_u64(&b, "uid_shift", p->uid_shift);
+                put_u64(&b, "uid_range", p->uid_range);
+        }
+        if (p->capabilities_set)
+                fprintf(b.f, "capabilities=0x%" PRIx64 "\n", p->capabilities);
         if (fclose(b.f) != 0 && b.error == 0)
                 b.error = -ENOMEM;
         if (b.error < 0) {
@@ -163,6 +171,39 @@ static int parse_u64(const char *s, uint64_t *ret) {
                 return -EINVAL;
         *ret = v;
         return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *ret) {
+        uint64_t v;
+        int r;
+
+        r = parse_u64(s, &v);
+        if (r < 0)
+                return r;
+        if (v > UINT32_MAX)
+                return -ERANGE;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int parse_capabilities(const char *s, uint64_t *ret) {
+        char *end;
+
+        if (strncmp(s, "0x", 2) != 0 || !s[2])
+                return -EINVAL;
+        errno = 0;
+        unsigned long long v = strtoull(s + 2, &end, 16);
+        if (errno != 0 || *end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+bool uid_range_is_valid(uint32_t shift, uint32_t range) {
+        if (range == 0)
+                return shift == 0;
+        /* Never the host's root, and the whole range below (uid_t) -1, which is no user. */
+        return shift > 0 && (uint64_t) shift + range <= UINT32_MAX;
 }
 
 static int set_str(char **field, const char *v) {
@@ -212,6 +253,14 @@ static int plan_set(LaunchPlan *p, const char *key, const char *v) {
                 return parse_u64(v, &p->stop_timeout_usec);
         if (streq(key, "console_log_max"))
                 return parse_u64(v, &p->console_log_max);
+        if (streq(key, "uid_shift"))
+                return parse_u32(v, &p->uid_shift);
+        if (streq(key, "uid_range"))
+                return parse_u32(v, &p->uid_range);
+        if (streq(key, "capabilities")) {
+                p->capabilities_set = true;
+                return parse_capabilities(v, &p->capabilities);
+        }
         if (streq(key, "poweroff_signal") || streq(key, "reboot_signal") || streq(key, "halt_signal")) {
                 s = signal_from_string(v);
                 if (s < 0)
@@ -257,6 +306,8 @@ int launch_plan_parse(const char *text, LaunchPlan **ret, unsigned *ret_line) {
         }
         line = 0;
         if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
+                goto bad;
+        if (!uid_range_is_valid(p->uid_shift, p->uid_range))
                 goto bad;
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
                 goto bad;

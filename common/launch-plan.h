@@ -46,7 +46,20 @@ typedef struct LaunchPlan {
         char *cgroup;          /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
         char *machine_id;      /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
         char *seccomp_filter;  /* file with the compiled system call filter (struct sock_filter[]) */
+        /* The zone's user namespace: zone ids 0..uid_range-1 are host ids uid_shift.. (the same
+         * for gids). uid_range 0: no user namespace of its own (PrivateUsers=no). */
+        uint32_t uid_shift;
+        uint32_t uid_range;
+        /* The capability bounding set of the zone (bit N = capability N), when the brand or the
+         * zone file set one; else the default set of capabilities.h. */
+        bool capabilities_set;
+        uint64_t capabilities;
 } LaunchPlan;
+
+/* Whether the plan runs the zone in a user namespace of its own. */
+static inline bool launch_plan_private_users(const LaunchPlan *p) {
+        return p->uid_range > 0;
+}
 
 LaunchPlan *launch_plan_free(LaunchPlan *p);
 static inline void launch_plan_freep(LaunchPlan **p) {
@@ -59,6 +72,10 @@ int launch_plan_serialize(const LaunchPlan *p, char **ret);
 /* Text → plan. -EBADMSG on unknown keys or bad values; *ret_line gets the line number. */
 int launch_plan_parse(const char *text, LaunchPlan **ret, unsigned *ret_line);
 int launch_plan_load(const char *path, LaunchPlan **ret, unsigned *ret_line);
+
+/* A user namespace's range: none (0, 0), or a shift above the host's root whose range ends below
+ * (uid_t) -1. */
+bool uid_range_is_valid(uint32_t shift, uint32_t range);
 
 /* 32 lowercase hex digits, not all zero (the format of /etc/machine-id). */
 bool machine_id_is_valid(const char *s);

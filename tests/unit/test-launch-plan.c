@@ -50,6 +50,10 @@ static LaunchPlan *overlay_plan(void) {
         set(&p->cgroup, "zoned/web");
         set(&p->machine_id, "0123456789abcdef0123456789abcdef");
         set(&p->seccomp_filter, "/run/zoned/seccomp-filter.bpf");
+        p->uid_shift = 1048576;
+        p->uid_range = 65536;
+        p->capabilities_set = true;
+        p->capabilities = (UINT64_C(1) << 21) | 1;
         return p;
 }
 
@@ -94,6 +98,10 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpstr(a->cgroup, ==, b->cgroup);
         g_assert_cmpstr(a->machine_id, ==, b->machine_id);
         g_assert_cmpstr(a->seccomp_filter, ==, b->seccomp_filter);
+        g_assert_cmpuint(a->uid_shift, ==, b->uid_shift);
+        g_assert_cmpuint(a->uid_range, ==, b->uid_range);
+        g_assert_cmpint(a->capabilities_set, ==, b->capabilities_set);
+        g_assert_cmpuint(a->capabilities, ==, b->capabilities);
 }
 
 static void round_trip(LaunchPlan *p) {
@@ -200,6 +208,8 @@ static void test_bad_lines(void) {
                 "reboot_signal=0",  "stop_timeout_usec=-1", "stop_timeout_usec=1s",
                 "console_log_max=", "init_env=NOEQUALS",    "=value",
                 " name=x",          "seccomp_filter=relative/path",
+                "uid_range=4294967296", "uid_shift=-1",     "uid_shift=0x10",
+                "capabilities=12",  "capabilities=0x",      "capabilities=0xzz",
         };
 
         g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
@@ -214,6 +224,39 @@ static void test_bad_lines(void) {
                 assert_bad_line(first, 1);
                 assert_bad_line(after_blank, 4); /* blank lines count */
                 assert_bad_line(last, n + 1);    /* and the last line needs no newline */
+        }
+}
+
+/* A user namespace range that would map the host's root, or reach (uid_t) -1, is refused both ways. */
+static void test_uid_range(void) {
+        static const struct {
+                uint32_t shift, range;
+                bool valid;
+        } cases[] = {
+                { 0, 0, true },           { 524288, 65536, true },     { 0, 65536, false },
+                { 1, 0, false },          { 4294901759U, 65536, true }, { 4294901760U, 65536, false },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                _cleanup_(launch_plan_freep) LaunchPlan *p = directory_plan(), *q = NULL;
+                _cleanup_free_ char *text = NULL;
+                g_autofree char *hand = NULL;
+                unsigned line = 0;
+
+                g_assert_cmpint(uid_range_is_valid(cases[i].shift, cases[i].range), ==, cases[i].valid);
+                p->uid_shift = cases[i].shift;
+                p->uid_range = cases[i].range;
+                g_assert_cmpint(launch_plan_serialize(p, &text), ==, cases[i].valid ? 0 : -EINVAL);
+                g_assert_cmpint(launch_plan_private_users(p), ==, cases[i].range > 0);
+
+                p->uid_shift = p->uid_range = 0;
+                free(text);
+                text = NULL;
+                g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
+                hand = g_strdup_printf("%suid_shift=%u\nuid_range=%u\n", text, cases[i].shift, cases[i].range);
+                g_assert_cmpint(launch_plan_parse(hand, &q, &line), ==, cases[i].valid ? 0 : -EBADMSG);
+                if (q)
+                        g_assert_cmpuint(q->uid_shift, ==, cases[i].shift);
         }
 }
 
@@ -351,6 +394,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/launch-plan/machine-id", test_machine_id);
         g_test_add_func("/launch-plan/signal-names", test_signal_names_in_text);
         g_test_add_func("/launch-plan/bad-lines", test_bad_lines);
+        g_test_add_func("/launch-plan/uid-range", test_uid_range);
         g_test_add_func("/launch-plan/newline-in-value", test_newline_in_value);
         g_test_add_func("/launch-plan/missing-required", test_missing_required);
         g_test_add_func("/launch-plan/directory-mode", test_directory_needs_no_overlay_dirs);
