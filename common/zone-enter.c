@@ -360,8 +360,9 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
                 if (root_fd < 0)
                         return -errno;
         }
-        if (nstypes != 0) {
-                /* A zone with its own user namespace is entered through it. */
+        if (nstypes & ~CLONE_NEWPID) {
+                /* A zone with its own user namespace is entered through it (its pid namespace,
+                 * which only children join, the host's root joins without). */
                 r = same_namespace(leader, "user");
                 if (r < 0)
                         return r;
@@ -372,6 +373,11 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
         if (r < 0)
                 return r;
         if (nstypes != 0 && setns(pidfd, nstypes) < 0)
+                return -errno;
+        /* Joining a user namespace gives its capabilities but keeps our ids, the host's root's, which
+         * it does not map: become its root, as whatever enters a zone starts as the zone's root. */
+        if ((nstypes & CLONE_NEWUSER) &&
+            (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
                 return -errno;
         if (root_fd >= 0)
                 return enter_root(root_fd);

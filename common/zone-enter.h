@@ -42,8 +42,9 @@ int zone_leader_open(pid_t leader, int *ret_pidfd);
 int zone_enter_cgroups(pid_t leader, int pidfd);
 
 /* Joins the leader's namespaces among nstypes (CLONE_NEW* flags), plus its
- * user namespace when that is not ours. With CLONE_NEWNS the process also
- * takes the leader's root directory and "/" as its working directory. */
+ * user namespace when that is not ours, as the zone's root (ids 0 there).
+ * With CLONE_NEWNS the process also takes the leader's root directory and
+ * "/" as its working directory. */
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes);
 
 /* The value of "--plan=" on a supervisor's command line (zoned-supervisor --plan=PATH ...), read

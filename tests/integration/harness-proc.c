@@ -15,6 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
 #include "harness-internal.h"
 
 #define RUN_DEFAULT_TIMEOUT_MS 120000
@@ -278,6 +283,43 @@ bool harness_pid_alive(pid_t pid) {
         if (pid <= 0 || !proc_stat(pid, &state, NULL, NULL))
                 return false;
         return state != 'Z' && state != 'X';
+}
+
+bool harness_pid_userns_shift(pid_t pid, guint32 *ret_shift) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/uid_map", (int) pid), *text = NULL;
+        unsigned inside, outside, count;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                g_error("cannot read %s", path);
+        if (sscanf(text, "%u %u %u", &inside, &outside, &count) != 3)
+                g_error("%s: unexpected: %s", path, text);
+        if (inside == 0 && outside == 0 && count == G_MAXUINT32)
+                return false;
+        if (inside != 0)
+                g_error("%s: the zone's uid 0 is not mapped first: %s", path, text);
+        if (ret_shift)
+                *ret_shift = outside;
+        return true;
+}
+
+bool harness_ns_owned_by_own_userns(pid_t pid, const char *type) {
+        g_autofree char *ns_path = g_strdup_printf("/proc/%d/ns/%s", (int) pid, type),
+                        *user_path = g_strdup_printf("/proc/%d/ns/user", (int) pid);
+        struct stat owner, user;
+        int fd, owner_fd;
+
+        fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                g_error("cannot open %s: %s", ns_path, g_strerror(errno));
+        owner_fd = ioctl(fd, NS_GET_USERNS);
+        if (owner_fd < 0)
+                g_error("NS_GET_USERNS on %s: %s", ns_path, g_strerror(errno));
+        close(fd);
+        g_assert_cmpint(fstat(owner_fd, &owner), ==, 0);
+        close(owner_fd);
+        if (stat(user_path, &user) < 0)
+                g_error("cannot stat %s: %s", user_path, g_strerror(errno));
+        return owner.st_dev == user.st_dev && owner.st_ino == user.st_ino;
 }
 
 bool harness_wait_init_started(pid_t pid, guint timeout_ms) {

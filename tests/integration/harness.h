@@ -209,6 +209,14 @@ void harness_write_file(const char *path, const char *text, mode_t mode);
 void harness_reap_orphans(void);
 /* Exists and is not a zombie. */
 bool harness_pid_alive(pid_t pid);
+/* Whether pid runs in a user namespace that maps other ids than the host's own (its uid_map is
+ * not the initial namespace's "0 0 4294967295"); *ret_shift (may be NULL) gets the host uid of
+ * its uid 0. */
+bool harness_pid_userns_shift(pid_t pid, guint32 *ret_shift);
+#define harness_leader_has_userns(pid) harness_pid_userns_shift((pid), NULL)
+/* Whether pid's namespace of that type ("net", "uts", "pid", ...) is owned by pid's own user
+ * namespace (NS_GET_USERNS). */
+bool harness_ns_owned_by_own_userns(pid_t pid, const char *type);
 /* Waits until a zone's init has children of its own. A namespace's init drops
  * signals from outside that it neither handles nor blocks, and with
  * Ready=exec a zone is "running" before busybox init blocked its signals: a

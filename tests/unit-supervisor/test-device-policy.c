@@ -73,8 +73,8 @@ static void test_program(void) {
                 cgroup_set_done(&plain);
                 return;
         }
-        g_assert_cmpint(cgroup_set_create(&zone, true), ==, 0);
-        g_assert_cmpint(cgroup_set_create(&plain, true), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&zone, true, 0), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&plain, true, 0), ==, 0);
         zone_dir = unified_path(&zone);
         bare_dir = unified_path(&plain);
         program = device_policy_load_program();
@@ -90,7 +90,7 @@ static void test_program(void) {
 
         /* One loaded program serves the next boot's cgroup too (a supervisor keeps it). */
         g_assert_cmpint(cgroup_set_remove(&zone), ==, 0);
-        g_assert_cmpint(cgroup_set_create(&zone, true), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&zone, true, 0), ==, 0);
         g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/kmsg", O_RDONLY), ==, 0);
         g_assert_cmpint(device_policy_attach_program(program, zone_dir), ==, 0);
         g_assert_cmpint(open_in_cgroup(zone_dir, "/dev/kmsg", O_RDONLY), ==, EPERM);

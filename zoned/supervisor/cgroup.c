@@ -300,7 +300,29 @@ static int v1_devices_confine(const CgroupHierarchy *h) {
         return r == -EINVAL ? -EBUSY : r;
 }
 
-static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
+/* The files of a cgroup a delegate writes to move processes and pass on controllers (those that
+ * systemd chowns when it delegates a subtree); the others (limits) stay the host's root's. */
+static const char *const delegated_files[] = {
+        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks",
+};
+
+/* The payload cgroup to the zone's root, whose init then makes its own subtree there, as a
+ * delegate: the zone's cgroup above it, with the device policy and the limits, stays the host's. */
+static int payload_delegate(const CgroupHierarchy *h, uid_t owner) {
+        _cleanup_close_ int dfd = -EBADF;
+
+        dfd = open(h->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        if (fchown(dfd, owner, owner) < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(delegated_files); i++)
+                if (fchownat(dfd, delegated_files[i], owner, owner, 0) < 0 && errno != ENOENT)
+                        return -errno;
+        return 0;
+}
+
+static int hierarchy_create(const CgroupHierarchy *h, const char *relative, uid_t owner) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
         int r;
@@ -335,7 +357,10 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative) {
                 if (r < 0)
                         return r;
         }
-        return make_cgroup(h, h->payload);
+        r = make_cgroup(h, h->payload);
+        if (r < 0 || owner == 0)
+                return r;
+        return payload_delegate(h, owner);
 }
 
 bool cgroup_set_confines_devices(const CgroupSet *s) {
@@ -399,6 +424,27 @@ int cgroup_set_join(const CgroupSet *s, bool skip_unified) {
                 if (asprintf(&p, "%s/%s", h->payload, h->unified ? "cgroup.procs" : "tasks") < 0)
                         return -ENOMEM;
                 r = write_string_file(p, "0");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
+        char text[32];
+
+        snprintf(text, sizeof(text), "%i", (int) pid);
+        for (size_t i = 0; i < s->n_hierarchies; i++) {
+                const CgroupHierarchy *h = &s->hierarchies[i];
+                _cleanup_free_ char *p = NULL;
+                int r;
+
+                if (h->unified && skip_unified)
+                        continue;
+                /* v1 "tasks" moves the one thread of pid without the grace period (as above). */
+                if (asprintf(&p, "%s/%s", h->payload, h->unified ? "cgroup.procs" : "tasks") < 0)
+                        return -ENOMEM;
+                r = write_string_file(p, text);
                 if (r < 0)
                         return r;
         }
@@ -627,7 +673,7 @@ static int hierarchy_remove_leftover(const CgroupHierarchy *h) {
         return hierarchy_remove(h);
 }
 
-int cgroup_set_create(const CgroupSet *s, bool unified) {
+int cgroup_set_create(const CgroupSet *s, bool unified, uid_t owner) {
         /* Nothing would keep the zone from opening the devices it makes: do not start it. */
         if (!cgroup_set_confines_devices(s))
                 return -EOPNOTSUPP;
@@ -642,7 +688,7 @@ int cgroup_set_create(const CgroupSet *s, bool unified) {
                 r = -ENOENT;
                 /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
                 for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
-                        r = hierarchy_create(&s->hierarchies[i], s->relative);
+                        r = hierarchy_create(&s->hierarchies[i], s->relative, owner);
                 if (r < 0)
                         return r;
         }

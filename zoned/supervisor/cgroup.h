@@ -56,8 +56,11 @@ bool cgroup_set_confines_devices(const CgroupSet *s);
  * zone's cgroup gets the device allow list before the payload is made below
  * it (it inherits it). -EOPNOTSUPP when the host has no way to confine a
  * zone's devices; -EBUSY when a leftover zone cgroup with children allows
- * every device (the kernel changes a default only without children). */
-int cgroup_set_create(const CgroupSet *s, bool unified);
+ * every device (the kernel changes a default only without children). With an owner (the host
+ * uid of the root of a zone with a user namespace; 0: none) the payload is delegated to it:
+ * the directory and the files that move processes and enable controllers are chowned, as
+ * systemd delegates a subtree. */
+int cgroup_set_create(const CgroupSet *s, bool unified, uid_t owner);
 /* Once all exist: the zone's cgroup2 cgroup gets the device allow list as a
  * BPF device program (on a hybrid host too; the v1 list was set at creation):
  * the zone may then open only the devices a zone has in /dev (null, zero,
@@ -75,6 +78,9 @@ int cgroup_set_open_unified(const CgroupSet *s);
 /* Moves the calling process, which must be single-threaded, into the zone's payload cgroup of
  * every hierarchy; skip_unified when it was born in the cgroup2 one. */
 int cgroup_set_join(const CgroupSet *s, bool skip_unified);
+/* The same for another process, single-threaded, which cannot move itself: the init of a zone with
+ * a user namespace has no rights on the host's cgroups. */
+int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified);
 /* The guest's init may create cgroups below the zone's own (its cgroup namespace
  * root), so the functions below look at the whole subtree. */
 

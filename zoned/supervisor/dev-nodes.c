@@ -23,7 +23,7 @@ static const struct {
         { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
 };
 
-int dev_create_nodes(const char *dev) {
+int dev_create_nodes(const char *dev, uid_t owner) {
         _cleanup_close_ int dfd = -EBADF;
 
         dfd = open(dev, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -37,18 +37,23 @@ int dev_create_nodes(const char *dev) {
                 /* mknod() honours the umask. */
                 if (fchmodat(dfd, dev_nodes[i].name, 0666, 0) < 0)
                         return -errno;
+                if (owner != 0 && fchownat(dfd, dev_nodes[i].name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
         }
         return 0;
 }
 
-int dev_create_symlinks(const char *dev) {
+int dev_create_symlinks(const char *dev, uid_t owner) {
         _cleanup_close_ int dfd = -EBADF;
 
         dfd = open(dev, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        for (size_t i = 0; i < ELEMENTSOF(dev_symlinks); i++)
+        for (size_t i = 0; i < ELEMENTSOF(dev_symlinks); i++) {
                 if (symlinkat(dev_symlinks[i].target, dfd, dev_symlinks[i].name) < 0)
                         return -errno;
+                if (owner != 0 && fchownat(dfd, dev_symlinks[i].name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+        }
         return 0;
 }

@@ -4,7 +4,10 @@
 /* The zone's /dev is a fresh tmpfs: only these device nodes and links exist
  * in it. No host device is bound in. */
 
-/* null zero full random urandom tty, all 0666. */
-int dev_create_nodes(const char *dev);
+#include <sys/types.h>
+
+/* null zero full random urandom tty, all 0666, owned by owner (uid and gid; 0 leaves them the
+ * creator's): the zone's root, so that its user namespace maps them. */
+int dev_create_nodes(const char *dev, uid_t owner);
 /* fd stdin stdout stderr → /proc/self/fd/..., ptmx → pts/ptmx. */
-int dev_create_symlinks(const char *dev);
+int dev_create_symlinks(const char *dev, uid_t owner);

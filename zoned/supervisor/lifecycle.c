@@ -299,11 +299,14 @@ int supervisor_start_zone(Supervisor *s) {
         }
 
         /* cgroup2 now, for the init to be born there; the v1 groups while it mounts (zone-spawn.h). */
-        r = cgroup_set_create(&s->cgroups, true);
+        r = cgroup_set_create(&s->cgroups, true, launch_plan_private_users(p) ? p->uid_shift : 0);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 
         r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, &pid, &fd);
+        if (r < 0 && launch_plan_private_users(p) && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS))
+                /* Never a zone without the user namespace its plan asks for. */
+                return supervisor_fail_start(s, r, "User namespaces unavailable: failed to start the zone's init in a user namespace of its own");
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to start the zone's init");
         s->leader = pid;

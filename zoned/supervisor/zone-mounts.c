@@ -172,22 +172,40 @@ int zone_mount_mask_proc(const char *root) {
         return 0;
 }
 
-int zone_mount_dev(const char *root) {
+/* tmpfs options with the owner of the file system's root, for a zone with a user namespace. */
+static int tmpfs_options(const char *base, uid_t owner, char **ret) {
+        if (owner == 0)
+                return asprintf(ret, "%s", base) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s,uid=%u,gid=%u", base, (unsigned) owner, (unsigned) owner) < 0 ? -ENOMEM : 0;
+}
+
+static int mount_tmpfs(const char *root, const char *rel, unsigned long flags, const char *base,
+                       mode_t mode, uid_t owner) {
+        _cleanup_free_ char *options = NULL;
+        int r;
+
+        r = tmpfs_options(base, owner, &options);
+        if (r < 0)
+                return r;
+        return mount_fs(root, rel, "tmpfs", flags, options, mode);
+}
+
+int zone_mount_dev(const char *root, uid_t owner) {
         _cleanup_free_ char *dev = NULL;
         int r;
 
-        r = mount_fs(root, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, TMPFS_DEV_OPTIONS, 0755);
+        r = mount_tmpfs(root, "dev", MS_NOSUID | MS_STRICTATIME, TMPFS_DEV_OPTIONS, 0755, owner);
         if (r < 0)
                 return r;
         if (asprintf(&dev, "%s/dev", root) < 0)
                 return -ENOMEM;
-        r = dev_create_nodes(dev);
+        r = dev_create_nodes(dev, owner);
         if (r < 0)
                 return r;
-        r = dev_create_symlinks(dev);
+        r = dev_create_symlinks(dev, owner);
         if (r < 0)
                 return r;
-        return mount_fs(dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777);
+        return mount_tmpfs(dev, "shm", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777, owner);
 }
 
 int zone_mount_devpts(const char *root) {
@@ -236,13 +254,13 @@ int zone_mount_console(const char *root, int *ret_master) {
         return 0;
 }
 
-int zone_mount_run_tmp(const char *root) {
+int zone_mount_run_tmp(const char *root, uid_t owner) {
         int r;
 
-        r = mount_fs(root, "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755", 0755);
+        r = mount_tmpfs(root, "run", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755", 0755, owner);
         if (r < 0)
                 return r;
-        return mount_fs(root, "tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777);
+        return mount_tmpfs(root, "tmp", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 01777, owner);
 }
 
 int zone_pivot_root(const char *root) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "launch-plan.h"
 
@@ -17,6 +18,11 @@ bool overlay_path_is_valid(const char *p);
 int zone_mount_make_private(void);
 /* overlay of plan->lower/upper/work, or a recursive bind of the copied tree, on plan->rootfs. */
 int zone_mount_root(const LaunchPlan *plan);
+/* The same for a zone with a user namespace of its own (uid 0 in it = plan->uid_shift): the
+ * template and the zone's state directory idmapped to that namespace under the overlay, or the
+ * copied tree idmapped (zone-root-idmap.c). Called by the host's root, before the zone's user
+ * namespace is entered. */
+int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd);
 /* proc, with /proc/sys read-only but for /proc/sys/net (the zone's own network namespace). */
 int zone_mount_proc(const char *root);
 /* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,
@@ -26,12 +32,14 @@ int zone_mount_mask_proc(const char *root);
 int zone_mount_sys(const char *root);
 /* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
 int zone_mount_cgroup2(const char *root);
-/* tmpfs on /dev with the device nodes and links, and /dev/shm. */
-int zone_mount_dev(const char *root);
+/* tmpfs on /dev with the device nodes and links, and /dev/shm, all owned by owner (the host uid
+ * of the zone's root, the same as its gid). */
+int zone_mount_dev(const char *root, uid_t owner);
 /* A devpts instance of the zone's own on /dev/pts, and /dev/mqueue when the kernel has it. */
 int zone_mount_devpts(const char *root);
 /* Opens a pty from the zone's devpts and binds its slave on /dev/console; returns the master. */
 int zone_mount_console(const char *root, int *ret_master);
-int zone_mount_run_tmp(const char *root);
+/* tmpfs on /run and /tmp, owned by owner. */
+int zone_mount_run_tmp(const char *root, uid_t owner);
 /* pivot_root into root and detach the old root. */
 int zone_pivot_root(const char *root);

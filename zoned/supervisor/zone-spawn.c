@@ -18,6 +18,7 @@
 #include "machine-id.h"
 #include "macro.h"
 #include "notify.h"
+#include "userns.h"
 #include "zone-enter.h"
 #include "zone-mounts.h"
 #include "zone-spawn.h"
@@ -31,26 +32,46 @@
 #define SPAWN_MESSAGE_MAX 1024
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Who runs a step (zone-spawn.h, userns.h). */
+typedef enum ChildRole {
+        ROLE_PLAIN = 1 << 0,   /* the init of a zone without a user namespace: it does every step */
+        ROLE_INIT = 1 << 1,    /* the init of a zone with one, born in it: it joins the built tree */
+        ROLE_BUILDER = 1 << 2, /* the host's root that builds such a zone's tree, hands it over, exits */
+} ChildRole;
+
+#define ROLE_ALL (ROLE_PLAIN | ROLE_INIT | ROLE_BUILDER)
+#define ROLE_TREE (ROLE_PLAIN | ROLE_BUILDER) /* builds the tree */
+#define ROLE_ZONE (ROLE_PLAIN | ROLE_INIT)    /* becomes the init */
+
 typedef struct ZoneChild {
+        ChildRole role;
         const LaunchPlan *plan;
         const CgroupSet *cgroups;
         const SyscallFilter *filter;
+        const ZoneUserns *userns; /* builder: the zone's user namespace and what it owns */
+        uid_t owner;          /* host uid (and gid) of the zone's root, 0 without a user namespace */
         const char *root;
-        int sock;
+        int sock;             /* init: to the supervisor; builder: to the init */
+        int builder;          /* init of a zone with a user namespace: from its builder */
         int netns;            /* made ahead (ZonePrepared), or -EBADF */
         bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
         bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;
 
-/* The child's only way to report: one line over the socket, then exit. */
-_noreturn_ static void child_fail(ZoneChild *c, int error, const char *what) {
-        char msg[SPAWN_MESSAGE_MAX];
-
-        snprintf(msg, sizeof(msg), "ERROR=%s: %s", what, strerror(error < 0 ? -error : error));
+/* The child's only way to report: one line over the socket, then exit. A builder's line goes to the
+ * init, which passes it on. */
+_noreturn_ static void child_fail_message(ZoneChild *c, const char *msg) {
         (void) zone_fd_send(c->sock, msg, -EBADF);
         if (c->console_open)
                 dprintf(STDERR_FILENO, "%s\n", msg + strlen("ERROR="));
         _exit(EXIT_FAILURE);
+}
+
+_noreturn_ static void child_fail(ZoneChild *c, int error, const char *what) {
+        char msg[SPAWN_MESSAGE_MAX];
+
+        snprintf(msg, sizeof(msg), "ERROR=%s: %s", what, strerror(error < 0 ? -error : error));
+        child_fail_message(c, msg);
 }
 
 static int child_reset_signals(ZoneChild *c) {
@@ -109,7 +130,20 @@ static int child_join_cgroups(ZoneChild *c) {
         r = child_receive(c, "CGROUPS", NULL);
         if (r < 0)
                 return r;
+        /* The init of a zone with a user namespace has no rights on the host's cgroups: the
+         * supervisor moved it, once its ids were mapped, and says so now. */
+        if (c->role == ROLE_INIT)
+                return 0;
         return cgroup_set_join(c->cgroups, c->born_in_unified);
+}
+
+static int child_become_root(ZoneChild *c) {
+        int r;
+
+        r = zone_userns_become_root();
+        if (r < 0)
+                return r;
+        return child_parent_death_signal(c);
 }
 
 /* "DEVICES=<errno>": the device policy is on the zone's cgroups. Nothing is executed before. */
@@ -123,6 +157,8 @@ static int child_unshare_cgroup(ZoneChild *c) {
 
 static int child_unshare(ZoneChild *c) {
         /* Before /sys and mqueue are mounted: they show the network and IPC namespace of their mounter. */
+        if (c->userns)
+                return zone_userns_join_owned(c->userns);
         if (c->netns < 0)
                 return unshare(ZONE_UNSHARE_FLAGS) < 0 ? -errno : 0;
         if (unshare(ZONE_UNSHARE_FLAGS & ~CLONE_NEWNET) < 0 || setns(c->netns, CLONE_NEWNET) < 0)
@@ -136,6 +172,8 @@ static int child_make_private(ZoneChild *c) {
 }
 
 static int child_mount_root(ZoneChild *c) {
+        if (c->userns)
+                return zone_mount_root_idmapped(c->plan, c->userns->user);
         return zone_mount_root(c->plan);
 }
 
@@ -152,37 +190,75 @@ static int child_mount_cgroup(ZoneChild *c) {
          * it may, in its own cgroup namespace. */
         if (!cgroup_set_has_unified(c->cgroups))
                 return 0;
-        return zone_mount_cgroup2(c->root);
+        return zone_mount_cgroup2("/");
 }
 
 static int child_mount_dev(ZoneChild *c) {
-        return zone_mount_dev(c->root);
+        return zone_mount_dev(c->root, c->owner);
 }
 
 static int child_mask_proc(ZoneChild *c) {
         return zone_mount_mask_proc(c->root);
 }
 
+/* From here on the child is in the zone's root: "/". */
 static int child_mount_devpts(ZoneChild *c) {
-        return zone_mount_devpts(c->root);
+        return zone_mount_devpts("/");
 }
 
 static int child_console(ZoneChild *c) {
         _cleanup_close_ int master = -EBADF;
         int r;
 
-        r = zone_mount_console(c->root, &master);
+        r = zone_mount_console("/", &master);
         if (r < 0)
                 return r;
         return zone_fd_send(c->sock, "PTY", master);
 }
 
 static int child_mount_run_tmp(ZoneChild *c) {
-        return zone_mount_run_tmp(c->root);
+        return zone_mount_run_tmp(c->root, c->owner);
 }
 
 static int child_pivot_root(ZoneChild *c) {
         return zone_pivot_root(c->root);
+}
+
+/* The builder's last step as the host's root: what the zone may not undo is mounted. It enters the
+ * user namespace, which gives it a locked copy of its mount namespace, and sends that to the init. */
+static int child_hand_over(ZoneChild *c) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = zone_userns_enter(c->userns);
+        if (r < 0)
+                return r;
+        fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return zone_fd_send(c->sock, "TREE", fd);
+}
+
+/* The init takes the tree its builder made: the mount namespace and its root. The rest of the
+ * zone's tree it mounts itself, as the zone's root. */
+static int child_join_tree(ZoneChild *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char text[SPAWN_MESSAGE_MAX];
+        ssize_t n;
+
+        n = zone_fd_receive(c->builder, text, sizeof(text), &fd);
+        if (n < 0)
+                return (int) n;
+        if (n == 0)
+                return -ESRCH; /* the builder died without a word */
+        if (strncmp(text, "ERROR=", 6) == 0)
+                child_fail_message(c, text);
+        if (!streq(text, "TREE") || fd < 0)
+                return -EPROTO;
+        if (setns(fd, CLONE_NEWNS) < 0)
+                return -errno;
+        c->builder = safe_close(c->builder);
+        return chdir("/") < 0 ? -errno : 0;
 }
 
 static int child_notify_socket(ZoneChild *c) {
@@ -298,32 +374,38 @@ static char **child_environment(const LaunchPlan *plan) {
 static const struct {
         const char *what;
         int (*run)(ZoneChild *c);
+        ChildRole roles;
 } child_steps[] = {
-        { "Failed to reset signals", child_reset_signals },
-        { "Failed to set the parent death signal", child_parent_death_signal },
-        { "Failed to create the zone's namespaces", child_unshare },
-        { "Failed to make the mount tree private", child_make_private },
-        { "Failed to mount the zone's root file system", child_mount_root },
-        { "Failed to mount /proc", child_mount_proc },
-        { "Failed to mount /sys", child_mount_sys },
-        { "Failed to mount /dev", child_mount_dev },
-        { "Failed to mask /proc entries", child_mask_proc },
-        { "Failed to mount /dev/pts", child_mount_devpts },
-        { "Failed to set up the console", child_console },
-        { "Failed to mount /run and /tmp", child_mount_run_tmp },
-        { "Failed to join the zone's cgroups", child_join_cgroups },
-        { "Failed to set the host name", child_hostname },
-        { "Failed to bring up the loopback interface", child_loopback },
-        { "Failed to confine the zone to its devices", child_wait_devices },
-        { "Failed to unshare the cgroup namespace", child_unshare_cgroup },
-        { "Failed to mount /sys/fs/cgroup", child_mount_cgroup },
-        { "Failed to change into the zone's root", child_pivot_root },
-        { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket },
-        { "Failed to write /etc/machine-id", child_machine_id },
-        { "Failed to open the console", child_open_console },
-        { "Failed to drop capabilities", child_drop_capabilities },
-        { "Failed to close file descriptors", child_close_fds },
-        { "Failed to install the system call filter", child_syscall_filter },
+        { "Failed to reset signals", child_reset_signals, ROLE_ALL },
+        { "Failed to set the parent death signal", child_parent_death_signal, ROLE_ALL },
+        { "Failed to create the zone's namespaces", child_unshare, ROLE_TREE },
+        { "Failed to make the mount tree private", child_make_private, ROLE_TREE },
+        { "Failed to mount the zone's root file system", child_mount_root, ROLE_TREE },
+        /* Mounting the root of a zone with a user namespace changed our file system ids. */
+        { "Failed to set the parent death signal", child_parent_death_signal, ROLE_BUILDER },
+        { "Failed to mount /proc", child_mount_proc, ROLE_TREE },
+        { "Failed to mount /sys", child_mount_sys, ROLE_TREE },
+        { "Failed to mount /dev", child_mount_dev, ROLE_TREE },
+        { "Failed to mask /proc entries", child_mask_proc, ROLE_TREE },
+        { "Failed to mount /run and /tmp", child_mount_run_tmp, ROLE_TREE },
+        { "Failed to join the zone's cgroups", child_join_cgroups, ROLE_ZONE },
+        { "Failed to become the zone's root", child_become_root, ROLE_INIT },
+        { "Failed to set the host name", child_hostname, ROLE_TREE },
+        { "Failed to bring up the loopback interface", child_loopback, ROLE_TREE },
+        { "Failed to change into the zone's root", child_pivot_root, ROLE_TREE },
+        { "Failed to hand the zone's tree over", child_hand_over, ROLE_BUILDER },
+        { "Failed to take the zone's tree", child_join_tree, ROLE_INIT },
+        { "Failed to confine the zone to its devices", child_wait_devices, ROLE_ZONE },
+        { "Failed to mount /dev/pts", child_mount_devpts, ROLE_ZONE },
+        { "Failed to set up the console", child_console, ROLE_ZONE },
+        { "Failed to unshare the cgroup namespace", child_unshare_cgroup, ROLE_ZONE },
+        { "Failed to mount /sys/fs/cgroup", child_mount_cgroup, ROLE_ZONE },
+        { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket, ROLE_ZONE },
+        { "Failed to write /etc/machine-id", child_machine_id, ROLE_ZONE },
+        { "Failed to open the console", child_open_console, ROLE_ZONE },
+        { "Failed to drop capabilities", child_drop_capabilities, ROLE_ZONE },
+        { "Failed to close file descriptors", child_close_fds, ROLE_ZONE },
+        { "Failed to install the system call filter", child_syscall_filter, ROLE_ZONE },
 };
 
 _noreturn_ static void child_run(ZoneChild *c) {
@@ -331,10 +413,16 @@ _noreturn_ static void child_run(ZoneChild *c) {
         char **env;
 
         for (size_t i = 0; i < ELEMENTSOF(child_steps); i++) {
-                int r = child_steps[i].run(c);
+                int r;
+
+                if (!(child_steps[i].roles & c->role))
+                        continue;
+                r = child_steps[i].run(c);
                 if (r < 0)
                         child_fail(c, r, child_steps[i].what);
         }
+        if (c->role == ROLE_BUILDER)
+                _exit(EXIT_SUCCESS);
         env = child_environment(c->plan);
         if (!env)
                 child_fail(c, -ENOMEM, "Failed to build the environment");
@@ -374,12 +462,16 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 }
 
 /* What the child waits for while it makes its namespaces and mounts, in the order it needs them:
- * the v1 cgroups, and the device policy on its cgroups. */
-static int send_cgroups_devices(int sock, const CgroupSet *cgroups, int *device_program) {
+ * the v1 cgroups, and the device policy on its cgroups. The init of a zone with a user namespace
+ * cannot join the host's cgroups itself: it is moved (pid, in our pid namespace). */
+static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner, pid_t move,
+                                bool born_in_unified, int *device_program) {
         char text[64];
         int r, q;
 
-        q = cgroup_set_create(cgroups, false);
+        q = cgroup_set_create(cgroups, false, owner);
+        if (q >= 0 && move > 0)
+                q = cgroup_set_attach(cgroups, move, born_in_unified);
         snprintf(text, sizeof(text), "CGROUPS=%i", q < 0 ? -q : 0);
         r = zone_fd_send(sock, text, -EBADF);
         if (r < 0 || q < 0)
@@ -419,49 +511,119 @@ void zone_prepared_done(ZonePrepared *p) {
         *p = ZONE_PREPARED_NULL;
 }
 
+static pid_t clone_init(unsigned long flags, int cgroup_fd, bool *ret_born_in_unified) {
+        pid_t pid = -ENOSYS;
+
+        *ret_born_in_unified = false;
+        if (cgroup_fd >= 0) {
+                pid = clone_into_cgroup(flags | SIGCHLD, cgroup_fd);
+                *ret_born_in_unified = pid >= 0;
+        }
+        if (pid == -ENOSYS) {
+                pid = raw_clone(flags | SIGCHLD);
+                if (pid < 0)
+                        pid = -errno;
+        }
+        return pid;
+}
+
+/* The builder of a zone with a user namespace: the host's root, in a mount namespace of its own
+ * and in the zone's pid namespace (for the zone's /proc), where the init is pid 1. */
+static pid_t clone_builder(ZoneChild *c, int sock) {
+        _cleanup_close_ int own = -EBADF;
+        pid_t pid;
+        int r;
+
+        r = zone_userns_pid_enter(c->userns, &own);
+        if (r < 0)
+                return r;
+        pid = raw_clone(CLONE_NEWNS | SIGCHLD);
+        if (pid == 0) {
+                c->role = ROLE_BUILDER;
+                c->sock = sock;
+                child_run(c);
+        }
+        if (pid < 0)
+                pid = -errno;
+        r = zone_userns_pid_leave(&own);
+        if (r < 0) {
+                /* Every later child would be born in the zone. */
+                if (pid > 0)
+                        (void) kill(pid, SIGKILL);
+                return r;
+        }
+        return pid;
+}
+
+/* A zone with a user namespace: maps its ids, then starts the builder of its tree. */
+static int start_userns_zone(const LaunchPlan *plan, ZoneChild *c, pid_t init, int builder_sock) {
+        ZoneUserns u = ZONE_USERNS_NULL;
+        pid_t builder;
+        int r;
+
+        r = zone_userns_write_maps(init, plan->uid_shift, plan->uid_range);
+        if (r < 0)
+                return r;
+        r = zone_userns_open(init, &u);
+        if (r < 0)
+                return r;
+        c->userns = &u;
+        builder = clone_builder(c, builder_sock);
+        c->userns = NULL;
+        zone_userns_done(&u);
+        return builder < 0 ? builder : 0;
+}
+
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
                ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd) {
-        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF }, tree[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
-        bool born_in_unified = false;
-        pid_t pid = -ENOSYS;
+        bool userns = launch_plan_private_users(plan);
+        ZoneChild c = {
+                .role = userns ? ROLE_INIT : ROLE_PLAIN,
+                .plan = plan,
+                .cgroups = cgroups,
+                .filter = filter,
+                .owner = userns ? plan->uid_shift : 0,
+                .root = plan->rootfs,
+                .builder = -EBADF,
+                /* One made outside a zone's user namespace serves no such zone. */
+                .netns = userns ? -EBADF : prepared->netns,
+        };
+        pid_t pid;
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
-
+        if (userns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tree) < 0)
+                return -errno;
         cgroup_fd = cgroup_set_open_unified(cgroups);
-        if (cgroup_fd >= 0) {
-                pid = clone_into_cgroup(ZONE_CLONE_FLAGS | SIGCHLD, cgroup_fd);
-                born_in_unified = pid >= 0;
-        } else if (cgroup_fd != -ENOMEDIUM)
+        if (cgroup_fd < 0 && cgroup_fd != -ENOMEDIUM)
                 return cgroup_fd;
-        if (pid == -ENOSYS) {
-                pid = raw_clone(ZONE_CLONE_FLAGS | SIGCHLD);
-                if (pid < 0)
-                        pid = -errno;
-        }
+
+        pid = clone_init(userns ? ZONE_USERNS_CLONE_FLAGS : ZONE_CLONE_FLAGS, cgroup_fd, &c.born_in_unified);
         if (pid < 0)
                 return pid;
         if (pid == 0) {
-                ZoneChild c = {
-                        .plan = plan,
-                        .cgroups = cgroups,
-                        .filter = filter,
-                        .root = plan->rootfs,
-                        .sock = pair[1],
-                        .netns = prepared->netns,
-                        .born_in_unified = born_in_unified,
-                };
-
+                c.sock = pair[1];
+                c.builder = tree[0];
                 pair[0] = safe_close(pair[0]);
+                tree[1] = safe_close(tree[1]);
                 child_run(&c);
         }
-
         pair[1] = safe_close(pair[1]);
         /* The child has it now: a network namespace serves one boot. */
         prepared->netns = safe_close(prepared->netns);
-        r = send_cgroups_devices(pair[0], cgroups, &prepared->device_program);
+
+        r = 0;
+        if (userns) {
+                tree[0] = safe_close(tree[0]);
+                r = start_userns_zone(plan, &c, pid, tree[1]);
+                tree[1] = safe_close(tree[1]);
+        }
+        if (r >= 0)
+                r = send_cgroups_devices(pair[0], cgroups, c.owner, userns ? pid : 0, c.born_in_unified,
+                                         &prepared->device_program);
         /* A failure to make the cgroups or the device policy the child reports like any other
          * setup error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */

@@ -47,7 +47,20 @@ void zone_prepared_done(ZonePrepared *p);
  *     "PTY" with the console pty master attached (SCM_RIGHTS),
  *     "NOTIFY" with the zone's notify socket attached (see notify.h),
  *     "ERROR=<one line>" if it gives up before or at exec, then exits.
- * EOF without an ERROR message means the init was executed. */
+ * EOF without an ERROR message means the init was executed.
+ *
+ * A zone with a user namespace of its own (launch_plan_private_users()) is started by two
+ * processes (userns.h): the init, born into the new user namespace with its pid, network, UTS and
+ * IPC namespaces (so that they are the zone's), and a builder, still the host's root, in a mount
+ * namespace of its own and the zone's pid and network namespaces, which the supervisor starts once
+ * it has mapped the zone's ids. The builder builds the tree as above through idmapped layers
+ * (zone-root-idmap.c), with /dev, /run and /tmp owned by the zone's root, changes into it, enters
+ * the user namespace and unshares its mount namespace: the kernel locks every mount of that copy
+ * (the masks of /proc, the read-only /proc/sys and /sys), which it sends to the init ("TREE" with
+ * the fd) before it exits; an error it sends instead, the init passes on. The supervisor moves
+ * the init into its v1 cgroups (delegated to the zone's root, as the cgroup2 one) before CGROUPS=;
+ * the init becomes the zone's root, joins the tree and mounts, as its own, /dev/pts, the console
+ * and /sys/fs/cgroup of its cgroup namespace (which it owns too). */
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
                ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd);
 
