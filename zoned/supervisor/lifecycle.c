@@ -232,6 +232,10 @@ static bool spawn_receive_all(Supervisor *s) {
                 r = zone_spawn_receive(fd, &m);
                 if (r == -EAGAIN || r == -EINTR)
                         return false;
+                /* A child that failed exits with our last message unread: the kernel reports the
+                 * reset before what the child sent last (its ERROR), which the next read gets. */
+                if (r == -ECONNRESET)
+                        continue;
                 if (r == -EBADMSG) {
                         log_warning("Zone %s's init sent a malformed message, ignoring it.", s->plan->name);
                         continue;

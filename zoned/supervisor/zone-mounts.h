@@ -21,8 +21,9 @@ int zone_mount_root(const LaunchPlan *plan);
 /* The same for a zone with a user namespace of its own (uid 0 in it = plan->uid_shift): the
  * template and the zone's state directory idmapped to that namespace under the overlay, or the
  * copied tree idmapped (zone-root-idmap.c). Called by the host's root, before the zone's user
- * namespace is entered. */
-int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd);
+ * namespace is entered. -EOPNOTSUPP when a file system cannot be idmapped; *ret_unmappable then
+ * names the path on it (the template's tree, or the zone's own). */
+int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd, const char **ret_unmappable);
 /* proc, with /proc/sys read-only but for /proc/sys/net (the zone's own network namespace). */
 int zone_mount_proc(const char *root);
 /* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,

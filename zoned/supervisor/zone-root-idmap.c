@@ -20,7 +20,8 @@
 #define LAYER_LOWER "lower"
 #define LAYER_STATE "state"
 
-/* A clone of the tree at path, idmapped to the user namespace, attached at target. */
+/* A clone of the tree at path, idmapped to the user namespace, attached at target. -EOPNOTSUPP
+ * (with the kernel's errno lost: EINVAL, EPERM) when its file system cannot be idmapped. */
 static int bind_idmapped(const char *path, int userns_fd, const char *target) {
         struct mount_attr attr = {
                 .attr_set = MOUNT_ATTR_IDMAP,
@@ -32,7 +33,7 @@ static int bind_idmapped(const char *path, int userns_fd, const char *target) {
         if (fd < 0)
                 return -errno;
         if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-                return -errno;
+                return errno == EINVAL || errno == EPERM || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
         if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return -errno;
         return 0;
@@ -83,7 +84,7 @@ static int last_component(const char *path, const char **ret) {
         return 0;
 }
 
-static int mount_overlay_idmapped(const LaunchPlan *plan, int userns_fd) {
+static int mount_overlay_idmapped(const LaunchPlan *plan, int userns_fd, const char **ret_unmappable) {
         _cleanup_free_ char *state = NULL, *work_state = NULL, *lower = NULL, *mapped_state = NULL,
                             *options = NULL;
         const char *upper_name, *work_name;
@@ -106,8 +107,15 @@ static int mount_overlay_idmapped(const LaunchPlan *plan, int userns_fd) {
                 return -ENOMEM;
         if (mkdir(lower, 0700) < 0 || mkdir(mapped_state, 0700) < 0)
                 return -errno;
-        if ((r = bind_idmapped(plan->lower, userns_fd, lower)) < 0 ||
-            (r = bind_idmapped(state, userns_fd, mapped_state)) < 0)
+        r = bind_idmapped(plan->lower, userns_fd, lower);
+        if (r == -EOPNOTSUPP)
+                *ret_unmappable = plan->lower;
+        if (r < 0)
+                return r;
+        r = bind_idmapped(state, userns_fd, mapped_state);
+        if (r == -EOPNOTSUPP)
+                *ret_unmappable = plan->upper;
+        if (r < 0)
                 return r;
         if (asprintf(&options, "lowerdir=%s,upperdir=%s/%s,workdir=%s/%s", lower, mapped_state, upper_name,
                      mapped_state, work_name) < 0)
@@ -115,17 +123,22 @@ static int mount_overlay_idmapped(const LaunchPlan *plan, int userns_fd) {
         return mount_overlay_as(plan->uid_shift, plan->rootfs, options);
 }
 
-int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd) {
+int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd, const char **ret_unmappable) {
         int r;
 
+        *ret_unmappable = NULL;
         r = mkdir_parents_and_self(plan->rootfs, 0755);
         if (r < 0)
                 return r;
-        if (plan->root_mode == ROOT_DIRECTORY)
-                return bind_idmapped(plan->rootfs, userns_fd, plan->rootfs);
+        if (plan->root_mode == ROOT_DIRECTORY) {
+                r = bind_idmapped(plan->rootfs, userns_fd, plan->rootfs);
+                if (r == -EOPNOTSUPP)
+                        *ret_unmappable = plan->rootfs;
+                return r;
+        }
         /* The layers are attached below the mount point: its path goes into the options too. */
         if (!overlay_path_is_valid(plan->lower) || !overlay_path_is_valid(plan->upper) ||
             !overlay_path_is_valid(plan->work) || !overlay_path_is_valid(plan->rootfs))
                 return -EINVAL;
-        return mount_overlay_idmapped(plan, userns_fd);
+        return mount_overlay_idmapped(plan, userns_fd, ret_unmappable);
 }

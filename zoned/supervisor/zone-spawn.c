@@ -172,9 +172,21 @@ static int child_make_private(ZoneChild *c) {
 }
 
 static int child_mount_root(ZoneChild *c) {
-        if (c->userns)
-                return zone_mount_root_idmapped(c->plan, c->userns->user);
-        return zone_mount_root(c->plan);
+        const char *unmappable = NULL;
+        char what[SPAWN_MESSAGE_MAX];
+        int r;
+
+        if (!c->userns)
+                return zone_mount_root(c->plan);
+        r = zone_mount_root_idmapped(c->plan, c->userns->user, &unmappable);
+        if (r == -EOPNOTSUPP && unmappable) {
+                snprintf(what, sizeof(what),
+                         "The file system of %s cannot be idmapped, which a zone with a user namespace "
+                         "needs (PrivateUsers=no runs a zone without)",
+                         unmappable);
+                child_fail(c, r, what);
+        }
+        return r;
 }
 
 static int child_mount_proc(ZoneChild *c) {
