@@ -46,6 +46,8 @@ typedef struct Manager {
 
         UidPool uid_pool;            /* where the zones' host id ranges come from (--uid-pool=) */
         GArray *reserved_uid_ranges; /* UidRange: those of zone files that did not load */
+        int userns_probe_result;     /* 0 or -errno: whether the kernel gave zoned a user namespace... */
+        uint64_t userns_probe_usec;  /* ...at this CLOCK_MONOTONIC time; 0: never asked */
 } Manager;
 
 Manager *manager_free(Manager *m);

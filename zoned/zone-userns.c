@@ -4,9 +4,14 @@
 
 #include "bus-errors.h"
 #include "log.h"
+#include "userns-probe.h"
 #include "zone-dbus.h"
 #include "zone-userns.h"
 #include "zone.h"
+
+/* The probe forks: asking once for a burst of boots is enough, the answer only changes with the
+ * host's policy. */
+#define USERNS_PROBE_CACHE_USEC (5 * USEC_PER_SEC)
 
 static UidRange zone_uid_range(const Zone *z) {
         return (UidRange) { .start = z->config.uid_shift, .size = z->config.uid_range };
@@ -64,8 +69,8 @@ int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *e
 }
 
 /* Why z's range cannot be used, or NULL: it reaches below the pool, or overlaps that of a zone
- * before it in the order of names (the order zoned loads them in). Asked again at each boot, so
- * that removing the other zone, or a new file and a restart, settles it. */
+ * whose name sorts before z's (whatever order the directory lists the files in). Asked again at
+ * each boot, so that removing the other zone, or a new file and a restart, settles it. */
 static char *zone_uid_conflict(Zone *z) {
         Manager *m = z->manager;
         UidRange mine = zone_uid_range(z);
@@ -141,6 +146,20 @@ void manager_check_uid_ranges(Manager *m) {
         }
 }
 
+static int manager_probe_user_namespaces(Manager *m) {
+        uint64_t now = (uint64_t) g_get_monotonic_time();
+
+        if (m->userns_probe_usec == 0 || now - m->userns_probe_usec > USERNS_PROBE_CACHE_USEC) {
+                m->userns_probe_result = userns_probe();
+                m->userns_probe_usec = now;
+                if (m->userns_probe_result < 0)
+                        log_warning_errno(m->userns_probe_result,
+                                          "The kernel refuses zoned a user namespace: %m. Zones with "
+                                          "PrivateUsers=yes cannot boot.");
+        }
+        return m->userns_probe_result;
+}
+
 /* A private zone still without a range (the pool was full when zoned started) tries again. */
 static int zone_ensure_uid_range(Zone *z, sd_bus_error *error) {
         static const char *const changed[] = { "UIDShift", "UIDRange", NULL };
@@ -163,11 +182,20 @@ static int zone_ensure_uid_range(Zone *z, sd_bus_error *error) {
 
 int zone_check_user_namespace(Zone *z, sd_bus_error *error) {
         g_autofree char *conflict = NULL;
+        int r;
 
         if (!z->config.private_users)
                 return 0;
         conflict = zone_uid_conflict(z);
         if (conflict)
                 return sd_bus_error_setf(error, ZONED_ERROR_UID_RANGE_CONFLICT, "%s", conflict);
+        r = manager_probe_user_namespaces(z->manager);
+        if (r < 0)
+                return sd_bus_error_setf(error, ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE,
+                                         "User namespaces are unavailable: the kernel refuses zoned one (%s). "
+                                         "Zone %s has PrivateUsers=yes and never runs without one; allow "
+                                         "user namespaces on the host, or set PrivateUsers=no in its file "
+                                         "for a trusted zone.",
+                                         strerror(-r), z->name);
         return zone_ensure_uid_range(z, error);
 }

@@ -8,7 +8,7 @@
 
 /* zoned's side of the zones' user namespaces (the supervisor makes them): each private zone's
  * range of host ids, allocated from the pool, kept in its zone file and checked against the
- * other zones'. */
+ * other zones'; and whether the kernel gives user namespaces at all. */
 
 /* Every range in use (UidRange) but that of except (may be NULL): the other zones', those of
  * zone files that did not load, what /etc/subuid and /etc/subgid hand out and what running
@@ -28,5 +28,6 @@ int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *e
 void manager_check_uid_ranges(Manager *m);
 
 /* Whether a zone may boot as far as its users are concerned: PrivateUsers=no, or a range of its
- * own (allocated now if it has none). Sets a named error; a refused zone is left as it was. */
+ * own (allocated now if it has none) and a kernel that gives zoned user namespaces. Sets a named
+ * error; a refused zone is left as it was. */
 int zone_check_user_namespace(Zone *z, sd_bus_error *error);

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The zones' user namespace model, against a real zoned: every private zone gets a range of
  * 65536 host ids of its own, kept in its file across restarts and freed by its removal; bad
- * options, a full pool and ranges edited into conflict are refused with named errors that
- * change nothing. Whether a boot really is user-namespaced
+ * options, a full pool, ranges edited into conflict and a kernel that refuses user namespaces
+ * are refused with named errors that change nothing. Whether a boot really is user-namespaced
  * is the supervisor's test, not this one. */
 
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
 
 #include "harness.h"
 
 #define RANGE 65536u
 #define DEFAULT_POOL_FIRST 524288u
 #define DEFAULT_POOL_LAST 1879048191u
+
+/* Set while zoned runs this program in its place (test_unavailable): the real zoned. */
+#define REAL_ZONED_ENV "ZONED_TEST_USERNS_REAL_ZONED"
 
 /* The first id of a pool of our own, high in systemd's container range and apart for each test
  * process, so that zones of other managers (and of other test runs) do not take its ranges. */
@@ -346,6 +354,66 @@ static void test_conflict(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "b");
 }
 
+/* ---- a kernel that refuses user namespaces ---- */
+
+/* What zoned runs as in test_unavailable: the real zoned, for which unshare() and clone() with
+ * CLONE_NEWUSER fail with EPERM (as a host's system call filter or security policy may have it),
+ * and clone3() is ENOSYS, whose flags a filter cannot see (callers fall back to clone()). The
+ * filter is inherited by zoned's children: its probe, its supervisors. Native calls only. */
+static _Noreturn void exec_zoned_without_user_namespaces(const char *zoned, char *argv[]) {
+        /* The low 32 bits of the flags, where CLONE_NEWUSER is. */
+        const unsigned low =
+                offsetof(struct seccomp_data, args[0]) + (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4);
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low),
+                BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = G_N_ELEMENTS(insns), .filter = insns };
+
+        harness_exec_filtered(zoned, argv, &prog, REAL_ZONED_ENV);
+}
+
+/* BootZone of a private zone is refused with a named error and the zone left as it was; a zone
+ * with the host's users still boots. */
+static void test_unavailable(Harness *h, gconstpointer data) {
+        g_autofree char *before = NULL, *after = NULL, *rt = NULL;
+        g_auto(HarnessRun) r = { 0 };
+        guint32 shift;
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        create_zone_ok(h, "private", NULL);
+        create_zone_ok(h, "shared", g_variant_new_boolean(FALSE));
+        shift = zone_u32(h, "private", "UIDShift");
+        before = zone_file(h, "private");
+        /* zoned again, as this program under the filter (main()). */
+        harness_restart_zoned_as_self(h, "ZONED_TEST_ZONED", REAL_ZONED_ENV);
+
+        assert_boot_refused(h, "private", "org.zoned1.Error.UserNamespacesUnavailable",
+                            "User namespaces are unavailable");
+        /* Asked again (the answer is cached): the same. */
+        assert_boot_refused(h, "private", "org.zoned1.Error.UserNamespacesUnavailable", "PrivateUsers=yes");
+        after = zone_file(h, "private");
+        g_assert_cmpstr(after, ==, before);
+        g_assert_cmpuint(zone_u32(h, "private", "UIDShift"), ==, shift);
+        rt = g_build_filename(h->runtime_dir, "zones", "private", NULL);
+        g_assert_false(g_file_test(rt, G_FILE_TEST_EXISTS));
+        harness_zonectl(h, &r, NULL, "boot", "private", NULL);
+        harness_assert_run(&r, 1, "zonectl boot private without user namespaces");
+        g_assert_nonnull(strstr(r.err, "user namespaces are unavailable"));
+
+        harness_boot_zone(h, "shared");
+        harness_poweroff_zone(h, "shared");
+}
+
 /* ---- the plan the supervisor gets ---- */
 
 static char *running_plan(Harness *h, const char *name) {
@@ -437,6 +505,10 @@ static void test_pool_option(void) {
 }
 
 int main(int argc, char *argv[]) {
+        const char *zoned = g_getenv(REAL_ZONED_ENV);
+
+        if (zoned)
+                exec_zoned_without_user_namespaces(zoned, argv);
         harness_init(&argc, &argv);
         HARNESS_TEST("/userns/ranges", test_ranges, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/shared", test_shared, HARNESS_ZONECTL);
@@ -444,6 +516,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/userns/exhaustion", test_exhaustion, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/files", test_files, HARNESS_DEFAULT);
         HARNESS_TEST("/userns/conflict", test_conflict, HARNESS_ZONECTL);
+        HARNESS_TEST("/userns/unavailable", test_unavailable, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/plan", test_plan, HARNESS_DEFAULT);
         g_test_add_func("/userns/pool-option", test_pool_option);
         return g_test_run();
