@@ -30,6 +30,14 @@ bool capability_kept(int cap) {
         return false;
 }
 
+uint64_t capabilities_default_mask(void) {
+        uint64_t mask = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+                mask |= UINT64_C(1) << kept[i];
+        return mask;
+}
+
 int capabilities_drop_bounding(void) {
         for (int cap = 0; cap < CAPABILITY_MAX; cap++) {
                 if (prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) < 0) {

@@ -12,6 +12,8 @@
  * debugfs, tracefs and module loading by itself (ConditionCapability=). */
 
 bool capability_kept(int cap);
+/* The kept capabilities as a mask (bit N = capability N): a zone's bounding set by default. */
+uint64_t capabilities_default_mask(void);
 /* Drops every capability that is not kept from the bounding set of the calling process. */
 int capabilities_drop_bounding(void);
 /* The same, and from its effective, permitted, inheritable and ambient sets: for a process of

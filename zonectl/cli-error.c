@@ -19,6 +19,9 @@ static const sd_bus_error_map zoned_error_map[] = {
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "Busy", EBUSY),
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "VerificationFailed", EBADMSG),
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "QuotaExceeded", EDQUOT),
+        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoUIDRange", ENOSPC),
+        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UIDRangeConflict", EADDRINUSE),
+        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UserNamespacesUnavailable", EOPNOTSUPP),
         SD_BUS_ERROR_MAP_END,
 };
 

@@ -20,6 +20,7 @@ char **arg_property = NULL;
 bool arg_value = false;
 const char *arg_template = NULL;
 bool arg_copy = false;
+int arg_private_users = -1;
 int arg_signal = SIGTERM;
 const char *arg_kill_whom = "all";
 const char *arg_user = NULL;
@@ -106,6 +107,7 @@ static void help(void) {
                "     --value                  show: only the values\n"
                "  -t --template=TEMPLATE      create: the template\n"
                "     --copy                   create: a full copy instead of an overlay\n"
+               "     --private-users=yes|no   create: users of its own (default) or the host's\n"
                "  -s --signal=SIGNAL          kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM         kill: \"leader\" or \"all\" (default)\n"
                "  -u --user=USER              shell: run as USER (default root)\n"
@@ -129,6 +131,7 @@ enum {
         ARG_TIMEOUT,
         ARG_VALUE,
         ARG_COPY,
+        ARG_PRIVATE_USERS,
         ARG_KILL_WHOM,
         ARG_BRAND,
         ARG_FORMAT,
@@ -149,6 +152,7 @@ static const struct option options[] = {
         { "value", no_argument, NULL, ARG_VALUE },
         { "template", required_argument, NULL, 't' },
         { "copy", no_argument, NULL, ARG_COPY },
+        { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
         { "signal", required_argument, NULL, 's' },
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "user", required_argument, NULL, 'u' },
@@ -177,6 +181,15 @@ static int add_properties(const char *list) {
         return 0;
 }
 
+/* 1 for yes, 0 for no, -EINVAL for neither (the words of zone files' booleans). */
+static int parse_yes_no(const char *s) {
+        if (streq(s, "yes") || streq(s, "true") || streq(s, "1"))
+                return 1;
+        if (streq(s, "no") || streq(s, "false") || streq(s, "0"))
+                return 0;
+        return -EINVAL;
+}
+
 /* 1: go on, 0: done (--help, --version), < 0: usage error (printed). */
 static int parse_option(int c, const char *value) {
         uint64_t usec;
@@ -203,6 +216,11 @@ static int parse_option(int c, const char *value) {
         case ARG_VALUE: arg_value = true; break;
         case 't': arg_template = value; break;
         case ARG_COPY: arg_copy = true; break;
+        case ARG_PRIVATE_USERS:
+                arg_private_users = parse_yes_no(value);
+                if (arg_private_users < 0)
+                        return cli_error_errno(EINVAL, "invalid --private-users: \"%s\" (yes or no)", value);
+                break;
         case 's':
                 sig = signal_from_string(value);
                 if (sig < 0)

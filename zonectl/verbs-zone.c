@@ -45,6 +45,19 @@ static void print_field(const char *label, const char *value) {
         printf("%11s: %s\n", label, value);
 }
 
+/* Which users the zone has: its own (and where they are on the host), or the host's. */
+static void print_users(const ZoneInfo *i) {
+        if (i->private_users < 0)
+                return;
+        if (!i->private_users)
+                print_field("Users", "the host's own (PrivateUsers=no)");
+        else if (i->uid_range == 0)
+                print_field("Users", "its own, no host id range yet (zoned's pool is full)");
+        else
+                printf("%11s: its own, 0-%" PRIu32 " = host ids %" PRIu32 "-%" PRIu64 "\n", "Users",
+                       i->uid_range - 1, i->uid_shift, (uint64_t) i->uid_shift + i->uid_range - 1);
+}
+
 static void print_zone_info(const ZoneInfo *i) {
         char ts[FORMAT_TIMESTAMP_MAX];
 
@@ -68,6 +81,7 @@ static void print_zone_info(const ZoneInfo *i) {
                 print_field("Since", ts);
         if (i->autoboot >= 0)
                 print_field("Autoboot", i->autoboot ? "yes" : "no");
+        print_users(i);
         if (!isempty(i->status_text))
                 print_field("Status", i->status_text);
 }
@@ -191,10 +205,15 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                                            ZONED_MANAGER_INTERFACE, "CreateZone");
         if (r < 0)
                 return r;
-        if (arg_copy)
-                r = sd_bus_message_append(m, "ssa{sv}", name, arg_template, 1, "copy", "b", 1);
-        else
-                r = sd_bus_message_append(m, "ssa{sv}", name, arg_template, 0);
+        r = sd_bus_message_append(m, "ss", name, arg_template);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && arg_copy)
+                r = sd_bus_message_append(m, "{sv}", "copy", "b", 1);
+        if (r >= 0 && arg_private_users >= 0)
+                r = sd_bus_message_append(m, "{sv}", "PrivateUsers", "b", arg_private_users);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
         return sd_bus_call(c->bus, m, arg_copy ? arg_timeout_usec : 0, error, NULL);

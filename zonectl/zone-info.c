@@ -28,6 +28,9 @@ static const struct {
         { "Leader", 'u', offsetof(ZoneInfo, leader) },
         { "Since", 't', offsetof(ZoneInfo, since) },
         { "Autoboot", 'b', offsetof(ZoneInfo, autoboot) },
+        { "PrivateUsers", 'b', offsetof(ZoneInfo, private_users) },
+        { "UIDShift", 'u', offsetof(ZoneInfo, uid_shift) },
+        { "UIDRange", 'u', offsetof(ZoneInfo, uid_range) },
 };
 
 static int read_value(sd_bus_message *m, char type, void *p) {

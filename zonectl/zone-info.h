@@ -16,9 +16,12 @@ typedef struct ZoneInfo {
         uint32_t leader;
         uint64_t since;
         int autoboot; /* -1: not known */
+        int private_users; /* -1: not known */
+        uint32_t uid_shift;
+        uint32_t uid_range;
 } ZoneInfo;
 
-#define ZONE_INFO_NULL { .autoboot = -1 }
+#define ZONE_INFO_NULL { .autoboot = -1, .private_users = -1 }
 
 void zone_info_done(ZoneInfo *i);
 

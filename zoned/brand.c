@@ -103,7 +103,8 @@ static int brand_parse_misc(Brand *b, GKeyFile *f, const char *text, const char 
 int brand_load(const char *path, Brand **ret, char **ret_error) {
         static const char *const keys[] = { "Description",    "Init",         "InitArguments", "Environment",
                                             "PoweroffSignal", "RebootSignal", "HaltSignal",    "Ready",
-                                            "StopTimeoutSec", "DetectInit",   NULL };
+                                            "StopTimeoutSec", "DetectInit",   "Capabilities",  "DropCapabilities",
+                                            NULL };
         g_autoptr(GKeyFile) f = NULL;
         g_autoptr(Brand) b = g_new0(Brand, 1);
         g_autofree char *text = NULL, *base = g_path_get_basename(path);
@@ -139,6 +140,9 @@ int brand_load(const char *path, Brand **ret, char **ret_error) {
         if (r < 0)
                 return r;
         r = brand_parse_misc(b, f, text, path, ret_error);
+        if (r < 0)
+                return r;
+        r = capability_change_load(f, text, path, GROUP, &b->capabilities, ret_error);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&b);

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "capability-change.h"
 #include "launch-plan.h"
 
 /* A brand: the declarative compat profile a zone boots with (which init, how
@@ -20,6 +21,7 @@ typedef struct Brand {
         ReadyMode ready;
         uint64_t stop_timeout_usec;
         char **detect_init;    /* DetectInit=: basenames /sbin/init resolves to */
+        CapabilityChange capabilities; /* Capabilities=, DropCapabilities= */
 } Brand;
 
 Brand *brand_free(Brand *b);

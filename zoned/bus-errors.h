@@ -15,6 +15,12 @@
 #define ZONED_ERROR_BUSY "org.zoned1.Error.Busy"
 #define ZONED_ERROR_VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
 #define ZONED_ERROR_QUOTA_EXCEEDED "org.zoned1.Error.QuotaExceeded"
+/* The pool of host ids for user namespaces has no free range left. */
+#define ZONED_ERROR_NO_UID_RANGE "org.zoned1.Error.NoUIDRange"
+/* A zone's host id range overlaps another zone's or the host's users (a hand-edited file). */
+#define ZONED_ERROR_UID_RANGE_CONFLICT "org.zoned1.Error.UIDRangeConflict"
+/* The kernel refuses zoned user namespaces, and the zone has PrivateUsers=yes. */
+#define ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE "org.zoned1.Error.UserNamespacesUnavailable"
 
 /* Maps our error names to errno values, so that sd_bus_error_get_errno() and
  * %m work for them in zoned and clients. */

@@ -2,8 +2,18 @@
 
 #include <glib.h>
 
+#include "capabilities.h"
 #include "launch-plan-build.h"
 #include "template.h"
+
+/* The default set, changed by the brand, then by the zone; in the plan only if one changed it. */
+static void plan_capabilities(LaunchPlan *p, const Brand *b, const ZoneConfig *c) {
+        if (!capability_change_is_set(&b->capabilities) && !capability_change_is_set(&c->capabilities))
+                return;
+        p->capabilities_set = true;
+        p->capabilities = capability_change_apply(
+                &c->capabilities, capability_change_apply(&b->capabilities, capabilities_default_mask()));
+}
 
 int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         _cleanup_(launch_plan_freep) LaunchPlan *p = launch_plan_new();
@@ -44,6 +54,14 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->cgroup = g_build_filename(m->cgroup_root, z->name, NULL);
         p->machine_id = g_strdup(z->config.machine_id);
         p->seccomp_filter = manager_seccomp_filter_path(m);
+        if (z->config.private_users) {
+                /* zone-userns.c made sure there is one before the boot got here. */
+                if (z->config.uid_range == 0)
+                        return -ERANGE;
+                p->uid_shift = z->config.uid_shift;
+                p->uid_range = z->config.uid_range;
+        }
+        plan_capabilities(p, b, &z->config);
         *ret = TAKE_PTR(p);
         return 0;
 }

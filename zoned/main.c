@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 
 #include "config.h"
@@ -8,7 +9,7 @@
 #include "manager.h"
 
 static void help(void) {
-        printf("%s [OPTIONS...]\n\n"
+        printf("%1$s [OPTIONS...]\n\n"
                "Zone manager daemon: serves org.zoned1 on the system bus and on a private socket.\n\n"
                "  -h --help                 Show this help\n"
                "     --version              Show the version\n"
@@ -20,10 +21,12 @@ static void help(void) {
                "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
                "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
                "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
+               "     --uid-pool=FIRST-LAST  Host ids for the zones' user namespaces, 65536 per zone\n"
+               "                            (default %2$" PRIu32 "-%3$" PRIu32 ")\n"
                "     --no-spare-supervisor  Start no supervisor ahead of the next boot\n"
                "     --no-system-bus        Serve only the private socket\n"
                "     --debug                Log debug messages\n",
-               program_invocation_short_name);
+               program_invocation_short_name, UID_POOL_FIRST_DEFAULT, UID_POOL_LAST_DEFAULT);
 }
 
 static int replace(char **field, const char *value) {
@@ -43,6 +46,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_DEFINITIONS_DIR,
                 ARG_SUPERVISOR,
                 ARG_CGROUP_ROOT,
+                ARG_UID_POOL,
                 ARG_NO_SYSTEM_BUS,
                 ARG_NO_SPARE_SUPERVISOR,
                 ARG_DEBUG,
@@ -58,6 +62,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "definitions-dir", required_argument, NULL, ARG_DEFINITIONS_DIR },
                 { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
+                { "uid-pool", required_argument, NULL, ARG_UID_POOL },
                 { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
                 { "no-spare-supervisor", no_argument, NULL, ARG_NO_SPARE_SUPERVISOR },
                 { "debug", no_argument, NULL, ARG_DEBUG },
@@ -99,6 +104,14 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                                 return log_error_errno(EINVAL, "--cgroup-root= wants a relative path without \"..\".");
                         g_free(m->cgroup_root);
                         m->cgroup_root = g_strdup(optarg);
+                        break;
+                case ARG_UID_POOL:
+                        if (uid_pool_parse(optarg, &m->uid_pool) < 0)
+                                return log_error_errno(EINVAL,
+                                                       "--uid-pool=%s is not FIRST-LAST holding at least one "
+                                                       "range of %" PRIu32 " ids aligned to its size, above 0 "
+                                                       "and below 4294967295.",
+                                                       optarg, UID_RANGE_SIZE);
                         break;
                 case ARG_NO_SYSTEM_BUS:
                         m->use_system_bus = false;

@@ -60,9 +60,42 @@ static int method_get_zone(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return sd_bus_reply_method_return(msg, "o", z->object_path);
 }
 
-/* Reads the a{sv} options of a call; only the given keys with the given
- * type are accepted, anything else is InvalidArgs. */
-static int read_options(sd_bus_message *msg, bool *ret_copy, const char **ret_brand, sd_bus_error *error) {
+/* Where read_options() puts the options a call takes; NULL: not one of its options. */
+typedef struct CallOptions {
+        bool *copy;
+        bool *private_users;
+        const char **brand;
+} CallOptions;
+
+static int read_bool_option(sd_bus_message *msg, const char *key, bool *ret, sd_bus_error *error) {
+        int b, r;
+
+        r = sd_bus_message_read(msg, "v", "b", &b);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option %s must be a boolean.", key);
+        *ret = b;
+        return 0;
+}
+
+static int read_option(sd_bus_message *msg, const char *key, const CallOptions *o, sd_bus_error *error) {
+        int r;
+
+        if (o->copy && streq(key, "copy"))
+                return read_bool_option(msg, key, o->copy, error);
+        if (o->private_users && streq(key, "PrivateUsers"))
+                return read_bool_option(msg, key, o->private_users, error);
+        if (o->brand && streq(key, "brand")) {
+                r = sd_bus_message_read(msg, "v", "s", o->brand);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option brand must be a string.");
+                return 0;
+        }
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option \"%s\".", key);
+}
+
+/* Reads the a{sv} options of a call; only the keys of o with their type are accepted, anything
+ * else is InvalidArgs. */
+static int read_options(sd_bus_message *msg, const CallOptions *o, sd_bus_error *error) {
         int r;
 
         r = sd_bus_message_enter_container(msg, 'a', "{sv}");
@@ -70,22 +103,13 @@ static int read_options(sd_bus_message *msg, bool *ret_copy, const char **ret_br
                 return r;
         while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
                 const char *key;
-                int b;
 
                 r = sd_bus_message_read(msg, "s", &key);
                 if (r < 0)
                         return r;
-                if (ret_copy && streq(key, "copy")) {
-                        r = sd_bus_message_read(msg, "v", "b", &b);
-                        if (r < 0)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option copy must be a boolean.");
-                        *ret_copy = b;
-                } else if (ret_brand && streq(key, "brand")) {
-                        r = sd_bus_message_read(msg, "v", "s", ret_brand);
-                        if (r < 0)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option brand must be a string.");
-                } else
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option \"%s\".", key);
+                r = read_option(msg, key, o, error);
+                if (r < 0)
+                        return r;
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;
@@ -97,21 +121,21 @@ static int read_options(sd_bus_message *msg, bool *ret_copy, const char **ret_br
 
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
+        ZoneCreateOptions o = { .copy = false, .private_users = true };
         const char *name, *template_name;
-        bool copy = false;
         Zone *z = NULL;
         int r;
 
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
         if (r < 0)
                 return r;
-        r = read_options(msg, &copy, NULL, error);
+        r = read_options(msg, &(CallOptions) { .copy = &o.copy, .private_users = &o.private_users }, error);
         if (r < 0)
                 return r;
         r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
-        r = zone_create(m, name, template_name, copy, msg, error, &z);
+        r = zone_create(m, name, template_name, &o, msg, error, &z);
         if (r < 0)
                 return r;
         if (r > 0)
@@ -210,7 +234,7 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         r = sd_bus_message_read(msg, "ss", &dir, &name);
         if (r < 0)
                 return r;
-        r = read_options(msg, NULL, &brand, error);
+        r = read_options(msg, &(CallOptions) { .brand = &brand }, error);
         if (r < 0)
                 return r;
         r = bus_verify_root(msg, error);
@@ -240,7 +264,7 @@ static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bu
         r = sd_bus_message_read(msg, "hs", &fd, &name);
         if (r < 0)
                 return r;
-        r = read_options(msg, NULL, &brand, error);
+        r = read_options(msg, &(CallOptions) { .brand = &brand }, error);
         if (r < 0)
                 return r;
         r = bus_verify_root(msg, error);

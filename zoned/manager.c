@@ -48,6 +48,8 @@ int manager_new(Manager **ret) {
         m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
         m->background = g_ptr_array_new();
         m->reapers = g_ptr_array_new_with_free_func((GDestroyNotify) (void (*)(void)) sd_event_source_unref);
+        m->uid_pool = (UidPool) { .first = UID_POOL_FIRST_DEFAULT, .last = UID_POOL_LAST_DEFAULT };
+        m->reserved_uid_ranges = g_array_new(FALSE, FALSE, sizeof(UidRange));
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -84,6 +86,7 @@ Manager *manager_free(Manager *m) {
         g_ptr_array_unref(m->background);
         spare_supervisor_done(m);
         g_ptr_array_unref(m->reapers);
+        g_array_unref(m->reserved_uid_ranges);
         private_bus_close_all(m);
         sd_bus_flush_close_unref(m->system_bus);
         sd_event_unref(m->event);

@@ -6,6 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "macro.h"
+#include "uid-range.h"
 
 typedef struct Zone Zone;
 typedef struct Brand Brand;
@@ -42,6 +43,11 @@ typedef struct Manager {
         GPtrArray *reapers;    /* sd_event_source*: child sources of the supervisors this zoned started */
         SpareSupervisor *spare; /* started ahead of the next boot (supervisor-spare.h), or NULL */
         sd_event_source *spare_timer;
+
+        UidPool uid_pool;            /* where the zones' host id ranges come from (--uid-pool=) */
+        GArray *reserved_uid_ranges; /* UidRange: those of zone files that did not load */
+        int userns_probe_result;     /* 0 or -errno: whether the kernel gave zoned a user namespace... */
+        uint64_t userns_probe_usec;  /* ...at this CLOCK_MONOTONIC time; 0: never asked */
 } Manager;
 
 Manager *manager_free(Manager *m);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <glib.h>
+#include <inttypes.h>
 #include <sys/random.h>
 
 #include "ini-util.h"
 #include "launch-plan.h"
 #include "macro.h"
 #include "names.h"
+#include "uid-range.h"
 #include "zone-config.h"
 
 #define GROUP "Zone"
@@ -49,10 +51,75 @@ static int get_bool(GKeyFile *f, const char *key, bool def, bool *ret) {
         return 0;
 }
 
+/* A decimal number of 32 bits, nothing around it. 0: not given (*ret untouched), 1: given. */
+static int get_u32(GKeyFile *f, const char *key, uint32_t *ret) {
+        g_autofree char *v = g_key_file_get_value(f, GROUP, key, NULL);
+        guint64 n;
+
+        if (!v)
+                return 0;
+        if (!g_ascii_string_to_unsigned(v, 10, 0, UINT32_MAX, &n, NULL) || !g_ascii_isdigit(v[0]))
+                return -EINVAL;
+        *ret = (uint32_t) n;
+        return 1;
+}
+
+static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneConfig *c, char **ret_error) {
+        g_autofree char *storage = g_key_file_get_string(f, GROUP, "Storage", NULL);
+
+        c->template_name = g_key_file_get_string(f, GROUP, "Template", NULL);
+        c->brand = g_key_file_get_string(f, GROUP, "Brand", NULL);
+        c->machine_id = g_key_file_get_string(f, GROUP, "MachineID", NULL);
+        if (!c->template_name || !zone_name_is_valid(c->template_name))
+                return ini_key_error(path, text, GROUP, "Template", ret_error, "Template= missing or invalid");
+        if (!c->brand || !zone_name_is_valid(c->brand))
+                return ini_key_error(path, text, GROUP, "Brand", ret_error, "Brand= missing or invalid");
+        if (storage && !streq(storage, "overlay") && !streq(storage, "copy"))
+                return ini_key_error(path, text, GROUP, "Storage", ret_error,
+                                     "Storage=%s is neither overlay nor copy", storage);
+        c->copy = storage && streq(storage, "copy");
+        if (get_bool(f, "Autoboot", false, &c->autoboot) < 0)
+                return ini_key_error(path, text, GROUP, "Autoboot", ret_error, "Autoboot= is not a boolean");
+        if (c->machine_id && !machine_id_is_valid(c->machine_id))
+                return ini_key_error(path, text, GROUP, "MachineID", ret_error,
+                                     "MachineID=%s is not 32 lowercase hex digits", c->machine_id);
+        return 0;
+}
+
+/* PrivateUsers=, UIDShift=, UIDRange=: a private zone has both or (not yet allocated) neither;
+ * a zone without a user namespace has no range to keep. */
+static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConfig *c, char **ret_error) {
+        int has_shift, has_range;
+
+        if (get_bool(f, "PrivateUsers", true, &c->private_users) < 0)
+                return ini_key_error(path, text, GROUP, "PrivateUsers", ret_error,
+                                     "PrivateUsers= is not a boolean");
+        has_shift = get_u32(f, "UIDShift", &c->uid_shift);
+        if (has_shift < 0)
+                return ini_key_error(path, text, GROUP, "UIDShift", ret_error, "UIDShift= is not a host id");
+        has_range = get_u32(f, "UIDRange", &c->uid_range);
+        if (has_range < 0 || (has_range && c->uid_range != UID_RANGE_SIZE))
+                return ini_key_error(path, text, GROUP, "UIDRange", ret_error, "UIDRange= is not %" PRIu32,
+                                     UID_RANGE_SIZE);
+        if (!c->private_users && (has_shift || has_range))
+                return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
+                                     "%s= goes with PrivateUsers=yes only", has_shift ? "UIDShift" : "UIDRange");
+        if (has_shift != has_range)
+                return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
+                                     "UIDShift= and UIDRange= go together");
+        if (!uid_range_is_valid(c->uid_shift, c->uid_range))
+                return ini_key_error(path, text, GROUP, "UIDShift", ret_error,
+                                     "UIDShift=%" PRIu32 ": the range must start above 0 and end below "
+                                     "4294967295", c->uid_shift);
+        return 0;
+}
+
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
-        static const char *const keys[] = { "Template", "Brand", "Storage", "Autoboot", "MachineID", NULL };
+        static const char *const keys[] = { "Template",     "Brand",    "Storage",  "Autoboot",
+                                            "MachineID",    "PrivateUsers", "UIDShift", "UIDRange",
+                                            "Capabilities", "DropCapabilities", NULL };
         g_autoptr(GKeyFile) f = NULL;
-        g_autofree char *text = NULL, *storage = NULL;
+        g_autofree char *text = NULL;
         ZoneConfig c = {};
         int r;
 
@@ -62,39 +129,36 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
         if (r < 0)
                 return r;
-
-        c.template_name = g_key_file_get_string(f, GROUP, "Template", NULL);
-        c.brand = g_key_file_get_string(f, GROUP, "Brand", NULL);
-        storage = g_key_file_get_string(f, GROUP, "Storage", NULL);
-        c.machine_id = g_key_file_get_string(f, GROUP, "MachineID", NULL);
-
-        if (!c.template_name || !zone_name_is_valid(c.template_name))
-                r = ini_key_error(path, text, GROUP, "Template", ret_error, "Template= missing or invalid");
-        else if (!c.brand || !zone_name_is_valid(c.brand))
-                r = ini_key_error(path, text, GROUP, "Brand", ret_error, "Brand= missing or invalid");
-        else if (storage && !streq(storage, "overlay") && !streq(storage, "copy"))
-                r = ini_key_error(path, text, GROUP, "Storage", ret_error,
-                                  "Storage=%s is neither overlay nor copy", storage);
-        else if (get_bool(f, "Autoboot", false, &c.autoboot) < 0)
-                r = ini_key_error(path, text, GROUP, "Autoboot", ret_error, "Autoboot= is not a boolean");
-        else if (c.machine_id && !machine_id_is_valid(c.machine_id))
-                r = ini_key_error(path, text, GROUP, "MachineID", ret_error,
-                                  "MachineID=%s is not 32 lowercase hex digits", c.machine_id);
+        r = parse_basics(f, text, path, &c, ret_error);
+        if (r >= 0)
+                r = parse_users(f, text, path, &c, ret_error);
+        if (r >= 0)
+                r = capability_change_load(f, text, path, GROUP, &c.capabilities, ret_error);
+        if (r >= 0 && !c.machine_id) {
+                r = zone_config_new_machine_id(&c.machine_id);
+                /* Failing to save is not fatal: the zone gets another id next time. */
+                if (r >= 0)
+                        (void) zone_config_save(path, &c);
+        }
         if (r < 0) {
                 zone_config_done(&c);
                 return r;
         }
-        c.copy = storage && streq(storage, "copy");
-        if (!c.machine_id) {
-                r = zone_config_new_machine_id(&c.machine_id);
-                if (r < 0) {
-                        zone_config_done(&c);
-                        return r;
-                }
-                /* Failing to save is not fatal: the zone gets another id next time. */
-                (void) zone_config_save(path, &c);
-        }
         *ret = c;
+        return 0;
+}
+
+int zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range) {
+        g_autoptr(GKeyFile) f = g_key_file_new();
+        uint32_t shift = 0, range = 0;
+
+        if (!g_key_file_load_from_file(f, path, G_KEY_FILE_NONE, NULL))
+                return -EBADMSG;
+        if (get_u32(f, "UIDShift", &shift) <= 0 || get_u32(f, "UIDRange", &range) <= 0 ||
+            !uid_range_is_valid(shift, range))
+                shift = range = 0;
+        *ret_shift = shift;
+        *ret_range = range;
         return 0;
 }
 
@@ -102,7 +166,8 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autofree char *text = NULL;
 
-        if (!c->template_name || !c->brand || (c->machine_id && !machine_id_is_valid(c->machine_id)))
+        if (!c->template_name || !c->brand || (c->machine_id && !machine_id_is_valid(c->machine_id)) ||
+            !uid_range_is_valid(c->uid_shift, c->uid_range))
                 return -EINVAL;
         g_key_file_set_string(f, GROUP, "Template", c->template_name);
         g_key_file_set_string(f, GROUP, "Brand", c->brand);
@@ -110,6 +175,12 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
         g_key_file_set_boolean(f, GROUP, "Autoboot", c->autoboot);
         if (c->machine_id)
                 g_key_file_set_string(f, GROUP, "MachineID", c->machine_id);
+        g_key_file_set_boolean(f, GROUP, "PrivateUsers", c->private_users);
+        if (c->private_users && c->uid_range > 0) {
+                g_key_file_set_uint64(f, GROUP, "UIDShift", c->uid_shift);
+                g_key_file_set_uint64(f, GROUP, "UIDRange", c->uid_range);
+        }
+        capability_change_save(f, GROUP, &c->capabilities);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "capability-change.h"
 
 /* A zone's persistent configuration, <config_dir>/NAME.zone (ini):
  *   [Zone]
@@ -10,6 +13,10 @@
  *   Storage=overlay|copy
  *   Autoboot=false
  *   MachineID=0123456789abcdef0123456789abcdef
+ *   PrivateUsers=true
+ *   UIDShift=524288
+ *   UIDRange=65536
+ *   Capabilities=..., DropCapabilities=...
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -17,13 +24,24 @@ typedef struct ZoneConfig {
         bool copy;     /* Storage=copy: a full copy of the template, not an overlay */
         bool autoboot;
         char *machine_id; /* the zone's stable /etc/machine-id; never NULL after a load */
+        /* A user namespace of its own (PrivateUsers=, default yes): zone ids 0..uid_range-1 are
+         * host ids uid_shift.. (gids the same). uid_range is 0 for PrivateUsers=no, and for a
+         * private zone whose file has no range yet (zone.c allocates one and saves it). */
+        bool private_users;
+        uint32_t uid_shift;
+        uint32_t uid_range;
+        CapabilityChange capabilities;
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);
 /* On -EBADMSG, *ret_error says "FILE:LINE: what is wrong". A file without MachineID= (written
- * before zones had one) gets a new one, written back to the file so that it stays. */
+ * before zones had one) gets a new one, written back to the file so that it stays. A range, if
+ * the file has one, is UID_RANGE_SIZE ids above the host's root. */
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error);
 /* A new random machine id (UUID v4 bits, as systemd makes them), 32 lowercase hex digits. */
 int zone_config_new_machine_id(char **ret);
+/* The range of a zone file that may not load (a bad key elsewhere): its UIDShift= and UIDRange=
+ * if both are numbers, so that it stays taken while the file exists. 0 if it has none. */
+int zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range);
 /* Writes the file atomically (temp file + rename). */
 int zone_config_save(const char *path, const ZoneConfig *c);

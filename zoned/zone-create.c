@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Creating and removing zones: configuration file and storage. */
 
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "bus-errors.h"
@@ -11,6 +12,7 @@
 #include "tree-copy.h"
 #include "worker.h"
 #include "zone-dbus.h"
+#include "zone-userns.h"
 #include "zone.h"
 
 typedef struct CopyJob {
@@ -122,8 +124,8 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
         return 0;
 }
 
-int zone_create(Manager *m, const char *name, const char *template_name, bool copy, sd_bus_message *call,
-                sd_bus_error *error, Zone **ret) {
+int zone_create(Manager *m, const char *name, const char *template_name, const ZoneCreateOptions *o,
+                sd_bus_message *call, sd_bus_error *error, Zone **ret) {
         g_autoptr(TemplateInfo) info = NULL;
         g_autofree char *templates = manager_templates_dir(m), *lower = NULL, *cfg = NULL;
         Zone *z;
@@ -137,11 +139,18 @@ int zone_create(Manager *m, const char *name, const char *template_name, bool co
                 return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
         z->config.template_name = g_strdup(template_name);
         z->config.brand = g_strdup(info->brand);
-        z->config.copy = copy;
+        z->config.copy = o->copy;
+        z->config.private_users = o->private_users;
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);
                 return sd_bus_error_set_errnof(error, r, "Cannot make a machine id for zone %s: %m", name);
+        }
+        /* Before anything is written: a full pool refuses the zone and leaves no trace. */
+        r = o->private_users ? zone_allocate_uid_range(z) : 0;
+        if (r < 0) {
+                zone_free(z);
+                return manager_uid_range_error(m, name, r, error);
         }
         lower = template_rootfs(templates, template_name);
         cfg = zone_config_path(z);
@@ -157,7 +166,13 @@ int zone_create(Manager *m, const char *name, const char *template_name, bool co
                 zone_free(z);
                 return sd_bus_error_set_errnof(error, r, "Cannot create the storage of zone %s: %m", name);
         }
-        log_info("Zone %s created from template %s (%s).", name, template_name, copy ? "copy" : "overlay");
+        if (o->private_users)
+                log_info("Zone %s created from template %s (%s), host ids %" PRIu32 "-%" PRIu32 ".", name,
+                         template_name, o->copy ? "copy" : "overlay", z->config.uid_shift,
+                         z->config.uid_shift + z->config.uid_range - 1);
+        else
+                log_info("Zone %s created from template %s (%s), with the host's users.", name, template_name,
+                         o->copy ? "copy" : "overlay");
         zone_emit_new(z);
         *ret = z;
         return r; /* 1: the reply comes once the copy is done */

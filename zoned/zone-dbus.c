@@ -56,6 +56,22 @@ static int property_get_autoboot(sd_bus *bus, const char *path, const char *inte
         return sd_bus_message_append(reply, "b", z->config.autoboot);
 }
 
+static int property_get_private_users(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        Zone *z = userdata;
+        return sd_bus_message_append(reply, "b", z->config.private_users);
+}
+
+/* UIDShift and UIDRange: 0 for a zone with the host's users. */
+static int property_get_uid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Zone *z = userdata;
+        uint32_t v = streq(property, "UIDShift") ? z->config.uid_shift : z->config.uid_range;
+
+        return sd_bus_message_append(reply, "u", z->config.private_users ? v : 0);
+}
+
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Zone *z = userdata;
@@ -196,6 +212,9 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_PROPERTY("Autoboot", "b", property_get_autoboot, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PrivateUsers", "b", property_get_private_users, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UIDShift", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UIDRange", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Boot", NULL, NULL, object_boot, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Poweroff", NULL, NULL, object_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reboot", NULL, NULL, object_reboot, SD_BUS_VTABLE_UNPRIVILEGED),

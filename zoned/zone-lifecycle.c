@@ -12,6 +12,7 @@
 #include "supervisor-spare.h"
 #include "template.h"
 #include "transfer.h"
+#include "zone-userns.h"
 #include "zone.h"
 
 static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) {
@@ -92,6 +93,9 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         int r;
 
         r = zone_check_bootable(z, error, &b);
+        if (r < 0)
+                return r;
+        r = zone_check_user_namespace(z, error);
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);

@@ -14,6 +14,7 @@
 #include "tree-copy.h"
 #include "worker.h"
 #include "zone-dbus.h"
+#include "zone-userns.h"
 #include "zone.h"
 
 Zone *zone_free(Zone *z) {
@@ -101,6 +102,18 @@ void zone_set_runtime(Zone *z, ZoneState state, uint32_t leader, uint64_t since,
                 zone_emit_properties_changed(z, changed);
 }
 
+/* A zone file that does not load keeps its host id range taken: it is still someone's zone. */
+static void reserve_uid_range(Manager *m, const char *path) {
+        UidRange r = {};
+        uint32_t shift, range;
+
+        if (zone_config_peek_uid_range(path, &shift, &range) < 0 || range == 0)
+                return;
+        r.start = shift;
+        r.size = range;
+        g_array_append_val(m->reserved_uid_ranges, r);
+}
+
 static int zone_load_one(Manager *m, const char *path, const char *name) {
         g_autofree char *error = NULL;
         Zone *z;
@@ -113,6 +126,7 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
         if (r < 0) {
                 log_error("Skipping zone %s: %s", name, error ? error : strerror(-r));
                 zone_free(z);
+                reserve_uid_range(m, path);
                 return r;
         }
         if (z->config.copy) {
@@ -152,5 +166,6 @@ int zone_load_all(Manager *m) {
                 path = g_build_filename(m->config_dir, fn, NULL);
                 (void) zone_load_one(m, path, name);
         }
+        manager_check_uid_ranges(m);
         return 0;
 }

@@ -42,10 +42,16 @@ char *zone_runtime_path(Zone *z);
 /* Loads every *.zone file of the config dir and re-adopts live supervisors. */
 int zone_load_all(Manager *m);
 
+/* What CreateZone's options ask for. */
+typedef struct ZoneCreateOptions {
+        bool copy;          /* a full copy of the template instead of an overlay */
+        bool private_users; /* a user namespace (and host id range) of its own */
+} ZoneCreateOptions;
+
 /* Creates a zone from a template: writes the config, makes the storage. For
  * --copy the copy runs in a worker; the zone is "creating" until done. */
-int zone_create(Manager *m, const char *name, const char *template_name, bool copy, sd_bus_message *call,
-                sd_bus_error *error, Zone **ret);
+int zone_create(Manager *m, const char *name, const char *template_name, const ZoneCreateOptions *o,
+                sd_bus_message *call, sd_bus_error *error, Zone **ret);
 int zone_remove(Zone *z, sd_bus_error *error);
 
 int zone_boot(Zone *z, sd_bus_error *error);

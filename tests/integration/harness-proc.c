@@ -11,6 +11,9 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -417,4 +420,18 @@ char *harness_kill_descendants(void) {
                 g_usleep(10 * 1000); /* cleanup after SIGKILL: nothing to wait on but /proc */
         }
         return found->len ? g_string_free(g_steal_pointer(&found), FALSE) : NULL;
+}
+
+_Noreturn void harness_exec_filtered(const char *path, char *argv[], const struct sock_fprog *filter,
+                                     const char *unset_env) {
+        g_autofree char *p = g_strdup(path); /* path may live in the environment */
+
+        g_unsetenv(unset_env);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter) < 0) {
+                perror("prctl(PR_SET_SECCOMP)");
+                _exit(EXIT_FAILURE);
+        }
+        execv(p, argv);
+        perror(p);
+        _exit(EXIT_FAILURE);
 }

@@ -192,3 +192,17 @@ void harness_stop_zoned(Harness *h, int sig) {
         h->zoned_pidfd = safe_close_fd(h->zoned_pidfd);
         h->notify_fd = safe_close_fd(h->notify_fd);
 }
+
+void harness_restart_zoned_as_self(Harness *h, const char *program_env, const char *real_env) {
+        g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+        g_autofree char *real = g_strdup(g_getenv(program_env));
+
+        g_assert_nonnull(self);
+        g_assert_nonnull(real);
+        harness_stop_zoned(h, SIGTERM);
+        g_setenv(real_env, real, TRUE);
+        g_setenv(program_env, self, TRUE);
+        harness_start_zoned(h);
+        g_setenv(program_env, real, TRUE);
+        g_unsetenv(real_env);
+}

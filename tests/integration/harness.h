@@ -205,6 +205,19 @@ void harness_assert_run(const HarnessRun *r, int status, const char *what);
 /* Writes text to path and sets its mode; fails the test on error. */
 void harness_write_file(const char *path, const char *text, mode_t mode);
 
+/* For a test that runs this program in the place of one of zoned's (zoned, its supervisor), to
+ * run the real one under a system call filter, as a host's own filter or security module may
+ * have it: unsets the environment variable that told it so, installs the filter (inherited by
+ * every child) and executes path with argv. Never returns. */
+struct sock_fprog;
+_Noreturn void harness_exec_filtered(const char *path, char *argv[], const struct sock_fprog *filter,
+                                     const char *unset_env);
+/* The other half: restarts zoned with this program as the one $program_env names
+ * (ZONED_TEST_ZONED, ZONED_TEST_SUPERVISOR), and the real one's path in $real_env, which main()
+ * sees to call harness_exec_filtered(). zoned reads its environment at start only, so both are
+ * as they were right after. */
+void harness_restart_zoned_as_self(Harness *h, const char *program_env, const char *real_env);
+
 /* Reaps zombies that were re-parented to us (we are a subreaper). */
 void harness_reap_orphans(void);
 /* Exists and is not a zombie. */

@@ -19,7 +19,6 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -389,22 +388,14 @@ static _Noreturn void exec_supervisor_without_bpf(const char *supervisor, char *
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
         struct sock_fprog prog = { .len = G_N_ELEMENTS(insns), .filter = insns };
-        g_autofree char *path = g_strdup(supervisor);
 
-        g_unsetenv(REAL_SUPERVISOR_ENV);
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-                perror("prctl(PR_SET_SECCOMP)");
-                _exit(EXIT_FAILURE);
-        }
-        execv(path, argv);
-        perror(path);
-        _exit(EXIT_FAILURE);
+        harness_exec_filtered(supervisor, argv, &prog, REAL_SUPERVISOR_ENV);
 }
 
 /* On a pure cgroup2 host only the BPF device program keeps a zone from the host's devices: if
  * the supervisor cannot install it, the zone does not start, and says why. */
 static void test_without_bpf(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *self = NULL, *supervisor = NULL, *why = NULL;
+        g_autofree char *result = NULL, *path = NULL, *why = NULL;
         g_autoptr(ZoneWatch) w = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
@@ -416,17 +407,8 @@ static void test_without_bpf(Harness *h, gconstpointer data) {
         g_assert_cmpstr(result, ==, "done");
         path = harness_create_zone(h, "bb2", "bb", false);
 
-        /* zoned again, with this program as its supervisor (main()). zoned reads its environment
-         * at start only, so it is ours again right after. */
-        self = g_file_read_link("/proc/self/exe", NULL);
-        g_assert_nonnull(self);
-        supervisor = g_strdup(g_getenv("ZONED_TEST_SUPERVISOR"));
-        harness_stop_zoned(h, SIGTERM);
-        g_setenv(REAL_SUPERVISOR_ENV, supervisor, TRUE);
-        g_setenv("ZONED_TEST_SUPERVISOR", self, TRUE);
-        harness_start_zoned(h);
-        g_setenv("ZONED_TEST_SUPERVISOR", supervisor, TRUE);
-        g_unsetenv(REAL_SUPERVISOR_ENV);
+        /* zoned again, with this program as its supervisor (main()). */
+        harness_restart_zoned_as_self(h, "ZONED_TEST_SUPERVISOR", REAL_SUPERVISOR_ENV);
 
         w = zone_watch_new(h, "bb2");
         reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "bb2"), "()", &error);

@@ -34,6 +34,8 @@ static void test_shipped(void) {
         g_assert_cmpint(b->reboot_signal, ==, SIGTERM);
         g_assert_cmpint(b->halt_signal, ==, SIGUSR1);
         g_assert_cmpint(b->ready, ==, READY_EXEC);
+        /* The shipped brands keep the default capability set. */
+        g_assert_false(capability_change_is_set(&b->capabilities));
 }
 
 static void test_full(void) {
@@ -85,6 +87,23 @@ static void test_bad(void) {
         check_bad("[Brand]\n" OK_BODY "Environment=NOEQUALS\n", "bad.brand:6: Environment=");
         check_bad("[Brand]\n" OK_BODY "[Extra]\nA=b\n", "bad.brand:6: unknown section [Extra]");
         check_bad("[Brand\n", "bad.brand");
+        check_bad("[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_TELEPORT\n",
+                  "bad.brand:6: Capabilities= names an unknown capability \"CAP_TELEPORT\"");
+        check_bad("[Brand]\n" OK_BODY "DropCapabilities=21\n", "bad.brand:6: DropCapabilities= names an unknown");
+}
+
+static void test_capabilities(void) {
+        g_autofree char *p = write_brand("caps.brand", "[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_SYS_ADMIN "
+                                                       "CAP_NET_RAW\nDropCapabilities=cap_net_raw\n");
+        g_autoptr(Brand) b = NULL;
+        g_autofree char *error = NULL;
+
+        g_assert_cmpint(brand_load(p, &b, &error), ==, 0);
+        g_assert_true(b->capabilities.replace);
+        g_assert_cmphex(b->capabilities.set, ==, (1 << 0) | (1 << 21) | (1 << 13));
+        g_assert_true(b->capabilities.drop_given);
+        g_assert_cmphex(b->capabilities.drop, ==, 1 << 13);
+        g_assert_cmphex(capability_change_apply(&b->capabilities, ~UINT64_C(0)), ==, (1 << 0) | (1 << 21));
 }
 
 static void test_detect(void) {
@@ -128,6 +147,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/brand/full", test_full);
         g_test_add_func("/brand/bad", test_bad);
         g_test_add_func("/brand/detect", test_detect);
+        g_test_add_func("/brand/capabilities", test_capabilities);
         r = g_test_run();
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
         g_assert_cmpint(system(cmd), ==, 0);

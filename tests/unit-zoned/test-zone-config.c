@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "capabilities.h"
 #include "launch-plan.h"
 #include "zone-config.h"
 
@@ -18,7 +19,10 @@ static char *write_tmp(const char *name, const char *text) {
 static void test_round_trip(void) {
         g_autofree char *p = g_build_filename(tmpdir, "rt.zone", NULL);
         ZoneConfig in = { .template_name = g_strdup("bb"), .brand = g_strdup("busybox"), .copy = true,
-                          .autoboot = true, .machine_id = g_strdup("0123456789abcdef0123456789abcdef") };
+                          .autoboot = true, .machine_id = g_strdup("0123456789abcdef0123456789abcdef"),
+                          .private_users = true, .uid_shift = 1879048192 - 65536, .uid_range = 65536,
+                          .capabilities = { .replace = true, .set = (1 << 0) | (1 << 21),
+                                            .drop_given = true, .drop = 1 << 13 } };
         ZoneConfig out = {};
         g_autofree char *error = NULL;
 
@@ -30,15 +34,33 @@ static void test_round_trip(void) {
         g_assert_true(out.copy);
         g_assert_true(out.autoboot);
         g_assert_cmpstr(out.machine_id, ==, "0123456789abcdef0123456789abcdef");
+        g_assert_true(out.private_users);
+        g_assert_cmpuint(out.uid_shift, ==, 1879048192 - 65536);
+        g_assert_cmpuint(out.uid_range, ==, 65536);
+        g_assert_true(out.capabilities.replace);
+        g_assert_cmphex(out.capabilities.set, ==, (1 << 0) | (1 << 21));
+        g_assert_true(out.capabilities.drop_given);
+        g_assert_cmphex(out.capabilities.drop, ==, 1 << 13);
         zone_config_done(&out);
 
         in.copy = false;
         in.autoboot = false;
+        in.private_users = false;
+        in.uid_shift = in.uid_range = 0;
+        in.capabilities = (CapabilityChange) {};
         g_assert_cmpint(zone_config_save(p, &in), ==, 0);
         g_assert_cmpint(zone_config_load(p, &out, &error), ==, 0);
         g_assert_false(out.copy);
         g_assert_false(out.autoboot);
+        g_assert_false(out.private_users);
+        g_assert_cmpuint(out.uid_range, ==, 0);
+        g_assert_false(capability_change_is_set(&out.capabilities));
         zone_config_done(&out);
+
+        /* A range that is not one is not written. */
+        in.uid_shift = 0;
+        in.uid_range = 65536;
+        g_assert_cmpint(zone_config_save(p, &in), ==, -EINVAL);
         zone_config_done(&in);
 }
 
@@ -50,10 +72,71 @@ static void test_defaults(void) {
         g_assert_cmpint(zone_config_load(p, &c, &error), ==, 0);
         g_assert_false(c.copy);
         g_assert_false(c.autoboot);
+        /* A zone of its own users by default; its range is not this file's to make up. */
+        g_assert_true(c.private_users);
+        g_assert_cmpuint(c.uid_range, ==, 0);
+        g_assert_false(capability_change_is_set(&c.capabilities));
+        zone_config_done(&c);
+}
+
+static ZoneConfig load_ok(const char *text) {
+        g_autofree char *p = write_tmp("ok.zone", text);
+        g_autofree char *error = NULL;
+        ZoneConfig c = {};
+
+        if (zone_config_load(p, &c, &error) < 0)
+                g_error("%s", error);
+        return c;
+}
+
+static void test_users(void) {
+        ZoneConfig c;
+
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=yes\nUIDShift=524288\nUIDRange=65536\n");
+        g_assert_true(c.private_users);
+        g_assert_cmpuint(c.uid_shift, ==, 524288);
+        g_assert_cmpuint(c.uid_range, ==, 65536);
+        zone_config_done(&c);
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=no\n");
+        g_assert_false(c.private_users);
+        g_assert_cmpuint(c.uid_shift, ==, 0);
+        g_assert_cmpuint(c.uid_range, ==, 0);
+        zone_config_done(&c);
+        /* The highest range there is: up to 4294967294. */
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294901759\nUIDRange=65536\n");
+        g_assert_cmpuint(c.uid_shift, ==, 4294901759u);
+        zone_config_done(&c);
+}
+
+static void test_capabilities(void) {
+        ZoneConfig c;
+
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nCapabilities=CAP_CHOWN  cap_kill\tCAP_Sys_Admin\n"
+                    "DropCapabilities=CAP_NET_RAW\n");
+        g_assert_true(c.capabilities.replace);
+        g_assert_cmphex(c.capabilities.set, ==, (1 << 0) | (1 << 5) | (1 << 21));
+        g_assert_true(c.capabilities.drop_given);
+        g_assert_cmphex(c.capabilities.drop, ==, 1 << 13);
+        g_assert_cmphex(capability_change_apply(&c.capabilities, ~UINT64_C(0)), ==, (1 << 0) | (1 << 5) | (1 << 21));
+        zone_config_done(&c);
+
+        /* Dropping alone keeps the rest of what came before. */
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nDropCapabilities=CAP_SYS_ADMIN CAP_NET_ADMIN\n");
+        g_assert_false(c.capabilities.replace);
+        g_assert_cmphex(capability_change_apply(&c.capabilities, capabilities_default_mask()), ==,
+                        capabilities_default_mask() & ~((UINT64_C(1) << 21) | (UINT64_C(1) << 12)));
+        zone_config_done(&c);
+
+        /* An empty Capabilities= is no capability at all, and says so. */
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nCapabilities=\n");
+        g_assert_true(capability_change_is_set(&c.capabilities));
+        g_assert_cmphex(capability_change_apply(&c.capabilities, capabilities_default_mask()), ==, 0);
         zone_config_done(&c);
 }
 
 static void check_bad(const char *text, const char *expect_in_error) {
+        g_autofree char *escaped = g_strescape(text, NULL);
+        g_test_message("bad: %s", escaped);
         g_autofree char *p = write_tmp("bad.zone", text);
         g_autofree char *error = NULL, *prefix = NULL;
         ZoneConfig c = {};
@@ -75,6 +158,54 @@ static void test_bad(void) {
         check_bad("[Zone\nTemplate=t\n", "");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nMachineID=00000000000000000000000000000000\n", ":4: MachineID=");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nMachineID=0123\n", ":4: MachineID=");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=perhaps\n", ":4: PrivateUsers= is not a boolean");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=-5\nUIDRange=65536\n", ":4: UIDShift= is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=0x80000\nUIDRange=65536\n", ":4: UIDShift= is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294967296\nUIDRange=65536\n", ":4: UIDShift= is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=1000\n", ":5: UIDRange= is not 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=big\n", ":5: UIDRange= is not 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\n", ":4: UIDShift= and UIDRange= go together");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDRange=65536\n", ":4: UIDShift= and UIDRange= go together");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=0\nUIDRange=65536\n",
+                  ":4: UIDShift=0: the range must start above 0");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294901760\nUIDRange=65536\n",
+                  ":4: UIDShift=4294901760: the range must start above 0 and end below 4294967295");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=no\nUIDShift=524288\nUIDRange=65536\n",
+                  ":5: UIDShift= goes with PrivateUsers=yes only");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=no\nUIDRange=65536\n",
+                  ":5: UIDRange= goes with PrivateUsers=yes only");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nCapabilities=CAP_CHOWN CAP_FLY\n",
+                  ":4: Capabilities= names an unknown capability \"CAP_FLY\"");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nCapabilities=12\n", ":4: Capabilities= names an unknown");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n\nDropCapabilities=CAP_CHOWN,CAP_KILL\n",
+                  ":5: DropCapabilities= names an unknown capability \"CAP_CHOWN,CAP_KILL\"");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nDropCapabilities=chown\n", ":4: DropCapabilities=");
+}
+
+/* What is written back is what was read, in capability names. */
+static void test_capability_names(void) {
+        g_autofree char *none = capability_mask_to_names(0), *some = capability_mask_to_names((1 << 0) | (1 << 21));
+        g_autofree char *bad = NULL;
+        uint64_t mask = 1;
+
+        g_assert_cmpstr(none, ==, "");
+        g_assert_cmpstr(some, ==, "CAP_CHOWN CAP_SYS_ADMIN");
+        g_assert_cmpint(capability_mask_from_names(some, &mask, &bad), ==, 0);
+        g_assert_cmphex(mask, ==, (1 << 0) | (1 << 21));
+        g_assert_cmpint(capability_mask_from_names("  ", &mask, &bad), ==, 0);
+        g_assert_cmphex(mask, ==, 0);
+        g_assert_cmpint(capability_mask_from_names("CAP_KILL CAP_NOPE", &mask, &bad), ==, -EINVAL);
+        g_assert_cmpstr(bad, ==, "CAP_NOPE");
+}
+
+/* capabilities.h's default set is what the supervisor keeps. */
+static void test_default_mask(void) {
+        uint64_t mask = capabilities_default_mask();
+
+        for (int cap = 0; cap < 64; cap++)
+                g_assert_cmpint(!!(mask & (UINT64_C(1) << cap)), ==, capability_kept(cap));
+        g_assert_true(capability_kept(21)); /* CAP_SYS_ADMIN */
+        g_assert_false(capability_kept(16)); /* CAP_SYS_MODULE */
 }
 
 static void test_machine_id(void) {
@@ -109,6 +240,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/defaults", test_defaults);
         g_test_add_func("/zone-config/bad", test_bad);
         g_test_add_func("/zone-config/machine-id", test_machine_id);
+        g_test_add_func("/zone-config/users", test_users);
+        g_test_add_func("/zone-config/capabilities", test_capabilities);
+        g_test_add_func("/zone-config/capability-names", test_capability_names);
+        g_test_add_func("/zone-config/default-mask", test_default_mask);
         r = g_test_run();
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
         g_assert_cmpint(system(cmd), ==, 0);

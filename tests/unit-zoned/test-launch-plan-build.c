@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* launch-plan-build.c: a private zone's range and the capability set a brand or zone file made
+ * go into the plan; a zone with the host's users, and one no file changed, say nothing. */
+
+#include <glib.h>
+
+#include "capabilities.h"
+#include "launch-plan-build.h"
+#include "manager.h"
+
+static Manager *manager;
+static char *init_argv[] = { (char *) "/sbin/init", NULL };
+
+static LaunchPlan *build(const ZoneConfig *c, const CapabilityChange *brand_change) {
+        Brand b = { .name = (char *) "bb", .init_argv = init_argv, .poweroff_signal = 12 };
+        LaunchPlan *p = NULL;
+        Zone *z = NULL;
+
+        if (brand_change)
+                b.capabilities = *brand_change;
+        g_assert_cmpint(zone_new(manager, "z1", &z), ==, 0);
+        z->config = *c;
+        z->config.template_name = g_strdup("bb");
+        z->config.brand = g_strdup("bb");
+        g_assert_cmpint(launch_plan_build(z, &b, &p), ==, 0);
+        zone_free(z);
+        return p;
+}
+
+static void test_users(void) {
+        _cleanup_(launch_plan_freep) LaunchPlan *priv = NULL, *shared = NULL;
+        ZoneConfig c = { .private_users = true, .uid_shift = 589824, .uid_range = 65536 };
+        g_autofree char *text = NULL;
+
+        priv = build(&c, NULL);
+        g_assert_true(launch_plan_private_users(priv));
+        g_assert_cmpuint(priv->uid_shift, ==, 589824);
+        g_assert_cmpuint(priv->uid_range, ==, 65536);
+        g_assert_cmpint(launch_plan_serialize(priv, &text), ==, 0);
+        g_assert_nonnull(strstr(text, "\nuid_shift=589824\nuid_range=65536\n"));
+
+        c = (ZoneConfig) { .private_users = false };
+        shared = build(&c, NULL);
+        g_assert_false(launch_plan_private_users(shared));
+        g_assert_cmpuint(shared->uid_shift, ==, 0);
+}
+
+/* Private without a range is a bug of the caller, never a zone without a user namespace. */
+static void test_no_range(void) {
+        Brand b = { .name = (char *) "bb", .init_argv = init_argv };
+        LaunchPlan *p = NULL;
+        Zone *z = NULL;
+
+        g_assert_cmpint(zone_new(manager, "z2", &z), ==, 0);
+        z->config.template_name = g_strdup("bb");
+        z->config.private_users = true;
+        g_assert_cmpint(launch_plan_build(z, &b, &p), ==, -ERANGE);
+        g_assert_null(p);
+        zone_free(z);
+}
+
+static void test_capabilities(void) {
+        const uint64_t chown = 1 << 0, kill = 1 << 5, net_raw = 1 << 13, sys_admin = 1 << 21;
+        CapabilityChange brand_drop = { .drop_given = true, .drop = net_raw };
+        CapabilityChange brand_set = { .replace = true, .set = chown | kill | sys_admin };
+        ZoneConfig c = { .private_users = false };
+        LaunchPlan *p;
+
+        /* Nobody changed it: the supervisor's default applies. */
+        p = build(&c, NULL);
+        g_assert_false(p->capabilities_set);
+        launch_plan_free(p);
+
+        /* The brand drops one from the default set. */
+        p = build(&c, &brand_drop);
+        g_assert_true(p->capabilities_set);
+        g_assert_cmphex(p->capabilities, ==, capabilities_default_mask() & ~net_raw);
+        launch_plan_free(p);
+
+        /* The brand replaces the set, the zone drops from the brand's. */
+        c.capabilities = (CapabilityChange) { .drop_given = true, .drop = sys_admin };
+        p = build(&c, &brand_set);
+        g_assert_cmphex(p->capabilities, ==, chown | kill);
+        launch_plan_free(p);
+
+        /* The zone's Capabilities= replaces whatever the brand made. */
+        c.capabilities = (CapabilityChange) { .replace = true, .set = net_raw };
+        p = build(&c, &brand_set);
+        g_assert_cmphex(p->capabilities, ==, net_raw);
+        launch_plan_free(p);
+
+        /* A zone file alone. */
+        c.capabilities = (CapabilityChange) { .drop_given = true, .drop = sys_admin };
+        p = build(&c, NULL);
+        g_assert_true(p->capabilities_set);
+        g_assert_cmphex(p->capabilities, ==, capabilities_default_mask() & ~sys_admin);
+        launch_plan_free(p);
+}
+
+int main(int argc, char *argv[]) {
+        int r;
+
+        g_test_init(&argc, &argv, NULL);
+        g_assert_cmpint(manager_new(&manager), ==, 0);
+        g_test_add_func("/launch-plan-build/users", test_users);
+        g_test_add_func("/launch-plan-build/no-range", test_no_range);
+        g_test_add_func("/launch-plan-build/capabilities", test_capabilities);
+        r = g_test_run();
+        manager_free(manager);
+        return r;
+}

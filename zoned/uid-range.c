@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "uid-range.h"
+
+static uint64_t align_up(uint64_t v) {
+        return (v + UID_RANGE_SIZE - 1) / UID_RANGE_SIZE * UID_RANGE_SIZE;
+}
+
+/* A decimal number, nothing else around it (no sign, no spaces). */
+static int parse_u64(const char *s, const char *end, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (s == end)
+                return -EINVAL;
+        for (const char *p = s; p < end; p++) {
+                uint64_t digit = (uint64_t) (*p - '0');
+
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                if (v > (UINT64_MAX - digit) / 10)
+                        return -ERANGE;
+                v = v * 10 + digit;
+        }
+        *ret = v;
+        return 0;
+}
+
+int uid_pool_parse(const char *s, UidPool *ret) {
+        const char *dash = strchr(s, '-');
+        uint64_t first, last;
+
+        if (!dash || parse_u64(s, dash, &first) < 0 || parse_u64(dash + 1, dash + strlen(dash), &last) < 0)
+                return -EINVAL;
+        /* Never the host's root; the last id below (uid_t) -1, which is no user. */
+        if (first == 0 || last >= UINT32_MAX || first > last)
+                return -EINVAL;
+        if (align_up(first) + UID_RANGE_SIZE - 1 > last)
+                return -EINVAL;
+        *ret = (UidPool) { .first = (uint32_t) first, .last = (uint32_t) last };
+        return 0;
+}
+
+bool uid_range_overlaps(const UidRange *a, const UidRange *b) {
+        return a->size > 0 && b->size > 0 && a->start < b->start + b->size && b->start < a->start + a->size;
+}
+
+bool uid_pool_contains(const UidPool *pool, const UidRange *r) {
+        return r->size > 0 && r->start >= pool->first && r->start + r->size - 1 <= pool->last;
+}
+
+/* Clamped to the ids there are, so that no sum overflows. */
+static void add_range(GArray *ranges, uint64_t start, uint64_t size) {
+        const uint64_t n_ids = (uint64_t) UINT32_MAX + 1;
+        UidRange r = { .start = start, .size = MIN(size, n_ids - MIN(start, n_ids)) };
+
+        if (r.size > 0)
+                g_array_append_val(ranges, r);
+}
+
+int uid_ranges_add_subid_file(GArray *ranges, const char *path) {
+        g_autofree char *text = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, &error))
+                return g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? 0 : -EIO;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                g_auto(GStrv) f = g_strsplit(*l, ":", -1);
+                uint64_t start, count;
+
+                if (g_strv_length(f) != 3 || !f[0][0] ||
+                    parse_u64(f[1], f[1] + strlen(f[1]), &start) < 0 ||
+                    parse_u64(f[2], f[2] + strlen(f[2]), &count) < 0)
+                        continue;
+                add_range(ranges, start, count);
+        }
+        return 0;
+}
+
+/* Lines "INSIDE OUTSIDE COUNT" of a uid_map or gid_map; the outside ids are ours. */
+static void add_map_text(GArray *ranges, const char *text) {
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+        for (char **l = lines; *l; l++) {
+                g_auto(GStrv) f = g_strsplit_set(*l, " \t", -1);
+                uint64_t v[3];
+                size_t n = 0;
+                bool bad = false;
+
+                for (char **w = f; *w && !bad; w++)
+                        if (**w)
+                                bad = n >= 3 || parse_u64(*w, *w + strlen(*w), &v[n++]) < 0;
+                if (bad || n != 3)
+                        continue;
+                if (v[0] == 0 && v[1] == 0 && v[2] == UINT32_MAX)
+                        continue; /* the initial namespace's identity: the host itself */
+                add_range(ranges, v[1], v[2]);
+        }
+}
+
+/* Reads the user namespace's maps once: a container's processes share one. */
+static bool user_namespace_seen(GHashTable *seen, const char *proc, const char *pid) {
+        g_autofree char *ns = g_build_filename(proc, pid, "ns", "user", NULL);
+        struct stat st;
+        uint64_t key;
+
+        if (stat(ns, &st) < 0)
+                return false; /* then read the maps anyway */
+        key = (uint64_t) st.st_ino ^ ((uint64_t) st.st_dev << 32);
+        if (g_hash_table_contains(seen, &key))
+                return true;
+        g_hash_table_add(seen, g_memdup2(&key, sizeof(key)));
+        return false;
+}
+
+int uid_ranges_add_proc_maps(GArray *ranges, const char *proc) {
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        g_autoptr(GDir) d = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *pid;
+
+        d = g_dir_open(proc, 0, &error);
+        if (!d)
+                return g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? -ENOENT : -EIO;
+        while ((pid = g_dir_read_name(d))) {
+                if (strspn(pid, "0123456789") != strlen(pid) || user_namespace_seen(seen, proc, pid))
+                        continue;
+                for (const char *const *map = (const char *const[]) { "uid_map", "gid_map", NULL }; *map; map++) {
+                        g_autofree char *path = g_build_filename(proc, pid, *map, NULL), *text = NULL;
+
+                        /* Gone meanwhile, or not ours to read: nothing to add. */
+                        if (g_file_get_contents(path, &text, NULL, NULL))
+                                add_map_text(ranges, text);
+                }
+        }
+        return 0;
+}
+
+static gint compare_start(gconstpointer a, gconstpointer b) {
+        const UidRange *x = a, *y = b;
+        return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int uid_range_allocate(const UidPool *pool, const GArray *taken, uint32_t *ret_shift) {
+        g_autoptr(GArray) sorted = g_array_sized_new(FALSE, FALSE, sizeof(UidRange), taken->len);
+        uint64_t candidate = align_up(pool->first);
+
+        g_array_append_vals(sorted, taken->data, taken->len);
+        g_array_sort(sorted, compare_start);
+        /* Sorted by start, each range either ends before the candidate, starts after it (then the
+         * candidate is free), or pushes it past its end. */
+        for (guint i = 0; i < sorted->len; i++) {
+                const UidRange *t = &g_array_index(sorted, UidRange, i);
+                UidRange c = { .start = candidate, .size = UID_RANGE_SIZE };
+
+                if (candidate + UID_RANGE_SIZE - 1 > pool->last)
+                        break;
+                if (t->start >= candidate + UID_RANGE_SIZE)
+                        break;
+                if (uid_range_overlaps(t, &c))
+                        candidate = align_up(t->start + t->size);
+        }
+        if (candidate + UID_RANGE_SIZE - 1 > pool->last)
+                return -ENOSPC;
+        *ret_shift = (uint32_t) candidate;
+        return 0;
+}

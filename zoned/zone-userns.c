@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <inttypes.h>
+
+#include "bus-errors.h"
+#include "log.h"
+#include "userns-probe.h"
+#include "zone-dbus.h"
+#include "zone-userns.h"
+#include "zone.h"
+
+/* The probe forks: asking once for a burst of boots is enough, the answer only changes with the
+ * host's policy. */
+#define USERNS_PROBE_CACHE_USEC (5 * USEC_PER_SEC)
+
+static UidRange zone_uid_range(const Zone *z) {
+        return (UidRange) { .start = z->config.uid_shift, .size = z->config.uid_range };
+}
+
+int manager_taken_uid_ranges(Manager *m, const Zone *except, GArray **ret) {
+        g_autoptr(GArray) taken = g_array_new(FALSE, FALSE, sizeof(UidRange));
+        GHashTableIter it;
+        gpointer v;
+        int r;
+
+        g_array_append_vals(taken, m->reserved_uid_ranges->data, m->reserved_uid_ranges->len);
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                UidRange z = zone_uid_range(v);
+                if (v != except && z.size > 0)
+                        g_array_append_val(taken, z);
+        }
+        /* What cannot be read might be in use: better no range than a shared one. */
+        r = uid_ranges_add_subid_file(taken, "/etc/subuid");
+        if (r >= 0)
+                r = uid_ranges_add_subid_file(taken, "/etc/subgid");
+        if (r >= 0)
+                r = uid_ranges_add_proc_maps(taken, "/proc");
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&taken);
+        return 0;
+}
+
+int zone_allocate_uid_range(Zone *z) {
+        g_autoptr(GArray) taken = NULL;
+        uint32_t shift;
+        int r;
+
+        r = manager_taken_uid_ranges(z->manager, z, &taken);
+        if (r < 0)
+                return r;
+        r = uid_range_allocate(&z->manager->uid_pool, taken, &shift);
+        if (r < 0)
+                return r;
+        z->config.uid_shift = shift;
+        z->config.uid_range = UID_RANGE_SIZE;
+        return 0;
+}
+
+int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error) {
+        if (r == -ENOSPC)
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_UID_RANGE,
+                                         "No range of %" PRIu32 " host ids is free for zone %s in zoned's pool "
+                                         "%" PRIu32 "-%" PRIu32 " (the other zones, /etc/subuid, /etc/subgid "
+                                         "and running containers use the rest).",
+                                         UID_RANGE_SIZE, name, m->uid_pool.first, m->uid_pool.last);
+        return sd_bus_error_set_errnof(error, r, "Cannot find the host ids in use for zone %s: %m", name);
+}
+
+/* Why z's range cannot be used, or NULL: it reaches below the pool, or overlaps that of a zone
+ * whose name sorts before z's (whatever order the directory lists the files in). Asked again at
+ * each boot, so that removing the other zone, or a new file and a restart, settles it. */
+static char *zone_uid_conflict(Zone *z) {
+        Manager *m = z->manager;
+        UidRange mine = zone_uid_range(z);
+        GHashTableIter it;
+        gpointer v;
+
+        if (mine.size == 0)
+                return NULL;
+        if (mine.start < m->uid_pool.first)
+                return g_strdup_printf("The host ids of zone %s (UIDShift=%" PRIu32 ") reach below zoned's pool "
+                                       "%" PRIu32 "-%" PRIu32 ", among the host's own users: it does not boot "
+                                       "until its file gets another UIDShift=, or none (then zoned "
+                                       "allocates a range).",
+                                       z->name, z->config.uid_shift, m->uid_pool.first, m->uid_pool.last);
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *y = v;
+                UidRange theirs = zone_uid_range(y);
+
+                if (strcmp(y->name, z->name) < 0 && uid_range_overlaps(&mine, &theirs))
+                        return g_strdup_printf("The host ids of zone %s (UIDShift=%" PRIu32 ") overlap those of "
+                                               "zone %s (UIDShift=%" PRIu32 "): %s does not boot until one of "
+                                               "the two files gets another UIDShift=, or none (then zoned "
+                                               "allocates a range).",
+                                               z->name, z->config.uid_shift, y->name, y->config.uid_shift,
+                                               z->name);
+        }
+        return NULL;
+}
+
+/* A private zone whose file predates ranges gets one now, and keeps it. */
+static void zone_give_uid_range(Zone *z) {
+        g_autofree char *path = zone_config_path(z);
+        int r;
+
+        r = zone_allocate_uid_range(z);
+        if (r < 0) {
+                log_error_errno(r, "Zone %s: no host id range for its user namespace (%m); it does not boot "
+                                "until one is free.", z->name);
+                return;
+        }
+        log_info("Zone %s: host ids %" PRIu32 "-%" PRIu32 " for its user namespace.", z->name,
+                 z->config.uid_shift, z->config.uid_shift + z->config.uid_range - 1);
+        r = zone_config_save(path, &z->config);
+        if (r < 0)
+                log_warning_errno(r, "Zone %s: cannot save its range to %s (%m); it may get another one when "
+                                  "zoned starts again.", z->name, path);
+}
+
+void manager_check_uid_ranges(Manager *m) {
+        GHashTableIter it;
+        gpointer v;
+
+        /* Said once at start, in the log and as the zone's status; BootZone says it again. */
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+                g_autofree char *conflict = zone_uid_conflict(z);
+
+                if (!conflict)
+                        continue;
+                log_error("%s", conflict);
+                if (!z->link)
+                        zone_set_runtime(z, z->state, z->leader, 0, conflict);
+        }
+        /* Then the zones without a range, around all of those. */
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+
+                if (z->config.private_users && z->config.uid_range == 0)
+                        zone_give_uid_range(z);
+        }
+}
+
+static int manager_probe_user_namespaces(Manager *m) {
+        uint64_t now = (uint64_t) g_get_monotonic_time();
+
+        if (m->userns_probe_usec == 0 || now - m->userns_probe_usec > USERNS_PROBE_CACHE_USEC) {
+                m->userns_probe_result = userns_probe();
+                m->userns_probe_usec = now;
+                if (m->userns_probe_result < 0)
+                        log_warning_errno(m->userns_probe_result,
+                                          "The kernel refuses zoned a user namespace: %m. Zones with "
+                                          "PrivateUsers=yes cannot boot.");
+        }
+        return m->userns_probe_result;
+}
+
+/* A private zone still without a range (the pool was full when zoned started) tries again. */
+static int zone_ensure_uid_range(Zone *z, sd_bus_error *error) {
+        static const char *const changed[] = { "UIDShift", "UIDRange", NULL };
+        g_autofree char *path = zone_config_path(z);
+        int r;
+
+        if (z->config.uid_range > 0)
+                return 0;
+        r = zone_allocate_uid_range(z);
+        if (r < 0)
+                return manager_uid_range_error(z->manager, z->name, r, error);
+        r = zone_config_save(path, &z->config);
+        if (r < 0) {
+                z->config.uid_shift = z->config.uid_range = 0;
+                return sd_bus_error_set_errnof(error, r, "Cannot write %s: %m", path);
+        }
+        zone_emit_properties_changed(z, changed);
+        return 0;
+}
+
+int zone_check_user_namespace(Zone *z, sd_bus_error *error) {
+        g_autofree char *conflict = NULL;
+        int r;
+
+        if (!z->config.private_users)
+                return 0;
+        conflict = zone_uid_conflict(z);
+        if (conflict)
+                return sd_bus_error_setf(error, ZONED_ERROR_UID_RANGE_CONFLICT, "%s", conflict);
+        r = manager_probe_user_namespaces(z->manager);
+        if (r < 0)
+                return sd_bus_error_setf(error, ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE,
+                                         "User namespaces are unavailable: the kernel refuses zoned one (%s). "
+                                         "Zone %s has PrivateUsers=yes and never runs without one; allow "
+                                         "user namespaces on the host, or set PrivateUsers=no in its file "
+                                         "for a trusted zone.",
+                                         strerror(-r), z->name);
+        return zone_ensure_uid_range(z, error);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+
+/* zoned's side of the zones' user namespaces (the supervisor makes them): each private zone's
+ * range of host ids, allocated from the pool, kept in its zone file and checked against the
+ * other zones'; and whether the kernel gives user namespaces at all. */
+
+/* Every range in use (UidRange) but that of except (may be NULL): the other zones', those of
+ * zone files that did not load, what /etc/subuid and /etc/subgid hand out and what running
+ * processes map. */
+int manager_taken_uid_ranges(Manager *m, const Zone *except, GArray **ret);
+
+/* Gives a private zone without a range the lowest free one of the pool (in memory: the caller
+ * saves the file). -ENOSPC: none is left. */
+int zone_allocate_uid_range(Zone *z);
+/* The bus error for a failed zone_allocate_uid_range(): NoUIDRange for -ENOSPC. */
+int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error);
+
+/* After all zone files are loaded: a zone whose range overlaps that of a zone before it in the
+ * order of names, or reaches below the pool (the host's own users), does not boot, and zoned says
+ * so in its log and the zone's status; private zones whose file has no range get one, saved to
+ * the file. */
+void manager_check_uid_ranges(Manager *m);
+
+/* Whether a zone may boot as far as its users are concerned: PrivateUsers=no, or a range of its
+ * own (allocated now if it has none) and a kernel that gives zoned user namespaces. Sets a named
+ * error; a refused zone is left as it was. */
+int zone_check_user_namespace(Zone *z, sd_bus_error *error);
