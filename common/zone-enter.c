@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "capabilities.h"
 #include "launch-plan.h"
 #include "macro.h"
 #include "zone-enter.h"
@@ -374,11 +375,16 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
                 return r;
         if (nstypes != 0 && setns(pidfd, nstypes) < 0)
                 return -errno;
-        /* Joining a user namespace gives its capabilities but keeps our ids, the host's root's, which
-         * it does not map: become its root, as whatever enters a zone starts as the zone's root. */
-        if ((nstypes & CLONE_NEWUSER) &&
-            (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                return -errno;
+        /* Joining a user namespace gives every capability there, the bounding set included, but keeps
+         * our ids, the host's root's, which it does not map: become its root, as whatever enters a
+         * zone starts as the zone's root, with no more than the zone's capabilities. */
+        if (nstypes & CLONE_NEWUSER) {
+                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        return -errno;
+                r = capabilities_restrict_to_zone();
+                if (r < 0)
+                        return r;
+        }
         if (root_fd >= 0)
                 return enter_root(root_fd);
         return 0;
