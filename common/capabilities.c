@@ -38,14 +38,14 @@ uint64_t capabilities_default_mask(void) {
         return mask;
 }
 
-int capabilities_drop_bounding(void) {
+int capabilities_drop_bounding_to(uint64_t keep) {
         for (int cap = 0; cap < CAPABILITY_MAX; cap++) {
                 if (prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) < 0) {
                         if (errno == EINVAL)
                                 return 0; /* past the last capability of this kernel */
                         return -errno;
                 }
-                if (capability_kept(cap))
+                if (keep & (UINT64_C(1) << cap))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
                         return -errno;
@@ -53,12 +53,16 @@ int capabilities_drop_bounding(void) {
         return 0;
 }
 
-int capabilities_restrict_to_zone(void) {
+int capabilities_drop_bounding(void) {
+        return capabilities_drop_bounding_to(capabilities_default_mask());
+}
+
+int capabilities_restrict_to(uint64_t keep) {
         struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
         struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
         int r;
 
-        r = capabilities_drop_bounding();
+        r = capabilities_drop_bounding_to(keep);
         if (r < 0)
                 return r;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
@@ -68,11 +72,15 @@ int capabilities_restrict_to_zone(void) {
         for (int cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3; cap++) {
                 uint32_t bit = 1U << (cap % 32);
 
-                if (capability_kept(cap))
+                if (keep & (UINT64_C(1) << cap))
                         continue;
                 data[cap / 32].effective &= ~bit;
                 data[cap / 32].permitted &= ~bit;
                 data[cap / 32].inheritable &= ~bit;
         }
         return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
+}
+
+int capabilities_restrict_to_zone(void) {
+        return capabilities_restrict_to(capabilities_default_mask());
 }

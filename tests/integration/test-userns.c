@@ -431,14 +431,25 @@ static guint64 plan_capabilities(const char *plan) {
         return g_ascii_strtoull(line + strlen("\ncapabilities=0x"), NULL, 16);
 }
 
+/* The bounding set of a running process, from /proc/PID/status. */
+static guint64 bounding_set_of(guint32 pid) {
+        g_autofree char *path = g_strdup_printf("/proc/%u/status", pid), *text = NULL;
+        const char *line;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        line = strstr(text, "\nCapBnd:\t");
+        g_assert_nonnull(line);
+        return g_ascii_strtoull(line + strlen("\nCapBnd:\t"), NULL, 16);
+}
+
 /* A private zone's range is in its plan; a brand's DropCapabilities= and a zone file's
- * Capabilities= make the capability set of the plan. */
+ * Capabilities= make the capability set of the plan, which is the init's bounding set. */
 static void test_plan(Harness *h, gconstpointer data) {
         const guint64 chown = 1 << 0, kill = 1 << 5, net_raw = 1 << 13, sys_module = 1 << 16, sys_admin = 1 << 21;
         g_autofree char *brands = g_build_filename(h->tmpdir, "brands", NULL), *brand = NULL;
         g_autofree char *plan1 = NULL, *plan2 = NULL, *plan3 = NULL, *want = NULL, *text = NULL, *edited = NULL;
         guint64 caps;
-        guint32 shift;
+        guint32 shift, leader;
 
         if (harness_skipped(h))
                 return;
@@ -456,7 +467,7 @@ static void test_plan(Harness *h, gconstpointer data) {
         create_zone_ok(h, "shared", g_variant_new_boolean(FALSE));
 
         shift = zone_u32(h, "private", "UIDShift");
-        harness_boot_zone(h, "private");
+        leader = harness_boot_zone(h, "private");
         plan1 = running_plan(h, "private");
         want = g_strdup_printf("\nuid_shift=%u\nuid_range=65536\n", shift);
         g_assert_nonnull(strstr(plan1, want));
@@ -464,6 +475,7 @@ static void test_plan(Harness *h, gconstpointer data) {
         g_assert_cmphex(caps & net_raw, ==, 0);
         g_assert_cmphex(caps & (sys_admin | chown | kill), ==, sys_admin | chown | kill);
         g_assert_cmphex(caps & sys_module, ==, 0);
+        g_assert_cmphex(bounding_set_of(leader), ==, caps);
         harness_poweroff_zone(h, "private");
 
         harness_boot_zone(h, "shared");
@@ -477,9 +489,10 @@ static void test_plan(Harness *h, gconstpointer data) {
         edited = g_strconcat(text, "Capabilities=CAP_CHOWN cap_kill\n", NULL);
         write_zone_file(h, "shared", edited);
         harness_start_zoned(h);
-        harness_boot_zone(h, "shared");
+        leader = harness_boot_zone(h, "shared");
         plan3 = running_plan(h, "shared");
         g_assert_cmphex(plan_capabilities(plan3), ==, chown | kill);
+        g_assert_cmphex(bounding_set_of(leader), ==, chown | kill);
         harness_poweroff_zone(h, "shared");
 }
 

@@ -331,7 +331,9 @@ static int child_open_console(ZoneChild *c) {
 }
 
 static int child_drop_capabilities(ZoneChild *c) {
-        return capabilities_drop_bounding();
+        /* The brand's or the zone file's set, if they changed the default one. */
+        return capabilities_drop_bounding_to(c->plan->capabilities_set ? c->plan->capabilities
+                                                                       : capabilities_default_mask());
 }
 
 static int child_close_fds(ZoneChild *c) {
