@@ -106,6 +106,8 @@ char **strv_copy(char *const *l);
 
 /* Reads the whole of a small text file (up to max bytes). */
 int read_full_file(const char *path, size_t max, char **ret);
+/* Writes all of buf to fd, also a non-blocking one (waits in poll() then). */
+int loop_write(int fd, const void *buf, size_t n);
 /* Writes text to a file: temp file in the same dir, fsync, rename. */
 int write_file_atomic(const char *path, const char *text, mode_t mode);
 /* The same without fsync: for runtime files that need not survive a crash

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include "macro.h"
@@ -85,6 +86,28 @@ int read_full_file(const char *path, size_t max, char **ret) {
         buf[n] = 0;
         *ret = TAKE_PTR(buf);
         return (int) MIN(n, (size_t) INT_MAX);
+}
+
+int loop_write(int fd, const void *buf, size_t n) {
+        const char *p = buf;
+
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+                                (void) poll(&pfd, 1, -1);
+                                continue;
+                        }
+                        return -errno;
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
 }
 
 static int write_file_replace_full(const char *path, const char *text, mode_t mode, bool sync);

@@ -249,25 +249,28 @@ static char *mount_cgroup_dir(const CgroupMount *m, const char *path) {
         return dir;
 }
 
-/* v1: through "tasks", which moves the (only) calling thread without the wait for an RCU grace
- * period that "cgroup.procs" costs (see the supervisor's cgroup.h); cgroup2 has no such way. */
-static int cgroup_attach_self(const char *dir, bool v2) {
+/* v1: through "tasks", which moves the one thread pid (single-threaded: the process) without the
+ * wait for an RCU grace period that "cgroup.procs" costs (see the supervisor's cgroup.h); cgroup2
+ * has no such way. "0" is the writer itself, whatever pid namespace it is in. */
+static int cgroup_attach(const char *dir, bool v2, pid_t pid) {
         _cleanup_free_ char *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
+        char text[32];
+        int n;
 
         if (asprintf(&procs, "%s/%s", dir, v2 ? "cgroup.procs" : "tasks") < 0)
                 return -ENOMEM;
         fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        /* "0": the writer itself, whatever pid namespace it is in. */
-        if (write(fd, "0", 1) != 1)
+        n = snprintf(text, sizeof(text), "%i", (int) pid);
+        if (write(fd, text, (size_t) n) != n)
                 return -errno;
         return 0;
 }
 
 /* One line of /proc/PID/cgroup: "4:memory:/zoned/web", "0::/zoned/web". */
-static int join_cgroup_line(char *line, const CgroupMount *mounts, size_t n_mounts) {
+static int join_cgroup_line(char *line, const CgroupMount *mounts, size_t n_mounts, pid_t pid) {
         char *controllers, *path;
 
         controllers = strchr(line, ':');
@@ -288,13 +291,13 @@ static int join_cgroup_line(char *line, const CgroupMount *mounts, size_t n_moun
                 dir = mount_cgroup_dir(&mounts[i], path);
                 if (!dir)
                         continue;
-                return cgroup_attach_self(dir, v2);
+                return cgroup_attach(dir, v2, pid);
         }
         /* A hierarchy the host does not mount: nothing to join. */
         return 0;
 }
 
-int zone_enter_cgroups(pid_t leader, int pidfd) {
+int zone_enter_cgroups(pid_t leader, int pidfd, pid_t pid) {
         _cleanup_free_ char *text = NULL, *path = NULL;
         CgroupMount *mounts = NULL;
         size_t n_mounts = 0;
@@ -314,7 +317,7 @@ int zone_enter_cgroups(pid_t leader, int pidfd) {
         if (r < 0)
                 return r;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                r = join_cgroup_line(line, mounts, n_mounts);
+                r = join_cgroup_line(line, mounts, n_mounts, pid);
                 if (r < 0)
                         break;
         }
@@ -349,10 +352,19 @@ static int enter_root(int root_fd) {
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
         _cleanup_close_ int root_fd = -EBADF;
         _cleanup_free_ char *root = NULL;
-        int r;
+        int others = nstypes & ~CLONE_NEWNS, r;
 
         if (nstypes & ~ZONE_ENTER_NAMESPACES)
                 return -EINVAL;
+        if (nstypes == 0)
+                return 0;
+        /* What is read of the leader is read in the host's /proc, before anything is joined. A zone
+         * with its own user namespace is entered through it. */
+        r = same_namespace(leader, "user");
+        if (r < 0)
+                return r;
+        if (r == 0)
+                others |= CLONE_NEWUSER;
         if (nstypes & CLONE_NEWNS) {
                 /* The leader's root (pivot_root or chroot): opened from the host, entered after setns. */
                 if (asprintf(&root, "/proc/%i/root", (int) leader) < 0)
@@ -361,32 +373,28 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
                 if (root_fd < 0)
                         return -errno;
         }
-        if (nstypes & ~CLONE_NEWPID) {
-                /* A zone with its own user namespace is entered through it (its pid namespace,
-                 * which only children join, the host's root joins without). */
-                r = same_namespace(leader, "user");
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        nstypes |= CLONE_NEWUSER;
-        }
         r = pidfd_check_alive(pidfd);
         if (r < 0)
                 return r;
-        if (nstypes != 0 && setns(pidfd, nstypes) < 0)
-                return -errno;
-        /* Joining a user namespace gives every capability there, the bounding set included, but keeps
-         * our ids, the host's root's, which it does not map: become its root, as whatever enters a
-         * zone starts as the zone's root, with no more than the zone's capabilities. */
-        if (nstypes & CLONE_NEWUSER) {
-                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        /* The mount namespace and the root first: from here on no path leads to the host's files. */
+        if (nstypes & CLONE_NEWNS) {
+                if (setns(pidfd, CLONE_NEWNS) < 0)
                         return -errno;
-                r = capabilities_restrict_to_zone();
+                r = enter_root(root_fd);
                 if (r < 0)
                         return r;
         }
-        if (root_fd >= 0)
-                return enter_root(root_fd);
+        /* Then the rest in one call, the user namespace first within it, while we are still the
+         * host's root: a pidfd's setns() checks ptrace access to the leader with the credentials
+         * of the moment. The pid namespace is only the one children to come are born in. */
+        if (others != 0 && setns(pidfd, others) < 0)
+                return -errno;
+        /* Joining a user namespace keeps our ids, the host's root's, which it does not map: become
+         * its root, as whatever enters a zone starts as the zone's root (the caller then drops to
+         * the zone's capabilities: the join gave it every one there). */
+        if ((others & CLONE_NEWUSER) &&
+            (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                return -errno;
         return 0;
 }
 

@@ -14,20 +14,9 @@
  * zone's libraries into a host process). No logging, no glib, no sd-bus:
  * errors are returned as -errno.
  *
- * The order that works (the pid namespace only applies to children, and
- * cgroups must be joined from the host's view, before the cgroup namespace):
- *
- *     zone_leader_open(leader, &pidfd);
- *     zone_enter_namespaces(leader, pidfd, CLONE_NEWPID);
- *     fork();
- *     child:  zone_enter_cgroups(leader, pidfd);
- *             zone_syscall_filter_load(leader, &filter);
- *             zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
- *             zone_user_lookup("/", "root", &u);
- *             zone_user_become(&u);  ...  syscall_filter_apply(&filter); exec
- *
- * Only the child ends up in the zone's cgroups, so that the zone's
- * cgroups hold nothing but the zone's own processes. */
+ * These are the steps; zone-attach.h puts them together into the one safe way
+ * of starting a process in a zone (the zone must not reach it before it is
+ * wholly inside, and only that process joins the zone's cgroups). */
 
 #define ZONE_ENTER_NAMESPACES                                                                      \
         (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
@@ -35,16 +24,18 @@
 /* A pidfd for the leader (O_CLOEXEC). */
 int zone_leader_open(pid_t leader, int *ret_pidfd);
 
-/* Moves the calling process, which must be single-threaded, into the leader's
- * cgroup in every hierarchy the host has mounted (cgroup v1 controllers, named
- * v1 hierarchies, cgroup2), as /proc/<leader>/cgroup and /proc/self/mountinfo
- * describe them. Must run in the host's mount and cgroup namespaces. */
-int zone_enter_cgroups(pid_t leader, int pidfd);
+/* Moves pid (0: the calling process), which must be single-threaded, into
+ * the leader's cgroup in every hierarchy the host has mounted (cgroup v1
+ * controllers, named v1 hierarchies, cgroup2), as /proc/<leader>/cgroup and
+ * /proc/self/mountinfo describe them. Must run in the host's mount, cgroup
+ * and pid namespaces. */
+int zone_enter_cgroups(pid_t leader, int pidfd, pid_t pid);
 
 /* Joins the leader's namespaces among nstypes (CLONE_NEW* flags), plus its
- * user namespace when that is not ours, as the zone's root (ids 0 there).
- * With CLONE_NEWNS the process also takes the leader's root directory and
- * "/" as its working directory. */
+ * user namespace when that is not ours: first the mount namespace and the
+ * leader's root directory (with "/" as the working directory), then the user
+ * namespace and the others, the pid namespace (for children to come) among
+ * them, as the zone's root (ids 0 there). Must start in the host's mount namespace, as the host's root. */
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes);
 
 /* The value of "--plan=" on a supervisor's command line (zoned-supervisor --plan=PATH ...), read

@@ -61,26 +61,6 @@ static void copy_window_size(Forward *f) {
         (void) ioctl(f->fd, TIOCSWINSZ, &ws);
 }
 
-static int write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd p = { .fd = fd, .events = POLLOUT };
-                                (void) poll(&p, 1, -1);
-                                continue;
-                        }
-                        return -errno;
-                }
-                buf += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 /* Copies what fd has to stdout. 1: fd is at its end; 0: would block. */
 static int drain_remote(Forward *f) {
         char buf[FORWARD_BUFFER];
@@ -100,7 +80,7 @@ static int drain_remote(Forward *f) {
                 }
                 if (k == 0)
                         return 1;
-                r = write_all(STDOUT_FILENO, buf, (size_t) k);
+                r = loop_write(STDOUT_FILENO, buf, (size_t) k);
                 if (r < 0)
                         return r;
         }

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* shell: run a command inside a running zone and exit with its status. On a
- * terminal the command gets a pty of the zone's own devpts, which zonectl
- * forwards (raw mode, window size, ^] three times detaches); otherwise
- * stdin/stdout/stderr are passed straight through, so pipes work. */
+/* shell: run a command inside a running zone and exit with its status. The command is started
+ * through zone_attach() (zone-attach.h), so that the zone reaches nothing of ours through it, and
+ * it never gets a terminal of the host: when our stdin and stdout are terminals it gets a pty of
+ * the zone's own devpts, which zonectl forwards (raw mode, window size, ^] three times detaches);
+ * otherwise our pipes go to it as they are and anything else is relayed through pipes
+ * (stdio-relay.h), so that scripts and pipes work. */
 
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "capabilities.h"
 #include "cli-error.h"
 #include "pty-forward.h"
-#include "zone-enter.h"
+#include "stdio-relay.h"
+#include "zone-attach.h"
 #include "zone-info.h"
 #include "zonectl.h"
 
@@ -26,16 +26,18 @@ static void forward_signal(int sig) {
                 (void) kill(forward_to, sig);
 }
 
-/* Like system(): ^C and ^\ on the terminal reach the command, which decides;
- * SIGTERM and SIGHUP sent to zonectl are passed on to it. */
-static void setup_signals(bool parent) {
-        struct sigaction ignore = { .sa_handler = SIG_IGN }, deflt = { .sa_handler = SIG_DFL },
+/* The command has a session of its own: what reaches us from the terminal (^C, ^\ without a pty)
+ * or from others is passed on to it, which decides. A reader of our output that goes away is
+ * seen as EPIPE (and passed on as such). */
+static void setup_signals(void) {
+        struct sigaction ignore = { .sa_handler = SIG_IGN },
                          forward = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
 
-        (void) sigaction(SIGINT, parent ? &ignore : &deflt, NULL);
-        (void) sigaction(SIGQUIT, parent ? &ignore : &deflt, NULL);
-        (void) sigaction(SIGTERM, parent ? &forward : &deflt, NULL);
-        (void) sigaction(SIGHUP, parent ? &forward : &deflt, NULL);
+        (void) sigaction(SIGINT, &forward, NULL);
+        (void) sigaction(SIGQUIT, &forward, NULL);
+        (void) sigaction(SIGTERM, &forward, NULL);
+        (void) sigaction(SIGHUP, &forward, NULL);
+        (void) sigaction(SIGPIPE, &ignore, NULL);
 }
 
 /* The leader of a running zone, with a pidfd that is known to be that leader. */
@@ -67,97 +69,26 @@ static int open_leader(Client *c, const char *name, pid_t *ret_leader, int *ret_
         return 0;
 }
 
-static int child_setup(const char *name, pid_t leader, int pidfd, ZoneUser *user, char ***env) {
-        const char *user_name = arg_user ?: "root";
+typedef struct Command {
+        char **argv;
+        bool pty;
+} Command;
+
+/* In the zone, in its cgroups, as the user, in a session of its own. */
+static _noreturn_ void run_command(const ZoneUser *u, char **env, void *userdata) {
+        Command *c = userdata;
         int r;
 
-        /* The zone's cgroups first, while the host's cgroup mounts and cgroup namespace are still ours. */
-        r = zone_enter_cgroups(leader, pidfd);
-        if (r < 0)
-                return cli_error_errno(r, "cannot join the cgroups of zone \"%s\": %m", name);
-        r = zone_enter_namespaces(leader, pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
-        if (r < 0)
-                return cli_error_errno(r, "cannot enter zone \"%s\": %m", name);
-
-        r = zone_user_lookup("/", user_name, user);
-        if (r == -ESRCH)
-                return cli_error_errno(r, "zone \"%s\" has no user \"%s\"", name, user_name);
-        if (r < 0)
-                return cli_error_errno(r, "cannot look up user \"%s\" in zone \"%s\": %m", user_name, name);
-        r = zone_user_environment(user, getenv("TERM"), env);
-        if (r < 0)
-                return cli_error_errno(r, "cannot set up the environment in zone \"%s\": %m", name);
-        r = zone_user_become(user);
-        if (r < 0)
-                return cli_error_errno(r, "cannot become user \"%s\" in zone \"%s\": %m", user_name, name);
-        if (chdir(user->home) < 0)
-                (void) chdir("/");
-        return 0;
-}
-
-/* A pty of the zone (opened as the user, who then owns the slave) as our terminal; the master goes
- * to zonectl over sock. */
-static int child_take_pty(const char *name, int sock) {
-        _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        _cleanup_free_ char *path = NULL;
-        struct winsize ws;
-        int r;
-
-        r = zone_pty_open(&master, &slave, &path);
-        if (r < 0)
-                return cli_error_errno(r, "cannot allocate a pty in zone \"%s\": %m", name);
-        /* The command starts with our terminal's size: zonectl's forwarder sets
-         * it on the master too, but only once it got the master, which may be
-         * after the command asked. Our stdin is still the user's terminal. */
-        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) >= 0)
-                (void) ioctl(slave, TIOCSWINSZ, &ws);
-        r = zone_fd_send(sock, path, master);
-        if (r < 0)
-                return cli_error_errno(r, "cannot pass the pty on: %m");
-        r = zone_pty_make_controlling(TAKE_FD(slave));
-        if (r < 0)
-                return cli_error_errno(r, "cannot make %s the terminal of the command: %m", path);
-        return 0;
-}
-
-/* First thing in the zone's PID namespace, where root in the zone can ptrace us: no more power
- * than the zone's own (its capabilities, its system call filter; capabilities.h). */
-static int child_confine(const char *name, const SyscallFilter *filter) {
-        int r;
-
-        r = capabilities_restrict_to_zone();
-        if (r < 0)
-                return cli_error_errno(r, "cannot drop capabilities for zone \"%s\": %m", name);
-        r = syscall_filter_apply(filter);
-        if (r < 0)
-                return cli_error_errno(r, "cannot install the system call filter of zone \"%s\": %m", name);
-        return 0;
-}
-
-static _noreturn_ void run_child(const char *name, pid_t leader, int pidfd, int pty_sock, const SyscallFilter *filter,
-                                 char **command) {
-        _cleanup_(zone_user_done) ZoneUser user = {};
-        _cleanup_strv_free_ char **env = NULL;
-        int r;
-
-        setup_signals(false);
-        if (child_confine(name, filter) < 0)
-                _exit(EXIT_FAILURE);
-        r = child_setup(name, leader, pidfd, &user, &env);
-        if (r < 0)
-                _exit(EXIT_FAILURE);
-        safe_close(pidfd);
-        if (pty_sock >= 0) {
-                if (child_take_pty(name, pty_sock) < 0)
-                        _exit(EXIT_FAILURE);
-                safe_close(pty_sock);
+        if (c->pty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
+                r = errno;
+                cli_error_errno(r, "cannot make the zone's pty the command's terminal: %m");
+                _exit(126);
         }
-
         /* execvp() searches the PATH of the environment in force: the zone's. */
         environ = env;
-        execvp(command[0], command);
+        execvp(c->argv[0], c->argv);
         r = errno;
-        cli_error_errno(r, "cannot execute \"%s\" in zone \"%s\": %m", command[0], name);
+        cli_error_errno(r, "cannot execute \"%s\" in the zone: %m", c->argv[0]);
         /* As a shell would: 127 for a command that is not there, 126 for one that cannot run. */
         _exit(r == ENOENT ? 127 : 126);
 }
@@ -176,14 +107,10 @@ static int wait_child(pid_t pid) {
 }
 
 /* Forwards our terminal to the command's pty until it exits (or we detach: then it is hung up). */
-static void forward_pty(const char *name, pid_t pid, int sock) {
-        _cleanup_close_ int master = -EBADF, child_fd = -EBADF;
-        char path[256];
+static void forward_pty(const char *name, pid_t pid, int master) {
+        _cleanup_close_ int child_fd = (int) syscall(SYS_pidfd_open, pid, 0);
         int r;
 
-        if (zone_fd_receive(sock, path, sizeof(path), &master) <= 0 || master < 0)
-                return; /* the child said why */
-        child_fd = (int) syscall(SYS_pidfd_open, pid, 0);
         r = pty_forward(master, child_fd, PTY_FORWARD_RESIZE);
         if (r < 0)
                 cli_error_errno(r, "lost the terminal of the command in zone \"%s\": %m", name);
@@ -193,17 +120,40 @@ static void forward_pty(const char *name, pid_t pid, int sock) {
                 master = safe_close(master);
                 (void) kill(pid, SIGHUP);
         }
+        safe_close(master);
+}
+
+static void relay_stdio(const char *name, pid_t pid, StdioRelay *relay) {
+        _cleanup_close_ int child_fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        int r;
+
+        if (child_fd < 0)
+                return; /* our child: it is there until we reap it */
+        r = stdio_relay_run(relay, child_fd);
+        if (r < 0)
+                cli_error_errno(r, "lost the input or output of the command in zone \"%s\": %m", name);
+}
+
+static int attach_error(const char *name, const char *user, int r, const ZoneAttached *z) {
+        if (z->no_such_user)
+                return cli_error_errno(r, "zone \"%s\" has no user \"%s\"", name, user);
+        return cli_error_errno(r, "cannot start a command in zone \"%s\": %s: %m", name,
+                               z->error ?: "failed");
 }
 
 int verb_shell(int argc, char *argv[], Client *c) {
         static char *default_command[] = { (char *) "/bin/sh", NULL };
-        char **command = arg_command && arg_command[0] ? arg_command : default_command;
+        Command command = {
+                .argv = arg_command && arg_command[0] ? arg_command : default_command,
+                .pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO),
+        };
         const char *name = argv[1];
-        _cleanup_close_ int pidfd = -EBADF, own_pidns = -EBADF;
-        _cleanup_close_pair_ int pty_pair[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF;
         _cleanup_(syscall_filter_done) SyscallFilter filter = {};
-        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        pid_t leader = 0, pid;
+        _cleanup_(zone_attached_done) ZoneAttached z = ZONE_ATTACHED_NULL;
+        _cleanup_(stdio_relay_done) StdioRelay relay = STDIO_RELAY_NULL;
+        struct winsize ws;
+        pid_t leader = 0;
         int r;
 
         r = open_leader(c, name, &leader, &pidfd);
@@ -215,33 +165,42 @@ int verb_shell(int argc, char *argv[], Client *c) {
                 return cli_error_errno(r, "cannot read the system call filter of zone \"%s\": %m", name);
         /* Nothing of ours goes into the zone: the bus connection is closed before. */
         client_close(c);
+        if (!command.pty) {
+                r = stdio_relay_prepare(&relay);
+                if (r < 0)
+                        return cli_error_errno(r, "cannot create pipes: %m");
+        }
 
-        own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (own_pidns < 0)
-                return cli_error_errno(errno, "cannot open our own pid namespace: %m");
-        /* The pid namespace applies to children: enter it here, fork, do the rest in the child. */
-        r = zone_enter_namespaces(leader, pidfd, CLONE_NEWPID);
-        if (r < 0)
-                return cli_error_errno(r, "cannot enter the pid namespace of zone \"%s\": %m", name);
-        if (tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pty_pair) < 0)
-                return cli_error_errno(errno, "cannot create a socket: %m");
         fflush(NULL);
-        setup_signals(true);
-        pid = fork();
-        if (pid < 0)
-                return cli_error_errno(errno, "cannot fork: %m");
-        if (pid == 0) {
-                pty_pair[0] = safe_close(pty_pair[0]);
-                run_child(name, leader, pidfd, pty_pair[1], &filter, command);
+        setup_signals();
+        r = zone_attach(
+                &(ZoneAttach) {
+                        .leader = leader,
+                        .pidfd = pidfd,
+                        .filter = &filter,
+                        .user = arg_user,
+                        .become = true,
+                        .pty = command.pty,
+                        .stdio = { relay.zone[0], relay.zone[1], relay.zone[2] },
+                        /* The command starts with our terminal's size. */
+                        .winsize = command.pty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) >= 0 ? &ws : NULL,
+                        .term = getenv("TERM"),
+                        .run = run_command,
+                        .userdata = &command,
+                },
+                &z);
+        if (r < 0)
+                return attach_error(name, arg_user ?: "root", r, &z);
+        forward_to = z.pid;
+        if (command.pty)
+                forward_pty(name, z.pid, TAKE_FD(z.pty_master));
+        else {
+                stdio_relay_close_zone(&relay);
+                relay_stdio(name, z.pid, &relay);
+                /* EOF for a command that outlives it: what comes on stdin now is not its own. */
+                stdio_relay_done(&relay);
         }
-        /* Back to our own: nothing else zonectl starts (nor a sanitizer's helper) belongs in the zone. */
-        (void) setns(own_pidns, CLONE_NEWPID);
-        forward_to = pid;
-        if (tty) {
-                pty_pair[1] = safe_close(pty_pair[1]);
-                forward_pty(name, pid, pty_pair[0]);
-        }
-        r = wait_child(pid);
+        r = wait_child(z.pid);
         if (r < 0)
                 return cli_error_errno(r, "cannot wait for the command in zone \"%s\": %m", name);
         return r;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <glib.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -54,6 +55,15 @@ static const struct {
         { "vm86old", EPERM },
 };
 
+/* ioctl requests denied on whatever fd they are made. */
+static const unsigned long denied_ioctls[] = {
+        /* Pushes bytes into a terminal's input as if typed there: a host terminal that reached the
+         * zone runs the zone's commands in the host's shell once the zone's program is gone. */
+        TIOCSTI,
+        /* The virtual console's: pastes its selection as input (TIOCL_PASTESEL), and more. */
+        TIOCLINUX,
+};
+
 /* The ABIs a process of this machine can use besides the native one. */
 static const uint32_t secondary_arches[] = {
 #if defined(__x86_64__)
@@ -69,7 +79,7 @@ static void ctx_releasep(scmp_filter_ctx *ctx) {
                 seccomp_release(*ctx);
 }
 
-static int add_rules(scmp_filter_ctx ctx) {
+static int add_syscall_rules(scmp_filter_ctx ctx) {
         for (size_t i = 0; i < ELEMENTSOF(denied); i++) {
                 int nr = seccomp_syscall_resolve_name(denied[i].name);
                 int r;
@@ -79,6 +89,19 @@ static int add_rules(scmp_filter_ctx ctx) {
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t) denied[i].error), nr, 0);
                 /* -EDOM/-EINVAL: a syscall that none of the filter's ABIs has (vm86 on x86-64). */
                 if (r < 0 && r != -EDOM && r != -EINVAL)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_ioctl_rules(scmp_filter_ctx ctx) {
+        for (size_t i = 0; i < ELEMENTSOF(denied_ioctls); i++) {
+                /* The request is an unsigned long, but the kernel takes only its low 32 bits (an
+                 * unsigned int): with high bits set it is the same request, so only the low 32 bits
+                 * are compared. */
+                int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, denied_ioctls[i]));
+                if (r < 0)
                         return r;
         }
         return 0;
@@ -124,7 +147,10 @@ int seccomp_filter_build(void **ret, size_t *ret_size) {
                 if (r < 0 && r != -EEXIST)
                         return r;
         }
-        r = add_rules(ctx);
+        r = add_syscall_rules(ctx);
+        if (r < 0)
+                return r;
+        r = add_ioctl_rules(ctx);
         if (r < 0)
                 return r;
         return export_program(ctx, ret, ret_size);

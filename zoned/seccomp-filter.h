@@ -6,7 +6,8 @@
 /* The system call filter of every zone: a deny list, as LXC's default one,
  * of what root in a zone keeps the capability for but must not do to the host
  * (open_by_handle_at, bpf, perf_event_open, swapon, the kernel keyring, ...)
- * or should never need (module loading, kexec). Everything else is allowed:
+ * or should never need (module loading, kexec), and the ioctl requests that
+ * type into a terminal (TIOCSTI, TIOCLINUX). Everything else is allowed:
  * a zone is a whole OS, and capabilities, namespaces and the device cgroup do
  * the rest. It covers every ABI of the machine (on x86-64 also i386 and x32),
  * so a 32-bit program cannot go around it.

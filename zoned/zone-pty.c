@@ -7,11 +7,10 @@
 #include <sys/wait.h>
 
 #include "bus-errors.h"
-#include "capabilities.h"
 #include "log.h"
 #include "supervisor-link.h"
 #include "worker.h"
-#include "zone-enter.h"
+#include "zone-attach.h"
 #include "zone-pty.h"
 
 #define PTY_MESSAGE_MAX 1024
@@ -29,6 +28,7 @@ typedef struct PtyJob {
         char *path;
         char **argv;
         char **env;
+        char **exec_argv; /* in the helper: what to run, the path to execute last */
 } PtyJob;
 
 static PtyJob *pty_job_free(PtyJob *j) {
@@ -43,6 +43,7 @@ static PtyJob *pty_job_free(PtyJob *j) {
         free(j->path);
         strv_free(j->argv);
         strv_free(j->env);
+        strv_free(j->exec_argv);
         free(j);
         return NULL;
 }
@@ -83,7 +84,7 @@ int zone_open_console(Zone *z, sd_bus_message *call, sd_bus_error *error) {
         return 0;
 }
 
-/* ---- logins and shells: the helper side (forked, then inside the zone) ---- */
+/* ---- logins and shells: the worker, on the host, which starts them through zone_attach() ---- */
 
 _noreturn_ static void fail_to(int sock, int error, const char *what) {
         char msg[PTY_MESSAGE_MAX];
@@ -158,24 +159,26 @@ static int pick_shell(PtyJob *j, const ZoneUser *u, char ***ret) {
         return 0;
 }
 
-/* The last process: a session on the pty, the user, the program. Reports a failure on sync. */
-_noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bool become, char **argv,
-                                   char **env) {
+/* In zone_attach()'s helper, in the zone, as the user: what to run. */
+static int pty_prepare(const ZoneUser *u, void *userdata, const char **ret_error) {
+        PtyJob *j = userdata;
+        int r;
+
+        r = j->login ? pick_login(&j->exec_argv) : pick_shell(j, u, &j->exec_argv);
+        if (r < 0)
+                *ret_error = j->login ? "No getty or login program in the zone" : "Out of memory";
+        return r;
+}
+
+/* The program: a session on the pty (its stdin), then execve. Reports a failure on sync_fd. */
+_noreturn_ static void exec_on_pty(int sync_fd, char **argv, char **env) {
         size_t n = strv_length(argv);
         char *path = argv[n - 1];
         int r;
 
-        for (int sig = 1; sig < _NSIG; sig++)
-                (void) signal(sig, SIG_DFL);
         argv[n - 1] = NULL;
-        /* Nothing of zoned's stays open in the zone: every fd above stdio goes at exec. */
-        (void) close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        r = zone_pty_make_controlling(slave);
-        if (r >= 0 && become)
-                r = zone_user_become(u);
+        r = zone_pty_make_controlling(STDIN_FILENO);
         if (r >= 0) {
-                if (chdir(u->home) < 0)
-                        (void) chdir("/");
                 execve(path, argv, env);
                 r = -errno;
         }
@@ -183,84 +186,82 @@ _noreturn_ static void exec_on_pty(int slave, int sync_fd, const ZoneUser *u, bo
         _exit(127);
 }
 
-static int start_on_pty(PtyJob *j, const SyscallFilter *filter) {
-        _cleanup_(zone_user_done) ZoneUser u = {};
-        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
-        _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        _cleanup_close_pair_ int sync_pipe[2] = { -EBADF, -EBADF };
-        _cleanup_free_ char *path = NULL, *msg = NULL;
-        int r, err = 0;
+/* zone_attach()'s process, in the zone and its cgroups: starts the program and exits with 0 or the
+ * errno of its failure, so that the zone's init becomes the program's parent. */
+_noreturn_ static void pty_run(const ZoneUser *u, char **env, void *userdata) {
+        PtyJob *j = userdata;
+        int sync_pipe[2], err = 0;
         pid_t pid;
 
-        /* First thing in the zone's PID namespace, where root in the zone can ptrace us: no more
-         * power than the zone's own (capabilities.h). Installing the filter needs CAP_SYS_ADMIN,
-         * which the zone keeps; nothing below is a call it denies. */
-        r = capabilities_restrict_to_zone();
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot drop capabilities");
-        r = syscall_filter_apply(filter);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot install the zone's system call filter");
-        r = zone_enter_cgroups(j->leader, j->pidfd);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot join the zone's cgroups");
-        r = zone_enter_namespaces(j->leader, j->pidfd, ZONE_ENTER_NAMESPACES & ~CLONE_NEWPID);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot enter the zone");
-        r = zone_user_lookup("/", j->login ? "root" : (isempty(j->user) ? "root" : j->user), &u);
-        if (r < 0)
-                fail_to(j->sock[1], r, r == -ESRCH ? "No such user in the zone" : "Cannot look up the user");
-        r = j->login ? pick_login(&argv) : pick_shell(j, &u, &argv);
-        if (r < 0)
-                fail_to(j->sock[1], r, j->login ? "No getty or login program in the zone" : "Out of memory");
-        r = zone_user_environment_merge(&u, j->login ? LOGIN_TERM : NULL, j->env, &env);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Invalid environment");
-        r = zone_pty_open(&master, &slave, &path);
-        if (r < 0)
-                fail_to(j->sock[1], r, "Cannot allocate a pty in the zone");
         if (pipe2(sync_pipe, O_CLOEXEC) < 0)
-                fail_to(j->sock[1], errno, "Cannot create a pipe");
-
+                _exit(MIN(errno, 255));
         pid = fork();
         if (pid < 0)
-                fail_to(j->sock[1], errno, "Cannot fork");
+                _exit(MIN(errno, 255));
         if (pid == 0)
-                exec_on_pty(TAKE_FD(slave), sync_pipe[1], &u, !j->login, argv, env);
-        /* EOF: the program was executed; else its error. Once we exit, the zone's init is its parent. */
-        sync_pipe[1] = safe_close(sync_pipe[1]);
-        slave = safe_close(slave);
-        if (read(sync_pipe[0], &err, sizeof(err)) == sizeof(err) && err < 0)
-                fail_to(j->sock[1], err, "Cannot execute the program");
-        if (asprintf(&msg, "PTY=%s", path) < 0)
-                fail_to(j->sock[1], ENOMEM, "Out of memory");
-        return zone_fd_send(j->sock[1], msg, master);
+                exec_on_pty(sync_pipe[1], j->exec_argv, env);
+        safe_close(sync_pipe[1]);
+        /* EOF: it was executed; else its error. */
+        if (read(sync_pipe[0], &err, sizeof(err)) != sizeof(err) || err >= 0)
+                _exit(EXIT_SUCCESS);
+        _exit(MIN(-err, 255));
+}
+
+/* Nothing of zoned's is kept here: the pidfd of the leader and the socket to zoned move to 3 and 4
+ * and everything else above stderr (the log) is closed. */
+static int pty_job_close_fds(PtyJob *j) {
+        int pidfd, sock;
+
+        j->sock[0] = safe_close(j->sock[0]);
+        pidfd = fcntl(j->pidfd, F_DUPFD_CLOEXEC, 5);
+        sock = fcntl(j->sock[1], F_DUPFD_CLOEXEC, 5);
+        if (pidfd < 0 || sock < 0 || dup3(pidfd, 3, O_CLOEXEC) < 0 || dup3(sock, 4, O_CLOEXEC) < 0)
+                return -errno;
+        j->pidfd = 3;
+        j->sock[1] = 4;
+        return close_range(5, ~0U, 0) < 0 ? -errno : 0;
 }
 
 static int pty_job_run(void *userdata) {
         _cleanup_(syscall_filter_done) SyscallFilter filter = {};
+        _cleanup_(zone_attached_done) ZoneAttached z = ZONE_ATTACHED_NULL;
+        _cleanup_free_ char *msg = NULL;
         PtyJob *j = userdata;
         int r, status;
-        pid_t pid;
 
-        j->sock[0] = safe_close(j->sock[0]);
+        r = pty_job_close_fds(j);
+        if (r < 0)
+                fail_to(j->sock[1], r, "Cannot close zoned's file descriptors");
         /* From the host's files, before anything of ours is in the zone. */
         r = zone_syscall_filter_load(j->leader, &filter);
         if (r < 0)
                 fail_to(j->sock[1], r, "Cannot read the zone's system call filter");
-        /* Our children are born in the zone's pid namespace; we stay outside. */
-        r = zone_enter_namespaces(j->leader, j->pidfd, CLONE_NEWPID);
+        r = zone_attach(&(ZoneAttach) { .leader = j->leader,
+                                        .pidfd = j->pidfd,
+                                        .filter = &filter,
+                                        /* A getty runs as root and makes its own session. */
+                                        .user = j->login || isempty(j->user) ? "root" : j->user,
+                                        .become = !j->login,
+                                        .pty = true,
+                                        .term = j->login ? LOGIN_TERM : NULL,
+                                        .env = j->env,
+                                        .prepare = pty_prepare,
+                                        .run = pty_run,
+                                        .userdata = j },
+                        &z);
         if (r < 0)
-                fail_to(j->sock[1], r, "Cannot enter the zone's pid namespace");
-        pid = fork();
-        if (pid < 0)
-                fail_to(j->sock[1], errno, "Cannot fork");
-        if (pid == 0)
-                _exit(start_on_pty(j, &filter) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-        while (waitpid(pid, &status, 0) < 0)
+                fail_to(j->sock[1], r,
+                        z.no_such_user ? "No such user in the zone" : (z.error ?: "Cannot enter the zone"));
+        while (waitpid(z.pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
+                        fail_to(j->sock[1], errno, "Cannot wait for the program to start");
+        if (!WIFEXITED(status))
+                fail_to(j->sock[1], EINTR, "Cannot start the program");
+        if (WEXITSTATUS(status) != 0)
+                fail_to(j->sock[1], WEXITSTATUS(status), "Cannot execute the program");
+        if (asprintf(&msg, "PTY=%s", z.pty_path) < 0)
+                fail_to(j->sock[1], ENOMEM, "Out of memory");
+        return zone_fd_send(j->sock[1], msg, z.pty_master);
 }
 
 /* ---- logins and shells: zoned's side ---- */

@@ -3,6 +3,8 @@
  * method calls, the Manager's signals, and zones followed through
  * PropertiesChanged. */
 
+#include <gio/gunixfdlist.h>
+
 #include "harness-internal.h"
 
 #define CALL_TIMEOUT_MS 60000
@@ -23,6 +25,25 @@ GVariant *harness_call(Harness *h, const char *path, const char *iface, const ch
 GVariant *harness_manager_call(Harness *h, const char *method, GVariant *params, const char *reply_type,
                                GError **error) {
         return harness_call(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method, params, reply_type, error);
+}
+
+GVariant *harness_manager_call_fd(Harness *h, const char *method, GVariant *params, const char *reply_type,
+                                  int *ret_fd, GError **error) {
+        g_autoptr(GUnixFDList) fds = NULL;
+        GVariant *reply;
+
+        g_assert_nonnull(h->conn);
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method, params,
+                G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, &fds,
+                NULL, error);
+        if (!reply)
+                return NULL;
+        g_assert_nonnull(fds);
+        g_assert_cmpint(g_unix_fd_list_get_length(fds), ==, 1);
+        *ret_fd = g_unix_fd_list_get(fds, 0, NULL);
+        g_assert_cmpint(*ret_fd, >=, 0);
+        return reply;
 }
 
 void harness_assert_dbus_error(const GError *error, const char *name) {

@@ -109,6 +109,10 @@ GVariant *harness_call(Harness *h, const char *path, const char *iface, const ch
                        const char *reply_type, GError **error);
 GVariant *harness_manager_call(Harness *h, const char *method, GVariant *params, const char *reply_type,
                                GError **error);
+/* A manager method whose reply carries one fd (OpenZoneConsole, OpenZoneLogin, ...): *ret_fd is a
+ * copy the caller closes. */
+GVariant *harness_manager_call_fd(Harness *h, const char *method, GVariant *params, const char *reply_type,
+                                  int *ret_fd, GError **error);
 /* Asserts that error is the remote D-Bus error named name. */
 void harness_assert_dbus_error(const GError *error, const char *name);
 

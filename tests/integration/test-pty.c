@@ -6,7 +6,6 @@
  * driven through real ptys, as a person at a terminal would use it. */
 
 #include <fcntl.h>
-#include <gio/gunixfdlist.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -152,25 +151,6 @@ static guint32 boot_busybox(Harness *h, const char *name) {
         return leader;
 }
 
-/* A manager method that answers with file descriptors; returns the reply, *ret_fd the first fd. */
-static GVariant *call_with_fd(Harness *h, const char *method, GVariant *params, const char *type,
-                              int *ret_fd, GError **error) {
-        g_autoptr(GUnixFDList) fds = NULL;
-        GVariant *reply;
-
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, h->bus_address ? ZONED_BUS_NAME : NULL, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                method, params, G_VARIANT_TYPE(type), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &fds, NULL,
-                error);
-        if (!reply)
-                return NULL;
-        g_assert_nonnull(fds);
-        g_assert_cmpint(g_unix_fd_list_get_length(fds), ==, 1);
-        *ret_fd = g_unix_fd_list_get(fds, 0, NULL);
-        g_assert_cmpint(*ret_fd, >=, 0);
-        return reply;
-}
-
 /* ---- console ---- */
 
 static void test_console(Harness *h, gconstpointer data) {
@@ -242,7 +222,8 @@ static void test_console_dbus(Harness *h, gconstpointer data) {
         harness_assert_run(&piped, 0, "zonectl console z1 < input");
         g_assert_nonnull(strstr(piped.out, "MARK-DBUS"));
 
-        reply = call_with_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &fd, &error);
+        reply = harness_manager_call_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &fd,
+                                        &error);
         g_assert_no_error(error);
         deadline = g_get_monotonic_time() + EXPECT_TIMEOUT_MS * 1000;
         while (!strstr(got->str, "PIPED-9")) {
@@ -259,7 +240,8 @@ static void test_console_dbus(Harness *h, gconstpointer data) {
         }
         /* Stopped zones have no console. */
         harness_poweroff_zone(h, "z1");
-        bad = call_with_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &(int) { -1 }, &error);
+        bad = harness_manager_call_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &(int) { -1 },
+                                      &error);
         harness_assert_dbus_error(error, "org.zoned1.Error.NotRunning");
         /* The stream ends with the supervisor. */
         for (;;) {
@@ -307,9 +289,11 @@ static void test_console_slow(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         boot_busybox(h, "z1");
-        stalled = call_with_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &slow, &error);
+        stalled = harness_manager_call_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &slow,
+                                          &error);
         g_assert_no_error(error);
-        reader = call_with_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &fast, &error);
+        reader = harness_manager_call_fd(h, "OpenZoneConsole", g_variant_new("(s)", "z1"), "(h)", &fast,
+                                         &error);
         g_assert_no_error(error);
 
         /* 2 MiB to the console, far more than a client may fall behind. */
@@ -387,7 +371,7 @@ static void test_login_dbus(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         boot_busybox(h, "z1");
-        reply = call_with_fd(h, "OpenZoneLogin", g_variant_new("(s)", "z1"), "(hs)", &fd, &error);
+        reply = harness_manager_call_fd(h, "OpenZoneLogin", g_variant_new("(s)", "z1"), "(hs)", &fd, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(h&s)", NULL, &path);
         g_assert_true(g_str_has_prefix(path, "/dev/pts/"));
@@ -484,9 +468,9 @@ static void test_shell_dbus(Harness *h, gconstpointer data) {
                 return;
         boot_busybox(h, "z1");
         add_user(h, "z1");
-        reply = call_with_fd(h, "OpenZoneShell",
-                             g_variant_new("(sss^as^as)", "z1", "alice", "/bin/sh", argv, env), "(hs)", &fd,
-                             &error);
+        reply = harness_manager_call_fd(h, "OpenZoneShell",
+                                        g_variant_new("(sss^as^as)", "z1", "alice", "/bin/sh", argv, env),
+                                        "(hs)", &fd, &error);
         g_assert_no_error(error);
         deadline = g_get_monotonic_time() + EXPECT_TIMEOUT_MS * 1000;
         while (!strstr(got->str, "OUT-25 bar /home/alice alice")) {
@@ -504,10 +488,10 @@ static void test_shell_dbus(Harness *h, gconstpointer data) {
         }
         close(fd);
 
-        bad = call_with_fd(h, "OpenZoneShell",
-                           g_variant_new("(sss^as^as)", "z1", "nobody-here", "", (const char *[]) { NULL },
-                                         (const char *[]) { NULL }),
-                           "(hs)", &fd, &error);
+        bad = harness_manager_call_fd(h, "OpenZoneShell",
+                                      g_variant_new("(sss^as^as)", "z1", "nobody-here", "",
+                                                    (const char *[]) { NULL }, (const char *[]) { NULL }),
+                                      "(hs)", &fd, &error);
         harness_assert_dbus_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
         harness_poweroff_zone(h, "z1");
 }

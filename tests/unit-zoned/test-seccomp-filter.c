@@ -5,9 +5,12 @@
  * another error than the filter's. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <glib.h>
 #include <linux/keyctl.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -62,6 +65,37 @@ static int call_perf_event_open(void) {
         return errno_of(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
 }
 
+/* On no fd at all: EBADF without the filter. */
+static int call_ioctl(unsigned long request) {
+        char c = 'x';
+
+        return errno_of(syscall(SYS_ioctl, -1, request, &c));
+}
+
+/* The kernel takes the request as an unsigned int: with the high 32 bits set it is the same one. */
+#define HIGH_BITS 0xffffffff00000000ULL
+
+static int call_tiocsti(void) {
+        return call_ioctl(TIOCSTI);
+}
+
+static int call_tiocsti_high(void) {
+        return call_ioctl(HIGH_BITS | TIOCSTI);
+}
+
+static int call_tioclinux(void) {
+        return call_ioctl(TIOCLINUX);
+}
+
+static int call_tioclinux_high(void) {
+        return call_ioctl(HIGH_BITS | TIOCLINUX);
+}
+
+/* Any other request is let through (to fail with EBADF here). */
+static int call_tiocgwinsz(void) {
+        return call_ioctl(TIOCGWINSZ) == EBADF ? 0 : 1;
+}
+
 static int call_getppid(void) {
         return getppid() > 0 ? 0 : 1;
 }
@@ -86,6 +120,10 @@ static void test_denied(void) {
                 { "open_by_handle_at", call_open_by_handle_at, EPERM },
                 { "bpf", call_bpf, EPERM },
                 { "perf_event_open", call_perf_event_open, EPERM },
+                { "ioctl TIOCSTI", call_tiocsti, EPERM },
+                { "ioctl TIOCSTI with the high bits set", call_tiocsti_high, EPERM },
+                { "ioctl TIOCLINUX", call_tioclinux, EPERM },
+                { "ioctl TIOCLINUX with the high bits set", call_tioclinux_high, EPERM },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(calls); i++) {
@@ -97,6 +135,31 @@ static void test_denied(void) {
                 g_assert_cmpint(without, !=, calls[i].error);
         }
         g_assert_cmpint(in_child(true, call_getppid), ==, 0);
+        g_assert_cmpint(in_child(true, call_tiocgwinsz), ==, 0);
+}
+
+/* TIOCSTI on a real terminal, with the right to it (root, or the kernel's legacy_tiocsti): done
+ * without the filter, refused with it. */
+static int call_tiocsti_pty(void) {
+        int master = posix_openpt(O_RDWR | O_NOCTTY), slave;
+        char c = 'x';
+
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+                return 200;
+        slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+        if (slave < 0)
+                return 201;
+        return errno_of(ioctl(slave, TIOCSTI, &c));
+}
+
+static void test_denied_tiocsti_pty(void) {
+        int without = in_child(false, call_tiocsti_pty);
+
+        if (without != 0) {
+                g_test_skip("TIOCSTI is not allowed here even without the filter");
+                return;
+        }
+        g_assert_cmpint(in_child(true, call_tiocsti_pty), ==, EPERM);
 }
 
 #if defined(__x86_64__)
@@ -109,9 +172,20 @@ static long syscall_i386(long nr, long a, long b, long c) {
 }
 
 #define I386_OPEN_BY_HANDLE_AT 342
+#define I386_IOCTL 54
 
 static int call_open_by_handle_at_i386(void) {
         long r = syscall_i386(I386_OPEN_BY_HANDLE_AT, -1, 0, 0);
+        return r < 0 ? (int) -r : 0;
+}
+
+static int call_tiocsti_i386(void) {
+        long r = syscall_i386(I386_IOCTL, -1, TIOCSTI, 0);
+        return r < 0 ? (int) -r : 0;
+}
+
+static int call_tioclinux_i386(void) {
+        long r = syscall_i386(I386_IOCTL, -1, TIOCLINUX, 0);
         return r < 0 ? (int) -r : 0;
 }
 
@@ -124,6 +198,11 @@ static void test_denied_i386(void) {
         }
         g_assert_cmpint(without, !=, EPERM);
         g_assert_cmpint(in_child(true, call_open_by_handle_at_i386), ==, EPERM);
+        for (int (*const *f)(void) = (int (*const[])(void)) { call_tiocsti_i386, call_tioclinux_i386, NULL };
+             *f; f++) {
+                g_assert_cmpint(in_child(false, *f), ==, EBADF);
+                g_assert_cmpint(in_child(true, *f), ==, EPERM);
+        }
 }
 #endif
 
@@ -131,6 +210,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/seccomp-filter/program", test_program);
         g_test_add_func("/seccomp-filter/denied", test_denied);
+        g_test_add_func("/seccomp-filter/denied-tiocsti-pty", test_denied_tiocsti_pty);
 #if defined(__x86_64__)
         g_test_add_func("/seccomp-filter/denied-i386", test_denied_i386);
 #endif
