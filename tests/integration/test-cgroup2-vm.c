@@ -297,6 +297,21 @@ static void assert_devices_confined(Harness *h, const char *zone) {
                         zone, r.status, r.out, r.err);
 }
 
+/* A zone in a user namespace may not make device nodes at all (the kernel refuses mknod(2)), and
+ * uses its own. */
+static void assert_no_mknod(Harness *h, const char *zone) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl(h, &r, NULL, "shell", zone, "--", "/bin/sh", "-c",
+                        "mknod /dev/host-kmsg c 1 11 && exit 10; "
+                        "head -c 1 /dev/zero >/dev/null; echo \"zero $?\"; echo x >/dev/null; echo \"null $?\"",
+                        NULL);
+        if (r.status != 0 || !g_str_equal(g_strstrip(r.out), "zero 0\nnull 0") ||
+            !strstr(r.err, "Operation not permitted"))
+                g_error("zone %s could make a device node, or not use its own (exit %d):\n%s\n%s", zone, r.status,
+                        r.out, r.err);
+}
+
 static void assert_no_leftovers(Harness *h, const char *zone, pid_t leader) {
         g_autofree char *leftovers = NULL, *dir = NULL, *cgroup = zone_cgroup(h, zone);
 
@@ -368,13 +383,24 @@ static void test_busybox(Harness *h, gconstpointer data) {
         /* The zone's cgroup is delegated to it: it may make cgroups of its own. */
         assert_zone_output(h, "bb1", "mkdir /sys/fs/cgroup/probe && rmdir /sys/fs/cgroup/probe && echo ok",
                            "ok");
-        assert_devices_confined(h, "bb1");
+        g_assert_true(harness_leader_has_userns((pid_t) leader));
+        assert_no_mknod(h, "bb1");
 
         harness_poweroff_zone(h, "bb1");
         g_clear_pointer(&state, g_free);
         state = harness_zone_state(h, "bb1");
         g_assert_cmpstr(state, ==, "stopped");
         assert_no_leftovers(h, "bb1", (pid_t) leader);
+
+        /* Without a user namespace a zone may make nodes: only the BPF device program keeps it from
+         * opening the host's. */
+        harness_zonectl_ok(h, NULL, "zonectl create --private-users=no", "create", "bb3", "-t", "bb",
+                           "--private-users=no", NULL);
+        leader = harness_boot_zone(h, "bb3");
+        g_assert_false(harness_leader_has_userns((pid_t) leader));
+        assert_devices_confined(h, "bb3");
+        harness_poweroff_zone(h, "bb3");
+        assert_no_leftovers(h, "bb3", (pid_t) leader);
 }
 
 /* What zoned runs as the supervisor in test_without_bpf: the real one, for which bpf() fails with
