@@ -12,7 +12,6 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-#include "capabilities.h"
 #include "launch-plan.h"
 #include "macro.h"
 #include "zone-enter.h"

@@ -413,26 +413,10 @@ int cgroup_set_open_unified(const CgroupSet *s) {
  * an RCU grace period (5-10 ms here, for every process on the host). cgroup2
  * has no such way (cgroup.threads cannot cross domains): its "cgroup.procs"
  * pays the grace period, which CLONE_INTO_CGROUP avoids. */
-int cgroup_set_join(const CgroupSet *s, bool skip_unified) {
-        for (size_t i = 0; i < s->n_hierarchies; i++) {
-                const CgroupHierarchy *h = &s->hierarchies[i];
-                _cleanup_free_ char *p = NULL;
-                int r;
-
-                if (h->unified && skip_unified)
-                        continue;
-                if (asprintf(&p, "%s/%s", h->payload, h->unified ? "cgroup.procs" : "tasks") < 0)
-                        return -ENOMEM;
-                r = write_string_file(p, "0");
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
         char text[32];
 
+        /* "0": the writer itself, whatever pid namespace it is in. */
         snprintf(text, sizeof(text), "%i", (int) pid);
         for (size_t i = 0; i < s->n_hierarchies; i++) {
                 const CgroupHierarchy *h = &s->hierarchies[i];
@@ -441,7 +425,6 @@ int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
 
                 if (h->unified && skip_unified)
                         continue;
-                /* v1 "tasks" moves the one thread of pid without the grace period (as above). */
                 if (asprintf(&p, "%s/%s", h->payload, h->unified ? "cgroup.procs" : "tasks") < 0)
                         return -ENOMEM;
                 r = write_string_file(p, text);
@@ -449,6 +432,10 @@ int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
                         return r;
         }
         return 0;
+}
+
+int cgroup_set_join(const CgroupSet *s, bool skip_unified) {
+        return cgroup_set_attach(s, 0, skip_unified);
 }
 
 /* Calls f for every subdirectory (child cgroup) of the directory dfd. */
