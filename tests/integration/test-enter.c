@@ -246,7 +246,10 @@ static void test_unreachable(Harness *h, gconstpointer data) {
 
         harness_zonectl_ok(h, NULL, "start the attacker", "shell", "z1", "--", ATTACKER, "watch", target,
                            "/tmp/attack.log", "/tmp/attack.stop", NULL);
-        /* Something that stays a while: the attacker must reach what is the zone's own. */
+        /* Something that stays a while, once the attacker watches (it says READY when it does): the
+         * attacker must reach what is the zone's own. */
+        harness_zonectl_ok(h, NULL, "wait for the attacker", "shell", "z1", "--", "/bin/sh", "-c",
+                           "while ! grep -q ^READY /tmp/attack.log 2>/dev/null; do sleep 1; done", NULL);
         harness_zonectl_ok(h, NULL, "a command that stays", "shell", "z1", "--", "/bin/sleep", "1", NULL);
         for (int i = 0; i < ROUNDS; i++) {
                 enter_through_zonectl(h, "z1");
