@@ -40,12 +40,15 @@ uint64_t capabilities_default_mask(void) {
 
 int capabilities_drop_bounding_to(uint64_t keep) {
         for (int cap = 0; cap < CAPABILITY_MAX; cap++) {
-                if (prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) < 0) {
+                int in_set = prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0);
+
+                if (in_set < 0) {
                         if (errno == EINVAL)
                                 return 0; /* past the last capability of this kernel */
                         return -errno;
                 }
-                if (keep & (UINT64_C(1) << cap))
+                /* Dropped already: dropping again would need CAP_SETPCAP, which may be gone. */
+                if (in_set == 0 || keep & (UINT64_C(1) << cap))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
                         return -errno;
@@ -79,8 +82,4 @@ int capabilities_restrict_to(uint64_t keep) {
                 data[cap / 32].inheritable &= ~bit;
         }
         return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
-}
-
-int capabilities_restrict_to_zone(void) {
-        return capabilities_restrict_to(capabilities_default_mask());
 }

@@ -22,4 +22,3 @@ int capabilities_drop_bounding(void);
  * the host that enters a zone (zonectl shell, a login), which root in the zone can ptrace as soon
  * as it is in the zone's PID namespace, and must then find no more than the zone's own powers. */
 int capabilities_restrict_to(uint64_t keep);
-int capabilities_restrict_to_zone(void);

@@ -138,12 +138,21 @@ static int helper_pty(const ZoneAttach *a) {
         return 0;
 }
 
-/* Into the zone's namespaces and root, with the zone's powers only. */
-static int helper_enter(const ZoneAttach *a, const char **ret_what) {
+/* Into the zone's namespaces and root, with no more powers than the zone's own (*ret_caps: its
+ * init's bounding set, as its brand and file made it) and what it takes to get in: the default
+ * set of a zone, which has what setns(), chroot and becoming a user need. The bounding set is the
+ * zone's once inside. */
+static int helper_enter(const ZoneAttach *a, uint64_t *ret_caps, const char **ret_what) {
+        uint64_t caps, entering;
         int r;
 
+        *ret_what = "Cannot read the zone's capabilities";
+        r = zone_leader_capabilities(a->leader, HELPER_FD_PIDFD, &caps);
+        if (r < 0)
+                return r;
+        entering = caps | capabilities_default_mask();
         *ret_what = "Cannot drop to the zone's capabilities";
-        r = capabilities_restrict_to_zone();
+        r = capabilities_restrict_to(entering);
         if (r < 0)
                 return r;
         *ret_what = "Cannot enter the zone's namespaces";
@@ -153,12 +162,22 @@ static int helper_enter(const ZoneAttach *a, const char **ret_what) {
         (void) close(HELPER_FD_PIDFD);
         /* Joining a user namespace gives a full set of capabilities in it, bounding set included. */
         *ret_what = "Cannot drop to the zone's capabilities";
-        r = capabilities_restrict_to_zone();
+        r = capabilities_restrict_to(entering);
         if (r < 0)
                 return r;
         /* While we still have CAP_SYS_ADMIN: the filter does not set no_new_privs. */
         *ret_what = "Cannot install the zone's system call filter";
-        return syscall_filter_apply(a->filter);
+        r = syscall_filter_apply(a->filter);
+        if (r < 0)
+                return r;
+        /* With CAP_SETPCAP still: nothing run in the zone (setuid programs included) may gain
+         * more than the zone's set. */
+        *ret_what = "Cannot drop to the zone's capabilities";
+        r = capabilities_drop_bounding_to(caps);
+        if (r < 0)
+                return r;
+        *ret_caps = caps;
+        return 0;
 }
 
 _noreturn_ static void helper_run(const ZoneAttach *a, pid_t caller, int sock, int go) {
@@ -166,6 +185,7 @@ _noreturn_ static void helper_run(const ZoneAttach *a, pid_t caller, int sock, i
         _cleanup_strv_free_ char **env = NULL;
         const char *what = NULL, *user = a->user ?: "root";
         char text[ATTACH_MESSAGE_MAX];
+        uint64_t caps = 0;
         pid_t pid;
         int r;
 
@@ -177,7 +197,7 @@ _noreturn_ static void helper_run(const ZoneAttach *a, pid_t caller, int sock, i
         r = helper_keep_fds(a, sock, go);
         if (r < 0)
                 helper_fail(sock, "ERROR", r, "Cannot close file descriptors");
-        r = helper_enter(a, &what);
+        r = helper_enter(a, &caps, &what);
         if (r < 0)
                 helper_fail(HELPER_FD_SOCK, "ERROR", r, what);
 
@@ -199,6 +219,10 @@ _noreturn_ static void helper_run(const ZoneAttach *a, pid_t caller, int sock, i
                 if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                         helper_fail(HELPER_FD_SOCK, "ERROR", errno, "Cannot make the helper undumpable");
         }
+        /* Root (or a user that keeps capabilities) has no more than the zone's now. */
+        r = capabilities_restrict_to(caps);
+        if (r < 0)
+                helper_fail(HELPER_FD_SOCK, "ERROR", r, "Cannot drop to the zone's capabilities");
         what = "Cannot prepare the program";
         if (a->prepare && (r = a->prepare(&u, a->userdata, &what)) < 0)
                 helper_fail(HELPER_FD_SOCK, "ERROR", r, what);

@@ -37,6 +37,28 @@ int zone_leader_open(pid_t leader, int *ret_pidfd) {
         return 0;
 }
 
+int zone_leader_capabilities(pid_t leader, int pidfd, uint64_t *ret) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        unsigned long long mask;
+        const char *p;
+        int r;
+
+        if (asprintf(&path, "/proc/%i/status", (int) leader) < 0)
+                return -ENOMEM;
+        r = read_full_file(path, 64 * 1024, &text);
+        if (r < 0)
+                return r;
+        p = strstr(text, "\nCapBnd:");
+        if (!p || sscanf(p + strlen("\nCapBnd:"), "%llx", &mask) != 1)
+                return -EBADMSG;
+        /* Still that init: then the number was not handed to another process before we read. */
+        r = pidfd_check_alive(pidfd);
+        if (r < 0)
+                return r;
+        *ret = (uint64_t) mask;
+        return 0;
+}
+
 /* ---- the system call filter ---- */
 
 static int parent_of(pid_t pid, pid_t *ret) {
@@ -107,10 +129,10 @@ int zone_syscall_filter_load(pid_t leader, SyscallFilter *ret) {
 /* ---- cgroups ---- */
 
 typedef struct CgroupMount {
-        char *root;   /* the part of the hierarchy mounted there */
-        char *where;  /* mount point */
+        char *root;  /* the part of the hierarchy mounted there */
+        char *where; /* mount point */
         bool v2;
-        char *opts;   /* super options: "rw,cpu,cpuacct", "rw,xattr,name=systemd" */
+        char *opts; /* super options: "rw,cpu,cpuacct", "rw,xattr,name=systemd" */
 } CgroupMount;
 
 static void cgroup_mounts_free(CgroupMount *m, size_t n) {
@@ -451,7 +473,7 @@ static int user_fill(ZoneUser *u, const char *name, uid_t uid, gid_t gid, const 
         u->name = strdup(name);
         u->home = strdup(isempty(home) ? "/" : home);
         u->shell = strdup(isempty(shell) ? "/bin/sh" : shell);
-        u->groups = new(gid_t, 1);
+        u->groups = new (gid_t, 1);
         if (!u->name || !u->home || !u->shell || !u->groups)
                 return -ENOMEM;
         u->uid = uid;

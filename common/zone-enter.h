@@ -3,6 +3,7 @@
 
 #include <sched.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,6 +24,9 @@
 
 /* A pidfd for the leader (O_CLOEXEC). */
 int zone_leader_open(pid_t leader, int *ret_pidfd);
+/* The zone's capabilities: its init's bounding set (the brand's and the zone file's
+ * Capabilities=, as the launch plan gave it), read while pidfd shows the init still runs. */
+int zone_leader_capabilities(pid_t leader, int pidfd, uint64_t *ret);
 
 /* Moves pid (0: the calling process), which must be single-threaded, into
  * the leader's cgroup in every hierarchy the host has mounted (cgroup v1

@@ -32,7 +32,8 @@ static guint32 set_pool(Harness *h, unsigned n) {
         g_assert_cmpuint(n, <=, 16);
         g_strfreev(h->zoned_options);
         h->zoned_options = g_new0(char *, 2);
-        h->zoned_options[0] = g_strdup_printf("--uid-pool=%u-%u", pool_first(), pool_first() + n * RANGE - 1);
+        h->zoned_options[0] = g_strdup_printf("--uid-pool=%u-%u", pool_first(),
+                                              pool_first() + n * RANGE - 1);
         return pool_first();
 }
 
@@ -192,7 +193,8 @@ static char *dir_names(const char *path) {
 }
 
 /* A refused CreateZone of name left no file and announced no zone. */
-static void assert_nothing_new(Harness *h, const char *name, const char *config_before, const char *state_before) {
+static void assert_nothing_new(Harness *h, const char *name, const char *config_before,
+                               const char *state_before) {
         g_autofree char *config = dir_names(h->config_dir), *state = dir_names(h->state_dir);
         g_autofree char *event = g_strdup_printf("ZoneNew %s ", name);
 
@@ -268,8 +270,8 @@ static void test_files(Harness *h, gconstpointer data) {
         write_zone_file(h, "old", "[Zone]\nTemplate=bb\nBrand=busybox\nStorage=overlay\nAutoboot=false\n");
         /* The first range of the pool of two is not free for "old": the broken file has it. */
         first = set_pool(h, 2);
-        broken = g_strdup_printf("[Zone]\nTemplate=bb\nBrand=busybox\nColour=blue\nUIDShift=%u\nUIDRange=65536\n",
-                                 first);
+        broken = g_strdup_printf(
+                "[Zone]\nTemplate=bb\nBrand=busybox\nColour=blue\nUIDShift=%u\nUIDRange=65536\n", first);
         write_zone_file(h, "broken", broken);
         harness_start_zoned(h);
 
@@ -362,8 +364,8 @@ static void test_conflict(Harness *h, gconstpointer data) {
  * filter is inherited by zoned's children: its probe, its supervisors. Native calls only. */
 static _Noreturn void exec_zoned_without_user_namespaces(const char *zoned, char *argv[]) {
         /* The low 32 bits of the flags, where CLONE_NEWUSER is. */
-        const unsigned low =
-                offsetof(struct seccomp_data, args[0]) + (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4);
+        const unsigned low = offsetof(struct seccomp_data, args[0]) +
+                             (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4);
         struct sock_filter insns[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
@@ -442,12 +444,27 @@ static guint64 bounding_set_of(guint32 pid) {
         return g_ascii_strtoull(line + strlen("\nCapBnd:\t"), NULL, 16);
 }
 
+/* The bounding set of what zonectl shell starts in the zone: the zone's, not a default. */
+static void assert_shell_bounding_set(Harness *h, const char *name, guint64 want) {
+        g_auto(HarnessRun) r = { 0 };
+        const char *line;
+
+        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/cat", "/proc/self/status", NULL);
+        harness_assert_run(&r, 0, "zonectl shell -- cat /proc/self/status");
+        line = strstr(r.out, "\nCapBnd:\t");
+        g_assert_nonnull(line);
+        g_assert_cmphex(g_ascii_strtoull(line + strlen("\nCapBnd:\t"), NULL, 16), ==, want);
+}
+
 /* A private zone's range is in its plan; a brand's DropCapabilities= and a zone file's
- * Capabilities= make the capability set of the plan, which is the init's bounding set. */
+ * Capabilities= make the capability set of the plan, which is the init's bounding set, and that
+ * of what enters the zone. */
 static void test_plan(Harness *h, gconstpointer data) {
-        const guint64 chown = 1 << 0, kill = 1 << 5, net_raw = 1 << 13, sys_module = 1 << 16, sys_admin = 1 << 21;
+        const guint64 chown = 1 << 0, kill = 1 << 5, net_raw = 1 << 13, sys_module = 1 << 16,
+                      sys_admin = 1 << 21;
         g_autofree char *brands = g_build_filename(h->tmpdir, "brands", NULL), *brand = NULL;
-        g_autofree char *plan1 = NULL, *plan2 = NULL, *plan3 = NULL, *want = NULL, *text = NULL, *edited = NULL;
+        g_autofree char *plan1 = NULL, *plan2 = NULL, *plan3 = NULL, *want = NULL, *text = NULL,
+                        *edited = NULL;
         guint64 caps;
         guint32 shift, leader;
 
@@ -457,7 +474,8 @@ static void test_plan(Harness *h, gconstpointer data) {
         brand = g_build_filename(brands, "busybox.brand", NULL);
         harness_write_file(brand,
                            "[Brand]\nInit=/sbin/init\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\n"
-                           "HaltSignal=SIGUSR1\nDetectInit=busybox\nDropCapabilities=CAP_NET_RAW\n", 0644);
+                           "HaltSignal=SIGUSR1\nDetectInit=busybox\nDropCapabilities=CAP_NET_RAW\n",
+                           0644);
         harness_stop_zoned(h, SIGTERM);
         h->brands_dir = g_strdup(brands);
         h->zoned_options = g_strdupv((char *[]) { (char *) "--no-spare-supervisor", NULL });
@@ -476,6 +494,7 @@ static void test_plan(Harness *h, gconstpointer data) {
         g_assert_cmphex(caps & (sys_admin | chown | kill), ==, sys_admin | chown | kill);
         g_assert_cmphex(caps & sys_module, ==, 0);
         g_assert_cmphex(bounding_set_of(leader), ==, caps);
+        assert_shell_bounding_set(h, "private", caps);
         harness_poweroff_zone(h, "private");
 
         harness_boot_zone(h, "shared");
@@ -493,6 +512,7 @@ static void test_plan(Harness *h, gconstpointer data) {
         plan3 = running_plan(h, "shared");
         g_assert_cmphex(plan_capabilities(plan3), ==, chown | kill);
         g_assert_cmphex(bounding_set_of(leader), ==, chown | kill);
+        assert_shell_bounding_set(h, "shared", chown | kill);
         harness_poweroff_zone(h, "shared");
 }
 
@@ -507,7 +527,8 @@ static void test_pool_option(void) {
                 return;
         }
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-                const char *argv[] = { zoned, bad[i], "--no-system-bus", "--runtime-dir=/nonexistent", NULL };
+                const char *argv[] = { zoned, bad[i], "--no-system-bus", "--runtime-dir=/nonexistent",
+                                       NULL };
                 HarnessSpawn s = { .argv = argv, .timeout_ms = 20000 };
                 g_auto(HarnessRun) r = { 0 };
 
