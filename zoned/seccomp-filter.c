@@ -30,6 +30,10 @@ static const struct {
         { "bpf", EPERM },
         /* Watches every CPU and process of the host. */
         { "perf_event_open", EPERM },
+        /* Holds the kernel at a page fault of the caller's choosing, the usual way to win a race in
+         * the kernel; any user may have one that handles faults in user memory only
+         * (UFFD_USER_MODE_ONLY), whatever vm.unprivileged_userfaultfd says. */
+        { "userfaultfd", EPERM },
         /* Host-wide: swap, the kernel keyring, process accounting, the kernel log. */
         { "swapon", EPERM },
         { "swapoff", EPERM },

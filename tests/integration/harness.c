@@ -122,6 +122,38 @@ const char *harness_busybox_rootfs(void) {
         return rootfs;
 }
 
+const char *harness_debian_rootfs(void) {
+        static char *rootfs;
+        static bool tried;
+        g_auto(HarnessRun) r = { 0 };
+        const char *script = g_getenv("ZONED_TEST_DEBIAN_SCRIPT");
+
+        if (tried)
+                return rootfs;
+        tried = true;
+        if (!script)
+                return NULL;
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", script, "bookworm",
+                                                                      "amd64", NULL },
+                                      .timeout_ms = 900000 },
+                    &r);
+        if (r.status != 0) {
+                g_test_message("build-debian-rootfs.sh failed (%d): %s", r.status, r.err);
+                return NULL;
+        }
+        rootfs = g_strdup(g_strstrip(r.out));
+        return rootfs;
+}
+
+const char *harness_debian_rootfs_or_skip(void) {
+        const char *rootfs = harness_debian_rootfs();
+
+        if (!rootfs)
+                g_test_skip("no Debian bookworm rootfs: tests/fixtures/build-debian-rootfs.sh failed "
+                            "(needs mmdebstrap and the host's Debian mirror)");
+        return rootfs;
+}
+
 typedef struct Deadline {
         bool expired;
 } Deadline;

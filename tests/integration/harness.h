@@ -15,6 +15,7 @@
  * programs are missing, or that does not run as root, is skipped. */
 
 #include <gio/gio.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -89,6 +90,11 @@ bool harness_skipped(Harness *h);
 
 /* The busybox rootfs built by tests/fixtures (built once per process). */
 const char *harness_busybox_rootfs(void);
+/* The Debian bookworm amd64 systemd rootfs (build-debian-rootfs.sh, cached); NULL, with a message,
+ * if it cannot be built (no mmdebstrap, no mirror): the caller skips, saying so. */
+const char *harness_debian_rootfs(void);
+/* The same, and the test is marked skipped, saying why, when it cannot be had. */
+const char *harness_debian_rootfs_or_skip(void);
 
 /* zoned on the fixture's dirs. start waits until it is ready (READY=1 and, on
  * a bus, org.zoned1 owned). stop sends sig and reaps it; with SIGTERM it
@@ -240,6 +246,32 @@ bool harness_ns_owned_by_own_userns(pid_t pid, const char *type);
  * poweroff signal sent in that window is lost. busybox init sets its signals
  * up before it runs the inittab, so a child means it listens. */
 bool harness_wait_init_started(pid_t pid, guint timeout_ms);
+
+/* ---- zonectl on a terminal (harness-tty.c) ---- */
+
+/* zonectl's argv (first... up to NULL) and environment, built before fork(): the test has threads. */
+GPtrArray *harness_zonectl_argv(const char *first, va_list ap);
+char **harness_zonectl_environ(Harness *h);
+
+typedef struct HarnessTtyRun {
+        int status;
+        dev_t tty;      /* the terminal's device number */
+        GString *shown; /* what zonectl wrote to the terminal */
+        char *typed;    /* what was there to read on the terminal once zonectl had exited */
+} HarnessTtyRun;
+
+void harness_tty_run_clear(HarnessTtyRun *t);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HarnessTtyRun, harness_tty_run_clear)
+
+/* zonectl ARGS with stdin and stderr on a new terminal (its controlling terminal), stdout on it
+ * too or on out_fd; then reads what is left in the terminal's input, as the shell that ran
+ * zonectl would next. */
+void harness_zonectl_on_tty(Harness *h, int out_fd, HarnessTtyRun *ret, const char *first,
+                            ...) G_GNUC_NULL_TERMINATED;
+/* report: what "zone-escape tiocsti TEXT-WITH-mark" said. Fails the test if the zone typed mark
+ * into the host's terminal, or got that terminal as stdin or as /dev/tty. */
+void harness_assert_not_typed(const HarnessTtyRun *t, const char *report, const char *mark,
+                              const char *what);
 
 /* ---- leaks ---- */
 

@@ -499,26 +499,6 @@ static void test_shell_dbus(Harness *h, gconstpointer data) {
 /* ---- the same on a Debian systemd zone ---- */
 
 /* The Debian bookworm rootfs of tests/fixtures (built once, cached), or NULL where it cannot be built. */
-static const char *bookworm_rootfs(void) {
-        static char *path;
-        static bool built;
-        const char *script = g_getenv("ZONED_TEST_DEBIAN_SCRIPT");
-        g_auto(HarnessRun) r = { 0 };
-
-        if (built || !script)
-                return path;
-        built = true;
-        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", script, "bookworm",
-                                                                      "amd64", NULL },
-                                      .timeout_ms = 900000 },
-                    &r);
-        if (r.status == 0)
-                path = g_strdup(g_strstrip(r.out));
-        else
-                g_test_message("the Debian fixture could not be built (%d): %s", r.status, r.err);
-        return path;
-}
-
 static void test_systemd(Harness *h, gconstpointer data) {
         g_autoptr(PtyProc) con = NULL, login = NULL, sh = NULL;
         g_autofree char *result = NULL, *path = NULL;
@@ -526,11 +506,9 @@ static void test_systemd(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        rootfs = bookworm_rootfs();
-        if (!rootfs) {
-                g_test_skip("no Debian bookworm rootfs (tests/fixtures/build-debian-rootfs.sh failed)");
+        rootfs = harness_debian_rootfs_or_skip();
+        if (!rootfs)
                 return;
-        }
         result = harness_import_fs(h, rootfs, "deb", NULL);
         g_assert_cmpstr(result, ==, "done");
         path = harness_create_zone(h, "web", "deb", false);

@@ -21,29 +21,6 @@ static const struct {
         { NULL, NULL },
 };
 
-static const char *debian_rootfs(Harness *h) {
-        static char *rootfs;
-        static bool tried;
-        g_auto(HarnessRun) r = { 0 };
-        const char *script = g_getenv("ZONED_TEST_DEBIAN_SCRIPT");
-
-        if (tried)
-                return rootfs;
-        tried = true;
-        if (!script)
-                return NULL;
-        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash", script, "bookworm",
-                                                                      "amd64", NULL },
-                                      .timeout_ms = 900000 },
-                    &r);
-        if (r.status != 0) {
-                g_test_message("build-debian-rootfs.sh failed (%d): %s", r.status, r.err);
-                return NULL;
-        }
-        rootfs = g_strdup(g_strstrip(r.out));
-        return rootfs;
-}
-
 /* zonectl shell ZONE -- ARGV...; returns the exit status, stdout in *ret_out. */
 static int zone_run(Harness *h, char **ret_out, ...) G_GNUC_NULL_TERMINATED;
 static int zone_run(Harness *h, char **ret_out, ...) {
@@ -168,12 +145,9 @@ static void test_boot(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        rootfs = debian_rootfs(h);
-        if (!rootfs) {
-                g_test_skip("no Debian bookworm rootfs: tests/fixtures/build-debian-rootfs.sh failed "
-                            "(needs mmdebstrap and the host's Debian mirror)");
+        rootfs = harness_debian_rootfs_or_skip();
+        if (!rootfs)
                 return;
-        }
 
         harness_zonectl_ok(h, NULL, "zonectl import-fs (no --brand)", "import-fs", rootfs, "deb", NULL);
         assert_template_brand(h, "deb", "systemd");

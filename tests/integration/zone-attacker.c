@@ -5,12 +5,11 @@
  *   zone-attacker watch HOST_PATH LOG STOP
  *       Goes to the background once it watches. Every process that shows up in the zone is
  *       attacked at once: HOST_PATH is opened for writing through its /proc/PID/root, its fds are
- *       taken with pidfd_getfd(), it is attached with ptrace and looked at while it stands still.
+ *       taken with pidfd_getfd(), it is attached with ptrace and looked at while it stands still;
+ *       and again on every round until it could be attached, or is gone.
  *       Whatever of the host it reaches is a "BAD ..." line in LOG. When the file STOP exists it
  *       writes "DONE seen=N attached=N fds=N bad=N" and exits.
- *   zone-attacker tiocsti TEXT
- *       Says what its stdin, stdout, stderr and /dev/tty are ("fdN|devtty tty=0|1 rdev=MAJ:MIN"),
- *       then pushes TEXT into the input of each of them with TIOCSTI ("tiocsti WHAT ok|ERROR").
+ * (TIOCSTI into the terminal of what entered: tests/escape/, case tiocsti.)
  */
 
 #include <dirent.h>
@@ -22,13 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #ifndef PTRACE_EVENT_STOP
@@ -45,6 +42,11 @@ static dev_t devpts_dev;
 static struct stat own_root;
 static char own_mnt[64];
 static unsigned n_seen, n_attached, n_fds, n_bad;
+/* Seen but not yet attached: what enters the zone cannot be attached until it is wholly inside
+ * (it is not dumpable before), so it is attacked again on every round while it lives. */
+#define PENDING_MAX 256
+static int pending[PENDING_MAX];
+static unsigned n_pending;
 
 static bool seen_test_and_set(int pid) {
         bool was = seen[pid / 8] & (1U << (pid % 8));
@@ -87,12 +89,16 @@ static const char *classify(int fd, char *what, size_t size) {
                 return snprintf(what, size, "a socket (%s)", target), what;
         if (target[0] != '/') /* anon_inode:[pidfd], [eventfd], mnt:[...]: kernel objects */
                 return snprintf(what, size, "%s", target), what;
-        if (isatty(fd) && st.st_dev == devpts_dev)
+        /* A terminal of the zone's own devpts (hung up or not: isatty() fails on a hung-up one). */
+        if (S_ISCHR(st.st_mode) && st.st_dev == devpts_dev)
                 return NULL;
         /* A file, directory, device or terminal is the zone's own if its path in the zone leads to it. */
         if (stat(target, &there) == 0 && there.st_dev == st.st_dev && there.st_ino == st.st_ino)
                 return NULL;
-        return snprintf(what, size, "%s%s, not the zone's", isatty(fd) ? "the terminal " : "", target), what;
+        return snprintf(what, size, "%s%s (dev %u:%u, rdev %u:%u), not the zone's",
+                        isatty(fd) ? "the terminal " : "", target, major(st.st_dev), minor(st.st_dev),
+                        major(st.st_rdev), minor(st.st_rdev)),
+               what;
 }
 
 static int sys_pidfd_open(int pid) {
@@ -166,34 +172,51 @@ static void inspect_traced(int pid) {
         try_fds(pid, " while attached");
 }
 
-static void try_ptrace(int pid) {
+static bool try_ptrace(int pid) {
         int status = 0, sig = 0;
 
         if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
-                return;
+                return false;
         n_attached++;
         if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 && waitpid(pid, &status, __WALL) == pid) {
                 if (!WIFSTOPPED(status))
-                        return; /* gone */
+                        return true; /* gone */
                 /* A signal it was about to get is given back. */
                 if ((status >> 16) != PTRACE_EVENT_STOP)
                         sig = WSTOPSIG(status);
                 inspect_traced(pid);
         }
         (void) ptrace(PTRACE_DETACH, pid, 0, sig);
+        return true;
+}
+
+/* One round against pid; true once it was attached. */
+static bool attack_once(int pid) {
+        try_root(pid);
+        try_fds(pid, "");
+        return try_ptrace(pid);
 }
 
 static void attack(int pid) {
         n_seen++;
-        for (int round = 0; round < 2; round++) {
-                try_root(pid);
-                try_fds(pid, "");
-                try_ptrace(pid);
-        }
+        for (int round = 0; round < 2; round++)
+                if (attack_once(pid))
+                        return;
+        if (n_pending < PENDING_MAX)
+                pending[n_pending++] = pid;
 }
 
 static bool exists(int pid) {
         return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* Again at what was not attached yet, until it is, or is gone. */
+static void attack_pending(void) {
+        for (unsigned i = 0; i < n_pending;)
+                if (!exists(pending[i]) || attack_once(pending[i]))
+                        pending[i] = pending[--n_pending];
+                else
+                        i++;
 }
 
 static int scan_proc(int self) {
@@ -278,6 +301,7 @@ static int watch(const char *log_path, const char *stop_path) {
                                         attack(pid_try);
                                 next = pid_try + 1;
                         }
+                attack_pending();
                 if (loop % 256 == 0) {
                         int highest = scan_proc(self);
 
@@ -292,56 +316,11 @@ static int watch(const char *log_path, const char *stop_path) {
         return 0;
 }
 
-/* For a terminal the device number of the terminal itself (TIOCGDEV): /dev/tty is 5:0 to fstat(). */
-static void describe(int fd, const char *name) {
-        unsigned tty_dev = 0;
-        struct stat st;
-        dev_t dev;
-
-        if (fstat(fd, &st) < 0) {
-                printf("%s closed\n", name);
-                return;
-        }
-        dev = isatty(fd) && ioctl(fd, TIOCGDEV, &tty_dev) == 0 ? (dev_t) tty_dev : st.st_rdev;
-        printf("%s tty=%i rdev=%u:%u\n", name, isatty(fd), major(dev), minor(dev));
-}
-
-static void inject(int fd, const char *name, const char *text) {
-        int r = 0;
-
-        for (const char *p = text; *p && r == 0; p++)
-                r = ioctl(fd, TIOCSTI, p) < 0 ? errno : 0;
-        printf("tiocsti %s %s\n", name, r == 0 ? "ok" : strerror(r));
-}
-
-static int tiocsti(const char *text) {
-        int tty;
-
-        describe(STDIN_FILENO, "fd0");
-        describe(STDOUT_FILENO, "fd1");
-        describe(STDERR_FILENO, "fd2");
-        inject(STDIN_FILENO, "fd0", text);
-        inject(STDOUT_FILENO, "fd1", text);
-        inject(STDERR_FILENO, "fd2", text);
-        /* The controlling terminal, whatever fds the command was given. */
-        tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (tty < 0)
-                printf("tiocsti /dev/tty %s\n", strerror(errno));
-        else {
-                describe(tty, "devtty");
-                inject(tty, "/dev/tty", text);
-                close(tty);
-        }
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         if (argc == 5 && strcmp(argv[1], "watch") == 0) {
                 host_path = argv[2];
                 return watch(argv[3], argv[4]);
         }
-        if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
-                return tiocsti(argv[2]);
-        fprintf(stderr, "usage: zone-attacker watch HOST_PATH LOG STOP | tiocsti TEXT\n");
+        fprintf(stderr, "usage: zone-attacker watch HOST_PATH LOG STOP\n");
         return 2;
 }
