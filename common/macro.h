@@ -102,6 +102,7 @@ static inline void strv_freep(char ***l) {
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 size_t strv_length(char *const *l);
 int strv_extend(char ***l, const char *s);
+bool strv_contains(char *const *l, const char *s);
 char **strv_copy(char *const *l);
 
 /* Reads the whole of a small text file (up to max bytes). */

@@ -3,6 +3,7 @@
  * zone-attach.h. */
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -10,7 +11,11 @@
 #include <sys/wait.h>
 
 #include "capabilities.h"
+#include "fd-pass.h"
+#include "pty-util.h"
 #include "zone-attach.h"
+#include "zone-enter.h"
+#include "zone-leader.h"
 
 #define ATTACH_MESSAGE_MAX 1024
 
@@ -69,7 +74,7 @@ _noreturn_ static void helper_fail(int sock, const char *key, int error, const c
         char msg[ATTACH_MESSAGE_MAX];
 
         snprintf(msg, sizeof(msg), "%s=%i %s", key, -abs(error), what);
-        (void) zone_fd_send(sock, msg, -EBADF);
+        (void) fd_send(sock, msg, -EBADF);
         _exit(EXIT_FAILURE);
 }
 
@@ -129,7 +134,7 @@ static int helper_pty(const ZoneAttach *a) {
                 (void) ioctl(slave, TIOCSWINSZ, a->winsize);
         if (asprintf(&msg, "PTY=%s", path) < 0)
                 return -ENOMEM;
-        r = zone_fd_send(HELPER_FD_SOCK, msg, master);
+        r = fd_send(HELPER_FD_SOCK, msg, master);
         if (r < 0)
                 return r;
         for (int i = 0; i < 3; i++)
@@ -276,7 +281,7 @@ static int read_helper_messages(int sock, ZoneAttached *ret) {
         for (;;) {
                 _cleanup_close_ int fd = -EBADF;
                 char text[ATTACH_MESSAGE_MAX], *end;
-                ssize_t n = zone_fd_receive(sock, text, sizeof(text), &fd);
+                ssize_t n = fd_receive(sock, text, sizeof(text), 0, &fd);
                 long e;
 
                 if (n <= 0)

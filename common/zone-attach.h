@@ -7,7 +7,7 @@
 
 #include "macro.h"
 #include "syscall-filter.h"
-#include "zone-enter.h"
+#include "zone-user.h"
 
 /* Starting a process in a running zone from the host (zonectl shell, zoned's logins and shells),
  * so that root in the zone can reach nothing of the host through it. Root in a zone sees every

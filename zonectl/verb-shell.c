@@ -17,6 +17,7 @@
 #include "stdio-relay.h"
 #include "zone-attach.h"
 #include "zone-info.h"
+#include "zone-leader.h"
 #include "zonectl.h"
 
 static volatile pid_t forward_to = 0;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "control-proto.h"
+#include "fd-pass.h"
 #include "log.h"
 #include "supervisor-link.h"
 #include "supervisor-spare.h"
@@ -95,54 +96,17 @@ static void link_closed(SupervisorLink *l) {
         supervisor_link_free(l);
 }
 
-/* One message and the file descriptor that came with it, if any. */
-static ssize_t link_receive(int fd, char buf[static CONTROL_MESSAGE_MAX + 1], int *ret_fd) {
-        union {
-                struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
-        } control = {};
-        struct iovec iov = { .iov_base = buf, .iov_len = CONTROL_MESSAGE_MAX };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        ssize_t n;
-
-        n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        if (n < 0)
-                return -1;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                size_t k;
-
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                /* One fd is expected; any more are closed. */
-                for (k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-                        int passed;
-
-                        memcpy(&passed, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-                        if (*ret_fd < 0)
-                                *ret_fd = passed;
-                        else
-                                safe_close(passed);
-                }
-        }
-        return n;
-}
-
 static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         SupervisorLink *l = userdata;
         char buf[CONTROL_MESSAGE_MAX + 1];
 
         for (;;) {
                 _cleanup_close_ int passed = -EBADF;
-                ssize_t n = link_receive(fd, buf, &passed);
+                ssize_t n = fd_receive(fd, buf, sizeof(buf), MSG_DONTWAIT, &passed);
                 if (n < 0) {
-                        if (errno == EAGAIN || errno == EINTR)
+                        if (n == -EAGAIN || n == -EINTR)
                                 return 0;
-                        log_debug_errno(errno, "Zone %s: control socket: %m", l->zone->name);
+                        log_debug_errno((int) n, "Zone %s: control socket: %m", l->zone->name);
                         link_closed(l);
                         return 0;
                 }

@@ -8,7 +8,7 @@
 #include <systemd/sd-id128.h>
 
 #include "log.h"
-#include "zone-enter.h"
+#include "zone-leader.h"
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
 

@@ -7,10 +7,13 @@
 #include <sys/wait.h>
 
 #include "bus-errors.h"
+#include "fd-pass.h"
 #include "log.h"
+#include "pty-util.h"
 #include "supervisor-link.h"
 #include "worker.h"
 #include "zone-attach.h"
+#include "zone-leader.h"
 #include "zone-pty.h"
 
 #define PTY_MESSAGE_MAX 1024
@@ -90,7 +93,7 @@ _noreturn_ static void fail_to(int sock, int error, const char *what) {
         char msg[PTY_MESSAGE_MAX];
 
         snprintf(msg, sizeof(msg), "ERROR=%i %s: %s", -abs(error), what, strerror(abs(error)));
-        (void) zone_fd_send(sock, msg, -EBADF);
+        (void) fd_send(sock, msg, -EBADF);
         _exit(EXIT_FAILURE);
 }
 
@@ -261,7 +264,7 @@ static int pty_job_run(void *userdata) {
                 fail_to(j->sock[1], WEXITSTATUS(status), "Cannot execute the program");
         if (asprintf(&msg, "PTY=%s", z.pty_path) < 0)
                 fail_to(j->sock[1], ENOMEM, "Out of memory");
-        return zone_fd_send(j->sock[1], msg, z.pty_master);
+        return fd_send(j->sock[1], msg, z.pty_master);
 }
 
 /* ---- logins and shells: zoned's side ---- */
@@ -273,7 +276,7 @@ static void pty_job_reply(PtyJob *j, int result) {
         ssize_t n;
         int r;
 
-        n = zone_fd_receive(j->sock[0], text, sizeof(text), &master);
+        n = fd_receive(j->sock[0], text, sizeof(text), 0, &master);
         if (n > 0 && strncmp(text, "PTY=", 4) == 0 && master >= 0 && zone_pty_is_master(master)) {
                 r = sd_bus_reply_method_return(j->call, "hs", master, text + 4);
                 if (r < 0)

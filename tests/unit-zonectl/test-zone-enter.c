@@ -16,6 +16,8 @@
 #include "macro.h"
 #include "zone-attach.h"
 #include "zone-enter.h"
+#include "zone-leader.h"
+#include "zone-user.h"
 
 static char *make_root(void) {
         char *tmp = g_dir_make_tmp("zone-enter-XXXXXX", NULL);

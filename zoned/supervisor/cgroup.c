@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "cgroup-mounts.h"
 #include "cgroup.h"
 #include "device-policy.h"
 #include "macro.h"
@@ -26,21 +27,6 @@ bool cgroup_relative_path_is_valid(const char *p) {
                         return false;
         }
         return true;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s) {
-        char *w = s;
-
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-                        r += 3;
-                } else
-                        *w++ = *r;
-        }
-        *w = 0;
 }
 
 /* Whether word is one of the items of list, separated by any of seps. */
@@ -91,63 +77,25 @@ static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, co
         return 0;
 }
 
-/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS".
- * Returns 1 and fills the out parameters for a cgroup mount, 0 for anything else. */
-static int parse_mountinfo_line(char *line, char **ret_dev, char **ret_mount_point, bool *ret_unified,
-                                char **ret_opts) {
-        char *fields[5], *dash, *fstype, *save = NULL, *tail;
-
-        dash = strstr(line, " - ");
-        if (!dash)
-                return 0;
-        *dash = 0;
-        tail = dash + 3;
-        fields[0] = strtok_r(line, " ", &save);
-        for (size_t i = 1; i < ELEMENTSOF(fields); i++)
-                fields[i] = fields[i - 1] ? strtok_r(NULL, " ", &save) : NULL;
-        if (!fields[4])
-                return 0;
-
-        save = NULL;
-        fstype = strtok_r(tail, " ", &save);
-        (void) strtok_r(NULL, " ", &save); /* source */
-        *ret_opts = strtok_r(NULL, " \n", &save);
-        if (!fstype || !*ret_opts)
-                return 0;
-        if (!streq(fstype, "cgroup") && !streq(fstype, "cgroup2"))
-                return 0;
-        *ret_unified = streq(fstype, "cgroup2");
-        *ret_dev = fields[2];
-        unescape_octal(fields[4]);
-        *ret_mount_point = fields[4];
-        return 1;
-}
-
-static int discover_from(FILE *f, CgroupSet *s) {
+static int discover_from(const char *mountinfo, CgroupSet *s) {
         _cleanup_strv_free_ char **seen = NULL;
-        _cleanup_free_ char *line = NULL;
-        size_t allocated = 0;
+        CgroupMount *mounts = NULL;
+        size_t n = 0;
         int r;
 
-        while (getline(&line, &allocated, f) > 0) {
-                char *dev, *mount_point, *opts;
-                bool unified, dup = false;
-
-                if (parse_mountinfo_line(line, &dev, &mount_point, &unified, &opts) <= 0)
-                        continue;
+        r = cgroup_mounts_load(mountinfo, &mounts, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n && r >= 0; i++) {
                 /* A hierarchy may be mounted more than once: keep its first mount. */
-                for (char **i = seen; i && *i; i++)
-                        dup = dup || streq(*i, dev);
-                if (dup)
+                if (strv_contains(seen, mounts[i].dev))
                         continue;
-                r = strv_extend(&seen, dev);
-                if (r < 0)
-                        return r;
-                r = hierarchy_add(s, mount_point, unified, opts);
-                if (r < 0)
-                        return r;
+                r = strv_extend(&seen, mounts[i].dev);
+                if (r >= 0)
+                        r = hierarchy_add(s, mounts[i].where, mounts[i].v2, mounts[i].opts);
         }
-        return 0;
+        cgroup_mounts_free(mounts, n);
+        return r < 0 ? r : 0;
 }
 
 int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *ret) {
@@ -162,10 +110,7 @@ int cgroup_set_discover(const char *relative, const char *mountinfo, CgroupSet *
         s.relative = strdup(relative);
         if (!s.relative)
                 return -ENOMEM;
-        f = fopen(mountinfo ?: "/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        r = discover_from(f, &s);
+        r = discover_from(mountinfo, &s);
         if (r < 0)
                 return r;
         if (s.n_hierarchies == 0)
@@ -303,7 +248,10 @@ static int v1_devices_confine(const CgroupHierarchy *h) {
 /* The files of a cgroup a delegate writes to move processes and pass on controllers (those that
  * systemd chowns when it delegates a subtree); the others (limits) stay the host's root's. */
 static const char *const delegated_files[] = {
-        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks",
+        "cgroup.procs",
+        "cgroup.threads",
+        "cgroup.subtree_control",
+        "tasks",
 };
 
 /* The payload cgroup to the zone's root, whose init then makes its own subtree there, as a

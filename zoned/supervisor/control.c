@@ -11,7 +11,7 @@
 #include "log.h"
 #include "signal-name.h"
 #include "supervisor.h"
-#include "zone-enter.h"
+#include "fd-pass.h"
 
 static Client *client_free(Client *c) {
         if (!c)
@@ -181,7 +181,7 @@ static int client_open_console(Client *c) {
 
         r = console_client_add(&c->supervisor->console, c->supervisor->loop, &fd);
         (void) snprintf(reply, sizeof(reply), "RESULT=%i\n", r < 0 ? r : 0);
-        return zone_fd_send(event_source_get_fd(c->source), reply, fd);
+        return fd_send(event_source_get_fd(c->source), reply, fd);
 }
 
 /* Returns <0 if the client must be dropped. */

@@ -15,7 +15,7 @@
 #include "machine-id.h"
 #include "notify.h"
 #include "zone-child.h"
-#include "zone-enter.h"
+#include "fd-pass.h"
 #include "zone-mounts.h"
 
 #define ZONE_UNSHARE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
@@ -24,7 +24,7 @@
 /* The child's only way to report: one line over the socket, then exit. A builder's line goes to the
  * init, which passes it on. */
 _noreturn_ static void child_fail_message(ZoneChild *c, const char *msg) {
-        (void) zone_fd_send(c->sock, msg, -EBADF);
+        (void) fd_send(c->sock, msg, -EBADF);
         if (c->console_open)
                 dprintf(STDERR_FILENO, "%s\n", msg + strlen("ERROR="));
         _exit(EXIT_FAILURE);
@@ -68,7 +68,7 @@ static int child_receive(ZoneChild *c, const char *key, int *ret_fd) {
         ssize_t n;
         int e;
 
-        n = zone_fd_receive(c->sock, text, sizeof(text), &fd);
+        n = fd_receive(c->sock, text, sizeof(text), 0, &fd);
         if (n < 0)
                 return (int) n;
         if (n == 0)
@@ -188,7 +188,7 @@ static int child_console(ZoneChild *c) {
         r = zone_mount_console("/", &master);
         if (r < 0)
                 return r;
-        return zone_fd_send(c->sock, "PTY", master);
+        return fd_send(c->sock, "PTY", master);
 }
 
 static int child_mount_run_tmp(ZoneChild *c) {
@@ -211,7 +211,7 @@ static int child_hand_over(ZoneChild *c) {
         fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        return zone_fd_send(c->sock, "TREE", fd);
+        return fd_send(c->sock, "TREE", fd);
 }
 
 /* The init takes the tree its builder made: the mount namespace and its root. The rest of the
@@ -221,7 +221,7 @@ static int child_join_tree(ZoneChild *c) {
         char text[SPAWN_MESSAGE_MAX];
         ssize_t n;
 
-        n = zone_fd_receive(c->builder, text, sizeof(text), &fd);
+        n = fd_receive(c->builder, text, sizeof(text), 0, &fd);
         if (n < 0)
                 return (int) n;
         if (n == 0)
@@ -246,7 +246,7 @@ static int child_notify_socket(ZoneChild *c) {
         r = notify_socket_open(NOTIFY_SOCKET_PATH, &fd);
         if (r < 0)
                 return r;
-        return zone_fd_send(c->sock, "NOTIFY", fd);
+        return fd_send(c->sock, "NOTIFY", fd);
 }
 
 static int child_machine_id(ZoneChild *c) {

@@ -12,7 +12,8 @@
 #include "macro.h"
 #include "userns.h"
 #include "zone-child.h"
-#include "zone-enter.h"
+#include "zone-user.h"
+#include "fd-pass.h"
 #include "zone-spawn.h"
 
 /* The pid namespace can only be had at clone(); the others the child unshares itself, so that
@@ -62,12 +63,12 @@ static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner,
         if (q >= 0 && move > 0)
                 q = cgroup_set_attach(cgroups, move, born_in_unified);
         snprintf(text, sizeof(text), "CGROUPS=%i", q < 0 ? -q : 0);
-        r = zone_fd_send(sock, text, -EBADF);
+        r = fd_send(sock, text, -EBADF);
         if (r < 0 || q < 0)
                 return r; /* the child gives up on CGROUPS= and says why */
         r = cgroup_set_confine_devices(cgroups, device_program);
         snprintf(text, sizeof(text), "DEVICES=%i", r < 0 ? -r : 0);
-        return zone_fd_send(sock, text, -EBADF);
+        return fd_send(sock, text, -EBADF);
 }
 
 int zone_prepared_make(ZonePrepared *p) {
@@ -233,32 +234,14 @@ void spawn_message_done(SpawnMessage *m) {
 }
 
 int zone_spawn_receive(int fd, SpawnMessage *ret) {
-        union {
-                struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
         char text[SPAWN_MESSAGE_MAX];
-        struct iovec iov = { .iov_base = text, .iov_len = sizeof(text) - 1 };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
         SpawnMessage m = { .fd = -EBADF };
         ssize_t n;
 
         *ret = m;
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-        if (n < 0)
-                return -errno;
-        if (n == 0)
-                return 0;
-        text[n] = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(&m.fd, CMSG_DATA(c), sizeof(int));
+        n = fd_receive(fd, text, sizeof(text), MSG_DONTWAIT, &m.fd);
+        if (n <= 0)
+                return (int) n;
         if (streq(text, "PTY"))
                 m.kind = SPAWN_PTY;
         else if (streq(text, "NOTIFY"))
