@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <inttypes.h>
+#include <stddef.h>
 
 #include "launch-plan.h"
 #include "macro.h"
@@ -63,100 +64,152 @@ LaunchPlan *launch_plan_new(void) {
         return p;
 }
 
+/* ---- the plan's fields: one table for freeing, writing and reading them ---- */
+
+typedef enum FieldType {
+        FIELD_STRING,       /* char*, written when set */
+        FIELD_PATH,         /* char*, an absolute path */
+        FIELD_MACHINE_ID,   /* char*, machine_id_is_valid() */
+        FIELD_ARGV,         /* char**, one line per entry */
+        FIELD_ENV,          /* char**, one line per "KEY=VALUE" entry */
+        FIELD_ROOT_MODE,    /* RootMode */
+        FIELD_READY,        /* ReadyMode */
+        FIELD_U64,          /* uint64_t, always written */
+        FIELD_U32_NONZERO,  /* uint32_t, written when not 0 */
+        FIELD_SIGNAL,       /* int, a signal name, written when > 0 */
+        FIELD_CAPABILITIES, /* uint64_t as 0x..., written (and read) with capabilities_set */
+} FieldType;
+
+typedef struct PlanField {
+        const char *key;
+        FieldType type;
+        size_t offset;
+} PlanField;
+
+#define FIELD(key, type, member) \
+        { key, type, offsetof(LaunchPlan, member) }
+
+static const PlanField plan_fields[] = {
+        FIELD("name", FIELD_STRING, name),
+        FIELD("hostname", FIELD_STRING, hostname),
+        FIELD("root_mode", FIELD_ROOT_MODE, root_mode),
+        FIELD("rootfs", FIELD_STRING, rootfs),
+        FIELD("lower", FIELD_STRING, lower),
+        FIELD("upper", FIELD_STRING, upper),
+        FIELD("work", FIELD_STRING, work),
+        FIELD("init_arg", FIELD_ARGV, init_argv),
+        FIELD("init_env", FIELD_ENV, init_env),
+        FIELD("poweroff_signal", FIELD_SIGNAL, poweroff_signal),
+        FIELD("reboot_signal", FIELD_SIGNAL, reboot_signal),
+        FIELD("halt_signal", FIELD_SIGNAL, halt_signal),
+        FIELD("stop_timeout_usec", FIELD_U64, stop_timeout_usec),
+        FIELD("ready", FIELD_READY, ready),
+        FIELD("runtime_dir", FIELD_STRING, runtime_dir),
+        FIELD("console_log", FIELD_STRING, console_log),
+        FIELD("console_log_max", FIELD_U64, console_log_max),
+        FIELD("cgroup", FIELD_STRING, cgroup),
+        FIELD("machine_id", FIELD_MACHINE_ID, machine_id),
+        FIELD("seccomp_filter", FIELD_PATH, seccomp_filter),
+        FIELD("uid_shift", FIELD_U32_NONZERO, uid_shift),
+        FIELD("uid_range", FIELD_U32_NONZERO, uid_range),
+        FIELD("capabilities", FIELD_CAPABILITIES, capabilities),
+};
+
+static void *field_of(const LaunchPlan *p, const PlanField *f) {
+        return (uint8_t *) p + f->offset;
+}
+
 LaunchPlan *launch_plan_free(LaunchPlan *p) {
         if (!p)
                 return NULL;
-        free(p->name);
-        free(p->hostname);
-        free(p->rootfs);
-        free(p->lower);
-        free(p->upper);
-        free(p->work);
-        strv_free(p->init_argv);
-        strv_free(p->init_env);
-        free(p->runtime_dir);
-        free(p->console_log);
-        free(p->cgroup);
-        free(p->machine_id);
-        free(p->seccomp_filter);
+        for (size_t i = 0; i < ELEMENTSOF(plan_fields); i++) {
+                const PlanField *f = &plan_fields[i];
+
+                if (f->type == FIELD_STRING || f->type == FIELD_PATH || f->type == FIELD_MACHINE_ID)
+                        free(*(char **) field_of(p, f));
+                else if (f->type == FIELD_ARGV || f->type == FIELD_ENV)
+                        strv_free(*(char ***) field_of(p, f));
+        }
         free(p);
         return NULL;
 }
 
-/* A tiny append-only text buffer for serialisation. */
-typedef struct Buf {
-        FILE *f;
-        char *data;
-        size_t size;
-        int error;
-} Buf;
-
-static void put(Buf *b, const char *key, const char *value) {
-        if (!value)
-                return;
-        if (strchr(value, '\n'))
-                b->error = -EINVAL;
-        fprintf(b->f, "%s=%s\n", key, value);
+/* What a plan must have, written or read. */
+static bool plan_is_complete(const LaunchPlan *p) {
+        if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
+                return false;
+        if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
+                return false;
+        if (p->machine_id && !machine_id_is_valid(p->machine_id))
+                return false;
+        return uid_range_is_valid(p->uid_shift, p->uid_range);
 }
 
-static void put_u64(Buf *b, const char *key, uint64_t v) {
-        fprintf(b->f, "%s=%" PRIu64 "\n", key, v);
+static int put(FILE *out, const char *key, const char *value) {
+        if (!value)
+                return 0;
+        if (strchr(value, '\n'))
+                return -EINVAL;
+        fprintf(out, "%s=%s\n", key, value);
+        return 0;
+}
+
+static int put_field(FILE *out, const LaunchPlan *p, const PlanField *f) {
+        void *v = field_of(p, f);
+        char sig[16];
+        int r = 0;
+
+        switch (f->type) {
+        case FIELD_STRING:
+        case FIELD_PATH:
+        case FIELD_MACHINE_ID:
+                return put(out, f->key, *(char **) v);
+        case FIELD_ARGV:
+        case FIELD_ENV:
+                for (char **e = *(char ***) v; e && *e && r >= 0; e++)
+                        r = put(out, f->key, *e);
+                return r;
+        case FIELD_ROOT_MODE:
+                return put(out, f->key, root_mode_to_string(*(RootMode *) v));
+        case FIELD_READY:
+                return put(out, f->key, ready_mode_to_string(*(ReadyMode *) v));
+        case FIELD_U64:
+                fprintf(out, "%s=%" PRIu64 "\n", f->key, *(uint64_t *) v);
+                return 0;
+        case FIELD_U32_NONZERO:
+                if (*(uint32_t *) v > 0)
+                        fprintf(out, "%s=%" PRIu32 "\n", f->key, *(uint32_t *) v);
+                return 0;
+        case FIELD_SIGNAL:
+                return *(int *) v > 0 ? put(out, f->key, signal_to_string(*(int *) v, sig)) : 0;
+        case FIELD_CAPABILITIES:
+                if (p->capabilities_set)
+                        fprintf(out, "%s=0x%" PRIx64 "\n", f->key, *(uint64_t *) v);
+                return 0;
+        }
+        return -EINVAL;
 }
 
 int launch_plan_serialize(const LaunchPlan *p, char **ret) {
-        Buf b = {};
-        char sig[16];
+        char *data = NULL;
+        size_t size = 0;
+        FILE *out;
+        int r = 0;
 
-        if (p->machine_id && !machine_id_is_valid(p->machine_id))
+        if (!plan_is_complete(p))
                 return -EINVAL;
-        if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
-                return -EINVAL;
-        if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
-                return -EINVAL;
-        if (!uid_range_is_valid(p->uid_shift, p->uid_range))
-                return -EINVAL;
-
-        b.f = open_memstream(&b.data, &b.size);
-        if (!b.f)
+        out = open_memstream(&data, &size);
+        if (!out)
                 return -ENOMEM;
-        put(&b, "name", p->name);
-        put(&b, "hostname", p->hostname);
-        put(&b, "root_mode", root_mode_to_string(p->root_mode));
-        put(&b, "rootfs", p->rootfs);
-        put(&b, "lower", p->lower);
-        put(&b, "upper", p->upper);
-        put(&b, "work", p->work);
-        for (char **a = p->init_argv; *a; a++)
-                put(&b, "init_arg", *a);
-        for (char **e = p->init_env; e && *e; e++)
-                put(&b, "init_env", *e);
-        if (p->poweroff_signal > 0)
-                put(&b, "poweroff_signal", signal_to_string(p->poweroff_signal, sig));
-        if (p->reboot_signal > 0)
-                put(&b, "reboot_signal", signal_to_string(p->reboot_signal, sig));
-        if (p->halt_signal > 0)
-                put(&b, "halt_signal", signal_to_string(p->halt_signal, sig));
-        put_u64(&b, "stop_timeout_usec", p->stop_timeout_usec);
-        put(&b, "ready", ready_mode_to_string(p->ready));
-        put(&b, "runtime_dir", p->runtime_dir);
-        put(&b, "console_log", p->console_log);
-        put_u64(&b, "console_log_max", p->console_log_max);
-        put(&b, "cgroup", p->cgroup);
-        put(&b, "machine_id", p->machine_id);
-        put(&b, "seccomp_filter", p->seccomp_filter);
-        if (p->uid_range > 0) {
-                put_u64(&b, "uid_shift", p->uid_shift);
-                put_u64(&b, "uid_range", p->uid_range);
+        for (size_t i = 0; i < ELEMENTSOF(plan_fields) && r >= 0; i++)
+                r = put_field(out, p, &plan_fields[i]);
+        if (fclose(out) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(data);
+                return r;
         }
-        if (p->capabilities_set)
-                fprintf(b.f, "capabilities=0x%" PRIx64 "\n", p->capabilities);
-        if (fclose(b.f) != 0 && b.error == 0)
-                b.error = -ENOMEM;
-        if (b.error < 0) {
-                free(b.data);
-                return b.error;
-        }
-        *ret = b.data;
+        *ret = data;
         return 0;
 }
 
@@ -216,63 +269,46 @@ static int set_str(char **field, const char *v) {
         return 0;
 }
 
-static int plan_set(LaunchPlan *p, const char *key, const char *v) {
+static int set_field(LaunchPlan *p, const PlanField *f, const char *v) {
+        void *field = field_of(p, f);
         int s;
 
-        if (streq(key, "name"))
-                return set_str(&p->name, v);
-        if (streq(key, "hostname"))
-                return set_str(&p->hostname, v);
-        if (streq(key, "rootfs"))
-                return set_str(&p->rootfs, v);
-        if (streq(key, "lower"))
-                return set_str(&p->lower, v);
-        if (streq(key, "upper"))
-                return set_str(&p->upper, v);
-        if (streq(key, "work"))
-                return set_str(&p->work, v);
-        if (streq(key, "runtime_dir"))
-                return set_str(&p->runtime_dir, v);
-        if (streq(key, "console_log"))
-                return set_str(&p->console_log, v);
-        if (streq(key, "cgroup"))
-                return set_str(&p->cgroup, v);
-        if (streq(key, "seccomp_filter"))
-                return v[0] == '/' ? set_str(&p->seccomp_filter, v) : -EINVAL;
-        if (streq(key, "machine_id"))
-                return machine_id_is_valid(v) ? set_str(&p->machine_id, v) : -EINVAL;
-        if (streq(key, "init_arg"))
-                return strv_extend(&p->init_argv, v);
-        if (streq(key, "init_env"))
-                return strchr(v, '=') ? strv_extend(&p->init_env, v) : -EINVAL;
-        if (streq(key, "root_mode"))
-                return (p->root_mode = root_mode_from_string(v)) < 0 ? -EINVAL : 0;
-        if (streq(key, "ready"))
-                return (p->ready = ready_mode_from_string(v)) < 0 ? -EINVAL : 0;
-        if (streq(key, "stop_timeout_usec"))
-                return parse_u64(v, &p->stop_timeout_usec);
-        if (streq(key, "console_log_max"))
-                return parse_u64(v, &p->console_log_max);
-        if (streq(key, "uid_shift"))
-                return parse_u32(v, &p->uid_shift);
-        if (streq(key, "uid_range"))
-                return parse_u32(v, &p->uid_range);
-        if (streq(key, "capabilities")) {
-                p->capabilities_set = true;
-                return parse_capabilities(v, &p->capabilities);
-        }
-        if (streq(key, "poweroff_signal") || streq(key, "reboot_signal") || streq(key, "halt_signal")) {
+        switch (f->type) {
+        case FIELD_STRING:
+                return set_str(field, v);
+        case FIELD_PATH:
+                return v[0] == '/' ? set_str(field, v) : -EINVAL;
+        case FIELD_MACHINE_ID:
+                return machine_id_is_valid(v) ? set_str(field, v) : -EINVAL;
+        case FIELD_ARGV:
+                return strv_extend(field, v);
+        case FIELD_ENV:
+                return strchr(v, '=') ? strv_extend(field, v) : -EINVAL;
+        case FIELD_ROOT_MODE:
+                return (*(RootMode *) field = root_mode_from_string(v)) < 0 ? -EINVAL : 0;
+        case FIELD_READY:
+                return (*(ReadyMode *) field = ready_mode_from_string(v)) < 0 ? -EINVAL : 0;
+        case FIELD_U64:
+                return parse_u64(v, field);
+        case FIELD_U32_NONZERO:
+                return parse_u32(v, field);
+        case FIELD_SIGNAL:
                 s = signal_from_string(v);
                 if (s < 0)
                         return s;
-                if (key[0] == 'p')
-                        p->poweroff_signal = s;
-                else if (key[0] == 'r')
-                        p->reboot_signal = s;
-                else
-                        p->halt_signal = s;
+                *(int *) field = s;
                 return 0;
+        case FIELD_CAPABILITIES:
+                p->capabilities_set = true;
+                return parse_capabilities(v, field);
         }
+        return -EINVAL;
+}
+
+static int plan_set(LaunchPlan *p, const char *key, const char *v) {
+        for (size_t i = 0; i < ELEMENTSOF(plan_fields); i++)
+                if (streq(plan_fields[i].key, key))
+                        return set_field(p, &plan_fields[i], v);
         return -EBADMSG;
 }
 
@@ -305,11 +341,7 @@ int launch_plan_parse(const char *text, LaunchPlan **ret, unsigned *ret_line) {
                         goto bad;
         }
         line = 0;
-        if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
-                goto bad;
-        if (!uid_range_is_valid(p->uid_shift, p->uid_range))
-                goto bad;
-        if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
+        if (!plan_is_complete(p))
                 goto bad;
         *ret = TAKE_PTR(p);
         return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* launch-plan-build.c: a private zone's range and the capability set a brand or zone file made
- * go into the plan; a zone with the host's users, and one no file changed, say nothing. */
+ * go into the plan; a zone with the host's users, and one no file changed, say nothing; the
+ * paths, the brand's init and a plan that reads back as it was written. */
 
 #include <glib.h>
 
@@ -97,6 +98,71 @@ static void test_capabilities(void) {
         launch_plan_free(p);
 }
 
+/* Where everything of the zone is, what the brand says of its init, and a plan that reads back
+ * as written. */
+static void test_layout(void) {
+        static char *env[] = { (char *) "LANG=C.UTF-8", NULL };
+        Brand b = { .name = (char *) "bb",
+                    .init_argv = init_argv,
+                    .environment = env,
+                    .poweroff_signal = 12,
+                    .reboot_signal = 15,
+                    .halt_signal = 10,
+                    .stop_timeout_usec = 7000000,
+                    .ready = READY_NOTIFY };
+        _cleanup_(launch_plan_freep) LaunchPlan *overlay = NULL, *copy = NULL, *back = NULL;
+        g_autofree char *state = NULL, *cgroup = NULL, *log = NULL, *text = NULL, *again = NULL;
+        Zone *z = NULL;
+
+        g_assert_cmpint(zone_new(manager, "web", &z), ==, 0);
+        z->config.template_name = g_strdup("deb");
+        z->config.machine_id = g_strdup("0123456789abcdef0123456789abcdef");
+        g_assert_cmpint(launch_plan_build(z, &b, &overlay), ==, 0);
+        state = zone_state_path(z);
+        cgroup = g_build_filename(manager->cgroup_root, "web", NULL);
+        log = g_build_filename(manager->log_dir, "web", "console.log", NULL);
+
+        g_assert_cmpstr(overlay->name, ==, "web");
+        g_assert_cmpstr(overlay->hostname, ==, "web");
+        g_assert_cmpint(overlay->root_mode, ==, ROOT_OVERLAY);
+        g_assert_true(g_str_has_prefix(overlay->rootfs, state));
+        g_assert_true(g_str_has_suffix(overlay->lower, "/deb/rootfs"));
+        g_assert_true(g_str_has_prefix(overlay->upper, state));
+        g_assert_true(g_str_has_prefix(overlay->work, state));
+        g_assert_cmpstr(overlay->init_argv[0], ==, "/sbin/init");
+        g_assert_cmpstr(overlay->init_env[0], ==, "container=zoned");
+        g_assert_cmpstr(overlay->init_env[1], ==, "LANG=C.UTF-8");
+        g_assert_null(overlay->init_env[2]);
+        g_assert_cmpint(overlay->poweroff_signal, ==, 12);
+        g_assert_cmpint(overlay->reboot_signal, ==, 15);
+        g_assert_cmpint(overlay->halt_signal, ==, 10);
+        g_assert_cmpuint(overlay->stop_timeout_usec, ==, 7000000);
+        g_assert_cmpint(overlay->ready, ==, READY_NOTIFY);
+        g_assert_cmpstr(overlay->cgroup, ==, cgroup);
+        g_assert_cmpstr(overlay->console_log, ==, log);
+        g_assert_cmpstr(overlay->machine_id, ==, "0123456789abcdef0123456789abcdef");
+        g_assert_nonnull(overlay->seccomp_filter);
+        g_assert_nonnull(overlay->runtime_dir);
+
+        /* Written and read back: the same plan, and the same text again. */
+        g_assert_cmpint(launch_plan_serialize(overlay, &text), ==, 0);
+        g_assert_cmpint(launch_plan_parse(text, &back, NULL), ==, 0);
+        g_assert_cmpint(launch_plan_serialize(back, &again), ==, 0);
+        g_assert_cmpstr(again, ==, text);
+        g_assert_cmpstr(back->lower, ==, overlay->lower);
+        g_assert_cmpint(back->ready, ==, READY_NOTIFY);
+
+        /* A copied zone: its tree is the root, no layers. */
+        z->config.copy = true;
+        g_assert_cmpint(launch_plan_build(z, &b, &copy), ==, 0);
+        g_assert_cmpint(copy->root_mode, ==, ROOT_DIRECTORY);
+        g_assert_null(copy->lower);
+        g_assert_null(copy->upper);
+        g_assert_null(copy->work);
+        g_assert_cmpstr(copy->rootfs, ==, overlay->rootfs);
+        zone_free(z);
+}
+
 int main(int argc, char *argv[]) {
         int r;
 
@@ -105,6 +171,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/launch-plan-build/users", test_users);
         g_test_add_func("/launch-plan-build/no-range", test_no_range);
         g_test_add_func("/launch-plan-build/capabilities", test_capabilities);
+        g_test_add_func("/launch-plan-build/layout", test_layout);
         r = g_test_run();
         manager_free(manager);
         return r;
