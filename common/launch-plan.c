@@ -17,27 +17,8 @@ static const char *const ready_mode_table[_READY_MODE_MAX] = {
         [READY_NOTIFY] = "notify",
 };
 
-const char *root_mode_to_string(RootMode m) {
-        return m >= 0 && m < _ROOT_MODE_MAX ? root_mode_table[m] : NULL;
-}
-
-RootMode root_mode_from_string(const char *s) {
-        for (int i = 0; s && i < _ROOT_MODE_MAX; i++)
-                if (streq(root_mode_table[i], s))
-                        return (RootMode) i;
-        return _ROOT_MODE_INVALID;
-}
-
-const char *ready_mode_to_string(ReadyMode m) {
-        return m >= 0 && m < _READY_MODE_MAX ? ready_mode_table[m] : NULL;
-}
-
-ReadyMode ready_mode_from_string(const char *s) {
-        for (int i = 0; s && i < _READY_MODE_MAX; i++)
-                if (streq(ready_mode_table[i], s))
-                        return (ReadyMode) i;
-        return _READY_MODE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(root_mode, RootMode);
+DEFINE_STRING_TABLE_LOOKUP(ready_mode, ReadyMode);
 
 bool machine_id_is_valid(const char *s) {
         bool nonzero = false;
