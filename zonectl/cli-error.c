@@ -2,28 +2,8 @@
 
 #include <stdarg.h>
 
+#include "bus-error-names.h"
 #include "cli-error.h"
-
-#define ZONED_ERROR_PREFIX "org.zoned1.Error."
-
-static const sd_bus_error_map zoned_error_map[] = {
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoSuchZone", ENXIO),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "ZoneExists", EEXIST),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "InvalidName", EINVAL),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoSuchTemplate", ENOENT),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "TemplateExists", EEXIST),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoSuchTransfer", ENXIO),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoSuchBrand", ENOENT),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NotRunning", ESRCH),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "AlreadyRunning", EALREADY),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "Busy", EBUSY),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "VerificationFailed", EBADMSG),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "QuotaExceeded", EDQUOT),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoUIDRange", ENOSPC),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UIDRangeConflict", EADDRINUSE),
-        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UserNamespacesUnavailable", EOPNOTSUPP),
-        SD_BUS_ERROR_MAP_END,
-};
 
 void cli_register_error_map(void) {
         (void) sd_bus_error_add_map(zoned_error_map);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "bus-error-names.h"
 #include "wait-state.h"
 
 void zone_wait_done(ZoneWait *w) {
@@ -119,9 +120,8 @@ int zone_wait_run(ZoneWait *w, uint64_t deadline) {
         r = zone_info_fetch(w->client, w->path, &w->info, &error);
         if (r < 0) {
                 /* Gone already: for remove that is the goal, for anything else the zone was removed. */
-                if (sd_bus_error_has_names(&error, "org.zoned1.Error.NoSuchZone",
-                                           SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_METHOD,
-                                           SD_BUS_ERROR_UNKNOWN_INTERFACE))
+                if (sd_bus_error_has_names(&error, ZONED_ERROR_NO_SUCH_ZONE, SD_BUS_ERROR_UNKNOWN_OBJECT,
+                                           SD_BUS_ERROR_UNKNOWN_METHOD, SD_BUS_ERROR_UNKNOWN_INTERFACE))
                         w->removed = true;
                 else
                         return r;

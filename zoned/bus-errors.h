@@ -3,28 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
-#define ZONED_ERROR_NO_SUCH_ZONE "org.zoned1.Error.NoSuchZone"
-#define ZONED_ERROR_ZONE_EXISTS "org.zoned1.Error.ZoneExists"
-#define ZONED_ERROR_INVALID_NAME "org.zoned1.Error.InvalidName"
-#define ZONED_ERROR_NO_SUCH_TEMPLATE "org.zoned1.Error.NoSuchTemplate"
-#define ZONED_ERROR_TEMPLATE_EXISTS "org.zoned1.Error.TemplateExists"
-#define ZONED_ERROR_NO_SUCH_TRANSFER "org.zoned1.Error.NoSuchTransfer"
-#define ZONED_ERROR_NO_SUCH_BRAND "org.zoned1.Error.NoSuchBrand"
-#define ZONED_ERROR_NOT_RUNNING "org.zoned1.Error.NotRunning"
-#define ZONED_ERROR_ALREADY_RUNNING "org.zoned1.Error.AlreadyRunning"
-#define ZONED_ERROR_BUSY "org.zoned1.Error.Busy"
-#define ZONED_ERROR_VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
-#define ZONED_ERROR_QUOTA_EXCEEDED "org.zoned1.Error.QuotaExceeded"
-/* The pool of host ids for user namespaces has no free range left. */
-#define ZONED_ERROR_NO_UID_RANGE "org.zoned1.Error.NoUIDRange"
-/* A zone's host id range overlaps another zone's or the host's users (a hand-edited file). */
-#define ZONED_ERROR_UID_RANGE_CONFLICT "org.zoned1.Error.UIDRangeConflict"
-/* The kernel refuses zoned user namespaces, and the zone has PrivateUsers=yes. */
-#define ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE "org.zoned1.Error.UserNamespacesUnavailable"
-
-/* Maps our error names to errno values, so that sd_bus_error_get_errno() and
- * %m work for them in zoned and clients. */
-extern const sd_bus_error_map zoned_error_map[];
+#include "bus-error-names.h"
 
 /* Uid 0 may change things; everyone else may only read. Returns 0 when
  * allowed, or a negative errno with an AccessDenied error set. */

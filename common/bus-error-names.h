@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#define ZONED_ERROR_PREFIX "org.zoned1.Error."
+
+/* zoned's D-Bus error names, and the errno each stands for: one table for zoned, which sets them,
+ * and for zonectl and other clients of this tree, which read them (sd_bus_error_get_errno(), %m). */
+
+#define ZONED_ERROR_NO_SUCH_ZONE "org.zoned1.Error.NoSuchZone"
+#define ZONED_ERROR_ZONE_EXISTS "org.zoned1.Error.ZoneExists"
+#define ZONED_ERROR_INVALID_NAME "org.zoned1.Error.InvalidName"
+#define ZONED_ERROR_NO_SUCH_TEMPLATE "org.zoned1.Error.NoSuchTemplate"
+#define ZONED_ERROR_TEMPLATE_EXISTS "org.zoned1.Error.TemplateExists"
+#define ZONED_ERROR_NO_SUCH_TRANSFER "org.zoned1.Error.NoSuchTransfer"
+#define ZONED_ERROR_NO_SUCH_BRAND "org.zoned1.Error.NoSuchBrand"
+#define ZONED_ERROR_NOT_RUNNING "org.zoned1.Error.NotRunning"
+#define ZONED_ERROR_ALREADY_RUNNING "org.zoned1.Error.AlreadyRunning"
+#define ZONED_ERROR_BUSY "org.zoned1.Error.Busy"
+#define ZONED_ERROR_VERIFICATION_FAILED "org.zoned1.Error.VerificationFailed"
+#define ZONED_ERROR_QUOTA_EXCEEDED "org.zoned1.Error.QuotaExceeded"
+/* The pool of host ids for user namespaces has no free range left. */
+#define ZONED_ERROR_NO_UID_RANGE "org.zoned1.Error.NoUIDRange"
+/* A zone's host id range overlaps another zone's or the host's users (a hand-edited file). */
+#define ZONED_ERROR_UID_RANGE_CONFLICT "org.zoned1.Error.UIDRangeConflict"
+/* The kernel refuses zoned user namespaces, and the zone has PrivateUsers=yes. */
+#define ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE "org.zoned1.Error.UserNamespacesUnavailable"
+
+/* Each name with its errno. */
+extern const sd_bus_error_map zoned_error_map[];
