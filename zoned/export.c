@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <time.h>
 
+#include "archive-util.h"
 #include "export.h"
 #include "macro.h"
 #include "template-tar.h"
@@ -46,21 +47,6 @@ typedef struct Export {
         uint64_t bytes;
         uint64_t last_report;
 } Export;
-
-static void archive_read_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
-}
-
-static void archive_write_freep(struct archive **a) {
-        if (*a)
-                archive_write_free(*a);
-}
-
-static void linkresolver_freep(struct archive_entry_linkresolver **l) {
-        if (*l)
-                archive_entry_linkresolver_free(*l);
-}
 
 static void report_bytes(Export *x, bool force) {
         struct timespec ts;
@@ -144,7 +130,7 @@ static int relative_path(struct archive_entry *e, size_t rootlen) {
 
 static int export_entries(Export *x, struct archive *in, struct archive *out, size_t rootlen) {
         _cleanup_(
-                linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+                archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
         int r;
 
         if (!lr)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "archive-util.h"
 #include "brand.h"
 #include "macro.h"
 #include "raw-image.h"
@@ -22,11 +23,6 @@
 static void blkid_free_probep(blkid_probe *p) {
         if (*p)
                 blkid_free_probe(*p);
-}
-
-static void archive_read_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
 }
 
 static void mnt_free_contextp(struct libmnt_context **c) {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive-util.h"
 #include "brand.h"
 #include "macro.h"
 #include "template-tar.h"
@@ -24,16 +25,6 @@ typedef struct TarSource {
         uint64_t last_report;
         char buf[128 * 1024];
 } TarSource;
-
-static void archive_read_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
-}
-
-static void archive_write_freep(struct archive **a) {
-        if (*a)
-                archive_write_free(*a);
-}
 
 static uint64_t monotonic_usec(void) {
         struct timespec ts;
@@ -208,11 +199,6 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                 if (r < 0)
                         return r;
         }
-}
-
-static void archive_entry_freep(struct archive_entry **e) {
-        if (*e)
-                archive_entry_free(*e);
 }
 
 /* Ownership is numeric: an entry's id is used as it is. Only a named entry of

@@ -3,23 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "archive-util.h"
 #include "macro.h"
 #include "tree-copy.h"
-
-static void archive_read_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
-}
-
-static void archive_write_freep(struct archive **a) {
-        if (*a)
-                archive_write_free(*a);
-}
-
-static void linkresolver_freep(struct archive_entry_linkresolver **l) {
-        if (*l)
-                archive_entry_linkresolver_free(*l);
-}
 
 static int copy_data(struct archive *in, struct archive *out) {
         for (;;) {
@@ -52,7 +38,7 @@ static int write_entry(struct archive *in, struct archive *out, struct archive_e
 }
 
 static int tree_copy_entries(struct archive *in, struct archive *out, size_t srclen, uint64_t *bytes) {
-        _cleanup_(linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+        _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
         struct archive_entry *e;
         int r;
 
