@@ -269,8 +269,10 @@ static void test_bootstrap(Harness *h, gconstpointer data) {
         g_autofree char *type = NULL, *result = NULL, *ini = NULL, *brand = NULL, *origin = NULL;
         g_autofree char *rootfs = NULL;
         g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(ZoneWatch) w = NULL;
+        g_auto(HarnessRun) id_run = { 0 };
         const char *path;
-        guint32 id;
+        guint32 id, leader;
 
         if (harness_skipped(h) || bootstrap_skipped(h))
                 return;
@@ -307,7 +309,16 @@ static void test_bootstrap(Harness *h, gconstpointer data) {
         g_clear_pointer(&reply, g_variant_unref);
         reply = pull_full(h, "debian-bookworm-sysvinit", "sysv", true, &error);
         harness_assert_dbus_error(error, "org.zoned1.Error.Busy");
-        harness_boot_zone(h, "sv");
+        leader = harness_boot_zone(h, "sv");
+        /* In its user namespace: the zone's root, a host uid of its range outside. */
+        g_assert_true(harness_leader_has_userns((pid_t) leader));
+        harness_zonectl(h, &id_run, NULL, "shell", "sv", "--", "/usr/bin/id", "-u", NULL);
+        harness_assert_run(&id_run, 0, "zonectl shell sv -- id -u");
+        g_assert_cmpstr(g_strstrip(id_run.out), ==, "0");
+        /* sysvinit's own reboot (SIGINT to init: ctrlaltdel), then a new init. */
+        w = zone_watch_new(h, "sv");
+        harness_zonectl_ok(h, NULL, "zonectl reboot sv", "reboot", "sv", NULL);
+        g_assert_true(zone_watch_wait_new_leader(w, leader, HARNESS_BOOT_TIMEOUT_MS));
         harness_poweroff_zone(h, "sv");
 }
 
