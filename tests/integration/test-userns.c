@@ -423,7 +423,7 @@ static char *running_plan(Harness *h, const char *name) {
         char *text = NULL;
 
         g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        return text;
+        return g_steal_pointer(&text);
 }
 
 static guint64 plan_capabilities(const char *plan) {
