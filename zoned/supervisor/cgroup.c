@@ -361,7 +361,7 @@ int cgroup_set_open_unified(const CgroupSet *s) {
  * an RCU grace period (5-10 ms here, for every process on the host). cgroup2
  * has no such way (cgroup.threads cannot cross domains): its "cgroup.procs"
  * pays the grace period, which CLONE_INTO_CGROUP avoids. */
-int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
+static int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified) {
         char text[32];
 
         /* "0": the writer itself, whatever pid namespace it is in. */

@@ -78,9 +78,6 @@ int cgroup_set_open_unified(const CgroupSet *s);
 /* Moves the calling process, which must be single-threaded, into the zone's payload cgroup of
  * every hierarchy; skip_unified when it was born in the cgroup2 one. */
 int cgroup_set_join(const CgroupSet *s, bool skip_unified);
-/* The same for another process, single-threaded, which cannot move itself: the init of a zone with
- * a user namespace has no rights on the host's cgroups. */
-int cgroup_set_attach(const CgroupSet *s, pid_t pid, bool skip_unified);
 /* The guest's init may create cgroups below the zone's own (its cgroup namespace
  * root), so the functions below look at the whole subtree. */
 

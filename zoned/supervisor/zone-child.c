@@ -93,10 +93,10 @@ static int child_join_cgroups(ZoneChild *c) {
         r = child_receive(c, "CGROUPS", NULL);
         if (r < 0)
                 return r;
-        /* The init of a zone with a user namespace has no rights on the host's cgroups: the
-         * supervisor moved it, once its ids were mapped, and says so now. */
-        if (c->role == ROLE_INIT)
-                return 0;
+        /* The init of a zone with a user namespace joins too, as the zone's root: its ids are
+         * mapped by now, and the payload's "tasks" files are its own (delegated), which is all
+         * that writing "0" there takes. A move by the supervisor (its pid, not "0") would make
+         * the kernel wait for an RCU grace period, ~10 ms of every boot. */
         return cgroup_set_join(c->cgroups, c->born_in_unified);
 }
 

@@ -54,14 +54,12 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 /* What the child waits for while it makes its namespaces and mounts, in the order it needs them:
  * the v1 cgroups, and the device policy on its cgroups. The init of a zone with a user namespace
  * cannot join the host's cgroups itself: it is moved (pid, in our pid namespace). */
-static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner, pid_t move,
-                                bool born_in_unified, int *device_program) {
+static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner, int *device_program) {
         char text[64];
         int r, q;
 
+        /* The child joins them itself ("0" in their tasks: no wait for the kernel). */
         q = cgroup_set_create(cgroups, false, owner);
-        if (q >= 0 && move > 0)
-                q = cgroup_set_attach(cgroups, move, born_in_unified);
         snprintf(text, sizeof(text), "CGROUPS=%i", q < 0 ? -q : 0);
         r = fd_send(sock, text, -EBADF);
         if (r < 0 || q < 0)
@@ -212,8 +210,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                 tree[1] = safe_close(tree[1]);
         }
         if (r >= 0)
-                r = send_cgroups_devices(pair[0], cgroups, c.owner, userns ? pid : 0, c.born_in_unified,
-                                         &prepared->device_program);
+                r = send_cgroups_devices(pair[0], cgroups, c.owner, &prepared->device_program);
         /* A failure to make the cgroups or the device policy the child reports like any other
          * setup error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */
