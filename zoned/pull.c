@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "pull.h"
 #include "raw-image.h"
+#include "url-credentials.h"
 
 #define PULL_SMALL_FILE_MAX (1024 * 1024) /* SHA256SUMS, SHA256SUMS.gpg */
 
@@ -27,7 +28,7 @@ void pull_options_done(PullOptions *o) {
 /* The download thread's state. */
 typedef struct Download {
         const PullOptions *opts;
-        const char *url;
+        char *url;   /* as messages show it: without the credentials the request carries */
         int pipe_fd; /* the writing end; the unpacker reads the other one */
         int report_fd;
         GChecksum *sha256;
@@ -176,7 +177,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
 static int download_setup(Download *d, const char *url) {
         long timeout = (long) MIN(d->opts->timeout_sec, (uint64_t) LONG_MAX);
 
-        d->url = url;
+        d->url = url_without_credentials(url);
         d->announced = -1;
         d->curl = curl_easy_init();
         /* curl stops reading at the Content-Length and keeps what follows for
@@ -235,6 +236,7 @@ static void download_perform(Download *d) {
 }
 
 static void download_done(Download *d) {
+        g_clear_pointer(&d->url, g_free);
         if (d->curl)
                 curl_easy_cleanup(d->curl);
         d->curl = NULL;
@@ -401,15 +403,16 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
 
 static int verify_download(const PullOptions *o, const TemplateImport *imp, const char *hex) {
         g_autofree char *file = url_file_name(o->url), *sums_url = url_sibling(o->url, "SHA256SUMS"),
-                        *why = NULL;
+                        *why = NULL, *shown = NULL;
         g_autoptr(GByteArray) sums = NULL;
         int r;
 
         if (o->verify == VERIFY_NO)
                 return 0;
         if (!file || !sums_url)
-                return verification_failed(imp->report_fd, "%s does not name a file to look up in SHA256SUMS.",
-                                           o->url);
+                return verification_failed(imp->report_fd,
+                                           "%s does not name a file to look up in SHA256SUMS.",
+                                           (shown = url_without_credentials(o->url)));
         r = fetch_small(o, sums_url, &sums, &why);
         if (r < 0)
                 return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS: %s", why);
