@@ -97,11 +97,13 @@ static int copy_data(struct archive *in, struct archive *out, int report_fd, con
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, -EIO, "Cannot read %s from the archive: %s", path,
-                                            archive_error_string(in));
-                if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, -EIO, "Cannot write %s: %s", path,
-                                            archive_error_string(out));
+                        return worker_report_error(report_fd, archive_error_errno(in),
+                                                   "Cannot read %s from the archive: %s", path,
+                                                   archive_error_string(in));
+                /* A failed write(2) (a full disk) is only a warning to libarchive. */
+                if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
+                        return worker_report_error(report_fd, archive_error_errno(out),
+                                                   "Cannot write %s: %s", path, archive_error_text(out));
         }
 }
 
@@ -116,16 +118,16 @@ static int extract_entry(struct archive *in, struct archive *out, struct archive
         r = archive_write_header(out, e);
         if (r < ARCHIVE_WARN)
                 /* Also where "..", absolute paths and writes through symlinks are refused. */
-                return worker_report_error(report_fd, archive_errno(out) > 0 ? -archive_errno(out) : -EIO,
-                                    "Cannot unpack %s: %s", path, archive_error_string(out));
+                return worker_report_error(report_fd, archive_error_errno(out), "Cannot unpack %s: %s", path,
+                                           archive_error_string(out));
         if (archive_entry_size(e) > 0) {
                 r = copy_data(in, out, report_fd, path);
                 if (r < 0)
                         return r;
         }
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-                return worker_report_error(report_fd, -EIO, "Cannot finish %s: %s", path,
-                                    archive_error_string(out));
+                return worker_report_error(report_fd, archive_error_errno(out), "Cannot finish %s: %s", path,
+                                           archive_error_string(out));
         return 0;
 }
 
@@ -264,8 +266,8 @@ static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, u
                 return r;
         /* Directory modes and times are set here, after their contents. */
         if (archive_write_close(out) < ARCHIVE_WARN)
-                return worker_report_error(src->report_fd, -EIO, "Cannot finish unpacking: %s",
-                                    archive_error_string(out));
+                return worker_report_error(src->report_fd, archive_error_errno(out),
+                                           "Cannot finish unpacking: %s", archive_error_string(out));
         if (root) {
                 r = apply_root(root, src->report_fd);
                 if (r < 0)

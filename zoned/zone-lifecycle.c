@@ -103,8 +103,14 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);
-        if (r < 0)
+        if (r < 0) {
+                g_autofree char *rt = zone_runtime_path(z);
+
+                /* No supervisor runs there: nothing of the attempt stays. */
+                (void) rm_rf(rt);
+                log_error_errno(r, "Cannot prepare zone %s for its boot: %m", z->name);
                 return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
+        }
         r = supervisor_link_spawn(z, plan, &z->link);
         if (r < 0) {
                 (void) unlink(plan);

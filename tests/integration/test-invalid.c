@@ -3,6 +3,7 @@
  * says why and never stays in "starting". */
 
 #include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -318,6 +319,36 @@ static void test_broken_file_of_running_zone(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
+/* A boot that fails before its supervisor starts says why, in the reply and the log, and leaves
+ * no runtime dir. Here the zone's log dir cannot be made: zoned's log dir became a file. */
+static void test_cannot_prepare(Harness *h, gconstpointer data) {
+        g_autofree char *path = NULL, *blocker = NULL, *rt = NULL, *log = NULL, *state = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        path = harness_create_zone(h, "z1", "bb", false);
+        harness_capture_zoned_log(h);
+        blocker = g_strconcat(h->log_dir, ".away", NULL);
+        g_assert_no_errno(rename(h->log_dir, blocker));
+        harness_write_file(h->log_dir, "not a directory\n", 0644);
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), "()", &error);
+        g_assert_nonnull(error);
+        if (!strstr(error->message, "Cannot prepare zone z1"))
+                g_error("BootZone failed with: %s", error->message);
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+        if (g_file_test(rt, G_FILE_TEST_EXISTS))
+                g_error("a failed boot left %s", rt);
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "stopped");
+        log = harness_zoned_log(h);
+        assert_log_says(log, "Cannot prepare zone z1 for its boot: Not a directory");
+        g_assert_no_errno(unlink(h->log_dir));
+        g_assert_no_errno(rename(blocker, h->log_dir));
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/invalid/names", test_names, HARNESS_DEFAULT);
@@ -325,6 +356,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/invalid/exists", test_exists, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/missing-init", test_missing_init, HARNESS_ZONECTL);
         HARNESS_TEST("/invalid/zone-files", test_zone_files, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/cannot-prepare", test_cannot_prepare, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/broken-file-of-running-zone", test_broken_file_of_running_zone,
                      HARNESS_DEFAULT);
         return g_test_run();
