@@ -12,6 +12,7 @@
 
 #include "archive-util.h"
 #include "brand.h"
+#include "bus-errors.h"
 #include "macro.h"
 #include "template-tar.h"
 #include "worker-report.h"
@@ -169,6 +170,16 @@ static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64
         return 0;
 }
 
+/* An archive without a file is no template: a stream of zeros is one (libarchive takes the first
+ * two blocks of zeros for the end of an empty tar), with nothing but its root or device nodes too. */
+static int empty_archive(int report_fd) {
+        (void) dprintf(report_fd, "N %s\n", ZONED_ERROR_EMPTY_ARCHIVE);
+        return worker_report_error(
+                report_fd, -ENODATA,
+                "The archive holds no file (it is empty, or a stream of zeros): no template "
+                "is made of it.");
+}
+
 static int extract_all(struct archive *in, struct archive *out, int report_fd, const TarLimits *limits,
                        uint64_t *size, struct archive_entry **root) {
         uint64_t files = 0;
@@ -179,7 +190,7 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                 int r = archive_read_next_header(in, &e);
 
                 if (r == ARCHIVE_EOF)
-                        return 0;
+                        return files > 0 ? 0 : empty_archive(report_fd);
                 if (r < ARCHIVE_WARN)
                         return worker_report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
                                             archive_error_string(in));

@@ -2,6 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "archive-util.h"
 #include "macro.h"
@@ -136,4 +138,35 @@ int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes) {
         if (ret_bytes)
                 *ret_bytes = bytes;
         return 0;
+}
+
+int tree_contains(const struct stat *tree, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* Up through ".." as the kernel resolves it, so that a bind mount of an ancestor is found too. */
+        for (;;) {
+                int parent;
+                dev_t dev;
+                ino_t ino;
+
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (st.st_dev == tree->st_dev && st.st_ino == tree->st_ino)
+                        return 1;
+                dev = st.st_dev;
+                ino = st.st_ino;
+                parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parent < 0)
+                        return -errno;
+                safe_close(fd);
+                fd = parent;
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (st.st_dev == dev && st.st_ino == ino)
+                        return 0; /* the root: ".." is itself */
+        }
 }

@@ -675,6 +675,49 @@ static void test_debian(Harness *h, gconstpointer data) {
         manifest_assert_same(tree, rootfs);
 }
 
+/* An archive without a file makes no template, even with a brand given: a stream of zeros (from
+ * a file and a pipe), a tar of nothing, a tar of an empty directory. */
+static void test_empty(Harness *h, gconstpointer data) {
+        g_autofree char *zeros = g_build_filename(h->tmpdir, "zeros.tar", NULL),
+                        *none = g_build_filename(h->tmpdir, "none.tar", NULL),
+                        *empty_dir = g_build_filename(h->tmpdir, "empty", NULL),
+                        *root_only = g_build_filename(h->tmpdir, "root-only.tar", NULL);
+        g_auto(HarnessRun) r = { 0 };
+        Watch w;
+        int fd;
+
+        if (harness_skipped(h))
+                return;
+        watch_init(&w, h);
+        fd = open(zeros, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_no_errno(ftruncate(fd, 10 * 1024 * 1024));
+        close(fd);
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/tar", "-cf", none, "-T",
+                                                                      "/dev/null", NULL } },
+                    &r);
+        harness_assert_run(&r, 0, "tar of nothing");
+        g_assert_no_errno(mkdir(empty_dir, 0755));
+        make_tar(empty_dir, NULL, root_only, NULL);
+        for (int i = 0; i < 4; i++) {
+                g_autofree char *result = NULL;
+                TransferProps *props;
+
+                if (i == 0)
+                        result = import_tar_file(&w, zeros, "empty", "busybox", &props);
+                else if (i == 1)
+                        result = import_tar_pipe(&w, zeros, "empty", "busybox", &props);
+                else
+                        result = import_tar_file(&w, i == 2 ? none : root_only, "empty", "busybox", &props);
+                g_assert_cmpstr(result, ==, "failed");
+                g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+                if (!strstr(props->error, "The archive holds no file"))
+                        g_error("import of an empty archive failed with: %s", props->error);
+                assert_no_template(h, "empty");
+        }
+        watch_clear(&w);
+}
+
 /* ---- a full disk ---- */
 
 static gboolean tick(gpointer data) {
@@ -828,6 +871,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/import-tar/bad-calls", test_bad_calls, HARNESS_DEFAULT);
         HARNESS_TEST("/import-tar/cancel", test_cancel, HARNESS_ZONECTL);
         HARNESS_TEST("/import-tar/debian", test_debian, HARNESS_ZONECTL);
+        HARNESS_TEST("/import-tar/empty", test_empty, HARNESS_DEFAULT);
         HARNESS_TEST("/import-tar/full-disk", test_full_disk, HARNESS_DEFAULT);
         HARNESS_TEST("/import-tar/leftovers", test_leftovers, HARNESS_DEFAULT);
         return g_test_run();

@@ -349,6 +349,51 @@ static void test_cannot_prepare(Harness *h, gconstpointer data) {
         g_assert_no_errno(rename(blocker, h->log_dir));
 }
 
+/* ImportTemplateFs of a directory that holds the template store (/, the state dir, the store, a
+ * directory above them, or another name of one) is refused, and starts nothing. A directory inside
+ * the store (a template's tree) is no such thing. */
+static void test_import_fs_store(Harness *h, gconstpointer data) {
+        g_autofree char *before = NULL, *after = NULL, *templates = NULL, *alias = NULL, *tree = NULL,
+                        *result = NULL;
+        const char *dirs[6];
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        templates = g_build_filename(h->state_dir, ".templates", NULL);
+        alias = g_build_filename(h->tmpdir, "alias", NULL);
+        g_assert_no_errno(symlink(h->state_dir, alias));
+        dirs[0] = h->tmpdir;
+        dirs[1] = h->state_dir;
+        dirs[2] = templates;
+        dirs[3] = alias;
+        dirs[4] = "/";
+        dirs[5] = NULL;
+        before = snapshot(h);
+        g_ptr_array_set_size(h->events, 0);
+        for (const char *const *d = dirs; *d; d++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+
+                g_test_message("import-fs %s", *d);
+                reply = harness_manager_call(
+                        h, "ImportTemplateFs",
+                        g_variant_new_parsed("(%s, %s, {'brand': <%s>})", *d, "loop", "busybox"), "(uo)",
+                        &error);
+                harness_assert_dbus_error(error, "org.zoned1.Error.SourceContainsStore");
+                if (!strstr(error->message, "template store"))
+                        g_error("SourceContainsStore does not say why: %s", error->message);
+        }
+        harness_flush(h);
+        g_assert_cmpint(harness_find_event(h, "TransferNew "), <, 0);
+        after = snapshot(h);
+        g_assert_cmpstr(after, ==, before);
+
+        tree = g_build_filename(templates, "bb", "rootfs", NULL);
+        result = harness_import_fs(h, tree, "bb-again", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/invalid/names", test_names, HARNESS_DEFAULT);
@@ -357,6 +402,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/invalid/missing-init", test_missing_init, HARNESS_ZONECTL);
         HARNESS_TEST("/invalid/zone-files", test_zone_files, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/cannot-prepare", test_cannot_prepare, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/import-fs-store", test_import_fs_store, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/broken-file-of-running-zone", test_broken_file_of_running_zone,
                      HARNESS_DEFAULT);
         return g_test_run();

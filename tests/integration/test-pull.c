@@ -95,8 +95,9 @@ static void make_served_files(void) {
                 "mkdir unlisted; cp bb.tar.gz unlisted/; grep -v 'bb.tar.gz$' SHA256SUMS > unlisted/SHA256SUMS\n"
                 /* badsig/: a signature of another SHA256SUMS. */
                 "mkdir badsig; cp bb.tar.gz badsig/; cp SHA256SUMS badsig/\n"
-                /* junk.raw: no file system in it (pulled with verify=no). */
-                "head -c 4M /dev/zero > junk.raw\n",
+                /* junk.raw: no file system in it (pulled with verify=no), and not zeros either
+                 * (a body of zeros stops at its first MiB, see test_zeros()). */
+                "yes junk | head -c 4M > junk.raw\n",
                 serve_dir);
         sh("making the served tarballs", script, env);
         sums = g_build_filename(serve_dir, "SHA256SUMS", NULL);
@@ -693,6 +694,39 @@ static void test_credentials(Harness *h, gconstpointer data) {
                 g_error("zoned's log does not tell of the pulls: %s", log);
 }
 
+/* A body of zeros is no template: a 10 GB sparse file as a tarball with a brand fails at once (no
+ * 10 GB read to hash them), and as a raw image after its first MiB of zeros. */
+static void test_zeros(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *what = NULL;
+        TransferProps *props;
+        Watch w;
+        Pull p;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        p = PULL(&w, "zeros/10737418240/zeros.tar", "zeros", "brand", g_variant_new_string("busybox"),
+                 "verify", g_variant_new_string("no"));
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+        /* Well before the end: what was read is what the unpacker needed to tell. */
+        g_assert_cmpuint(props->bytes_done, <, 1024 * 1024 * 1024);
+        assert_no_template(h, "zeros");
+
+        g_free(result);
+        p = PULL(&w, "zeros/67108864/zeros.raw", "zeros", "brand", g_variant_new_string("busybox"), "verify",
+                 g_variant_new_string("no"));
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+        what = g_strdup_printf("zeros.raw begins with %u bytes of zeros", 1024 * 1024);
+        if (!strstr(props->error, what))
+                g_error("pull of a raw image of zeros failed with: %s", props->error);
+        assert_no_template(h, "zeros");
+        watch_clear(&w);
+}
+
 static int wait_child(pid_t pid, int timeout_ms) {
         int pidfd = (int) syscall(SYS_pidfd_open, pid, 0), status;
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
@@ -1166,6 +1200,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/pull/server-faults", test_server_faults, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/bad-calls", test_bad_calls, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/credentials", test_credentials, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/zeros", test_zeros, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/cancel", test_cancel, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/concurrent", test_concurrent, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/force", test_force, HARNESS_DEFAULT);
