@@ -78,15 +78,15 @@ static int ini_open(const char *path, IniFlags flags, char **ret_error) {
 
 int ini_read(const char *path, IniFlags flags, char **ret_text, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
-        g_autofree char *text = g_malloc(INI_FILE_MAX + 1);
-        size_t len = 0;
+        g_autoptr(GByteArray) text = g_byte_array_new();
+        char buf[4096];
 
         fd = ini_open(path, flags, ret_error);
         if (fd < 0)
                 return fd;
-        /* The size is read again: the file may grow after fstat(). */
+        /* The size is counted again: the file may grow after fstat(). */
         for (;;) {
-                ssize_t k = read(fd, text + len, INI_FILE_MAX + 1 - len);
+                ssize_t k = read(fd, buf, sizeof(buf));
 
                 if (k < 0 && errno == EINTR)
                         continue;
@@ -98,19 +98,19 @@ int ini_read(const char *path, IniFlags flags, char **ret_text, char **ret_error
                 }
                 if (k == 0)
                         break;
-                len += (size_t) k;
-                if (len > INI_FILE_MAX) {
+                g_byte_array_append(text, (const guint8 *) buf, (guint) k);
+                if (text->len > INI_FILE_MAX) {
                         *ret_error = g_strdup_printf("%s: larger than %u bytes; not read", path,
                                                      INI_FILE_MAX);
                         return -EFBIG;
                 }
         }
-        text[len] = 0;
-        if (strlen(text) != len) {
+        if (text->len > 0 && memchr(text->data, 0, text->len)) {
                 *ret_error = g_strdup_printf("%s: file contains a NUL byte", path);
                 return -EBADMSG;
         }
-        *ret_text = g_steal_pointer(&text);
+        g_byte_array_append(text, (const guint8 *) "", 1);
+        *ret_text = (char *) g_byte_array_free(g_steal_pointer(&text), FALSE);
         return 0;
 }
 

@@ -230,6 +230,16 @@ static void test_not_a_file(void) {
         g_assert_null(c.template_name);
         g_clear_pointer(&error, g_free);
 
+        /* Zone files are small: a huge one is not read into memory. */
+        {
+                g_autofree char *big_text = g_strnfill(1024 * 1024 + 1, '#');
+                g_autofree char *big = write_tmp("big.zone", big_text);
+
+                g_assert_cmpint(zone_config_load(big, &c, &error), ==, -EFBIG);
+                g_assert_nonnull(strstr(error, "big.zone: larger than 1048576 bytes"));
+                g_clear_pointer(&error, g_free);
+        }
+
         dir = g_build_filename(tmpdir, "dir.zone", NULL);
         g_assert_no_errno(mkdir(dir, 0755));
         g_assert_cmpint(zone_config_load(dir, &c, &error), ==, -EBADMSG);
