@@ -116,7 +116,7 @@ static void reserve_uid_range(Manager *m, const char *path) {
         g_array_append_val(m->reserved_uid_ranges, r);
 }
 
-/* Nothing runs there: a stale runtime dir is a leftover of a crash. */
+/* Re-adopts the zone's supervisor if one runs; else its runtime dir is a leftover of a crash. */
 static void zone_attach_or_clean(Zone *z) {
         int r;
 
