@@ -26,6 +26,13 @@
 #define ZONED_ERROR_UID_RANGE_CONFLICT "org.zoned1.Error.UIDRangeConflict"
 /* The kernel refuses zoned user namespaces, and the zone has PrivateUsers=yes. */
 #define ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE "org.zoned1.Error.UserNamespacesUnavailable"
+/* A zone's file does not load (a bad or duplicate key, a symlink, ...): the zone runs on, but
+ * does not boot until the file is fixed. */
+#define ZONED_ERROR_BAD_ZONE_FILE "org.zoned1.Error.BadZoneFile"
+/* An import of a directory that is, or holds, zoned's template store. */
+#define ZONED_ERROR_SOURCE_CONTAINS_STORE "org.zoned1.Error.SourceContainsStore"
+/* An archive or download with no file in it (a stream of zeros, say): no template is made. */
+#define ZONED_ERROR_EMPTY_ARCHIVE "org.zoned1.Error.EmptyArchive"
 
 /* Each name with its errno. */
 extern const sd_bus_error_map zoned_error_map[];

@@ -8,7 +8,25 @@
  * name "file:line" like a compiler would. Returns 0 when not found. */
 unsigned ini_key_line(const char *text, const char *group, const char *key);
 
-/* Loads an ini file into a GKeyFile and keeps its text for ini_key_line(). */
+/* Files zoned reads are small: a larger one is refused. */
+#define INI_FILE_MAX (1024U * 1024U)
+
+typedef enum IniFlags {
+        /* A symlink is refused (-ELOOP), not followed: a zone file is the zone's own file, and
+         * what a link points to is never read, nor quoted in an error. */
+        INI_NO_SYMLINK = 1 << 0,
+} IniFlags;
+
+/* Reads the text of an ini file: a regular file only (a FIFO, socket or device is refused
+ * without blocking on it), at most INI_FILE_MAX bytes, no NUL byte. On failure *ret_error says
+ * "FILE: what is wrong". */
+int ini_read(const char *path, IniFlags flags, char **ret_text, char **ret_error);
+
+/* Loads an ini file (as ini_read() reads it) into a GKeyFile and keeps its text for
+ * ini_key_line(). A key given twice in a section, or a section given twice, is an error
+ * ("FILE:LINE: duplicate key K in [S] (first at line N)"): GKeyFile would keep one silently. */
+int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **ret_text, char **ret_error);
+/* ini_load_full() that follows symlinks (brands and template definitions may be links). */
 int ini_load(const char *path, GKeyFile **ret_file, char **ret_text, char **ret_error);
 
 /* Checks that the file has only the given group and keys. On error, sets

@@ -14,6 +14,7 @@
 #include "template.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
+#include "tree-copy.h"
 #include "zone-dbus.h"
 #include "zone.h"
 
@@ -224,6 +225,26 @@ static int check_new_template_name(Manager *m, const char *name, sd_bus_error *e
         return 0;
 }
 
+/* The template is copied into the store: a source that holds the store (/, the state dir or one
+ * above it) would be copied into itself, with every zone's data besides. */
+static int check_source_outside_store(Manager *m, const char *dir, const struct stat *st,
+                                      sd_bus_error *error) {
+        g_autofree char *templates = manager_templates_dir(m);
+        int r;
+
+        r = tree_contains(st, templates);
+        if (r < 0)
+                return sd_bus_error_set_errnof(
+                        error, r, "Cannot tell whether %s holds the template store %s: %m", dir, templates);
+        if (r > 0)
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_SOURCE_CONTAINS_STORE,
+                        "%s holds zoned's template store %s: importing it would copy the store "
+                        "into itself.",
+                        dir, templates);
+        return 0;
+}
+
 static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *dir, *name, *brand = NULL;
@@ -246,6 +267,9 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s is not an absolute path of a directory.",
                                          dir);
+        r = check_source_outside_store(m, dir, &st, error);
+        if (r < 0)
+                return r;
         r = import_pick_brand(m, dir, brand, &brand, error);
         if (r < 0)
                 return r;

@@ -153,6 +153,7 @@ int manager_remove_in_background(Manager *m, const char *path) {
 static void manager_clean_leftovers(Manager *m) {
         g_autofree char *templates = manager_templates_dir(m);
         const char *dirs[] = { m->state_dir, templates };
+        int r;
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 g_autoptr(GDir) d = g_dir_open(dirs[i], 0, NULL);
@@ -163,7 +164,10 @@ static void manager_clean_leftovers(Manager *m) {
                         if (!g_str_has_prefix(fn, ".tmp-") && !g_str_has_prefix(fn, ".trash-"))
                                 continue;
                         p = g_build_filename(dirs[i], fn, NULL);
-                        (void) manager_remove_in_background(m, p);
+                        log_info("Removing %s, left by a transfer or removal that was cut short.", p);
+                        r = manager_remove_in_background(m, p);
+                        if (r < 0)
+                                log_warning_errno(r, "Cannot remove %s: %m", p);
                 }
         }
 }

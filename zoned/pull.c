@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "pull.h"
 #include "raw-image.h"
+#include "url-credentials.h"
 
 #define PULL_SMALL_FILE_MAX (1024 * 1024) /* SHA256SUMS, SHA256SUMS.gpg */
 
@@ -27,7 +28,7 @@ void pull_options_done(PullOptions *o) {
 /* The download thread's state. */
 typedef struct Download {
         const PullOptions *opts;
-        const char *url;
+        char *url;   /* as messages show it: without the credentials the request carries */
         int pipe_fd; /* the writing end; the unpacker reads the other one */
         int report_fd;
         GChecksum *sha256;
@@ -40,6 +41,8 @@ typedef struct Download {
         int write_errno;   /* why the body could not be stored */
         bool total_reported;
         bool too_big;
+        bool zeros;           /* the body began with PULL_LEADING_ZEROS_MAX bytes of zeros */
+        uint64_t nonzero_at;  /* where the first byte other than 0 came, UINT64_MAX: none yet */
         bool report_progress; /* "B" lines from here (nobody reads a pipe that counts) */
         uint64_t last_report;
         CURL *curl;
@@ -147,6 +150,23 @@ static bool write_all(Download *d, const char *data, size_t len) {
         return true;
 }
 
+/* Whether the body so far is zeros only, and that for too long: no archive or disk image begins
+ * so (a file system keeps its signature within the first 64 KiB). Such a body, a sparse file
+ * say, would otherwise be read to its end (up to max-bytes) before anything could tell. */
+static bool leading_zeros(Download *d, const char *data, size_t len) {
+        if (d->nonzero_at != UINT64_MAX)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (data[i] != 0) {
+                        d->nonzero_at = d->bytes + i;
+                        return false;
+                }
+        if (d->bytes + len < PULL_LEADING_ZEROS_MAX)
+                return false;
+        d->zeros = true;
+        return true;
+}
+
 static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
         Download *d = userdata;
         size_t len = size * n;
@@ -162,6 +182,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
                 d->too_big = true;
                 return 0;
         }
+        if (!d->memory && leading_zeros(d, data, len))
+                return 0;
         d->bytes += len;
         if (d->memory) {
                 g_byte_array_append(d->memory, (const guint8 *) data, (guint) len);
@@ -176,8 +198,9 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
 static int download_setup(Download *d, const char *url) {
         long timeout = (long) MIN(d->opts->timeout_sec, (uint64_t) LONG_MAX);
 
-        d->url = url;
+        d->url = url_without_credentials(url);
         d->announced = -1;
+        d->nonzero_at = UINT64_MAX;
         d->curl = curl_easy_init();
         /* curl stops reading at the Content-Length and keeps what follows for
          * a next response: it would never see a body longer than announced.
@@ -219,7 +242,7 @@ static void download_check_length(Download *d) {
         int64_t announced = announced_length(d);
         bool complete = announced >= 0 && d->bytes == (uint64_t) announced;
 
-        if (announced < 0 || d->overlong || d->too_big || d->bad_length || d->write_errno != 0)
+        if (announced < 0 || d->overlong || d->too_big || d->zeros || d->bad_length || d->write_errno != 0)
                 return;
         if (d->code == CURLE_OK && !complete)
                 d->code = CURLE_PARTIAL_FILE;
@@ -235,6 +258,7 @@ static void download_perform(Download *d) {
 }
 
 static void download_done(Download *d) {
+        g_clear_pointer(&d->url, g_free);
         if (d->curl)
                 curl_easy_cleanup(d->curl);
         d->curl = NULL;
@@ -266,6 +290,13 @@ static int download_stopped_error(const Download *d, char **ret_text) {
                                             "(Content-Length).",
                                             d->url, announced_length(d));
                 return -EPROTO;
+        }
+        if (d->zeros) {
+                *ret_text = g_strdup_printf(
+                        "%s begins with %u bytes of zeros: it is neither an archive nor a "
+                        "disk image.",
+                        d->url, PULL_LEADING_ZEROS_MAX);
+                return -ENODATA;
         }
         if (d->bad_length) {
                 *ret_text = g_strdup_printf(
@@ -318,6 +349,8 @@ static int download_report_error(const Download *d) {
         g_autofree char *text = NULL;
         int r = download_error(d, &text);
 
+        if (r == -ENODATA)
+                report(d->report_fd, "N %s", ZONED_ERROR_EMPTY_ARCHIVE);
         report(d->report_fd, "E %s", text);
         return r;
 }
@@ -401,15 +434,16 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
 
 static int verify_download(const PullOptions *o, const TemplateImport *imp, const char *hex) {
         g_autofree char *file = url_file_name(o->url), *sums_url = url_sibling(o->url, "SHA256SUMS"),
-                        *why = NULL;
+                        *why = NULL, *shown = NULL;
         g_autoptr(GByteArray) sums = NULL;
         int r;
 
         if (o->verify == VERIFY_NO)
                 return 0;
         if (!file || !sums_url)
-                return verification_failed(imp->report_fd, "%s does not name a file to look up in SHA256SUMS.",
-                                           o->url);
+                return verification_failed(imp->report_fd,
+                                           "%s does not name a file to look up in SHA256SUMS.",
+                                           (shown = url_without_credentials(o->url)));
         r = fetch_small(o, sums_url, &sums, &why);
         if (r < 0)
                 return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS: %s", why);

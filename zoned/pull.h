@@ -18,6 +18,10 @@ typedef struct PullOptions {
 } PullOptions;
 
 #define PULL_TIMEOUT_SEC_DEFAULT UINT64_C(60)
+/* A download whose first MiB is zeros only is stopped there: it is no archive and no disk image
+ * (a tar header, a compressor's magic, a file system's signature all come earlier), and would
+ * otherwise be read to its end. */
+#define PULL_LEADING_ZEROS_MAX (1024U * 1024U)
 
 void pull_options_done(PullOptions *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PullOptions, pull_options_done)
@@ -39,7 +43,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PullOptions, pull_options_done)
  * Besides template-tar.h's "B" and "E" lines it writes to imp->report_fd:
  *     "T <bytes>\n"        the size the server announced, once, when it did
  *     "N <error name>\n"   the D-Bus error of the failure, before its "E" line
- *                          (org.zoned1.Error.VerificationFailed) */
+ *                          (org.zoned1.Error.VerificationFailed; EmptyArchive for a body
+ *                          that begins with PULL_LEADING_ZEROS_MAX bytes of zeros, or an
+ *                          archive without a file) */
 int pull_tar(const TemplateImport *imp, const PullOptions *o);
 
 /* Whether the URL names a raw disk image: its file name ends with ".raw" or

@@ -4,10 +4,11 @@
 #include "macro.h"
 #include "manager.h"
 #include "template-definition.h"
+#include "url-credentials.h"
 
 static char *definition_source(const TemplateDefinition *d) {
         if (d->url)
-                return g_strdup(d->url);
+                return url_without_credentials(d->url);
         return g_strdup_printf("%s %s/%s", bootstrap_tool_to_string(d->tool), d->suite,
                                strempty(d->architecture));
 }

@@ -12,6 +12,7 @@
 
 #include "archive-util.h"
 #include "brand.h"
+#include "bus-errors.h"
 #include "macro.h"
 #include "template-tar.h"
 #include "worker-report.h"
@@ -97,11 +98,13 @@ static int copy_data(struct archive *in, struct archive *out, int report_fd, con
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, -EIO, "Cannot read %s from the archive: %s", path,
-                                            archive_error_string(in));
-                if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, -EIO, "Cannot write %s: %s", path,
-                                            archive_error_string(out));
+                        return worker_report_error(report_fd, archive_error_errno(in),
+                                                   "Cannot read %s from the archive: %s", path,
+                                                   archive_error_string(in));
+                /* A failed write(2) (a full disk) is only a warning to libarchive. */
+                if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
+                        return worker_report_error(report_fd, archive_error_errno(out),
+                                                   "Cannot write %s: %s", path, archive_error_text(out));
         }
 }
 
@@ -116,16 +119,16 @@ static int extract_entry(struct archive *in, struct archive *out, struct archive
         r = archive_write_header(out, e);
         if (r < ARCHIVE_WARN)
                 /* Also where "..", absolute paths and writes through symlinks are refused. */
-                return worker_report_error(report_fd, archive_errno(out) > 0 ? -archive_errno(out) : -EIO,
-                                    "Cannot unpack %s: %s", path, archive_error_string(out));
+                return worker_report_error(report_fd, archive_error_errno(out), "Cannot unpack %s: %s", path,
+                                           archive_error_string(out));
         if (archive_entry_size(e) > 0) {
                 r = copy_data(in, out, report_fd, path);
                 if (r < 0)
                         return r;
         }
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-                return worker_report_error(report_fd, -EIO, "Cannot finish %s: %s", path,
-                                    archive_error_string(out));
+                return worker_report_error(report_fd, archive_error_errno(out), "Cannot finish %s: %s", path,
+                                           archive_error_string(out));
         return 0;
 }
 
@@ -167,6 +170,16 @@ static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64
         return 0;
 }
 
+/* An archive without a file is no template: a stream of zeros is one (libarchive takes the first
+ * two blocks of zeros for the end of an empty tar), with nothing but its root or device nodes too. */
+static int empty_archive(int report_fd) {
+        (void) dprintf(report_fd, "N %s\n", ZONED_ERROR_EMPTY_ARCHIVE);
+        return worker_report_error(
+                report_fd, -ENODATA,
+                "The archive holds no file (it is empty, or a stream of zeros): no template "
+                "is made of it.");
+}
+
 static int extract_all(struct archive *in, struct archive *out, int report_fd, const TarLimits *limits,
                        uint64_t *size, struct archive_entry **root) {
         uint64_t files = 0;
@@ -177,7 +190,7 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                 int r = archive_read_next_header(in, &e);
 
                 if (r == ARCHIVE_EOF)
-                        return 0;
+                        return files > 0 ? 0 : empty_archive(report_fd);
                 if (r < ARCHIVE_WARN)
                         return worker_report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
                                             archive_error_string(in));
@@ -264,8 +277,8 @@ static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, u
                 return r;
         /* Directory modes and times are set here, after their contents. */
         if (archive_write_close(out) < ARCHIVE_WARN)
-                return worker_report_error(src->report_fd, -EIO, "Cannot finish unpacking: %s",
-                                    archive_error_string(out));
+                return worker_report_error(src->report_fd, archive_error_errno(out),
+                                           "Cannot finish unpacking: %s", archive_error_string(out));
         if (root) {
                 r = apply_root(root, src->report_fd);
                 if (r < 0)

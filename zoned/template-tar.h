@@ -13,6 +13,10 @@
  *
  * It writes lines to imp->report_fd for zoned:
  *     "B <bytes read from the stream>\n"   at most every 200 ms, and at the end
+ *     "N <D-Bus error name>\n"             before the "E" line of a failure that has one:
+ *                                          org.zoned1.Error.EmptyArchive for an archive without
+ *                                          a file (a stream of zeros is one), which makes no
+ *                                          template even when a brand was given
  *     "E <why it failed>\n"                once, before a failure is returned
  * Run it in a worker: it changes the working directory. */
 int template_import_tar(const TemplateImport *imp);

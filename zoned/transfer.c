@@ -9,6 +9,7 @@
 #include "template-tar.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
+#include "url-credentials.h"
 #include "worker.h"
 
 static void close_fdp(int *fd) {
@@ -214,7 +215,9 @@ static char *describe_fd(int fd) {
 
 int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char *brand, Transfer **ret) {
         bool raw = pull_url_is_raw(o->url);
-        Transfer *t = transfer_new(m, raw ? "pull-raw" : "pull-tar", o->url, name, brand);
+        /* Source, Origin and the log are for every local user to read: never a password. */
+        g_autofree char *shown = url_without_credentials(o->url);
+        Transfer *t = transfer_new(m, raw ? "pull-raw" : "pull-tar", shown, name, brand);
         int r;
 
         t->import.brands = m->brands;

@@ -2,6 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "archive-util.h"
 #include "macro.h"
@@ -17,9 +19,10 @@ static int copy_data(struct archive *in, struct archive *out) {
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r != ARCHIVE_OK)
-                        return -EIO;
+                        return archive_error_errno(in);
+                /* A failed write(2) (a full disk) is only a warning to libarchive. */
                 if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
-                        return -EIO;
+                        return archive_error_errno(out);
         }
 }
 
@@ -28,13 +31,13 @@ static int write_entry(struct archive *in, struct archive *out, struct archive_e
         int r = archive_write_header(out, e);
 
         if (r < ARCHIVE_WARN)
-                return -EIO;
+                return archive_error_errno(out);
         if (with_data && archive_entry_size(e) > 0 && !archive_entry_hardlink(e)) {
                 r = copy_data(in, out);
                 if (r < 0)
                         return r;
         }
-        return archive_write_finish_entry(out) < ARCHIVE_WARN ? -EIO : 0;
+        return archive_write_finish_entry(out) < ARCHIVE_WARN ? archive_error_errno(out) : 0;
 }
 
 static int tree_copy_entries(struct archive *in, struct archive *out, size_t srclen, uint64_t *bytes) {
@@ -60,7 +63,7 @@ static int tree_copy_entries(struct archive *in, struct archive *out, size_t src
                 }
                 if (r < ARCHIVE_WARN) {
                         archive_entry_free(e);
-                        return -EIO;
+                        return archive_error_errno(in);
                 }
                 (void) archive_read_disk_descend(in);
 
@@ -126,13 +129,44 @@ int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes) {
                                                     ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_UNLINK);
         /* Numeric ids only: names would be looked up in the host's passwd. */
         if (archive_read_disk_open(in, srcdir) != ARCHIVE_OK)
-                return -errno ?: -EIO;
+                return archive_error_errno(in);
         r = tree_copy_entries(in, out, n, &bytes);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
-                return -EIO;
+                return archive_error_errno(out);
         if (ret_bytes)
                 *ret_bytes = bytes;
         return 0;
+}
+
+int tree_contains(const struct stat *tree, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* Up through ".." as the kernel resolves it, so that a bind mount of an ancestor is found too. */
+        for (;;) {
+                int parent;
+                dev_t dev;
+                ino_t ino;
+
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (st.st_dev == tree->st_dev && st.st_ino == tree->st_ino)
+                        return 1;
+                dev = st.st_dev;
+                ino = st.st_ino;
+                parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parent < 0)
+                        return -errno;
+                safe_close(fd);
+                fd = parent;
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (st.st_dev == dev && st.st_ino == ino)
+                        return 0; /* the root: ".." is itself */
+        }
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* Copies the tree at src into the existing, empty directory dst with
  * everything an OS tree needs: ownership, modes (setuid included), times,
@@ -10,3 +11,8 @@
  * with its safety checks on (no "..", no writing through symlinks).
  * Run it in a worker: it changes the working directory. */
 int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes);
+
+/* Whether path is the directory tree (as stat(2) gave it) or inside it: 1 if so, 0 if not, or a
+ * negative errno. Directories are compared by device and inode, walking up from path through
+ * "..", so that another name of tree (a symlink, a bind mount) is no way around it. */
+int tree_contains(const struct stat *tree, const char *path);

@@ -123,7 +123,7 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         ZoneConfig c = {};
         int r;
 
-        r = ini_load(path, &f, &text, ret_error);
+        r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
         if (r < 0)
                 return r;
         r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
@@ -148,18 +148,38 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         return 0;
 }
 
-int zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range) {
+void zone_config_salvage(const char *path, ZoneConfig *ret) {
         g_autoptr(GKeyFile) f = g_key_file_new();
+        g_autofree char *text = NULL, *error = NULL, *template_name = NULL, *brand = NULL, *storage = NULL;
+        ZoneConfig c = { .private_users = true };
         uint32_t shift = 0, range = 0;
 
-        if (!g_key_file_load_from_file(f, path, G_KEY_FILE_NONE, NULL))
-                return -EBADMSG;
-        if (get_u32(f, "UIDShift", &shift) <= 0 || get_u32(f, "UIDRange", &range) <= 0 ||
-            !uid_range_is_valid(shift, range))
-                shift = range = 0;
-        *ret_shift = shift;
-        *ret_range = range;
-        return 0;
+        if (ini_read(path, INI_NO_SYMLINK, &text, &error) >= 0 &&
+            g_key_file_load_from_data(f, text, strlen(text), G_KEY_FILE_NONE, NULL)) {
+                template_name = g_key_file_get_string(f, GROUP, "Template", NULL);
+                brand = g_key_file_get_string(f, GROUP, "Brand", NULL);
+                storage = g_key_file_get_string(f, GROUP, "Storage", NULL);
+                c.copy = streq_ptr(storage, "copy");
+                if (get_bool(f, "PrivateUsers", true, &c.private_users) < 0)
+                        c.private_users = true;
+                if (get_u32(f, "UIDShift", &shift) > 0 && get_u32(f, "UIDRange", &range) > 0 &&
+                    uid_range_is_valid(shift, range)) {
+                        c.uid_shift = shift;
+                        c.uid_range = range;
+                }
+        }
+        c.template_name = g_strdup(template_name && zone_name_is_valid(template_name) ? template_name : "");
+        c.brand = g_strdup(brand && zone_name_is_valid(brand) ? brand : "");
+        *ret = c;
+}
+
+void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range) {
+        ZoneConfig c;
+
+        zone_config_salvage(path, &c);
+        *ret_shift = c.uid_shift;
+        *ret_range = c.uid_range;
+        zone_config_done(&c);
 }
 
 int zone_config_save(const char *path, const ZoneConfig *c) {

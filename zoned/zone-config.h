@@ -34,14 +34,22 @@ typedef struct ZoneConfig {
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);
-/* On -EBADMSG, *ret_error says "FILE:LINE: what is wrong". A file without MachineID= (written
+/* On -EBADMSG, *ret_error says "FILE:LINE: what is wrong"; a symlink (-ELOOP), a FIFO or
+ * anything but a regular file is refused without reading it (see ini_load_full()), and so is a
+ * key or section given twice. A file without MachineID= (written
  * before zones had one) gets a new one, written back to the file so that it stays. A range, if
  * the file has one, is UID_RANGE_SIZE ids above the host's root. */
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error);
 /* A new random machine id (UUID v4 bits, as systemd makes them), 32 lowercase hex digits. */
 int zone_config_new_machine_id(char **ret);
-/* The range of a zone file that may not load (a bad key elsewhere): its UIDShift= and UIDRange=
- * if both are numbers, so that it stays taken while the file exists. 0 if it has none. */
-int zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range);
+/* What can be read of a zone file that does not load (a bad or duplicate key), for a zone that
+ * runs all the same: Template= and Brand= if they are valid names (else ""), Storage=,
+ * PrivateUsers= and the range (UIDShift= and UIDRange= if both are numbers of a valid range,
+ * else 0). The file is read as zone_config_load() reads it (no symlink, regular files only);
+ * what cannot be read is left at those defaults. machine_id stays NULL. */
+void zone_config_salvage(const char *path, ZoneConfig *ret);
+/* The range of a zone file that may not load, as zone_config_salvage() reads it, so that it
+ * stays taken while the file exists. 0 if it has none. */
+void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range);
 /* Writes the file atomically (temp file + rename). */
 int zone_config_save(const char *path, const ZoneConfig *c);

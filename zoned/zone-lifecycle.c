@@ -18,6 +18,7 @@
 static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) {
         Manager *m = z->manager;
         Brand *b;
+        int r;
 
         switch (z->state) {
         case ZONE_STOPPED:
@@ -31,6 +32,9 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         }
         if (z->link)
                 return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s still has a supervisor.", z->name);
+        r = zone_reload_config(z, error);
+        if (r < 0)
+                return r;
         b = g_hash_table_lookup(m->brands, z->config.brand);
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",
@@ -99,8 +103,14 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);
-        if (r < 0)
+        if (r < 0) {
+                g_autofree char *rt = zone_runtime_path(z);
+
+                /* No supervisor runs there: nothing of the attempt stays. */
+                (void) rm_rf(rt);
+                log_error_errno(r, "Cannot prepare zone %s for its boot: %m", z->name);
                 return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
+        }
         r = supervisor_link_spawn(z, plan, &z->link);
         if (r < 0) {
                 (void) unlink(plan);

@@ -141,7 +141,8 @@ void manager_check_uid_ranges(Manager *m) {
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Zone *z = v;
 
-                if (z->config.private_users && z->config.uid_range == 0)
+                /* A zone kept with a broken file: never overwrite the file the admin is to fix. */
+                if (z->config.private_users && z->config.uid_range == 0 && !z->config_error)
                         zone_give_uid_range(z);
         }
 }

@@ -26,6 +26,7 @@ Zone *zone_free(Zone *z) {
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);
+        g_free(z->config_error);
         g_free(z->status_text);
         g_free(z->object_path);
         g_free(z->name);
@@ -107,11 +108,49 @@ static void reserve_uid_range(Manager *m, const char *path) {
         UidRange r = {};
         uint32_t shift, range;
 
-        if (zone_config_peek_uid_range(path, &shift, &range) < 0 || range == 0)
+        zone_config_peek_uid_range(path, &shift, &range);
+        if (range == 0)
                 return;
         r.start = shift;
         r.size = range;
         g_array_append_val(m->reserved_uid_ranges, r);
+}
+
+/* Re-adopts the zone's supervisor if one runs; else its runtime dir is a leftover of a crash. */
+static void zone_attach_or_clean(Zone *z) {
+        int r;
+
+        r = supervisor_link_attach(z, &z->link);
+        if (r >= 0) {
+                log_info("Zone %s: re-adopted its running supervisor.", z->name);
+                return;
+        }
+        if (r != -ENOENT && r != -ECONNREFUSED)
+                log_warning_errno(r, "Zone %s: cannot reach its supervisor, taking it as stopped: %m",
+                                  z->name);
+        g_autofree char *rt = zone_runtime_path(z);
+        (void) rm_rf(rt);
+}
+
+/* A zone file that does not load: the zone is skipped, unless its supervisor runs. A zone
+ * that runs stays reachable, with what can be read of its file, so that it can be stopped;
+ * it boots again once the file loads (zone_reload_config()). */
+static int zone_load_broken(Zone *z, const char *path, const char *error) {
+        Manager *m = z->manager;
+
+        zone_config_salvage(path, &z->config);
+        z->config_error = g_strdup(error);
+        (void) supervisor_link_attach(z, &z->link);
+        if (!z->link) {
+                log_error("Skipping zone %s: %s", z->name, error);
+                zone_free(z);
+                reserve_uid_range(m, path);
+                return -EBADMSG;
+        }
+        log_error("Zone %s runs, but its file does not load: %s. zoned keeps the zone so that it can be "
+                  "stopped; it does not boot again until the file is fixed.",
+                  z->name, error);
+        return 0;
 }
 
 static int zone_load_one(Manager *m, const char *path, const char *name) {
@@ -123,12 +162,8 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
         if (r < 0)
                 return log_error_errno(r, "Cannot load zone %s from %s: %m", name, path);
         r = zone_config_load(path, &z->config, &error);
-        if (r < 0) {
-                log_error("Skipping zone %s: %s", name, error ? error : strerror(-r));
-                zone_free(z);
-                reserve_uid_range(m, path);
-                return r;
-        }
+        if (r < 0)
+                return zone_load_broken(z, path, error ?: strerror(-r));
         if (z->config.copy) {
                 g_autofree char *state = zone_state_path(z), *rootfs = g_build_filename(state, "rootfs", NULL);
                 if (access(rootfs, F_OK) < 0)
@@ -136,16 +171,30 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
                                          "The zone's copy of its template is incomplete (creation was interrupted); "
                                          "remove the zone and create it again.");
         }
-        r = supervisor_link_attach(z, &z->link);
-        if (r >= 0)
-                log_info("Zone %s: re-adopted its running supervisor.", name);
-        else if (r != -ENOENT && r != -ECONNREFUSED)
-                log_warning_errno(r, "Zone %s: cannot reach its supervisor, taking it as stopped: %m", name);
-        if (r < 0) {
-                /* Nothing runs there: a stale runtime dir is a leftover of a crash. */
-                g_autofree char *rt = zone_runtime_path(z);
-                (void) rm_rf(rt);
-        }
+        zone_attach_or_clean(z);
+        return 0;
+}
+
+int zone_reload_config(Zone *z, sd_bus_error *error) {
+        static const char *const changed[] = { "Brand",        "Template", "Storage",  "Autoboot",
+                                               "PrivateUsers", "UIDShift", "UIDRange", NULL };
+        g_autofree char *path = NULL, *why = NULL;
+        ZoneConfig c = {};
+        int r;
+
+        if (!z->config_error)
+                return 0;
+        path = zone_config_path(z);
+        r = zone_config_load(path, &c, &why);
+        if (r < 0)
+                return sd_bus_error_setf(error, ZONED_ERROR_BAD_ZONE_FILE,
+                                         "The file of zone %s does not load: %s", z->name,
+                                         why ?: strerror(-r));
+        zone_config_done(&z->config);
+        z->config = c;
+        g_clear_pointer(&z->config_error, g_free);
+        log_info("Zone %s: its file loads again.", z->name);
+        zone_emit_properties_changed(z, changed);
         return 0;
 }
 

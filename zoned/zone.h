@@ -18,6 +18,8 @@ struct Zone {
         char *name;
         char *object_path;
         ZoneConfig config;
+        char *config_error; /* the zone file did not load (config is what could be read of it); the zone
+                             * was kept because it runs: see zone_reload_config() */
 
         ZoneState state;
         uint32_t leader;     /* host pid of the zone's init, 0 when none */
@@ -39,8 +41,13 @@ char *zone_config_path(Zone *z);
 char *zone_state_path(Zone *z);
 char *zone_runtime_path(Zone *z);
 
-/* Loads every *.zone file of the config dir and re-adopts live supervisors. */
+/* Loads every *.zone file of the config dir and re-adopts live supervisors. A file that does
+ * not load is skipped, unless the zone's supervisor runs: then the zone is kept, reachable and
+ * stoppable, with z->config_error set. */
 int zone_load_all(Manager *m);
+/* A zone kept with a broken file reads it again (before it boots or its file is written): 0
+ * once it loads, else org.zoned1.Error.BadZoneFile naming FILE:LINE. 0 for every other zone. */
+int zone_reload_config(Zone *z, sd_bus_error *error);
 
 /* What CreateZone's options ask for. */
 typedef struct ZoneCreateOptions {

@@ -16,6 +16,8 @@ void harness_env_add(GStrvBuilder *b, const char *key, const char *value);
  * remembered so that the orphan reaper leaves it alone; harness_forget_pid()
  * after waiting for it. Returns -errno on failure. */
 pid_t harness_spawn_daemon(const char *const *argv, char **envp, int out_fd);
+/* The same with stderr to err_fd. */
+pid_t harness_spawn_daemon_full(const char *const *argv, char **envp, int out_fd, int err_fd);
 void harness_forget_pid(pid_t pid);
 /* Waits up to timeout_ms for a child; returns its wait status, or -ETIMEDOUT. */
 int harness_wait_pid(pid_t pid, guint timeout_ms);

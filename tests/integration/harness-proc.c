@@ -88,6 +88,10 @@ static _Noreturn void child_exec(const char *const *argv, char **envp, int in_fd
 }
 
 pid_t harness_spawn_daemon(const char *const *argv, char **envp, int out_fd) {
+        return harness_spawn_daemon_full(argv, envp, out_fd, STDERR_FILENO);
+}
+
+pid_t harness_spawn_daemon_full(const char *const *argv, char **envp, int out_fd, int err_fd) {
         int null_fd;
         pid_t pid;
 
@@ -101,7 +105,7 @@ pid_t harness_spawn_daemon(const char *const *argv, char **envp, int out_fd) {
                 return r;
         }
         if (pid == 0)
-                child_exec(argv, envp, null_fd, out_fd >= 0 ? out_fd : STDERR_FILENO, STDERR_FILENO, false);
+                child_exec(argv, envp, null_fd, out_fd >= 0 ? out_fd : err_fd, err_fd, false);
         close(null_fd);
         if (!daemon_pids)
                 daemon_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));

@@ -3,6 +3,7 @@
  * promises: READY=1 on NOTIFY_SOCKET, and on a bus the name org.zoned1. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -142,7 +143,14 @@ void harness_start_zoned(Harness *h) {
                         "/org/freedesktop/DBus", ZONED_BUS_NAME, G_DBUS_SIGNAL_FLAGS_NONE,
                         on_name_owner_changed, &s, NULL);
 
-        h->zoned_pid = harness_spawn_daemon((const char *const *) argv, envp, -1);
+        if (h->zoned_log) {
+                int log_fd = open(h->zoned_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+                g_assert_cmpint(log_fd, >=, 0);
+                h->zoned_pid = harness_spawn_daemon_full((const char *const *) argv, envp, -1, log_fd);
+                close(log_fd);
+        } else
+                h->zoned_pid = harness_spawn_daemon((const char *const *) argv, envp, -1);
         g_assert_cmpint(h->zoned_pid, >, 0);
         h->zoned_pidfd = harness_pidfd_open(h->zoned_pid);
         g_assert_cmpint(h->zoned_pidfd, >=, 0);
@@ -205,4 +213,20 @@ void harness_restart_zoned_as_self(Harness *h, const char *program_env, const ch
         harness_start_zoned(h);
         g_setenv(program_env, real, TRUE);
         g_unsetenv(real_env);
+}
+
+void harness_capture_zoned_log(Harness *h) {
+        g_free(h->zoned_log);
+        h->zoned_log = g_build_filename(h->tmpdir, "zoned.log", NULL);
+        harness_stop_zoned(h, SIGTERM);
+        harness_start_zoned(h);
+}
+
+char *harness_zoned_log(Harness *h) {
+        char *text = NULL;
+
+        g_assert_nonnull(h->zoned_log);
+        if (!g_file_get_contents(h->zoned_log, &text, NULL, NULL))
+                text = g_strdup("");
+        return text;
 }

@@ -432,6 +432,7 @@ void harness_teardown(Harness *h, gconstpointer flags) {
         g_free(h->cgroup_root);
         g_free(h->brands_dir);
         g_strfreev(h->zoned_options);
+        g_free(h->zoned_log);
         g_free(h->bus_address);
         g_free(h->private_address);
         g_ptr_array_unref(h->events);

@@ -54,6 +54,7 @@ typedef struct Harness {
         char *cgroup_root;    /* "zoned-test-<pid>" */
         char *brands_dir;     /* NULL: $ZONED_TEST_BRANDS_DIR; a test may set it, then restart zoned */
         char **zoned_options; /* more options for zoned (a test may set them, then restart zoned) */
+        char *zoned_log;      /* NULL: zoned's stderr is ours; else this file (harness_capture_zoned_log()) */
 
         pid_t dbus_pid;
         char *bus_address;     /* the private dbus-daemon; NULL with HARNESS_PRIVATE_SOCKET */
@@ -101,6 +102,10 @@ const char *harness_debian_rootfs_or_skip(void);
  * also asserts a clean exit. */
 void harness_start_zoned(Harness *h);
 void harness_stop_zoned(Harness *h, int sig);
+/* Restarts zoned with its log (stderr) going to a file of the fixture, for a test about what zoned
+ * logs; harness_zoned_log() reads what it wrote so far. */
+void harness_capture_zoned_log(Harness *h);
+char *harness_zoned_log(Harness *h);
 
 /* Iterates the default main context until pred(data) or the timeout. */
 typedef bool (*HarnessPredicate)(gpointer data);

@@ -9,7 +9,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -673,6 +675,195 @@ static void test_debian(Harness *h, gconstpointer data) {
         manifest_assert_same(tree, rootfs);
 }
 
+/* An archive without a file makes no template, even with a brand given: a stream of zeros (from
+ * a file and a pipe), a tar of nothing, a tar of an empty directory. */
+static void test_empty(Harness *h, gconstpointer data) {
+        g_autofree char *zeros = g_build_filename(h->tmpdir, "zeros.tar", NULL),
+                        *none = g_build_filename(h->tmpdir, "none.tar", NULL),
+                        *empty_dir = g_build_filename(h->tmpdir, "empty", NULL),
+                        *root_only = g_build_filename(h->tmpdir, "root-only.tar", NULL);
+        g_auto(HarnessRun) r = { 0 };
+        Watch w;
+        int fd;
+
+        if (harness_skipped(h))
+                return;
+        watch_init(&w, h);
+        fd = open(zeros, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_no_errno(ftruncate(fd, 10 * 1024 * 1024));
+        close(fd);
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/tar", "-cf", none, "-T",
+                                                                      "/dev/null", NULL } },
+                    &r);
+        harness_assert_run(&r, 0, "tar of nothing");
+        g_assert_no_errno(mkdir(empty_dir, 0755));
+        make_tar(empty_dir, NULL, root_only, NULL);
+        for (int i = 0; i < 4; i++) {
+                g_autofree char *result = NULL;
+                TransferProps *props;
+
+                if (i == 0)
+                        result = import_tar_file(&w, zeros, "empty", "busybox", &props);
+                else if (i == 1)
+                        result = import_tar_pipe(&w, zeros, "empty", "busybox", &props);
+                else
+                        result = import_tar_file(&w, i == 2 ? none : root_only, "empty", "busybox", &props);
+                g_assert_cmpstr(result, ==, "failed");
+                g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+                if (!strstr(props->error, "The archive holds no file"))
+                        g_error("import of an empty archive failed with: %s", props->error);
+                assert_no_template(h, "empty");
+        }
+        watch_clear(&w);
+}
+
+/* ---- a full disk ---- */
+
+static gboolean tick(gpointer data) {
+        return G_SOURCE_CONTINUE;
+}
+
+static bool dir_has_no_leftovers(gpointer data) {
+        g_autoptr(GDir) d = g_dir_open(data, 0, NULL);
+        const char *de;
+
+        while (d && (de = g_dir_read_name(d)))
+                if (g_str_has_prefix(de, ".tmp-") || g_str_has_prefix(de, ".trash-"))
+                        return false;
+        return true;
+}
+
+/* What a failure left is removed in the background: waits (looking every 20 ms) until it is gone. */
+static void wait_no_leftovers(const char *dir) {
+        guint id = g_timeout_add(20, tick, NULL);
+
+        if (!harness_wait(dir_has_no_leftovers, (gpointer) dir, HARNESS_TRANSFER_TIMEOUT_MS))
+                g_error("temp or trash directories stay in %s", dir);
+        g_source_remove(id);
+}
+
+static char *import_fs_props(Watch *w, const char *dir, const char *name, TransferProps **ret_props) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        const char *path;
+        char *result;
+        guint32 id;
+
+        reply = harness_manager_call(w->h, "ImportTemplateFs", g_variant_new("(ssa{sv})", dir, name, NULL),
+                                     "(uo)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(u&o)", &id, &path);
+        result = harness_wait_transfer_removed(w->h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+        *ret_props = g_hash_table_lookup(w->props, path);
+        g_assert_nonnull(*ret_props);
+        return result;
+}
+
+static void assert_no_space(const char *what, const char *result, const char *error) {
+        if (!g_str_equal(result, "failed") || !error || !strstr(error, "No space left on device"))
+                g_error("%s on a full disk: %s, \"%s\"", what, result, error ? error : "");
+}
+
+/* Leaves about 512 KiB free on the file system of dir. */
+static void fill(const char *dir) {
+        g_autofree char *filler = g_build_filename(dir, "filler", NULL);
+        struct statvfs sv;
+        off_t size;
+        int fd;
+
+        g_assert_no_errno(statvfs(dir, &sv));
+        size = (off_t) (sv.f_bavail * sv.f_frsize) - 512 * 1024;
+        g_assert_cmpint(size, >, 0);
+        fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(posix_fallocate(fd, 0, size), ==, 0);
+        close(fd);
+}
+
+/* A full disk is told as one: "No space left on device", for import-fs, import-tar and a zone
+ * created as a copy, never an "Input/output error"; and nothing of them stays. The state dir is
+ * a small tmpfs of the test's (imports and copies boot nothing: no idmapping needed). */
+static void test_full_disk(Harness *h, gconstpointer data) {
+        g_autofree char *templates = NULL, *tarball = NULL, *result = NULL, *zone_state = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        TransferProps *props;
+        Watch w;
+
+        if (harness_skipped(h))
+                return;
+        harness_stop_zoned(h, SIGTERM);
+        g_assert_no_errno(
+                mount("zoned-test-full", h->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0700"));
+        harness_start_zoned(h);
+        watch_init(&w, h);
+        templates = templates_dir(h);
+        tarball = g_build_filename(h->tmpdir, "bb.tar", NULL);
+        make_tar(harness_busybox_rootfs(), NULL, tarball, NULL);
+
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        fill(h->state_dir);
+
+        g_free(result);
+        result = import_fs_props(&w, harness_busybox_rootfs(), "bb2", &props);
+        assert_no_space("import-fs", result, props->error);
+        assert_no_template(h, "bb2");
+        wait_no_leftovers(templates);
+
+        g_free(result);
+        result = import_tar_file(&w, tarball, "bb3", "busybox", &props);
+        assert_no_space("import-tar", result, props->error);
+        if (!strstr(props->error, "Cannot write "))
+                g_error("import-tar on a full disk does not say what it could not write: %s", props->error);
+        assert_no_template(h, "bb3");
+        wait_no_leftovers(templates);
+
+        reply = harness_manager_call(h, "CreateZone",
+                                     g_variant_new_parsed("(%s, %s, {'copy': <true>})", "z1", "bb"), "(o)",
+                                     &error);
+        g_assert_nonnull(error);
+        assert_no_space("CreateZone with copy", "failed", error->message);
+        g_clear_error(&error);
+        /* The zone is gone with its storage. */
+        reply = harness_manager_call(h, "GetZone", g_variant_new("(s)", "z1"), "(o)", &error);
+        harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchZone");
+        zone_state = g_build_filename(h->state_dir, "z1", NULL);
+        wait_no_leftovers(h->state_dir);
+        g_assert_false(g_file_test(zone_state, G_FILE_TEST_EXISTS));
+
+        watch_clear(&w);
+        g_assert_no_errno(umount2(h->state_dir, MNT_DETACH));
+}
+
+/* What a zoned that died mid-transfer left is removed when zoned starts again, and the log says so. */
+static void test_leftovers(Harness *h, gconstpointer data) {
+        g_autofree char *templates = templates_dir(h), *tmp = NULL, *trash = NULL, *file = NULL, *log = NULL,
+                        *said = NULL;
+
+        if (harness_skipped(h))
+                return;
+        tmp = g_build_filename(templates, ".tmp-bb-7", "rootfs", NULL);
+        g_assert_no_errno(g_mkdir_with_parents(tmp, 0755));
+        file = g_build_filename(tmp, "file", NULL);
+        harness_write_file(file, "half an import\n", 0644);
+        trash = g_build_filename(h->state_dir, ".trash-z9-0badcafe", NULL);
+        g_assert_no_errno(mkdir(trash, 0755));
+        harness_capture_zoned_log(h);
+        wait_no_leftovers(templates);
+        wait_no_leftovers(h->state_dir);
+        log = harness_zoned_log(h);
+        said = g_strdup_printf("Removing %s/.tmp-bb-7, left by a transfer or removal that was cut short.",
+                               templates);
+        if (!strstr(log, said))
+                g_error("zoned's log does not say \"%s\":\n%s", said, log);
+        g_free(said);
+        said = g_strdup_printf("Removing %s, left by", trash);
+        if (!strstr(log, said))
+                g_error("zoned's log does not say \"%s\":\n%s", said, log);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/import-tar/formats", test_formats, HARNESS_ZONECTL);
@@ -680,5 +871,8 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/import-tar/bad-calls", test_bad_calls, HARNESS_DEFAULT);
         HARNESS_TEST("/import-tar/cancel", test_cancel, HARNESS_ZONECTL);
         HARNESS_TEST("/import-tar/debian", test_debian, HARNESS_ZONECTL);
+        HARNESS_TEST("/import-tar/empty", test_empty, HARNESS_DEFAULT);
+        HARNESS_TEST("/import-tar/full-disk", test_full_disk, HARNESS_DEFAULT);
+        HARNESS_TEST("/import-tar/leftovers", test_leftovers, HARNESS_DEFAULT);
         return g_test_run();
 }

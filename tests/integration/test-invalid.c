@@ -2,6 +2,9 @@
 /* Bad input gets a named error and changes nothing; a zone that cannot boot
  * says why and never stays in "starting". */
 
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -192,11 +195,215 @@ static void test_missing_init(Harness *h, gconstpointer data) {
         assert_failed_boot(h, w);
 }
 
+/* The names ListZones lists, space-separated. */
+static char *zone_names(Harness *h) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = harness_manager_call(h, "ListZones", NULL, "(a(sssso))", &error);
+        g_autoptr(GVariantIter) it = NULL;
+        g_autoptr(GString) names = g_string_new("");
+        const char *name;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(a(sssso))", &it);
+        while (g_variant_iter_next(it, "(&s&s&s&so)", &name, NULL, NULL, NULL, NULL))
+                g_string_append_printf(names, "%s ", name);
+        return g_string_free(g_steal_pointer(&names), FALSE);
+}
+
+static void assert_log_says(const char *log, const char *what) {
+        if (!strstr(log, what))
+                g_error("zoned's log does not say \"%s\":\n%s", what, log);
+}
+
+/* Zone files edited by hand: a FIFO does not hang zoned's start, a symlink is not followed (nor
+ * what it points to quoted), a key given twice is named with file and line; none of them is a
+ * zone, and the good file beside them is. */
+static void test_zone_files(Harness *h, gconstpointer data) {
+        g_autofree char *fifo = NULL, *link = NULL, *target = NULL, *dup = NULL, *good = NULL, *log = NULL,
+                        *names = NULL, *linked = NULL;
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        g_free(harness_create_zone(h, "good", "bb", false));
+        fifo = g_build_filename(h->config_dir, "fifo.zone", NULL);
+        g_assert_no_errno(mkfifo(fifo, 0644));
+        target = g_build_filename(h->tmpdir, "not-a-zone", NULL);
+        harness_write_file(target, "[Zone]\nTemplate=bb\nsecret-line-of-another-file\n", 0600);
+        link = g_build_filename(h->config_dir, "link.zone", NULL);
+        g_assert_no_errno(symlink(target, link));
+        good = g_build_filename(h->config_dir, "good.zone", NULL);
+        linked = g_build_filename(h->config_dir, "linked.zone", NULL);
+        g_assert_no_errno(symlink(good, linked));
+        dup = g_build_filename(h->config_dir, "dup.zone", NULL);
+        harness_write_file(dup, "[Zone]\nTemplate=bb\nBrand=busybox\nTemplate=other\n", 0644);
+
+        /* Restarts zoned: a start that hangs on the FIFO fails here (bounded wait for READY=1). */
+        harness_capture_zoned_log(h);
+        names = zone_names(h);
+        g_assert_cmpstr(names, ==, "good ");
+        log = harness_zoned_log(h);
+        assert_log_says(log, "fifo.zone: not a regular file");
+        assert_log_says(log, "link.zone: is a symbolic link");
+        assert_log_says(log, "linked.zone: is a symbolic link");
+        assert_log_says(log, "dup.zone:4: duplicate key Template in [Zone] (first at line 2)");
+        if (strstr(log, "secret-line"))
+                g_error("zoned's log quotes the file a zone file's symlink points to:\n%s", log);
+}
+
+static void assert_bad_zone_file(GError *error, const char *what) {
+        harness_assert_dbus_error(error, "org.zoned1.Error.BadZoneFile");
+        if (!strstr(error->message, what))
+                g_error("BadZoneFile does not say \"%s\": %s", what, error->message);
+}
+
+/* A zone runs while its file is broken and zoned restarts: the zone stays listed and can be
+ * terminated; it does not boot again until the file loads, and then it does. */
+static void test_broken_file_of_running_zone(Harness *h, gconstpointer data) {
+        g_autofree char *path = NULL, *cfg = NULL, *text = NULL, *broken = NULL, *names = NULL,
+                        *state = NULL, *expect = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint32 leader;
+        guint lines = 1;
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        path = harness_create_zone(h, "z1", "bb", false);
+        leader = harness_boot_zone(h, "z1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        harness_stop_zoned(h, SIGTERM);
+        cfg = g_build_filename(h->config_dir, "z1.zone", NULL);
+        g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
+        for (const char *c = text; *c; c++)
+                lines += *c == '\n';
+        broken = g_strconcat(text, "Template=other\n", NULL);
+        harness_write_file(cfg, broken, 0644);
+
+        harness_start_zoned(h);
+        names = zone_names(h);
+        g_assert_cmpstr(names, ==, "z1 ");
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "running");
+        g_assert_cmpuint(harness_zone_leader(h, "z1"), ==, leader);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+
+                reply = harness_manager_call(h, "TerminateZone", g_variant_new("(s)", "z1"), "()", &error);
+                g_assert_no_error(error);
+                if (!zone_watch_wait_state(w, "stopped", HARNESS_STOP_TIMEOUT_MS))
+                        g_error("zone z1 did not stop after TerminateZone: %s", w->state);
+        }
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        g_clear_pointer(&reply, g_variant_unref);
+
+        /* Still listed, and saying why it does not boot; the file is left as it was. */
+        g_free(names);
+        names = zone_names(h);
+        g_assert_cmpstr(names, ==, "z1 ");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), "()", &error);
+        expect = g_strdup_printf("z1.zone:%u: duplicate key Template in [Zone] (first at line 2)", lines);
+        assert_bad_zone_file(error, expect);
+        g_clear_error(&error);
+        g_free(text);
+        g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, broken);
+
+        /* Fixed, it boots. */
+        harness_write_file(cfg, broken, 0644);
+        broken[strlen(broken) - strlen("Template=other\n")] = 0;
+        harness_write_file(cfg, broken, 0644);
+        harness_boot_zone(h, "z1");
+        harness_poweroff_zone(h, "z1");
+}
+
+/* A boot that fails before its supervisor starts says why, in the reply and the log, and leaves
+ * no runtime dir. Here the zone's log dir cannot be made: zoned's log dir became a file. */
+static void test_cannot_prepare(Harness *h, gconstpointer data) {
+        g_autofree char *path = NULL, *blocker = NULL, *rt = NULL, *log = NULL, *state = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        path = harness_create_zone(h, "z1", "bb", false);
+        harness_capture_zoned_log(h);
+        blocker = g_strconcat(h->log_dir, ".away", NULL);
+        g_assert_no_errno(rename(h->log_dir, blocker));
+        harness_write_file(h->log_dir, "not a directory\n", 0644);
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), "()", &error);
+        g_assert_nonnull(error);
+        if (!strstr(error->message, "Cannot prepare zone z1"))
+                g_error("BootZone failed with: %s", error->message);
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+        if (g_file_test(rt, G_FILE_TEST_EXISTS))
+                g_error("a failed boot left %s", rt);
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "stopped");
+        log = harness_zoned_log(h);
+        assert_log_says(log, "Cannot prepare zone z1 for its boot: Not a directory");
+        g_assert_no_errno(unlink(h->log_dir));
+        g_assert_no_errno(rename(blocker, h->log_dir));
+}
+
+/* ImportTemplateFs of a directory that holds the template store (/, the state dir, the store, a
+ * directory above them, or another name of one) is refused, and starts nothing. A directory inside
+ * the store (a template's tree) is no such thing. */
+static void test_import_fs_store(Harness *h, gconstpointer data) {
+        g_autofree char *before = NULL, *after = NULL, *templates = NULL, *alias = NULL, *tree = NULL,
+                        *result = NULL;
+        const char *dirs[6];
+
+        if (harness_skipped(h))
+                return;
+        import_bb(h);
+        templates = g_build_filename(h->state_dir, ".templates", NULL);
+        alias = g_build_filename(h->tmpdir, "alias", NULL);
+        g_assert_no_errno(symlink(h->state_dir, alias));
+        dirs[0] = h->tmpdir;
+        dirs[1] = h->state_dir;
+        dirs[2] = templates;
+        dirs[3] = alias;
+        dirs[4] = "/";
+        dirs[5] = NULL;
+        before = snapshot(h);
+        g_ptr_array_set_size(h->events, 0);
+        for (const char *const *d = dirs; *d; d++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+
+                g_test_message("import-fs %s", *d);
+                reply = harness_manager_call(
+                        h, "ImportTemplateFs",
+                        g_variant_new_parsed("(%s, %s, {'brand': <%s>})", *d, "loop", "busybox"), "(uo)",
+                        &error);
+                harness_assert_dbus_error(error, "org.zoned1.Error.SourceContainsStore");
+                if (!strstr(error->message, "template store"))
+                        g_error("SourceContainsStore does not say why: %s", error->message);
+        }
+        harness_flush(h);
+        g_assert_cmpint(harness_find_event(h, "TransferNew "), <, 0);
+        after = snapshot(h);
+        g_assert_cmpstr(after, ==, before);
+
+        tree = g_build_filename(templates, "bb", "rootfs", NULL);
+        result = harness_import_fs(h, tree, "bb-again", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/invalid/names", test_names, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/unknown", test_unknown, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/exists", test_exists, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/missing-init", test_missing_init, HARNESS_ZONECTL);
+        HARNESS_TEST("/invalid/zone-files", test_zone_files, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/cannot-prepare", test_cannot_prepare, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/import-fs-store", test_import_fs_store, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/broken-file-of-running-zone", test_broken_file_of_running_zone,
+                     HARNESS_DEFAULT);
         return g_test_run();
 }

@@ -95,8 +95,9 @@ static void make_served_files(void) {
                 "mkdir unlisted; cp bb.tar.gz unlisted/; grep -v 'bb.tar.gz$' SHA256SUMS > unlisted/SHA256SUMS\n"
                 /* badsig/: a signature of another SHA256SUMS. */
                 "mkdir badsig; cp bb.tar.gz badsig/; cp SHA256SUMS badsig/\n"
-                /* junk.raw: no file system in it (pulled with verify=no). */
-                "head -c 4M /dev/zero > junk.raw\n",
+                /* junk.raw: no file system in it (pulled with verify=no), and not zeros either
+                 * (a body of zeros stops at its first MiB, see test_zeros()). */
+                "yes junk | head -c 4M > junk.raw\n",
                 serve_dir);
         sh("making the served tarballs", script, env);
         sums = g_build_filename(serve_dir, "SHA256SUMS", NULL);
@@ -596,6 +597,136 @@ static void test_bad_calls(Harness *h, gconstpointer data) {
         watch_clear(&w);
 }
 
+/* ---- credentials in the URL ---- */
+
+#define PULL_USER "puller"
+#define PULL_PASSWORD "pw-5ecret-7x"
+
+/* http://USER:PASSWORD@127.0.0.1:PORT/auth/SHA256/PATH: the server answers only to the request
+ * that carries PULL_USER and PULL_PASSWORD (SHA256 is that of "PULL_USER:PULL_PASSWORD"). */
+static char *url_with_credentials(Server *s, const char *user_password, const char *path) {
+        g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, PULL_USER ":" PULL_PASSWORD,
+                                                              -1);
+
+        return g_strdup_printf("raw:http://%s@127.0.0.1:%u/auth/%s/%s", user_password, s->port, hash, path);
+}
+
+static void assert_no_password(const char *what, const char *text) {
+        if (text && strstr(text, PULL_PASSWORD))
+                g_error("%s shows the password: %s", what, text);
+}
+
+static char *transfer_source(Harness *h, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, v = NULL;
+
+        reply = harness_call(h, path, "org.freedesktop.DBus.Properties", "Get",
+                             g_variant_new("(ss)", ZONED_TRANSFER_IFACE, "Source"), "(v)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return g_variant_dup_string(v, NULL);
+}
+
+/* The request carries the URL's user and password (the server checks them, for SHA256SUMS too);
+ * nothing that other local users can read does: the Source and Error of the transfer, the
+ * template's Origin, ListTemplates, zoned's log. */
+static void test_credentials(Harness *h, gconstpointer data) {
+        g_autofree char *good = NULL, *wrong = NULL, *missing = NULL, *source = NULL, *result = NULL,
+                        *ini = NULL, *text = NULL, *log = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) list = NULL;
+        TransferProps *props;
+        Watch w;
+        Pull p;
+
+        if (pull_skipped(h))
+                return;
+        harness_capture_zoned_log(h);
+        watch_init(&w, h);
+        /* Slow, so that the transfer is still there to be asked for its Source. */
+        good = url_with_credentials(&w.server, PULL_USER ":" PULL_PASSWORD, "slow/20/bb.tar.gz");
+        p = PULL(&w, good, "cred");
+        source = transfer_source(h, p.path);
+        assert_no_password("the transfer's Source", source);
+        if (!strstr(source, "127.0.0.1") || !strstr(source, "bb.tar.gz"))
+                g_error("the transfer's Source is %s", source);
+        result = pull_wait(&w, &p, &props);
+        if (!g_str_equal(result, "done"))
+                g_error("pull with credentials: %s: %s", result, props->error);
+        assert_busybox_template(h, "cred");
+        ini = g_build_filename(h->state_dir, ".templates", "cred", "template.ini", NULL);
+        g_assert_true(g_file_get_contents(ini, &text, NULL, NULL));
+        assert_no_password("template.ini", text);
+        g_assert_nonnull(strstr(text, "Origin=pull-tar:http://127.0.0.1:"));
+        list = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
+        g_assert_no_error(error);
+        {
+                g_autofree char *printed = g_variant_print(list, FALSE);
+                assert_no_password("ListTemplates", printed);
+        }
+
+        /* A wrong password is refused by the server: the request is what carries them. */
+        wrong = url_with_credentials(&w.server, PULL_USER ":not-" PULL_PASSWORD, "bb.tar.gz");
+        g_free(result);
+        p = PULL(&w, wrong, "bad");
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        if (!props->error || !strstr(props->error, "answered HTTP 401"))
+                g_error("pull with a wrong password failed with: %s", props->error);
+        assert_no_template(h, "bad");
+
+        /* A failure's Error names the URL, without the password. */
+        missing = url_with_credentials(&w.server, PULL_USER ":" PULL_PASSWORD, "404/bb.tar.gz");
+        g_free(result);
+        p = PULL(&w, missing, "bad");
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        if (!props->error || !strstr(props->error, "answered HTTP 404 for http://127.0.0.1:"))
+                g_error("pull of a missing file failed with: %s", props->error);
+        assert_no_password("the transfer's Error", props->error);
+        assert_no_template(h, "bad");
+        watch_clear(&w);
+
+        log = harness_zoned_log(h);
+        assert_no_password("zoned's log", log);
+        /* The log was captured, and tells of the pulls. */
+        if (!strstr(log, "pulling http://127.0.0.1:"))
+                g_error("zoned's log does not tell of the pulls: %s", log);
+}
+
+/* A body of zeros is no template: a 10 GB sparse file as a tarball with a brand fails at once (no
+ * 10 GB read to hash them), and as a raw image after its first MiB of zeros. */
+static void test_zeros(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *what = NULL;
+        TransferProps *props;
+        Watch w;
+        Pull p;
+
+        if (pull_skipped(h))
+                return;
+        watch_init(&w, h);
+        p = PULL(&w, "zeros/10737418240/zeros.tar", "zeros", "brand", g_variant_new_string("busybox"),
+                 "verify", g_variant_new_string("no"));
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+        /* Well before the end: what was read is what the unpacker needed to tell. */
+        g_assert_cmpuint(props->bytes_done, <, 1024 * 1024 * 1024);
+        assert_no_template(h, "zeros");
+
+        g_free(result);
+        p = PULL(&w, "zeros/67108864/zeros.raw", "zeros", "brand", g_variant_new_string("busybox"), "verify",
+                 g_variant_new_string("no"));
+        result = pull_wait(&w, &p, &props);
+        g_assert_cmpstr(result, ==, "failed");
+        g_assert_cmpstr(props->error_name, ==, "org.zoned1.Error.EmptyArchive");
+        what = g_strdup_printf("zeros.raw begins with %u bytes of zeros", 1024 * 1024);
+        if (!strstr(props->error, what))
+                g_error("pull of a raw image of zeros failed with: %s", props->error);
+        assert_no_template(h, "zeros");
+        watch_clear(&w);
+}
+
 static int wait_child(pid_t pid, int timeout_ms) {
         int pidfd = (int) syscall(SYS_pidfd_open, pid, 0), status;
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
@@ -1068,6 +1199,8 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/pull/verification-failures", test_verification_failures, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/server-faults", test_server_faults, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/bad-calls", test_bad_calls, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/credentials", test_credentials, HARNESS_DEFAULT);
+        HARNESS_TEST("/pull/zeros", test_zeros, HARNESS_DEFAULT);
         HARNESS_TEST("/pull/cancel", test_cancel, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/concurrent", test_concurrent, HARNESS_ZONECTL);
         HARNESS_TEST("/pull/force", test_force, HARNESS_DEFAULT);

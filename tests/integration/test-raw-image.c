@@ -280,7 +280,9 @@ static void test_force(Harness *h, gconstpointer data) {
         before = template_state(h, "r");
 
         /* Downloaded whole, then no file system in it: the import fails after
-         * the old template would have had to make room. */
+         * the old template would have had to make room. Not zeros: a download of
+         * zeros stops at its first MiB. */
+        memset(zeros, 'j', 4 * 1024 * 1024);
         junk = g_build_filename(h->tmpdir, "junk.raw", NULL);
         g_assert_true(g_file_set_contents(junk, zeros, 4 * 1024 * 1024, NULL));
         pull_forced(h, junk, "r", &r);

@@ -90,6 +90,9 @@ static void test_bad(void) {
         check_bad("[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_TELEPORT\n",
                   "bad.brand:6: Capabilities= names an unknown capability \"CAP_TELEPORT\"");
         check_bad("[Brand]\n" OK_BODY "DropCapabilities=21\n", "bad.brand:6: DropCapabilities= names an unknown");
+        /* GKeyFile would keep the last of the two silently. */
+        check_bad("[Brand]\n" OK_BODY "Init=/bin/sh\n",
+                  "bad.brand:6: duplicate key Init in [Brand] (first at line 2)");
 }
 
 static void test_capabilities(void) {

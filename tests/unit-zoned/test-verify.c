@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib.h>
 
+#include "url-credentials.h"
 #include "verify.h"
 
 #define H1 "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -48,10 +49,31 @@ static void test_urls(void) {
         g_assert_cmpstr(s, ==, "http://127.0.0.1:8080/d/SHA256SUMS");
 }
 
+static void check_shown(const char *url, const char *want) {
+        g_autofree char *got = url_without_credentials(url);
+
+        g_assert_cmpstr(got, ==, want);
+}
+
+/* What zoned shows of a URL: never its user or password. */
+static void test_credentials(void) {
+        check_shown("http://user:secret@127.0.0.1:8080/a/bb.tar.gz", "http://127.0.0.1:8080/a/bb.tar.gz");
+        check_shown("https://user@example.org/x.tar?y=1", "https://example.org/x.tar?y=1");
+        check_shown("https://:secret@example.org/x.tar", "https://example.org/x.tar");
+        check_shown("http://us%40er:p%40ss:w@example.org/x", "http://example.org/x");
+        /* Without any, the URL as it was given, not rewritten. */
+        check_shown("http://127.0.0.1:8080/a/b/../bb.tar.gz", "http://127.0.0.1:8080/a/b/../bb.tar.gz");
+        check_shown("file:///srv/bb.tar", "file:///srv/bb.tar");
+        /* What curl does not parse loses its userinfo all the same. */
+        check_shown("http://user:secret@[::1/x.tar", "http://[::1/x.tar");
+        check_shown("http://user:secret@host name/x@y", "http://host name/x@y");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/verify/modes", test_modes);
         g_test_add_func("/verify/sha256sums", test_sums);
         g_test_add_func("/verify/urls", test_urls);
+        g_test_add_func("/verify/credentials", test_credentials);
         return g_test_run();
 }

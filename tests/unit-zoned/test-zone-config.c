@@ -3,6 +3,8 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capabilities.h"
 #include "launch-plan.h"
@@ -180,6 +182,90 @@ static void test_bad(void) {
         check_bad("[Zone]\nTemplate=t\nBrand=b\n\nDropCapabilities=CAP_CHOWN,CAP_KILL\n",
                   ":5: DropCapabilities= names an unknown capability \"CAP_CHOWN,CAP_KILL\"");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nDropCapabilities=chown\n", ":4: DropCapabilities=");
+        /* Said twice: GKeyFile would keep the last silently. */
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nTemplate=u\n",
+                  ":4: duplicate key Template in [Zone] (first at line 2)");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n  Brand = c\n",
+                  ":4: duplicate key Brand in [Zone] (first at line 3)");
+        check_bad("[Zone]\nTemplate=t\n\n[Zone]\nBrand=b\n",
+                  ":4: section [Zone] appears twice (first at line 1)");
+}
+
+/* Comments, blank lines and one key per line are not taken for duplicates. */
+static void test_not_duplicates(void) {
+        ZoneConfig c = load_ok("# Template=x\n[Zone]\n# Template=y\nTemplate=t\n\n  # Brand=z\nBrand=b\n");
+
+        g_assert_cmpstr(c.template_name, ==, "t");
+        g_assert_cmpstr(c.brand, ==, "b");
+        zone_config_done(&c);
+}
+
+/* Anything but a regular file of its own is refused, without waiting on it or reading it. */
+static void test_not_a_file(void) {
+        g_autofree char *fifo = g_build_filename(tmpdir, "fifo.zone", NULL), *error = NULL;
+        g_autofree char *target = write_tmp("secret", "[Zone]\nsecret-line-of-another-file\n");
+        g_autofree char *link = g_build_filename(tmpdir, "link.zone", NULL), *dir = NULL;
+        g_autofree char *good = write_tmp("good-target", "[Zone]\nTemplate=t\nBrand=b\n");
+        g_autofree char *good_link = g_build_filename(tmpdir, "good-link.zone", NULL);
+        ZoneConfig c = {};
+
+        /* A FIFO nobody writes to: a blocking open would wait for ever, the alarm ends the test. */
+        g_assert_no_errno(mkfifo(fifo, 0644));
+        alarm(30);
+        g_assert_cmpint(zone_config_load(fifo, &c, &error), ==, -EBADMSG);
+        g_assert_nonnull(strstr(error, "fifo.zone: not a regular file"));
+        g_clear_pointer(&error, g_free);
+        zone_config_peek_uid_range(fifo, &c.uid_shift, &c.uid_range);
+        g_assert_cmpuint(c.uid_range, ==, 0);
+        alarm(0);
+
+        /* A symlink is not followed: what it points to is neither loaded nor quoted. */
+        g_assert_no_errno(symlink(target, link));
+        g_assert_cmpint(zone_config_load(link, &c, &error), ==, -ELOOP);
+        g_assert_nonnull(strstr(error, "link.zone: is a symbolic link"));
+        g_assert_null(strstr(error, "secret-line"));
+        g_clear_pointer(&error, g_free);
+        g_assert_no_errno(symlink(good, good_link));
+        g_assert_cmpint(zone_config_load(good_link, &c, &error), ==, -ELOOP);
+        g_assert_null(c.template_name);
+        g_clear_pointer(&error, g_free);
+
+        /* Zone files are small: a huge one is not read into memory. */
+        {
+                g_autofree char *big_text = g_strnfill(1024 * 1024 + 1, '#');
+                g_autofree char *big = write_tmp("big.zone", big_text);
+
+                g_assert_cmpint(zone_config_load(big, &c, &error), ==, -EFBIG);
+                g_assert_nonnull(strstr(error, "big.zone: larger than 1048576 bytes"));
+                g_clear_pointer(&error, g_free);
+        }
+
+        dir = g_build_filename(tmpdir, "dir.zone", NULL);
+        g_assert_no_errno(mkdir(dir, 0755));
+        g_assert_cmpint(zone_config_load(dir, &c, &error), ==, -EBADMSG);
+        g_assert_nonnull(strstr(error, "not a regular file"));
+}
+
+/* What a zone that runs keeps of a file that does not load. */
+static void test_salvage(void) {
+        g_autofree char *p = write_tmp("broken.zone",
+                                       "[Zone]\nTemplate=t\nBrand=b\nStorage=copy\nColour=red\n"
+                                       "UIDShift=524288\nUIDRange=65536\nTemplate=u\n");
+        g_autofree char *q = write_tmp("garbage.zone", "not an ini file\n");
+        ZoneConfig c;
+
+        zone_config_salvage(p, &c);
+        g_assert_cmpstr(c.template_name, ==, "u");
+        g_assert_cmpstr(c.brand, ==, "b");
+        g_assert_true(c.copy);
+        g_assert_cmpuint(c.uid_shift, ==, 524288);
+        g_assert_cmpuint(c.uid_range, ==, 65536);
+        zone_config_done(&c);
+        zone_config_salvage(q, &c);
+        g_assert_cmpstr(c.template_name, ==, "");
+        g_assert_cmpstr(c.brand, ==, "");
+        g_assert_cmpuint(c.uid_range, ==, 0);
+        zone_config_done(&c);
 }
 
 /* What is written back is what was read, in capability names. */
@@ -239,6 +325,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/round-trip", test_round_trip);
         g_test_add_func("/zone-config/defaults", test_defaults);
         g_test_add_func("/zone-config/bad", test_bad);
+        g_test_add_func("/zone-config/not-duplicates", test_not_duplicates);
+        g_test_add_func("/zone-config/not-a-file", test_not_a_file);
+        g_test_add_func("/zone-config/salvage", test_salvage);
         g_test_add_func("/zone-config/machine-id", test_machine_id);
         g_test_add_func("/zone-config/users", test_users);
         g_test_add_func("/zone-config/capabilities", test_capabilities);
