@@ -22,6 +22,7 @@ static const sd_bus_error_map zoned_error_map[] = {
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "NoUIDRange", ENOSPC),
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UIDRangeConflict", EADDRINUSE),
         SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "UserNamespacesUnavailable", EOPNOTSUPP),
+        SD_BUS_ERROR_MAP(ZONED_ERROR_PREFIX "ZoneIncomplete", EUCLEAN),
         SD_BUS_ERROR_MAP_END,
 };
 

@@ -21,6 +21,8 @@
 #define ZONED_ERROR_UID_RANGE_CONFLICT "org.zoned1.Error.UIDRangeConflict"
 /* The kernel refuses zoned user namespaces, and the zone has PrivateUsers=yes. */
 #define ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE "org.zoned1.Error.UserNamespacesUnavailable"
+/* The zone's storage was never completed (its creation was cut short): it can only be removed. */
+#define ZONED_ERROR_ZONE_INCOMPLETE "org.zoned1.Error.ZoneIncomplete"
 
 /* Maps our error names to errno values, so that sd_bus_error_get_errno() and
  * %m work for them in zoned and clients. */

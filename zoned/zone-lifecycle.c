@@ -31,6 +31,12 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         }
         if (z->link)
                 return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s still has a supervisor.", z->name);
+        if (zone_storage_is_incomplete(z))
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_ZONE_INCOMPLETE,
+                        "The copy of template %s for zone %s was never completed; remove the "
+                        "zone and create it again.",
+                        z->config.template_name, z->name);
         b = g_hash_table_lookup(m->brands, z->config.brand);
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",

@@ -129,13 +129,10 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
                 reserve_uid_range(m, path);
                 return r;
         }
-        if (z->config.copy) {
-                g_autofree char *state = zone_state_path(z), *rootfs = g_build_filename(state, "rootfs", NULL);
-                if (access(rootfs, F_OK) < 0)
-                        zone_set_runtime(z, ZONE_FAILED, 0, 0,
-                                         "The zone's copy of its template is incomplete (creation was interrupted); "
-                                         "remove the zone and create it again.");
-        }
+        if (zone_storage_is_incomplete(z))
+                zone_set_runtime(z, ZONE_FAILED, 0, 0,
+                                 "The zone's copy of its template is incomplete (creation was interrupted); "
+                                 "remove the zone and create it again.");
         r = supervisor_link_attach(z, &z->link);
         if (r >= 0)
                 log_info("Zone %s: re-adopted its running supervisor.", name);

@@ -53,6 +53,9 @@ typedef struct ZoneCreateOptions {
 int zone_create(Manager *m, const char *name, const char *template_name, const ZoneCreateOptions *o,
                 sd_bus_message *call, sd_bus_error *error, Zone **ret);
 int zone_remove(Zone *z, sd_bus_error *error);
+/* A copied zone whose copy never completed (zoned died during it): what is on disk is no rootfs.
+ * Such a zone stays failed and unbootable until it is removed. */
+bool zone_storage_is_incomplete(Zone *z);
 
 int zone_boot(Zone *z, sd_bus_error *error);
 /* verb: "poweroff", "reboot", "halt" or "terminate" */

@@ -4,6 +4,7 @@
  * be powered off through the new daemon, leaving nothing behind. */
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -137,11 +138,99 @@ static void test_autoboot(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
+/* A template with many files, so that copying it takes a while. */
+static char *import_big_template(Harness *h) {
+        g_autofree char *rootfs = g_build_filename(h->tmpdir, "big", NULL), *result = NULL;
+        g_auto(HarnessRun) copy = { 0 };
+
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(),
+                                                                  rootfs, NULL } },
+                &copy);
+        harness_assert_run(&copy, 0, "cp -a the busybox rootfs");
+        for (int d = 0; d < 40; d++) {
+                g_autofree char *dir = g_strdup_printf("%s/many/%02d", rootfs, d);
+                g_assert_no_errno(g_mkdir_with_parents(dir, 0755));
+                for (int f = 0; f < 1000; f++) {
+                        g_autofree char *file = g_strdup_printf("%s/%04d", dir, f);
+                        harness_write_file(file, "a file of a big tree\n", 0644);
+                }
+        }
+        result = harness_import_fs(h, rootfs, "big", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        return g_steal_pointer(&rootfs);
+}
+
+static void assert_incomplete(Harness *h, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *state = harness_zone_state(h, name);
+
+        g_assert_cmpstr(state, ==, "failed");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", name), "()", &error);
+        g_assert_null(reply);
+        harness_assert_dbus_error(error, "org.zoned1.Error.ZoneIncomplete");
+        g_clear_pointer(&state, g_free);
+        state = harness_zone_state(h, name);
+        g_assert_cmpstr(state, ==, "failed");
+}
+
+static void on_create_reply(GObject *source, GAsyncResult *res, gpointer data) {
+        g_autoptr(GVariant) v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, NULL);
+}
+
+static bool copy_started(gpointer data) {
+        return g_file_test(data, G_FILE_TEST_IS_DIR);
+}
+
+/* zoned killed while it copies a template for a new zone: the zone stays failed, across restarts,
+ * until it is removed; it never boots on what the copy left. */
+static void test_interrupted_copy(Harness *h, gconstpointer data) {
+        g_autofree char *template_dir = NULL, *partial = NULL, *rootfs = NULL, *cfg = NULL, *st = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+
+        if (harness_skipped(h))
+                return;
+        template_dir = import_big_template(h);
+        st = g_build_filename(h->state_dir, "big1", NULL);
+        partial = g_build_filename(st, "rootfs.partial", NULL);
+        rootfs = g_build_filename(st, "rootfs", NULL);
+        cfg = g_build_filename(h->config_dir, "big1.zone", NULL);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "copy", g_variant_new_boolean(TRUE));
+        g_dbus_connection_call(h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                               "CreateZone", g_variant_new("(ssa{sv})", "big1", "big", &options), NULL,
+                               G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, on_create_reply, NULL);
+        g_assert_true(harness_wait(copy_started, partial, HARNESS_TRANSFER_TIMEOUT_MS));
+        harness_stop_zoned(h, SIGKILL);
+        if (g_file_test(rootfs, G_FILE_TEST_EXISTS)) {
+                g_test_skip("the copy was done before zoned could be killed");
+                return;
+        }
+
+        harness_start_zoned(h);
+        assert_incomplete(h, "big1");
+        /* Still so after another restart, and after the refused boot. */
+        harness_stop_zoned(h, SIGTERM);
+        harness_start_zoned(h);
+        assert_incomplete(h, "big1");
+        g_assert_false(g_file_test(rootfs, G_FILE_TEST_EXISTS));
+
+        reply = harness_manager_call(h, "RemoveZone", g_variant_new("(s)", "big1"), "()", &error);
+        g_assert_no_error(error);
+        g_assert_false(g_file_test(cfg, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(st, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/readopt/sigkill", test_sigkill, HARNESS_ZONECTL);
         HARNESS_TEST("/readopt/sigterm", test_sigterm, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/stopped-meanwhile", test_stopped_meanwhile, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/autoboot", test_autoboot, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/interrupted-copy", test_interrupted_copy, HARNESS_DEFAULT);
         return g_test_run();
 }
