@@ -13,6 +13,7 @@
 #include "template.h"
 #include "tree-copy.h"
 #include "worker.h"
+#include "zone-clean-up.h"
 #include "zone-dbus.h"
 #include "zone-userns.h"
 #include "zone.h"
@@ -23,6 +24,7 @@ Zone *zone_free(Zone *z) {
         if (z->manager && z->name)
                 g_hash_table_steal(z->manager->zones, z->name);
         supervisor_link_free(z->link);
+        zone_clean_up_free(z->clean_up);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);
@@ -64,6 +66,10 @@ char *zone_state_path(Zone *z) {
 
 char *zone_runtime_path(Zone *z) {
         return g_build_filename(z->manager->runtime_dir, "zones", z->name, NULL);
+}
+
+char *zone_cgroup_path(Zone *z) {
+        return g_build_filename(z->manager->cgroup_root, z->name, NULL);
 }
 
 static uint64_t now_realtime_usec(void) {

@@ -10,6 +10,7 @@
 
 typedef struct SupervisorLink SupervisorLink;
 typedef struct Worker Worker;
+typedef struct ZoneCleanUp ZoneCleanUp;
 
 /* A zone: its configuration (persistent, <config_dir>/NAME.zone) and its
  * runtime state as the supervisor reports it. */
@@ -27,6 +28,7 @@ struct Zone {
         SupervisorLink *link;      /* set while a supervisor runs the zone */
         Worker *worker;            /* creating: the copy of the template */
         sd_bus_message *create_call; /* CreateZone waiting for the copy */
+        ZoneCleanUp *clean_up;       /* its supervisor died: what it left is being removed */
 };
 
 Zone *zone_free(Zone *z);
@@ -38,6 +40,8 @@ int zone_new(Manager *m, const char *name, Zone **ret);
 char *zone_config_path(Zone *z);
 char *zone_state_path(Zone *z);
 char *zone_runtime_path(Zone *z);
+/* The zone's cgroup, relative to each hierarchy's root: "zoned/NAME". */
+char *zone_cgroup_path(Zone *z);
 
 /* Loads every *.zone file of the config dir and re-adopts live supervisors. */
 int zone_load_all(Manager *m);

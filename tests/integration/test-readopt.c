@@ -138,6 +138,66 @@ static void test_autoboot(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
+/* The supervisor of a zone: the parent of its init (the init is PID 1 of its own PID namespace,
+ * but the host's /proc tells its parent). */
+static pid_t supervisor_of(pid_t leader) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) leader), *text = NULL;
+        const char *ppid;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        ppid = strstr(text, "\nPPid:");
+        g_assert_nonnull(ppid);
+        return (pid_t) g_ascii_strtoll(ppid + strlen("\nPPid:"), NULL, 10);
+}
+
+/* What a zone's supervisor leaves when it is killed (SIGKILL) goes as soon as zoned sees it die:
+ * the zone's processes, its cgroups in every hierarchy, its runtime dir. */
+static void supervisor_killed(Harness *h, bool private_users) {
+        g_autofree char *rt = NULL, *leftovers = NULL, *result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(private_users));
+        reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "z1", "bb", &options),
+                                     "(o)", &error);
+        g_assert_no_error(error);
+        leader = harness_boot_zone(h, "z1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+        g_assert_true(g_file_test(rt, G_FILE_TEST_IS_DIR));
+
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+                g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
+                g_assert_cmpuint(w->leader, ==, 0);
+        }
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+        g_assert_false(g_file_test(rt, G_FILE_TEST_EXISTS));
+
+        /* And the zone boots again. */
+        leader = harness_boot_zone(h, "z1");
+        harness_poweroff_zone(h, "z1");
+}
+
+static void test_supervisor_killed(Harness *h, gconstpointer data) {
+        supervisor_killed(h, true);
+}
+
+static void test_supervisor_killed_host_users(Harness *h, gconstpointer data) {
+        supervisor_killed(h, false);
+}
+
 /* A template with many files, so that copying it takes a while. */
 static char *import_big_template(Harness *h) {
         g_autofree char *rootfs = g_build_filename(h->tmpdir, "big", NULL), *result = NULL;
@@ -231,6 +291,9 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/readopt/sigterm", test_sigterm, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/stopped-meanwhile", test_stopped_meanwhile, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/autoboot", test_autoboot, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed", test_supervisor_killed, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed-host-users", test_supervisor_killed_host_users,
+                     HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/interrupted-copy", test_interrupted_copy, HARNESS_DEFAULT);
         return g_test_run();
 }
