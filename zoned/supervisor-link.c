@@ -25,7 +25,9 @@ struct SupervisorLink {
         ZoneState final_state;
         char *final_status;
         int fd;
-        int pidfd; /* the supervisor: once it is gone, what it left can be removed */
+        int pidfd;     /* the supervisor: once it is gone, what it left can be removed */
+        bool adopted;  /* a supervisor of an earlier zoned */
+        bool answered; /* its first snapshot came */
         sd_event_source *io;
         GQueue pending; /* PendingCall: commands sent, in order, waiting for their RESULT= */
 };
@@ -52,6 +54,9 @@ static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) 
 
         if (control_message_get(msg, len, "STATE", &state) < 0)
                 return;
+        if (!l->answered && l->adopted)
+                log_info("Zone %s: re-adopted its running supervisor.", l->zone->name);
+        l->answered = true;
         s = zone_state_from_string(state);
         if (s < 0) {
                 log_warning("Zone %s: supervisor reported unknown state \"%s\".", l->zone->name, state);
@@ -192,41 +197,37 @@ int supervisor_link_attach(Zone *z, SupervisorLink **ret) {
         _cleanup_free_ char *rt = zone_runtime_path(z);
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = 5 };
         struct ucred peer = {};
         socklen_t peer_len = sizeof(peer);
-        char buf[CONTROL_MESSAGE_MAX + 1];
         SupervisorLink *l;
-        ssize_t n;
         int r;
 
         if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", rt, CONTROL_SOCKET_NAME) >=
             sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a unix socket's connect() completes at once (the kernel queues it for a
+         * listener that is busy or stopped) or fails at once. The snapshot comes when it comes. */
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
+                return errno == EINPROGRESS ? -EAGAIN : -errno;
         /* The listener's credentials, from when it called listen(): the supervisor. */
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) < 0)
                 peer.pid = 0;
-        /* Read the first snapshot right away, so the zone's state is known
-         * before zoned answers its first call. */
-        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        n = recv(fd, buf, CONTROL_MESSAGE_MAX, 0);
-        if (n <= 0)
-                return n < 0 ? -errno : -ECONNREFUSED;
-        buf[n] = 0;
 
         r = link_new(z, fd, peer.pid, &l);
         if (r < 0)
                 return r;
         fd = -EBADF;
+        l->adopted = true;
         z->link = l;
-        link_apply_snapshot(l, buf, (size_t) n);
         *ret = l;
         return 0;
+}
+
+bool supervisor_link_answered(SupervisorLink *l) {
+        return l && l->answered;
 }
 
 int supervisor_link_call(SupervisorLink *l, const char *command, const char *extra,

@@ -201,7 +201,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
 }
 
 int zone_remove(Zone *z, sd_bus_error *error) {
-        g_autofree char *cfg = zone_config_path(z), *logdir = NULL, *rt = zone_runtime_path(z);
+        g_autofree char *cfg = zone_config_path(z), *logdir = NULL;
         int r;
 
         if (z->state == ZONE_CREATING)
@@ -216,7 +216,7 @@ int zone_remove(Zone *z, sd_bus_error *error) {
         zone_discard_storage(z);
         logdir = g_build_filename(z->manager->log_dir, z->name, NULL);
         (void) rm_rf(logdir);
-        (void) rm_rf(rt);
+        (void) zone_runtime_dir_remove(z);
         log_info("Zone %s removed.", z->name);
         zone_emit_removed(z);
         zone_free(z);

@@ -68,7 +68,10 @@ static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
         r = launch_plan_serialize(p, &text);
         if (r < 0)
                 return r;
-        (void) rm_rf(rt);
+        /* Never the dir of a supervisor that lives on (one zoned lost track of). */
+        r = zone_runtime_dir_remove(z);
+        if (r == -EBUSY)
+                return r;
         r = mkdir_parents_and_self(rt, 0700);
         if (r < 0)
                 return r;
@@ -105,6 +108,10 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
+                                         "Zone %s still has a supervisor that zoned does not reach.",
+                                         z->name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
         r = supervisor_link_spawn(z, plan, &z->link);

@@ -12,7 +12,9 @@
 #include "supervisor-link.h"
 #include "template.h"
 #include "tree-copy.h"
+#include "runtime-lock.h"
 #include "worker.h"
+#include "zone-adopt.h"
 #include "zone-clean-up.h"
 #include "zone-dbus.h"
 #include "zone-userns.h"
@@ -25,6 +27,7 @@ Zone *zone_free(Zone *z) {
                 g_hash_table_steal(z->manager->zones, z->name);
         supervisor_link_free(z->link);
         zone_clean_up_free(z->clean_up);
+        sd_event_source_disable_unref(z->adopt_retry);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);
@@ -70,6 +73,17 @@ char *zone_runtime_path(Zone *z) {
 
 char *zone_cgroup_path(Zone *z) {
         return g_build_filename(z->manager->cgroup_root, z->name, NULL);
+}
+
+int zone_runtime_dir_remove(Zone *z) {
+        g_autofree char *rt = zone_runtime_path(z);
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        r = runtime_dir_lock(rt, &lock);
+        if (r == -EBUSY || r == -ENOENT)
+                return r == -EBUSY ? r : 0;
+        return rm_rf(rt);
 }
 
 static uint64_t now_realtime_usec(void) {
@@ -139,16 +153,7 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
                 zone_set_runtime(z, ZONE_FAILED, 0, 0,
                                  "The zone's copy of its template is incomplete (creation was interrupted); "
                                  "remove the zone and create it again.");
-        r = supervisor_link_attach(z, &z->link);
-        if (r >= 0)
-                log_info("Zone %s: re-adopted its running supervisor.", name);
-        else if (r != -ENOENT && r != -ECONNREFUSED)
-                log_warning_errno(r, "Zone %s: cannot reach its supervisor, taking it as stopped: %m", name);
-        if (r < 0) {
-                /* Nothing runs there: a stale runtime dir is a leftover of a crash. */
-                g_autofree char *rt = zone_runtime_path(z);
-                (void) rm_rf(rt);
-        }
+        zone_adopt(z);
         return 0;
 }
 

@@ -29,6 +29,7 @@ struct Zone {
         Worker *worker;            /* creating: the copy of the template */
         sd_bus_message *create_call; /* CreateZone waiting for the copy */
         ZoneCleanUp *clean_up;       /* its supervisor died: what it left is being removed */
+        sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
 };
 
 Zone *zone_free(Zone *z);
@@ -42,8 +43,10 @@ char *zone_state_path(Zone *z);
 char *zone_runtime_path(Zone *z);
 /* The zone's cgroup, relative to each hierarchy's root: "zoned/NAME". */
 char *zone_cgroup_path(Zone *z);
+/* Removes the runtime dir unless a live supervisor holds it (-EBUSY; runtime-lock.h). */
+int zone_runtime_dir_remove(Zone *z);
 
-/* Loads every *.zone file of the config dir and re-adopts live supervisors. */
+/* Loads every *.zone file of the config dir and re-adopts live supervisors (zone-adopt.h). */
 int zone_load_all(Manager *m);
 
 /* What CreateZone's options ask for. */

@@ -150,6 +150,67 @@ static pid_t supervisor_of(pid_t leader) {
         return (pid_t) g_ascii_strtoll(ppid + strlen("\nPPid:"), NULL, 10);
 }
 
+static void continue_process(gpointer pid) {
+        (void) kill(GPOINTER_TO_INT(pid), SIGCONT);
+}
+
+/* A supervisor that is slow to answer (here: stopped) while zoned starts is neither given up on
+ * nor robbed of its runtime directory: zoned serves its other calls meanwhile, keeps the zone out
+ * of a second boot, and adopts it once it answers. */
+static void test_slow_supervisor(Harness *h, gconstpointer data) {
+        g_autofree char *path = NULL, *control = NULL, *state = NULL, *leftovers = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint32 leader;
+        pid_t supervisor;
+
+        if (harness_skipped(h))
+                return;
+        import_and_boot(h, &leader);
+        path = harness_create_zone(h, "z2", "bb", false);
+        supervisor = supervisor_of((pid_t) leader);
+        control = g_build_filename(h->runtime_dir, "zones", "z1", "control", NULL);
+        g_assert_true(g_file_test(control, G_FILE_TEST_EXISTS));
+
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(supervisor, SIGSTOP));
+        g_test_queue_destroy(continue_process, GINT_TO_POINTER(supervisor));
+        harness_start_zoned(h);
+
+        /* zoned answers while z1's supervisor does not. */
+        reply = harness_manager_call(h, "ListZones", NULL, "(a(sssso))", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+        state = harness_zone_state(h, "z2");
+        g_assert_cmpstr(state, ==, "stopped");
+        g_clear_pointer(&state, g_free);
+        /* Long past any answer a live supervisor would have given, its runtime dir is still there. */
+        g_usleep(7 * G_USEC_PER_SEC);
+        reply = harness_manager_call(h, "GetZone", g_variant_new("(s)", "z2"), "(o)", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+        g_assert_true(g_file_test(control, G_FILE_TEST_EXISTS));
+        g_assert_true(harness_pid_alive(supervisor));
+        /* Not stopped, so not booted a second time beside its live supervisor. */
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, !=, "stopped");
+        g_assert_cmpstr(state, !=, "failed");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), "()", &error);
+        g_assert_null(reply);
+        harness_assert_dbus_error(error, "org.zoned1.Error.AlreadyRunning");
+        g_clear_error(&error);
+
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_no_errno(kill(supervisor, SIGCONT));
+                g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
+                g_assert_cmpuint(w->leader, ==, leader);
+        }
+        harness_poweroff_zone(h, "z1");
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+}
+
 /* What a zone's supervisor leaves when it is killed (SIGKILL) goes as soon as zoned sees it die:
  * the zone's processes, its cgroups in every hierarchy, its runtime dir. */
 static void supervisor_killed(Harness *h, bool private_users) {
@@ -196,6 +257,34 @@ static void test_supervisor_killed(Harness *h, gconstpointer data) {
 
 static void test_supervisor_killed_host_users(Harness *h, gconstpointer data) {
         supervisor_killed(h, false);
+}
+
+/* The supervisor is killed while no zoned runs: the next zoned finds it gone and removes what it
+ * left before it shows the zone failed. */
+static void test_supervisor_killed_meanwhile(Harness *h, gconstpointer data) {
+        g_autofree char *rt = NULL, *leftovers = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        import_and_boot(h, &leader);
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+        harness_reap_orphans();
+        harness_start_zoned(h);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_cmpstr(zone_watch_wait_settled(w, HARNESS_STOP_TIMEOUT_MS), ==, "failed");
+                g_assert_cmpuint(w->leader, ==, 0);
+        }
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+        g_assert_false(g_file_test(rt, G_FILE_TEST_EXISTS));
 }
 
 /* A template with many files, so that copying it takes a while. */
@@ -291,8 +380,11 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/readopt/sigterm", test_sigterm, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/stopped-meanwhile", test_stopped_meanwhile, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/autoboot", test_autoboot, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/slow-supervisor", test_slow_supervisor, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/supervisor-killed", test_supervisor_killed, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/supervisor-killed-host-users", test_supervisor_killed_host_users,
+                     HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed-meanwhile", test_supervisor_killed_meanwhile,
                      HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/interrupted-copy", test_interrupted_copy, HARNESS_DEFAULT);
         return g_test_run();
