@@ -33,6 +33,8 @@
 #define ZONED_ERROR_SOURCE_CONTAINS_STORE "org.zoned1.Error.SourceContainsStore"
 /* An archive or download with no file in it (a stream of zeros, say): no template is made. */
 #define ZONED_ERROR_EMPTY_ARCHIVE "org.zoned1.Error.EmptyArchive"
+/* The zone's storage was never completed (its creation was cut short): it can only be removed. */
+#define ZONED_ERROR_ZONE_INCOMPLETE "org.zoned1.Error.ZoneIncomplete"
 
 /* Each name with its errno. */
 extern const sd_bus_error_map zoned_error_map[];

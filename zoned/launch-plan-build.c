@@ -51,7 +51,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->runtime_dir = zone_runtime_path(z);
         p->console_log = g_build_filename(m->log_dir, z->name, "console.log", NULL);
         p->console_log_max = 1024 * 1024;
-        p->cgroup = g_build_filename(m->cgroup_root, z->name, NULL);
+        p->cgroup = zone_cgroup_path(z);
         p->machine_id = g_strdup(z->config.machine_id);
         p->seccomp_filter = manager_seccomp_filter_path(m);
         if (z->config.private_users) {

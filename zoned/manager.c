@@ -16,6 +16,7 @@
 #include "transfer-dbus.h"
 #include "transfer.h"
 #include "worker.h"
+#include "zone-adopt.h"
 #include "zone-dbus.h"
 #include "zone.h"
 
@@ -313,10 +314,12 @@ int manager_startup(Manager *m) {
                 return r;
         manager_load_definitions(m);
         /* Zones first (re-adopting running ones), then the bus: the first
-         * caller already sees the true state of every zone. */
+         * caller already sees the true state of every zone whose supervisor
+         * answers at once; a slow one's zone is "starting" until it does. */
         r = zone_load_all(m);
         if (r < 0)
                 return r;
+        zone_adopt_settle(m);
         log_info("Loaded %u zones from %s.", g_hash_table_size(m->zones), m->config_dir);
         r = private_bus_listen(m);
         if (r < 0)

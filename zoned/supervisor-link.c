@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include "supervisor-link.h"
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
+#include "zone-clean-up.h"
 
 struct SupervisorLink {
         Zone *zone;
@@ -23,6 +25,9 @@ struct SupervisorLink {
         ZoneState final_state;
         char *final_status;
         int fd;
+        int pidfd;     /* the supervisor: once it is gone, what it left can be removed */
+        bool adopted;  /* a supervisor of an earlier zoned */
+        bool answered; /* its first snapshot came */
         sd_event_source *io;
         GQueue pending; /* PendingCall: commands sent, in order, waiting for their RESULT= */
 };
@@ -49,6 +54,9 @@ static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) 
 
         if (control_message_get(msg, len, "STATE", &state) < 0)
                 return;
+        if (!l->answered && l->adopted)
+                log_info("Zone %s: re-adopted its running supervisor.", l->zone->name);
+        l->answered = true;
         s = zone_state_from_string(state);
         if (s < 0) {
                 log_warning("Zone %s: supervisor reported unknown state \"%s\".", l->zone->name, state);
@@ -80,20 +88,28 @@ static void link_handle_message(SupervisorLink *l, const char *msg, size_t len, 
         link_apply_snapshot(l, msg, len);
 }
 
-/* The supervisor is gone (it exits after the zone stopped, or it died). */
+/* The supervisor is gone: it exits after the zone stopped and it cleaned up, or it died (was
+ * killed) and left the zone's processes, cgroups and runtime dir behind. */
 static void link_closed(SupervisorLink *l) {
         Zone *z = l->zone;
+        bool stopping = z->state == ZONE_STOPPING;
+        int pidfd = TAKE_FD(l->pidfd), r;
 
         z->link = NULL;
-        if (l->final)
+        if (l->final) {
+                safe_close(pidfd);
                 zone_set_runtime(z, l->final_state, 0, 0, l->final_status);
-        else if (z->state == ZONE_STOPPING)
-                zone_set_runtime(z, ZONE_STOPPED, 0, 0, NULL);
-        else if (z->state != ZONE_STOPPED && z->state != ZONE_FAILED)
-                zone_set_runtime(z, ZONE_FAILED, 0, 0, "The zone's supervisor exited unexpectedly.");
-        else
-                zone_set_runtime(z, z->state, 0, 0, NULL);
+                supervisor_link_free(l);
+                return;
+        }
         supervisor_link_free(l);
+        r = zone_clean_up_start(z, pidfd, -EBADF, stopping ? ZONE_STOPPED : ZONE_FAILED,
+                                stopping ? NULL : "The zone's supervisor exited unexpectedly.");
+        if (r < 0) {
+                log_warning_errno(r, "Zone %s: cannot remove what its supervisor left: %m", z->name);
+                zone_set_runtime(z, stopping ? ZONE_STOPPED : ZONE_FAILED, 0, 0,
+                                 stopping ? NULL : "The zone's supervisor exited unexpectedly.");
+        }
 }
 
 static int link_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -126,6 +142,7 @@ SupervisorLink *supervisor_link_free(SupervisorLink *l) {
                 l->zone->link = NULL;
         sd_event_source_disable_unref(l->io);
         safe_close(l->fd);
+        safe_close(l->pidfd);
         /* Whoever waits for an answer gets one; commands nobody waits for are forgotten. */
         for (PendingCall *p; (p = g_queue_pop_head(&l->pending)); free(p))
                 if (p->reply)
@@ -136,7 +153,7 @@ SupervisorLink *supervisor_link_free(SupervisorLink *l) {
         return NULL;
 }
 
-static int link_new(Zone *z, int fd, SupervisorLink **ret) {
+static int link_new(Zone *z, int fd, pid_t pid, SupervisorLink **ret) {
         _cleanup_free_ SupervisorLink *l = new0(SupervisorLink, 1);
         int r;
 
@@ -147,6 +164,10 @@ static int link_new(Zone *z, int fd, SupervisorLink **ret) {
                 return r;
         l->zone = z;
         l->fd = fd;
+        /* Without one (ENOSYS), its death is only waited for through the runtime dir's lock. */
+        l->pidfd = pid > 0 ? pidfd_open(pid, 0) : -EBADF;
+        if (l->pidfd < 0)
+                l->pidfd = -EBADF;
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -163,7 +184,7 @@ int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret) 
                 if (r < 0)
                         return log_error_errno(r, "Failed to execute %s: %m", z->manager->supervisor_path);
         }
-        r = link_new(z, fd, ret);
+        r = link_new(z, fd, pid, ret);
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 return r;
@@ -176,36 +197,37 @@ int supervisor_link_attach(Zone *z, SupervisorLink **ret) {
         _cleanup_free_ char *rt = zone_runtime_path(z);
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = 5 };
-        char buf[CONTROL_MESSAGE_MAX + 1];
+        struct ucred peer = {};
+        socklen_t peer_len = sizeof(peer);
         SupervisorLink *l;
-        ssize_t n;
         int r;
 
         if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", rt, CONTROL_SOCKET_NAME) >=
             sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a unix socket's connect() completes at once (the kernel queues it for a
+         * listener that is busy or stopped) or fails at once. The snapshot comes when it comes. */
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
-        /* Read the first snapshot right away, so the zone's state is known
-         * before zoned answers its first call. */
-        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        n = recv(fd, buf, CONTROL_MESSAGE_MAX, 0);
-        if (n <= 0)
-                return n < 0 ? -errno : -ECONNREFUSED;
-        buf[n] = 0;
+                return errno == EINPROGRESS ? -EAGAIN : -errno;
+        /* The listener's credentials, from when it called listen(): the supervisor. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) < 0)
+                peer.pid = 0;
 
-        r = link_new(z, fd, &l);
+        r = link_new(z, fd, peer.pid, &l);
         if (r < 0)
                 return r;
         fd = -EBADF;
+        l->adopted = true;
         z->link = l;
-        link_apply_snapshot(l, buf, (size_t) n);
         *ret = l;
         return 0;
+}
+
+bool supervisor_link_answered(SupervisorLink *l) {
+        return l && l->answered;
 }
 
 int supervisor_link_call(SupervisorLink *l, const char *command, const char *extra,

@@ -9,9 +9,12 @@
 
 /* Writes the plan and starts a supervisor for z. */
 int supervisor_link_spawn(Zone *z, const char *plan_path, SupervisorLink **ret);
-/* Connects to the control socket of a running supervisor; -ENOENT or
- * -ECONNREFUSED when none runs there. */
+/* Connects to the control socket of a running supervisor, without waiting for it: its first
+ * snapshot sets the zone's state when it comes. -ENOENT or -ECONNREFUSED when none listens there,
+ * -EAGAIN when its queue of connections is full. */
 int supervisor_link_attach(Zone *z, SupervisorLink **ret);
+/* Whether the supervisor sent its first snapshot. */
+bool supervisor_link_answered(SupervisorLink *l);
 /* Sends "COMMAND=…" (+ extra lines); the answer is logged if it is an error. */
 int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra);
 

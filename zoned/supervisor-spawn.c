@@ -55,23 +55,16 @@ static void spawn_actions_freep(posix_spawn_file_actions_t **a) {
  * enough that fork() copying its page tables, and the copy-on-write faults after it, cost a good
  * part of a millisecond. The supervisor gets its own session (a terminal hang-up or zoned's exit
  * does not reach it), an empty signal mask, SIGPIPE at its default (zoned ignores it; only an
- * ignored disposition would survive the exec), /dev/null as stdin, the control socket as fd 3, and
- * no other fd of zoned's. */
-static int spawn_process(const char *path, const char *plan_path, bool spare, int control_fd, pid_t *ret) {
+ * ignored disposition would survive the exec), /dev/null as stdin, the control socket (if any) as
+ * fd 3, and no other fd of zoned's. */
+static int spawn_process(const char *path, char *const argv[], int control_fd, pid_t *ret) {
         posix_spawnattr_t attr_storage;
         posix_spawn_file_actions_t actions_storage;
         _cleanup_(spawn_attr_freep) posix_spawnattr_t *attr = NULL;
         _cleanup_(spawn_actions_freep) posix_spawn_file_actions_t *actions = NULL;
-        _cleanup_free_ char *plan_arg = NULL;
-        char *argv[] = { (char *) "zoned-supervisor", NULL, (char *) "--control-fd=3", NULL, NULL };
         sigset_t none, pipe_only;
         int r;
 
-        if (asprintf(&plan_arg, "--plan=%s", plan_path) < 0)
-                return -ENOMEM;
-        argv[1] = plan_arg;
-        if (spare)
-                argv[3] = (char *) "--spare";
         sigemptyset(&none);
         sigemptyset(&pipe_only);
         sigaddset(&pipe_only, SIGPIPE);
@@ -93,16 +86,38 @@ static int spawn_process(const char *path, const char *plan_path, bool spare, in
                 return -r;
         actions = &actions_storage;
         /* control_fd is O_CLOEXEC and never 3 (the caller made sure), so dup2 gives a fresh fd 3. */
-        r = posix_spawn_file_actions_adddup2(actions, control_fd, 3);
+        r = control_fd >= 0 ? posix_spawn_file_actions_adddup2(actions, control_fd, 3) : 0;
         if (r == 0)
                 r = posix_spawn_file_actions_addopen(actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         if (r == 0)
-                r = posix_spawn_file_actions_addclosefrom_np(actions, 4);
+                r = posix_spawn_file_actions_addclosefrom_np(actions, control_fd >= 0 ? 4 : 3);
         if (r != 0)
                 return -r;
 
         r = posix_spawn(ret, path, actions, attr, argv, environ);
         return -r;
+}
+
+static int spawn_supervisor(const char *path, const char *plan_path, bool spare, int control_fd,
+                            pid_t *ret) {
+        _cleanup_free_ char *plan_arg = NULL;
+        char *argv[] = { (char *) "zoned-supervisor", NULL, (char *) "--control-fd=3", NULL, NULL };
+
+        if (asprintf(&plan_arg, "--plan=%s", plan_path) < 0)
+                return -ENOMEM;
+        argv[1] = plan_arg;
+        if (spare)
+                argv[3] = (char *) "--spare";
+        return spawn_process(path, argv, control_fd, ret);
+}
+
+int supervisor_spawn_clean_up(Manager *m, const char *cgroup, pid_t *ret_pid) {
+        _cleanup_free_ char *arg = NULL;
+
+        if (asprintf(&arg, "--clean-up=%s", cgroup) < 0)
+                return -ENOMEM;
+        return spawn_process(m->supervisor_path, (char *const[]) { (char *) "zoned-supervisor", arg, NULL },
+                             -EBADF, ret_pid);
 }
 
 int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_pid, int *ret_fd) {
@@ -122,7 +137,7 @@ int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_p
                 safe_close(pair[1]);
                 pair[1] = fd;
         }
-        r = spawn_process(m->supervisor_path, plan_path, spare, pair[1], &pid);
+        r = spawn_supervisor(m->supervisor_path, plan_path, spare, pair[1], &pid);
         if (r < 0)
                 return r;
         pair[1] = safe_close(pair[1]);

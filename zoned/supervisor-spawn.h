@@ -12,3 +12,6 @@
  * socket for zoned's "START=1" before it reads plan_path (supervisor-spare.h). Returns zoned's end
  * of the control socket. */
 int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_pid, int *ret_fd);
+/* "zoned-supervisor --clean-up=CGROUP" in the same way, without a control socket or a reaper: the
+ * caller watches its end (zone-clean-up.h). */
+int supervisor_spawn_clean_up(Manager *m, const char *cgroup, pid_t *ret_pid);

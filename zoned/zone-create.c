@@ -31,6 +31,30 @@ static int copy_job_run(void *userdata) {
         return rename(j->dst, final) < 0 ? -errno : 0;
 }
 
+/* The copy is made in rootfs.partial and renamed to rootfs when complete; rootfs.partial stays
+ * until the zone is removed if zoned died before that. */
+bool zone_storage_is_incomplete(Zone *z) {
+        g_autofree char *state = NULL, *rootfs = NULL, *partial = NULL;
+        struct stat st;
+
+        if (!z->config.copy || z->state == ZONE_CREATING)
+                return false;
+        state = zone_state_path(z);
+        rootfs = g_build_filename(state, "rootfs", NULL);
+        partial = g_build_filename(state, "rootfs.partial", NULL);
+        return lstat(partial, &st) == 0 || lstat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode);
+}
+
+static void zone_log_created(Zone *z) {
+        if (z->config.private_users)
+                log_info("Zone %s created from template %s (%s), host ids %" PRIu32 "-%" PRIu32 ".", z->name,
+                         z->config.template_name, z->config.copy ? "copy" : "overlay", z->config.uid_shift,
+                         z->config.uid_shift + z->config.uid_range - 1);
+        else
+                log_info("Zone %s created from template %s (%s), with the host's users.", z->name,
+                         z->config.template_name, z->config.copy ? "copy" : "overlay");
+}
+
 /* Undoes a creation: config file and state dir go, in the background. */
 static void zone_discard_storage(Zone *z) {
         g_autofree char *cfg = zone_config_path(z), *state = zone_state_path(z);
@@ -54,6 +78,7 @@ static void zone_copy_done(Worker *w, int result, void *userdata) {
                 zone_free(z);
                 return;
         }
+        zone_log_created(z);
         zone_set_runtime(z, ZONE_STOPPED, 0, 0, NULL);
         if (call)
                 (void) sd_bus_reply_method_return(call, "o", z->object_path);
@@ -166,20 +191,17 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                 zone_free(z);
                 return sd_bus_error_set_errnof(error, r, "Cannot create the storage of zone %s: %m", name);
         }
-        if (o->private_users)
-                log_info("Zone %s created from template %s (%s), host ids %" PRIu32 "-%" PRIu32 ".", name,
-                         template_name, o->copy ? "copy" : "overlay", z->config.uid_shift,
-                         z->config.uid_shift + z->config.uid_range - 1);
+        if (r > 0)
+                log_info("Zone %s: copying template %s.", name, template_name);
         else
-                log_info("Zone %s created from template %s (%s), with the host's users.", name, template_name,
-                         o->copy ? "copy" : "overlay");
+                zone_log_created(z);
         zone_emit_new(z);
         *ret = z;
         return r; /* 1: the reply comes once the copy is done */
 }
 
 int zone_remove(Zone *z, sd_bus_error *error) {
-        g_autofree char *cfg = zone_config_path(z), *logdir = NULL, *rt = zone_runtime_path(z);
+        g_autofree char *cfg = zone_config_path(z), *logdir = NULL;
         int r;
 
         if (z->state == ZONE_CREATING)
@@ -194,7 +216,7 @@ int zone_remove(Zone *z, sd_bus_error *error) {
         zone_discard_storage(z);
         logdir = g_build_filename(z->manager->log_dir, z->name, NULL);
         (void) rm_rf(logdir);
-        (void) rm_rf(rt);
+        (void) zone_runtime_dir_remove(z);
         log_info("Zone %s removed.", z->name);
         zone_emit_removed(z);
         zone_free(z);

@@ -35,6 +35,12 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         r = zone_reload_config(z, error);
         if (r < 0)
                 return r;
+        if (zone_storage_is_incomplete(z))
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_ZONE_INCOMPLETE,
+                        "The copy of template %s for zone %s was never completed; remove the "
+                        "zone and create it again.",
+                        z->config.template_name, z->name);
         b = g_hash_table_lookup(m->brands, z->config.brand);
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",
@@ -66,7 +72,10 @@ static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
         r = launch_plan_serialize(p, &text);
         if (r < 0)
                 return r;
-        (void) rm_rf(rt);
+        /* Never the dir of a supervisor that lives on (one zoned lost track of). */
+        r = zone_runtime_dir_remove(z);
+        if (r == -EBUSY)
+                return r;
         r = mkdir_parents_and_self(rt, 0700);
         if (r < 0)
                 return r;
@@ -103,11 +112,13 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
+                                         "Zone %s still has a supervisor that zoned does not reach.",
+                                         z->name);
         if (r < 0) {
-                g_autofree char *rt = zone_runtime_path(z);
-
                 /* No supervisor runs there: nothing of the attempt stays. */
-                (void) rm_rf(rt);
+                (void) zone_runtime_dir_remove(z);
                 log_error_errno(r, "Cannot prepare zone %s for its boot: %m", z->name);
                 return sd_bus_error_set_errnof(error, r, "Cannot prepare zone %s: %m", z->name);
         }

@@ -12,7 +12,10 @@
 #include "supervisor-link.h"
 #include "template.h"
 #include "tree-copy.h"
+#include "runtime-lock.h"
 #include "worker.h"
+#include "zone-adopt.h"
+#include "zone-clean-up.h"
 #include "zone-dbus.h"
 #include "zone-userns.h"
 #include "zone.h"
@@ -23,6 +26,8 @@ Zone *zone_free(Zone *z) {
         if (z->manager && z->name)
                 g_hash_table_steal(z->manager->zones, z->name);
         supervisor_link_free(z->link);
+        zone_clean_up_free(z->clean_up);
+        sd_event_source_disable_unref(z->adopt_retry);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);
@@ -65,6 +70,21 @@ char *zone_state_path(Zone *z) {
 
 char *zone_runtime_path(Zone *z) {
         return g_build_filename(z->manager->runtime_dir, "zones", z->name, NULL);
+}
+
+char *zone_cgroup_path(Zone *z) {
+        return g_build_filename(z->manager->cgroup_root, z->name, NULL);
+}
+
+int zone_runtime_dir_remove(Zone *z) {
+        g_autofree char *rt = zone_runtime_path(z);
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        r = runtime_dir_lock(rt, &lock);
+        if (r == -EBUSY || r == -ENOENT)
+                return r == -EBUSY ? r : 0;
+        return rm_rf(rt);
 }
 
 static uint64_t now_realtime_usec(void) {
@@ -116,22 +136,6 @@ static void reserve_uid_range(Manager *m, const char *path) {
         g_array_append_val(m->reserved_uid_ranges, r);
 }
 
-/* Re-adopts the zone's supervisor if one runs; else its runtime dir is a leftover of a crash. */
-static void zone_attach_or_clean(Zone *z) {
-        int r;
-
-        r = supervisor_link_attach(z, &z->link);
-        if (r >= 0) {
-                log_info("Zone %s: re-adopted its running supervisor.", z->name);
-                return;
-        }
-        if (r != -ENOENT && r != -ECONNREFUSED)
-                log_warning_errno(r, "Zone %s: cannot reach its supervisor, taking it as stopped: %m",
-                                  z->name);
-        g_autofree char *rt = zone_runtime_path(z);
-        (void) rm_rf(rt);
-}
-
 /* A zone file that does not load: the zone is skipped, unless its supervisor runs. A zone
  * that runs stays reachable, with what can be read of its file, so that it can be stopped;
  * it boots again once the file loads (zone_reload_config()). */
@@ -164,14 +168,11 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
         r = zone_config_load(path, &z->config, &error);
         if (r < 0)
                 return zone_load_broken(z, path, error ?: strerror(-r));
-        if (z->config.copy) {
-                g_autofree char *state = zone_state_path(z), *rootfs = g_build_filename(state, "rootfs", NULL);
-                if (access(rootfs, F_OK) < 0)
-                        zone_set_runtime(z, ZONE_FAILED, 0, 0,
-                                         "The zone's copy of its template is incomplete (creation was interrupted); "
-                                         "remove the zone and create it again.");
-        }
-        zone_attach_or_clean(z);
+        if (zone_storage_is_incomplete(z))
+                zone_set_runtime(z, ZONE_FAILED, 0, 0,
+                                 "The zone's copy of its template is incomplete (creation was interrupted); "
+                                 "remove the zone and create it again.");
+        zone_adopt(z);
         return 0;
 }
 

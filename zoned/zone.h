@@ -10,6 +10,7 @@
 
 typedef struct SupervisorLink SupervisorLink;
 typedef struct Worker Worker;
+typedef struct ZoneCleanUp ZoneCleanUp;
 
 /* A zone: its configuration (persistent, <config_dir>/NAME.zone) and its
  * runtime state as the supervisor reports it. */
@@ -29,6 +30,8 @@ struct Zone {
         SupervisorLink *link;      /* set while a supervisor runs the zone */
         Worker *worker;            /* creating: the copy of the template */
         sd_bus_message *create_call; /* CreateZone waiting for the copy */
+        ZoneCleanUp *clean_up;       /* its supervisor died: what it left is being removed */
+        sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
 };
 
 Zone *zone_free(Zone *z);
@@ -40,10 +43,14 @@ int zone_new(Manager *m, const char *name, Zone **ret);
 char *zone_config_path(Zone *z);
 char *zone_state_path(Zone *z);
 char *zone_runtime_path(Zone *z);
+/* The zone's cgroup, relative to each hierarchy's root: "zoned/NAME". */
+char *zone_cgroup_path(Zone *z);
+/* Removes the runtime dir unless a live supervisor holds it (-EBUSY; runtime-lock.h). */
+int zone_runtime_dir_remove(Zone *z);
 
-/* Loads every *.zone file of the config dir and re-adopts live supervisors. A file that does
- * not load is skipped, unless the zone's supervisor runs: then the zone is kept, reachable and
- * stoppable, with z->config_error set. */
+/* Loads every *.zone file of the config dir and re-adopts live supervisors (zone-adopt.h). A
+ * file that does not load is skipped, unless the zone's supervisor runs: then the zone is kept,
+ * reachable and stoppable, with z->config_error set. */
 int zone_load_all(Manager *m);
 /* A zone kept with a broken file reads it again (before it boots or its file is written): 0
  * once it loads, else org.zoned1.Error.BadZoneFile naming FILE:LINE. 0 for every other zone. */
@@ -60,6 +67,9 @@ typedef struct ZoneCreateOptions {
 int zone_create(Manager *m, const char *name, const char *template_name, const ZoneCreateOptions *o,
                 sd_bus_message *call, sd_bus_error *error, Zone **ret);
 int zone_remove(Zone *z, sd_bus_error *error);
+/* A copied zone whose copy never completed (zoned died during it): what is on disk is no rootfs.
+ * Such a zone stays failed and unbootable until it is removed. */
+bool zone_storage_is_incomplete(Zone *z);
 
 int zone_boot(Zone *z, sd_bus_error *error);
 /* verb: "poweroff", "reboot", "halt" or "terminate" */

@@ -4,6 +4,7 @@
  * be powered off through the new daemon, leaving nothing behind. */
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -137,11 +138,254 @@ static void test_autoboot(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
+/* The supervisor of a zone: the parent of its init (the init is PID 1 of its own PID namespace,
+ * but the host's /proc tells its parent). */
+static pid_t supervisor_of(pid_t leader) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) leader), *text = NULL;
+        const char *ppid;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        ppid = strstr(text, "\nPPid:");
+        g_assert_nonnull(ppid);
+        return (pid_t) g_ascii_strtoll(ppid + strlen("\nPPid:"), NULL, 10);
+}
+
+static void continue_process(gpointer pid) {
+        (void) kill(GPOINTER_TO_INT(pid), SIGCONT);
+}
+
+/* A supervisor that is slow to answer (here: stopped) while zoned starts is neither given up on
+ * nor robbed of its runtime directory: zoned serves its other calls meanwhile, keeps the zone out
+ * of a second boot, and adopts it once it answers. */
+static void test_slow_supervisor(Harness *h, gconstpointer data) {
+        g_autofree char *path = NULL, *control = NULL, *state = NULL, *leftovers = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint32 leader;
+        pid_t supervisor;
+
+        if (harness_skipped(h))
+                return;
+        import_and_boot(h, &leader);
+        path = harness_create_zone(h, "z2", "bb", false);
+        supervisor = supervisor_of((pid_t) leader);
+        control = g_build_filename(h->runtime_dir, "zones", "z1", "control", NULL);
+        g_assert_true(g_file_test(control, G_FILE_TEST_EXISTS));
+
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(supervisor, SIGSTOP));
+        g_test_queue_destroy(continue_process, GINT_TO_POINTER(supervisor));
+        harness_start_zoned(h);
+
+        /* zoned answers while z1's supervisor does not. */
+        reply = harness_manager_call(h, "ListZones", NULL, "(a(sssso))", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+        state = harness_zone_state(h, "z2");
+        g_assert_cmpstr(state, ==, "stopped");
+        g_clear_pointer(&state, g_free);
+        /* Long past any answer a live supervisor would have given, its runtime dir is still there. */
+        g_usleep(7 * G_USEC_PER_SEC);
+        reply = harness_manager_call(h, "GetZone", g_variant_new("(s)", "z2"), "(o)", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+        g_assert_true(g_file_test(control, G_FILE_TEST_EXISTS));
+        g_assert_true(harness_pid_alive(supervisor));
+        /* Not stopped, so not booted a second time beside its live supervisor. */
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, !=, "stopped");
+        g_assert_cmpstr(state, !=, "failed");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", "z1"), "()", &error);
+        g_assert_null(reply);
+        harness_assert_dbus_error(error, "org.zoned1.Error.AlreadyRunning");
+        g_clear_error(&error);
+
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_no_errno(kill(supervisor, SIGCONT));
+                g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
+                g_assert_cmpuint(w->leader, ==, leader);
+        }
+        harness_poweroff_zone(h, "z1");
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+}
+
+/* What a zone's supervisor leaves when it is killed (SIGKILL) goes as soon as zoned sees it die:
+ * the zone's processes, its cgroups in every hierarchy, its runtime dir. */
+static void supervisor_killed(Harness *h, bool private_users) {
+        g_autofree char *rt = NULL, *leftovers = NULL, *result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(private_users));
+        reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "z1", "bb", &options),
+                                     "(o)", &error);
+        g_assert_no_error(error);
+        leader = harness_boot_zone(h, "z1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+        g_assert_true(g_file_test(rt, G_FILE_TEST_IS_DIR));
+
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+                g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
+                g_assert_cmpuint(w->leader, ==, 0);
+        }
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+        g_assert_false(g_file_test(rt, G_FILE_TEST_EXISTS));
+
+        /* And the zone boots again. */
+        leader = harness_boot_zone(h, "z1");
+        harness_poweroff_zone(h, "z1");
+}
+
+static void test_supervisor_killed(Harness *h, gconstpointer data) {
+        supervisor_killed(h, true);
+}
+
+static void test_supervisor_killed_host_users(Harness *h, gconstpointer data) {
+        supervisor_killed(h, false);
+}
+
+/* The supervisor is killed while no zoned runs: the next zoned finds it gone and removes what it
+ * left before it shows the zone failed. */
+static void test_supervisor_killed_meanwhile(Harness *h, gconstpointer data) {
+        g_autofree char *rt = NULL, *leftovers = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        import_and_boot(h, &leader);
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
+
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+        harness_reap_orphans();
+        harness_start_zoned(h);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_cmpstr(zone_watch_wait_settled(w, HARNESS_STOP_TIMEOUT_MS), ==, "failed");
+                g_assert_cmpuint(w->leader, ==, 0);
+        }
+        harness_reap_orphans();
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        leftovers = harness_zone_leftovers(h, "z1");
+        g_assert_null(leftovers);
+        g_assert_false(g_file_test(rt, G_FILE_TEST_EXISTS));
+}
+
+/* A template with many files, so that copying it takes a while. */
+static char *import_big_template(Harness *h) {
+        g_autofree char *rootfs = g_build_filename(h->tmpdir, "big", NULL), *result = NULL;
+        g_auto(HarnessRun) copy = { 0 };
+
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(),
+                                                                  rootfs, NULL } },
+                &copy);
+        harness_assert_run(&copy, 0, "cp -a the busybox rootfs");
+        for (int d = 0; d < 40; d++) {
+                g_autofree char *dir = g_strdup_printf("%s/many/%02d", rootfs, d);
+                g_assert_no_errno(g_mkdir_with_parents(dir, 0755));
+                for (int f = 0; f < 1000; f++) {
+                        g_autofree char *file = g_strdup_printf("%s/%04d", dir, f);
+                        harness_write_file(file, "a file of a big tree\n", 0644);
+                }
+        }
+        result = harness_import_fs(h, rootfs, "big", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        return g_steal_pointer(&rootfs);
+}
+
+static void assert_incomplete(Harness *h, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *state = harness_zone_state(h, name);
+
+        g_assert_cmpstr(state, ==, "failed");
+        reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", name), "()", &error);
+        g_assert_null(reply);
+        harness_assert_dbus_error(error, "org.zoned1.Error.ZoneIncomplete");
+        g_clear_pointer(&state, g_free);
+        state = harness_zone_state(h, name);
+        g_assert_cmpstr(state, ==, "failed");
+}
+
+static void on_create_reply(GObject *source, GAsyncResult *res, gpointer data) {
+        g_autoptr(GVariant) v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, NULL);
+}
+
+static bool copy_started(gpointer data) {
+        return g_file_test(data, G_FILE_TEST_IS_DIR);
+}
+
+/* zoned killed while it copies a template for a new zone: the zone stays failed, across restarts,
+ * until it is removed; it never boots on what the copy left. */
+static void test_interrupted_copy(Harness *h, gconstpointer data) {
+        g_autofree char *template_dir = NULL, *partial = NULL, *rootfs = NULL, *cfg = NULL, *st = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+
+        if (harness_skipped(h))
+                return;
+        template_dir = import_big_template(h);
+        st = g_build_filename(h->state_dir, "big1", NULL);
+        partial = g_build_filename(st, "rootfs.partial", NULL);
+        rootfs = g_build_filename(st, "rootfs", NULL);
+        cfg = g_build_filename(h->config_dir, "big1.zone", NULL);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "copy", g_variant_new_boolean(TRUE));
+        g_dbus_connection_call(h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                               "CreateZone", g_variant_new("(ssa{sv})", "big1", "big", &options), NULL,
+                               G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, on_create_reply, NULL);
+        g_assert_true(harness_wait(copy_started, partial, HARNESS_TRANSFER_TIMEOUT_MS));
+        harness_stop_zoned(h, SIGKILL);
+        if (g_file_test(rootfs, G_FILE_TEST_EXISTS)) {
+                g_test_skip("the copy was done before zoned could be killed");
+                return;
+        }
+
+        harness_start_zoned(h);
+        assert_incomplete(h, "big1");
+        /* Still so after another restart, and after the refused boot. */
+        harness_stop_zoned(h, SIGTERM);
+        harness_start_zoned(h);
+        assert_incomplete(h, "big1");
+        g_assert_false(g_file_test(rootfs, G_FILE_TEST_EXISTS));
+
+        reply = harness_manager_call(h, "RemoveZone", g_variant_new("(s)", "big1"), "()", &error);
+        g_assert_no_error(error);
+        g_assert_false(g_file_test(cfg, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(st, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/readopt/sigkill", test_sigkill, HARNESS_ZONECTL);
         HARNESS_TEST("/readopt/sigterm", test_sigterm, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/stopped-meanwhile", test_stopped_meanwhile, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/autoboot", test_autoboot, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/slow-supervisor", test_slow_supervisor, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed", test_supervisor_killed, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed-host-users", test_supervisor_killed_host_users,
+                     HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/supervisor-killed-meanwhile", test_supervisor_killed_meanwhile,
+                     HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/interrupted-copy", test_interrupted_copy, HARNESS_DEFAULT);
         return g_test_run();
 }

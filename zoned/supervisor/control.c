@@ -9,6 +9,7 @@
 #include "console-clients.h"
 #include "control-proto.h"
 #include "log.h"
+#include "runtime-lock.h"
 #include "signal-name.h"
 #include "supervisor.h"
 #include "fd-pass.h"
@@ -292,6 +293,12 @@ int control_listen(Supervisor *s) {
         int r;
 
         r = mkdir_parents_and_self(s->plan->runtime_dir, 0755);
+        if (r < 0)
+                return r;
+        /* The directory is ours while we live: zoned removes it only once it has the lock. */
+        r = runtime_dir_lock(s->plan->runtime_dir, &s->runtime_lock_fd);
+        if (r == -EBUSY)
+                return -EADDRINUSE;
         if (r < 0)
                 return r;
         if (asprintf(&path, "%s/" CONTROL_SOCKET_NAME, s->plan->runtime_dir) < 0)

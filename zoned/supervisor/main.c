@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sys/socket.h>
 
+#include "clean-up.h"
 #include "config.h"
 #include "log.h"
 #include "supervisor.h"
@@ -12,16 +13,22 @@
 static const char *arg_plan = NULL;
 static int arg_control_fd = -EBADF;
 static bool arg_spare = false;
+static const char *arg_clean_up = NULL;
 
 static void help(void) {
-        printf("%s --plan=PATH [--control-fd=N [--spare]]\n\n"
-               "Runs one zone as described by a launch plan, for zoned.\n\n"
+        printf("%s --plan=PATH [--control-fd=N [--spare]]\n"
+               "%s --clean-up=CGROUP\n\n"
+               "Runs one zone as described by a launch plan, for zoned; or removes what a\n"
+               "killed supervisor left of its zone.\n\n"
                "  -h --help          Show this help\n"
                "     --version       Show the version\n"
                "     --plan=PATH     Launch plan written by zoned\n"
                "     --control-fd=N  Connected SOCK_SEQPACKET control socket to zoned\n"
-               "     --spare         Wait for START=1 on the control socket before reading the plan\n",
-               program_invocation_short_name);
+               "     --spare         Wait for START=1 on the control socket before reading the plan\n"
+               "     --clean-up=CGROUP\n"
+               "                     Kill what is left in the zone's cgroup (e.g. zoned/web) and\n"
+               "                     remove it from every hierarchy\n",
+               program_invocation_short_name, program_invocation_short_name);
 }
 
 static int parse_fd(const char *s) {
@@ -36,13 +43,20 @@ static int parse_fd(const char *s) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_PLAN, ARG_CONTROL_FD, ARG_SPARE };
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_PLAN,
+                ARG_CONTROL_FD,
+                ARG_SPARE,
+                ARG_CLEAN_UP
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "plan", required_argument, NULL, ARG_PLAN },
                 { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
                 { "spare", no_argument, NULL, ARG_SPARE },
+                { "clean-up", required_argument, NULL, ARG_CLEAN_UP },
                 {},
         };
         int c;
@@ -66,11 +80,18 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_SPARE:
                         arg_spare = true;
                         break;
+                case ARG_CLEAN_UP:
+                        arg_clean_up = optarg;
+                        break;
                 default:
                         return -EINVAL;
                 }
         if (optind < argc)
                 return log_error_errno(EINVAL, "Unexpected argument: %s", argv[optind]);
+        if (arg_clean_up && (arg_plan || arg_control_fd >= 0 || arg_spare))
+                return log_error_errno(EINVAL, "--clean-up= takes no other option.");
+        if (arg_clean_up)
+                return 1;
         if (!arg_plan)
                 return log_error_errno(EINVAL, "--plan= is required.");
         if (arg_spare && arg_control_fd < 0)
@@ -123,6 +144,8 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (arg_clean_up)
+                return supervisor_clean_up(arg_clean_up) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         if (arg_spare) {
                 /* What does not depend on the zone, while nobody waits for it. */
                 r = zone_prepared_make(&prepared);

@@ -92,6 +92,7 @@ int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared
         s = new0(Supervisor, 1);
         if (!s)
                 return log_error_errno(ENOMEM, "Out of memory.");
+        s->runtime_lock_fd = -EBADF;
         s->prepared = *prepared;
         *prepared = ZONE_PREPARED_NULL;
         s->state = ZONE_STARTING;
@@ -156,6 +157,7 @@ Supervisor *supervisor_free(Supervisor *s) {
         launch_plan_free(s->plan);
         free(s->plan_path);
         free(s->control_path);
+        safe_close(s->runtime_lock_fd);
         free(s->status);
         free(s->spawn_error);
         free(s->outcome_status);

@@ -48,6 +48,7 @@ struct Supervisor {
         LaunchPlan *plan;
         char *plan_path;
         char *control_path;
+        int runtime_lock_fd; /* the lock of plan->runtime_dir (runtime-lock.h), held until we exit */
         EventLoop *loop;
 
         EventSource *signal_source;
