@@ -8,18 +8,33 @@
 #include "log.h"
 #include "private-bus.h"
 
+/* Messages one dispatch of a connection handles before the others get their turn. */
+#define PRIVATE_CLIENT_BATCH 32
+
 struct PrivateClient {
         Manager *manager;
         sd_bus *bus;
+        /* zoned drives the connection itself rather than by sd_bus_attach_event(): that runs
+         * sd_bus_process() once per wake-up, and a call that came in the same read as the end of
+         * the authentication then waits in sd-bus' buffer, with nothing on the socket to wake it. */
+        sd_event_source *io;
+        sd_event_source *timer;
+        bool more; /* the last dispatch stopped with messages left */
         PrivateClient *next;
 };
 
-static void private_client_free(PrivateClient *c) {
+static PrivateClient *private_client_free(PrivateClient *c) {
         if (!c)
-                return;
-        sd_bus_detach_event(c->bus);
+                return NULL;
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->timer);
         sd_bus_flush_close_unref(c->bus);
         free(c);
+        return NULL;
+}
+
+static void private_client_freep(PrivateClient **c) {
+        private_client_free(*c);
 }
 
 static void private_client_unlink(Manager *m, PrivateClient *c) {
@@ -30,62 +45,101 @@ static void private_client_unlink(Manager *m, PrivateClient *c) {
                 }
 }
 
-static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        PrivateClient *c = userdata;
+/* Handles what the connection has, up to a batch: every message that is already read, not
+ * only the first. Returns false once the connection is gone. */
+static bool private_client_dispatch(PrivateClient *c) {
+        int r = 0;
 
-        /* sd-bus holds a reference to the bus while it dispatches this. */
-        private_client_unlink(c->manager, c);
-        private_client_free(c);
+        for (unsigned i = 0; i < PRIVATE_CLIENT_BATCH; i++) {
+                r = sd_bus_process(c->bus, NULL);
+                if (r < 0 || !sd_bus_is_open(c->bus)) {
+                        if (r < 0)
+                                log_debug_errno(r, "Private bus connection failed, closing it: %m");
+                        private_client_unlink(c->manager, c);
+                        private_client_free(c);
+                        return false;
+                }
+                if (r == 0)
+                        break;
+        }
+        c->more = r > 0;
+        return true;
+}
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void) private_client_dispatch(userdata);
         return 0;
 }
 
+static int on_client_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) private_client_dispatch(userdata);
+        return 0;
+}
+
+/* Before each wait: poll for what sd-bus waits for, and wake up at its timeout (the end of the
+ * authentication, a closing connection) or at once when a dispatch left messages. */
+static int on_client_prepare(sd_event_source *s, void *userdata) {
+        PrivateClient *c = userdata;
+        uint64_t until = 0;
+        int events, r = 1;
+
+        events = sd_bus_get_events(c->bus);
+        (void) sd_event_source_set_io_events(c->io, events > 0 ? (uint32_t) events : 0);
+        if (!c->more && events >= 0)
+                r = sd_bus_get_timeout(c->bus, &until);
+        if (r > 0 && sd_event_source_set_time(c->timer, until) >= 0)
+                return sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+        return sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+}
+
+static int private_client_attach(PrivateClient *c) {
+        int r;
+
+        r = sd_event_add_io(c->manager->event, &c->io, sd_bus_get_fd(c->bus), EPOLLIN, on_client_io, c);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_prepare(c->io, on_client_prepare);
+        if (r < 0)
+                return r;
+        return sd_event_add_time(c->manager->event, &c->timer, CLOCK_MONOTONIC, 0, 0, on_client_timer, c);
+}
+
 static int private_client_new(Manager *m, int fd) {
-        PrivateClient *c = new0(PrivateClient, 1);
+        _cleanup_(private_client_freep) PrivateClient *c = NULL;
+        _cleanup_close_ int owned = fd;
         sd_id128_t id;
         int r;
 
-        if (!c) {
-                safe_close(fd);
+        c = new0(PrivateClient, 1);
+        if (!c)
                 return -ENOMEM;
-        }
         c->manager = m;
         r = sd_bus_new(&c->bus);
-        if (r < 0) {
-                safe_close(fd);
-                free(c);
+        if (r < 0)
                 return r;
-        }
-        r = sd_bus_set_fd(c->bus, fd, fd);
-        if (r < 0) {
-                safe_close(fd);
-                goto fail;
-        }
+        r = sd_bus_set_fd(c->bus, owned, owned);
+        if (r < 0)
+                return r;
+        TAKE_FD(owned);
         r = sd_id128_randomize(&id);
         if (r < 0)
-                goto fail;
+                return r;
         r = sd_bus_set_server(c->bus, 1, id);
         if (r < 0)
-                goto fail;
+                return r;
         /* The caller's uid comes from SO_PEERCRED; bus_verify_root() checks it. */
         r = manager_register_objects(m, c->bus);
         if (r < 0)
-                goto fail;
-        r = sd_bus_match_signal(c->bus, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
-                                "Disconnected", on_disconnected, c);
-        if (r < 0)
-                goto fail;
-        r = sd_bus_attach_event(c->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                goto fail;
+                return r;
         r = sd_bus_start(c->bus);
         if (r < 0)
-                goto fail;
+                return r;
+        r = private_client_attach(c);
+        if (r < 0)
+                return r;
         c->next = m->private_clients;
-        m->private_clients = c;
+        m->private_clients = TAKE_PTR(c);
         return 0;
-fail:
-        private_client_free(c);
-        return r;
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -108,7 +162,8 @@ int private_bus_listen(Manager *m) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int fd, r;
 
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", m->runtime_dir) >= sizeof(sa.sun_path))
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", m->runtime_dir) >=
+            sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)

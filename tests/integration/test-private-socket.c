@@ -3,7 +3,15 @@
  * <runtime>/bus, and zonectl finds it there: by --address, or by
  * ZONED_RUNTIME_DIR. */
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "harness.h"
+
+/* Generous: the machine runs other jobs. */
+#define ANSWER_TIMEOUT_MS 30000
 
 static bool has_zone_row(const char *out, const char *name, const char *state) {
         return harness_table_has_row(out, (const char *const[]) { name, state, NULL });
@@ -78,6 +86,132 @@ static void test_boot(Harness *h, gconstpointer data) {
         g_assert_null(leftovers);
 }
 
+/* A raw client of <runtime>/bus: the authentication (EXTERNAL as root), BEGIN and one call,
+ * all in one write(), as sd-bus and libdbus clients send them. */
+static int connect_pipelined(Harness *h, guint32 serial) {
+        g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(NULL, ZONED_MANAGER_PATH,
+                                                                      ZONED_MANAGER_IFACE, "ListBrands");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GByteArray) out = g_byte_array_new();
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        static const char auth[] = "AUTH EXTERNAL 30\r\nBEGIN\r\n"; /* "30": uid "0" in hex */
+        g_autofree guchar *blob = NULL;
+        gsize size;
+        int fd;
+
+        g_dbus_message_set_serial(call, serial);
+        blob = g_dbus_message_to_blob(call, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+        g_assert_no_error(error);
+        g_byte_array_append(out, (const guint8 *) "", 1); /* the NUL byte that starts the handshake */
+        g_byte_array_append(out, (const guint8 *) auth, strlen(auth));
+        g_byte_array_append(out, blob, size);
+
+        g_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", h->runtime_dir);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
+        g_assert_cmpint(write(fd, out->data, out->len), ==, (gssize) out->len);
+        return fd;
+}
+
+/* What came back on a pipelined connection: "OK <guid>\r\n", then the reply. Returns the reply
+ * once it is whole, NULL while it is not. */
+static GDBusMessage *pipelined_reply(GByteArray *in) {
+        const guint8 *end = memchr(in->data, '\n', in->len);
+        g_autoptr(GError) error = NULL;
+        gsize skip;
+        gssize need;
+
+        if (!end)
+                return NULL;
+        g_assert_true(g_str_has_prefix((const char *) in->data, "OK "));
+        skip = end + 1 - in->data;
+        if (in->len - skip < 16)
+                return NULL;
+        need = g_dbus_message_bytes_needed(in->data + skip, in->len - skip, &error);
+        g_assert_no_error(error);
+        if ((gsize) need > in->len - skip)
+                return NULL;
+        return g_dbus_message_new_from_blob(in->data + skip, need, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+}
+
+/* Every one of a number of such clients gets its answer, without sending anything more. */
+static void test_pipelined(Harness *h, gconstpointer data) {
+        enum {
+                N = 20
+        };
+        GByteArray *in[N];
+        struct pollfd p[N];
+        gint64 deadline;
+        unsigned answered = 0;
+
+        if (harness_skipped(h))
+                return;
+        for (unsigned i = 0; i < N; i++) {
+                p[i] = (struct pollfd) { .fd = connect_pipelined(h, i + 1), .events = POLLIN };
+                in[i] = g_byte_array_new();
+        }
+        deadline = g_get_monotonic_time() + ANSWER_TIMEOUT_MS * 1000;
+        while (answered < N && g_get_monotonic_time() < deadline) {
+                int n = poll(p, N, (int) ((deadline - g_get_monotonic_time()) / 1000) + 1);
+
+                g_assert_cmpint(n, >=, 0);
+                for (unsigned i = 0; i < N && n > 0; i++) {
+                        g_autoptr(GDBusMessage) reply = NULL;
+                        guint8 buf[4096];
+                        ssize_t k;
+
+                        if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        k = read(p[i].fd, buf, sizeof(buf));
+                        if (k <= 0)
+                                g_error("zoned closed pipelined connection %u without an answer", i);
+                        g_byte_array_append(in[i], buf, k);
+                        reply = pipelined_reply(in[i]);
+                        if (!reply)
+                                continue;
+                        g_assert_cmpint(g_dbus_message_get_message_type(reply), ==,
+                                        G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+                        g_assert_cmpuint(g_dbus_message_get_reply_serial(reply), ==, i + 1);
+                        p[i].fd = -p[i].fd - 1; /* poll() skips it now */
+                        answered++;
+                }
+        }
+        for (unsigned i = 0; i < N; i++) {
+                close(p[i].fd < 0 ? -p[i].fd - 1 : p[i].fd);
+                g_byte_array_unref(in[i]);
+        }
+        if (answered < N)
+                g_error("%u of %u clients that sent their call with BEGIN got no answer in %d s",
+                        N - answered, N, ANSWER_TIMEOUT_MS / 1000);
+}
+
+/* The same through libdbus' dbus-send --peer, many times. */
+static void test_dbus_send(Harness *h, gconstpointer data) {
+        g_autofree char *peer = NULL, *dbus_send = g_find_program_in_path("dbus-send");
+
+        if (harness_skipped(h))
+                return;
+        if (!dbus_send) {
+                g_test_skip("dbus-send is not installed");
+                return;
+        }
+        peer = g_strconcat("--peer=", h->private_address, NULL);
+        for (unsigned i = 0; i < 20; i++) {
+                g_auto(HarnessRun) r = { 0 };
+
+                harness_run(
+                        &(HarnessSpawn) { .argv = (const char *const[]) { dbus_send, peer, "--print-reply",
+                                                                          ZONED_MANAGER_PATH,
+                                                                          ZONED_MANAGER_IFACE ".ListBrands",
+                                                                          NULL },
+                                          .timeout_ms = ANSWER_TIMEOUT_MS },
+                        &r);
+                harness_assert_run(&r, 0, "dbus-send --peer ListBrands");
+                g_assert_nonnull(strstr(r.out, "busybox"));
+        }
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/private-socket/list", test_list, HARNESS_PRIVATE_SOCKET | HARNESS_ZONECTL);
@@ -85,5 +219,7 @@ int main(int argc, char *argv[]) {
         /* No --no-system-bus, but the configured system bus is not there. */
         HARNESS_TEST("/private-socket/bus-missing", test_list,
                      HARNESS_PRIVATE_SOCKET | HARNESS_BUS_MISSING | HARNESS_ZONECTL);
+        HARNESS_TEST("/private-socket/pipelined", test_pipelined, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/dbus-send", test_dbus_send, HARNESS_PRIVATE_SOCKET);
         return g_test_run();
 }
