@@ -31,7 +31,6 @@ int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = g_new0(Manager, 1);
         int r;
 
-        m->private_fd = -EBADF;
         m->config_dir = g_strdup(DEFAULT_CONFIG_DIR);
         m->state_dir = g_strdup(DEFAULT_STATE_DIR);
         m->runtime_dir = g_strdup(DEFAULT_RUNTIME_DIR);

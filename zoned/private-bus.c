@@ -5,14 +5,25 @@
 #include <sys/un.h>
 #include <systemd/sd-id128.h>
 
+#include "bus-driver.h"
 #include "log.h"
 #include "private-bus.h"
 
 /* Messages one dispatch of a connection handles before the others get their turn. */
 #define PRIVATE_CLIENT_BATCH 32
 
-struct PrivateClient {
+typedef struct PrivateClient PrivateClient;
+
+struct PrivateBus {
         Manager *manager;
+        int fd; /* listening */
+        sd_event_source *source;
+        PrivateClient *clients;
+        uint64_t next_id; /* of the next client's unique name, ":1.<id>" */
+};
+
+struct PrivateClient {
+        PrivateBus *pb;
         sd_bus *bus;
         /* zoned drives the connection itself rather than by sd_bus_attach_event(): that runs
          * sd_bus_process() once per wake-up, and a call that came in the same read as the end of
@@ -37,8 +48,8 @@ static void private_client_freep(PrivateClient **c) {
         private_client_free(*c);
 }
 
-static void private_client_unlink(Manager *m, PrivateClient *c) {
-        for (PrivateClient **p = &m->private_clients; *p; p = &(*p)->next)
+static void private_client_unlink(PrivateBus *pb, PrivateClient *c) {
+        for (PrivateClient **p = &pb->clients; *p; p = &(*p)->next)
                 if (*p == c) {
                         *p = c->next;
                         return;
@@ -55,7 +66,7 @@ static bool private_client_dispatch(PrivateClient *c) {
                 if (r < 0 || !sd_bus_is_open(c->bus)) {
                         if (r < 0)
                                 log_debug_errno(r, "Private bus connection failed, closing it: %m");
-                        private_client_unlink(c->manager, c);
+                        private_client_unlink(c->pb, c);
                         private_client_free(c);
                         return false;
                 }
@@ -95,16 +106,17 @@ static int on_client_prepare(sd_event_source *s, void *userdata) {
 static int private_client_attach(PrivateClient *c) {
         int r;
 
-        r = sd_event_add_io(c->manager->event, &c->io, sd_bus_get_fd(c->bus), EPOLLIN, on_client_io, c);
+        r = sd_event_add_io(c->pb->manager->event, &c->io, sd_bus_get_fd(c->bus), EPOLLIN, on_client_io, c);
         if (r < 0)
                 return r;
         r = sd_event_source_set_prepare(c->io, on_client_prepare);
         if (r < 0)
                 return r;
-        return sd_event_add_time(c->manager->event, &c->timer, CLOCK_MONOTONIC, 0, 0, on_client_timer, c);
+        return sd_event_add_time(c->pb->manager->event, &c->timer, CLOCK_MONOTONIC, 0, 0, on_client_timer,
+                                 c);
 }
 
-static int private_client_new(Manager *m, int fd) {
+static int private_client_new(PrivateBus *pb, int fd) {
         _cleanup_(private_client_freep) PrivateClient *c = NULL;
         _cleanup_close_ int owned = fd;
         sd_id128_t id;
@@ -113,7 +125,7 @@ static int private_client_new(Manager *m, int fd) {
         c = new0(PrivateClient, 1);
         if (!c)
                 return -ENOMEM;
-        c->manager = m;
+        c->pb = pb;
         r = sd_bus_new(&c->bus);
         if (r < 0)
                 return r;
@@ -128,7 +140,10 @@ static int private_client_new(Manager *m, int fd) {
         if (r < 0)
                 return r;
         /* The caller's uid comes from SO_PEERCRED; bus_verify_root() checks it. */
-        r = manager_register_objects(m, c->bus);
+        r = manager_register_objects(pb->manager, c->bus);
+        if (r < 0)
+                return r;
+        r = bus_driver_add(c->bus, pb->next_id++);
         if (r < 0)
                 return r;
         r = sd_bus_start(c->bus);
@@ -137,13 +152,13 @@ static int private_client_new(Manager *m, int fd) {
         r = private_client_attach(c);
         if (r < 0)
                 return r;
-        c->next = m->private_clients;
-        m->private_clients = TAKE_PTR(c);
+        c->next = pb->clients;
+        pb->clients = TAKE_PTR(c);
         return 0;
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
+        PrivateBus *pb = userdata;
         int cfd, r;
 
         cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -152,49 +167,73 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         log_warning_errno(errno, "accept() on the private socket failed: %m");
                 return 0;
         }
-        r = private_client_new(m, cfd);
+        r = private_client_new(pb, cfd);
         if (r < 0)
                 log_warning_errno(r, "Cannot set up a private bus connection: %m");
         return 0;
 }
 
-int private_bus_listen(Manager *m) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int fd, r;
+static PrivateBus *private_bus_free(PrivateBus *pb) {
+        if (!pb)
+                return NULL;
+        while (pb->clients) {
+                PrivateClient *c = pb->clients;
+                pb->clients = c->next;
+                private_client_free(c);
+        }
+        sd_event_source_disable_unref(pb->source);
+        safe_close(pb->fd);
+        free(pb);
+        return NULL;
+}
 
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", m->runtime_dir) >=
-            sizeof(sa.sun_path))
+static void private_bus_freep(PrivateBus **pb) {
+        private_bus_free(*pb);
+}
+
+static int private_bus_bind(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -EBADF;
+
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
         (void) unlink(sa.sun_path);
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0666) < 0 ||
-            listen(fd, SOMAXCONN) < 0) {
-                r = -errno;
-                safe_close(fd);
+            listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+int private_bus_listen(Manager *m) {
+        _cleanup_(private_bus_freep) PrivateBus *pb = NULL;
+        g_autofree char *path = g_build_filename(m->runtime_dir, "bus", NULL);
+        int r;
+
+        pb = new0(PrivateBus, 1);
+        if (!pb)
+                return -ENOMEM;
+        pb->manager = m;
+        pb->next_id = 1; /* ":1.0" is zoned */
+        pb->fd = private_bus_bind(path);
+        if (pb->fd < 0)
+                return pb->fd;
+        r = sd_event_add_io(m->event, &pb->source, pb->fd, EPOLLIN, on_accept, pb);
+        if (r < 0)
                 return r;
-        }
-        r = sd_event_add_io(m->event, &m->private_source, fd, EPOLLIN, on_accept, m);
-        if (r < 0) {
-                safe_close(fd);
-                return r;
-        }
-        m->private_fd = fd;
+        m->private_bus = TAKE_PTR(pb);
         return 0;
 }
 
 void private_bus_close_all(Manager *m) {
-        while (m->private_clients) {
-                PrivateClient *c = m->private_clients;
-                m->private_clients = c->next;
-                private_client_free(c);
-        }
-        m->private_source = sd_event_source_disable_unref(m->private_source);
-        m->private_fd = safe_close(m->private_fd);
+        m->private_bus = private_bus_free(m->private_bus);
 }
 
 void private_bus_foreach(Manager *m, manager_bus_func f, void *userdata) {
-        for (PrivateClient *c = m->private_clients; c; c = c->next)
+        if (!m->private_bus)
+                return;
+        for (PrivateClient *c = m->private_bus->clients; c; c = c->next)
                 f(c->bus, userdata);
 }

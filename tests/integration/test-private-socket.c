@@ -212,6 +212,121 @@ static void test_dbus_send(Harness *h, gconstpointer data) {
         }
 }
 
+/* Runs a D-Bus tool from $PATH; false (and the test skipped) if it is not installed. */
+static bool run_tool(const char *tool, const char *const *args, HarnessRun *r) {
+        g_autofree char *path = g_find_program_in_path(tool);
+        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        g_auto(GStrv) argv = NULL;
+
+        if (!path) {
+                g_autofree char *why = g_strdup_printf("%s is not installed", tool);
+                g_test_skip(why);
+                return false;
+        }
+        g_strv_builder_add(b, path);
+        g_strv_builder_addv(b, (const char **) args);
+        argv = g_strv_builder_end(b);
+        harness_run(&(HarnessSpawn) { .argv = (const char *const *) argv, .timeout_ms = ANSWER_TIMEOUT_MS },
+                    r);
+        return true;
+}
+
+/* busctl (sd-bus) and gdbus (GDBus) connect as to a bus: Hello first, then the call. */
+static void test_busctl(Harness *h, gconstpointer data) {
+        g_autofree char *address = NULL;
+        g_auto(HarnessRun) call = { 0 }, owner = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        setup_zone(h);
+        address = g_strconcat("--address=", h->private_address, NULL);
+        if (!run_tool("busctl",
+                      (const char *const[]) { address, "call", ZONED_BUS_NAME, ZONED_MANAGER_PATH,
+                                              ZONED_MANAGER_IFACE, "ListZones", NULL },
+                      &call))
+                return;
+        harness_assert_run(&call, 0, "busctl --address call ListZones");
+        g_assert_true(g_str_has_prefix(call.out, "a(sssso) 1 \"z1\" \"stopped\""));
+        run_tool("busctl",
+                 (const char *const[]) { address, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "GetNameOwner", "s", ZONED_BUS_NAME, NULL },
+                 &owner);
+        harness_assert_run(&owner, 0, "busctl --address call GetNameOwner org.zoned1");
+        g_assert_cmpstr(owner.out, ==, "s \":1.0\"\n");
+}
+
+static void test_gdbus(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) call = { 0 }, get = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        setup_zone(h);
+        if (!run_tool("gdbus",
+                      (const char *const[]) { "call", "--address", h->private_address, "--dest",
+                                              ZONED_BUS_NAME, "--object-path", ZONED_MANAGER_PATH,
+                                              "--method", ZONED_MANAGER_IFACE ".ListZones", NULL },
+                      &call))
+                return;
+        harness_assert_run(&call, 0, "gdbus call --address ListZones");
+        g_assert_true(g_str_has_prefix(call.out, "([('z1', 'stopped',"));
+        run_tool("gdbus",
+                 (const char *const[]) { "call", "--address", h->private_address, "--dest", ZONED_BUS_NAME,
+                                         "--object-path", ZONED_MANAGER_PATH, "--method",
+                                         ZONED_MANAGER_IFACE ".GetZone", "z1", NULL },
+                 &get);
+        harness_assert_run(&get, 0, "gdbus call --address GetZone z1");
+        g_assert_cmpstr(get.out, ==, "(objectpath '/org/zoned1/zone/z1',)\n");
+}
+
+static void on_zone_new(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                        const char *signal, GVariant *params, gpointer data) {
+        g_free(*(char **) data);
+        *(char **) data = g_strdup(sender);
+}
+
+static bool is_set(gpointer data) {
+        return *(char **) data != NULL;
+}
+
+/* A GDBus client that takes the socket for a bus gets a unique name, and its signal
+ * subscription on org.zoned1 (which GDBus resolves with GetNameOwner) gets zoned's signals. */
+static void test_gdbus_bus_client(Harness *h, gconstpointer data) {
+        g_autoptr(GDBusConnection) c = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) owner = NULL;
+        g_autofree char *sender = NULL, *result = NULL, *path = NULL;
+        const char *owner_name;
+        guint sub;
+
+        if (harness_skipped(h))
+                return;
+        c = g_dbus_connection_new_for_address_sync(h->private_address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_str_has_prefix(g_dbus_connection_get_unique_name(c), ":1."));
+        g_assert_cmpstr(g_dbus_connection_get_unique_name(c), !=, ":1.0");
+        sub = g_dbus_connection_signal_subscribe(c, ZONED_BUS_NAME, ZONED_MANAGER_IFACE, "ZoneNew",
+                                                 ZONED_MANAGER_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 on_zone_new, &sender, NULL);
+        /* A round trip: the subscription's AddMatch (and GetNameOwner) are answered before this. */
+        owner = g_dbus_connection_call_sync(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus", "GetNameOwner",
+                                            g_variant_new("(s)", ZONED_BUS_NAME), G_VARIANT_TYPE("(s)"),
+                                            G_DBUS_CALL_FLAGS_NONE, ANSWER_TIMEOUT_MS, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(owner, "(&s)", &owner_name);
+        g_assert_cmpstr(owner_name, ==, ":1.0");
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        if (!harness_wait(is_set, &sender, ANSWER_TIMEOUT_MS))
+                g_error("a GDBus bus client subscribed to org.zoned1 got no ZoneNew");
+        g_assert_cmpstr(sender, ==, ":1.0");
+        g_dbus_connection_signal_unsubscribe(c, sub);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/private-socket/list", test_list, HARNESS_PRIVATE_SOCKET | HARNESS_ZONECTL);
@@ -221,5 +336,8 @@ int main(int argc, char *argv[]) {
                      HARNESS_PRIVATE_SOCKET | HARNESS_BUS_MISSING | HARNESS_ZONECTL);
         HARNESS_TEST("/private-socket/pipelined", test_pipelined, HARNESS_PRIVATE_SOCKET);
         HARNESS_TEST("/private-socket/dbus-send", test_dbus_send, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/busctl", test_busctl, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/gdbus", test_gdbus, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/gdbus-bus-client", test_gdbus_bus_client, HARNESS_PRIVATE_SOCKET);
         return g_test_run();
 }
