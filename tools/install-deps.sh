@@ -23,6 +23,8 @@ PACKAGES=(
         libcap-dev
         scdoc
         dbus
+        # busctl, which the private-socket test runs against zoned (as gdbus from libglib2.0-bin)
+        systemd
         busybox-static
         python3
         # the import-tar test makes tarballs with every compression zoned reads

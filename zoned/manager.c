@@ -32,7 +32,6 @@ int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = g_new0(Manager, 1);
         int r;
 
-        m->private_fd = -EBADF;
         m->config_dir = g_strdup(DEFAULT_CONFIG_DIR);
         m->state_dir = g_strdup(DEFAULT_STATE_DIR);
         m->runtime_dir = g_strdup(DEFAULT_RUNTIME_DIR);
@@ -340,13 +339,28 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         return sd_event_exit(m->event, 0);
 }
 
+/* Before any other pending event: busy clients must not delay the exit. */
+static int manager_add_exit_signal(Manager *m, int sig) {
+        sd_event_source *s = NULL;
+        int r;
+
+        r = sd_event_add_signal(m->event, &s, sig, on_exit_signal, m);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r >= 0)
+                r = sd_event_source_set_floating(s, 1);
+        sd_event_source_unref(s);
+        return r;
+}
+
 int manager_run(Manager *m) {
         int r;
 
-        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
+        r = manager_add_exit_signal(m, SIGTERM);
         if (r < 0)
                 return r;
-        r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
+        r = manager_add_exit_signal(m, SIGINT);
         if (r < 0)
                 return r;
         (void) sd_notify(false, "READY=1\nSTATUS=Serving zones.");

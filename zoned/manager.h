@@ -11,7 +11,7 @@
 typedef struct Zone Zone;
 typedef struct Brand Brand;
 typedef struct Transfer Transfer;
-typedef struct PrivateClient PrivateClient;
+typedef struct PrivateBus PrivateBus;
 typedef struct SpareSupervisor SpareSupervisor;
 
 /* The registry: the only global state of zoned. It owns every zone, brand
@@ -19,9 +19,7 @@ typedef struct SpareSupervisor SpareSupervisor;
 typedef struct Manager {
         sd_event *event;
         sd_bus *system_bus;              /* NULL when the host has no system bus */
-        int private_fd;                  /* listening socket <runtime_dir>/bus */
-        sd_event_source *private_source;
-        PrivateClient *private_clients;  /* accepted direct connections */
+        PrivateBus *private_bus;         /* <runtime_dir>/bus and its connections (private-bus.h) */
 
         char *config_dir;
         char *state_dir;

@@ -3,7 +3,15 @@
  * <runtime>/bus, and zonectl finds it there: by --address, or by
  * ZONED_RUNTIME_DIR. */
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "harness.h"
+
+/* Generous: the machine runs other jobs. */
+#define ANSWER_TIMEOUT_MS 30000
 
 static bool has_zone_row(const char *out, const char *name, const char *state) {
         return harness_table_has_row(out, (const char *const[]) { name, state, NULL });
@@ -78,6 +86,247 @@ static void test_boot(Harness *h, gconstpointer data) {
         g_assert_null(leftovers);
 }
 
+/* A raw client of <runtime>/bus: the authentication (EXTERNAL as root), BEGIN and one call,
+ * all in one write(), as sd-bus and libdbus clients send them. */
+static int connect_pipelined(Harness *h, guint32 serial) {
+        g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(NULL, ZONED_MANAGER_PATH,
+                                                                      ZONED_MANAGER_IFACE, "ListBrands");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GByteArray) out = g_byte_array_new();
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        static const char auth[] = "AUTH EXTERNAL 30\r\nBEGIN\r\n"; /* "30": uid "0" in hex */
+        g_autofree guchar *blob = NULL;
+        gsize size;
+        int fd;
+
+        g_dbus_message_set_serial(call, serial);
+        blob = g_dbus_message_to_blob(call, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+        g_assert_no_error(error);
+        g_byte_array_append(out, (const guint8 *) "", 1); /* the NUL byte that starts the handshake */
+        g_byte_array_append(out, (const guint8 *) auth, strlen(auth));
+        g_byte_array_append(out, blob, size);
+
+        g_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", h->runtime_dir);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
+        g_assert_cmpint(write(fd, out->data, out->len), ==, (gssize) out->len);
+        return fd;
+}
+
+/* What came back on a pipelined connection: "OK <guid>\r\n", then the reply. Returns the reply
+ * once it is whole, NULL while it is not. */
+static GDBusMessage *pipelined_reply(GByteArray *in) {
+        const guint8 *end = memchr(in->data, '\n', in->len);
+        g_autoptr(GError) error = NULL;
+        gsize skip;
+        gssize need;
+
+        if (!end)
+                return NULL;
+        g_assert_true(g_str_has_prefix((const char *) in->data, "OK "));
+        skip = end + 1 - in->data;
+        if (in->len - skip < 16)
+                return NULL;
+        need = g_dbus_message_bytes_needed(in->data + skip, in->len - skip, &error);
+        g_assert_no_error(error);
+        if ((gsize) need > in->len - skip)
+                return NULL;
+        return g_dbus_message_new_from_blob(in->data + skip, need, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+}
+
+/* Every one of a number of such clients gets its answer, without sending anything more. */
+static void test_pipelined(Harness *h, gconstpointer data) {
+        enum {
+                N = 20
+        };
+        GByteArray *in[N];
+        struct pollfd p[N];
+        gint64 deadline;
+        unsigned answered = 0;
+
+        if (harness_skipped(h))
+                return;
+        for (unsigned i = 0; i < N; i++) {
+                p[i] = (struct pollfd) { .fd = connect_pipelined(h, i + 1), .events = POLLIN };
+                in[i] = g_byte_array_new();
+        }
+        deadline = g_get_monotonic_time() + ANSWER_TIMEOUT_MS * 1000;
+        while (answered < N && g_get_monotonic_time() < deadline) {
+                int n = poll(p, N, (int) ((deadline - g_get_monotonic_time()) / 1000) + 1);
+
+                g_assert_cmpint(n, >=, 0);
+                for (unsigned i = 0; i < N && n > 0; i++) {
+                        g_autoptr(GDBusMessage) reply = NULL;
+                        guint8 buf[4096];
+                        ssize_t k;
+
+                        if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        k = read(p[i].fd, buf, sizeof(buf));
+                        if (k <= 0)
+                                g_error("zoned closed pipelined connection %u without an answer", i);
+                        g_byte_array_append(in[i], buf, k);
+                        reply = pipelined_reply(in[i]);
+                        if (!reply)
+                                continue;
+                        g_assert_cmpint(g_dbus_message_get_message_type(reply), ==,
+                                        G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+                        g_assert_cmpuint(g_dbus_message_get_reply_serial(reply), ==, i + 1);
+                        p[i].fd = -p[i].fd - 1; /* poll() skips it now */
+                        answered++;
+                }
+        }
+        for (unsigned i = 0; i < N; i++) {
+                close(p[i].fd < 0 ? -p[i].fd - 1 : p[i].fd);
+                g_byte_array_unref(in[i]);
+        }
+        if (answered < N)
+                g_error("%u of %u clients that sent their call with BEGIN got no answer in %d s",
+                        N - answered, N, ANSWER_TIMEOUT_MS / 1000);
+}
+
+/* The same through libdbus' dbus-send --peer, many times. */
+static void test_dbus_send(Harness *h, gconstpointer data) {
+        g_autofree char *peer = NULL, *dbus_send = g_find_program_in_path("dbus-send");
+
+        if (harness_skipped(h))
+                return;
+        if (!dbus_send) {
+                g_test_skip("dbus-send is not installed");
+                return;
+        }
+        peer = g_strconcat("--peer=", h->private_address, NULL);
+        for (unsigned i = 0; i < 20; i++) {
+                g_auto(HarnessRun) r = { 0 };
+
+                harness_run(
+                        &(HarnessSpawn) { .argv = (const char *const[]) { dbus_send, peer, "--print-reply",
+                                                                          ZONED_MANAGER_PATH,
+                                                                          ZONED_MANAGER_IFACE ".ListBrands",
+                                                                          NULL },
+                                          .timeout_ms = ANSWER_TIMEOUT_MS },
+                        &r);
+                harness_assert_run(&r, 0, "dbus-send --peer ListBrands");
+                g_assert_nonnull(strstr(r.out, "busybox"));
+        }
+}
+
+/* Runs a D-Bus tool from $PATH; false (and the test skipped) if it is not installed. */
+static bool run_tool(const char *tool, const char *const *args, HarnessRun *r) {
+        g_autofree char *path = g_find_program_in_path(tool);
+        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        g_auto(GStrv) argv = NULL;
+
+        if (!path) {
+                g_autofree char *why = g_strdup_printf("%s is not installed", tool);
+                g_test_skip(why);
+                return false;
+        }
+        g_strv_builder_add(b, path);
+        g_strv_builder_addv(b, (const char **) args);
+        argv = g_strv_builder_end(b);
+        harness_run(&(HarnessSpawn) { .argv = (const char *const *) argv, .timeout_ms = ANSWER_TIMEOUT_MS },
+                    r);
+        return true;
+}
+
+/* busctl (sd-bus) and gdbus (GDBus) connect as to a bus: Hello first, then the call. */
+static void test_busctl(Harness *h, gconstpointer data) {
+        g_autofree char *address = NULL;
+        g_auto(HarnessRun) call = { 0 }, owner = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        setup_zone(h);
+        address = g_strconcat("--address=", h->private_address, NULL);
+        if (!run_tool("busctl",
+                      (const char *const[]) { address, "call", ZONED_BUS_NAME, ZONED_MANAGER_PATH,
+                                              ZONED_MANAGER_IFACE, "ListZones", NULL },
+                      &call))
+                return;
+        harness_assert_run(&call, 0, "busctl --address call ListZones");
+        g_assert_true(g_str_has_prefix(call.out, "a(sssso) 1 \"z1\" \"stopped\""));
+        run_tool("busctl",
+                 (const char *const[]) { address, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "GetNameOwner", "s", ZONED_BUS_NAME, NULL },
+                 &owner);
+        harness_assert_run(&owner, 0, "busctl --address call GetNameOwner org.zoned1");
+        g_assert_cmpstr(owner.out, ==, "s \":1.0\"\n");
+}
+
+static void test_gdbus(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) call = { 0 }, get = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        setup_zone(h);
+        if (!run_tool("gdbus",
+                      (const char *const[]) { "call", "--address", h->private_address, "--dest",
+                                              ZONED_BUS_NAME, "--object-path", ZONED_MANAGER_PATH,
+                                              "--method", ZONED_MANAGER_IFACE ".ListZones", NULL },
+                      &call))
+                return;
+        harness_assert_run(&call, 0, "gdbus call --address ListZones");
+        g_assert_true(g_str_has_prefix(call.out, "([('z1', 'stopped',"));
+        run_tool("gdbus",
+                 (const char *const[]) { "call", "--address", h->private_address, "--dest", ZONED_BUS_NAME,
+                                         "--object-path", ZONED_MANAGER_PATH, "--method",
+                                         ZONED_MANAGER_IFACE ".GetZone", "z1", NULL },
+                 &get);
+        harness_assert_run(&get, 0, "gdbus call --address GetZone z1");
+        g_assert_cmpstr(get.out, ==, "(objectpath '/org/zoned1/zone/z1',)\n");
+}
+
+static void on_zone_new(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                        const char *signal, GVariant *params, gpointer data) {
+        g_free(*(char **) data);
+        *(char **) data = g_strdup(sender);
+}
+
+static bool is_set(gpointer data) {
+        return *(char **) data != NULL;
+}
+
+/* A GDBus client that takes the socket for a bus gets a unique name, and its signal
+ * subscription on org.zoned1 (which GDBus resolves with GetNameOwner) gets zoned's signals. */
+static void test_gdbus_bus_client(Harness *h, gconstpointer data) {
+        g_autoptr(GDBusConnection) c = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) owner = NULL;
+        g_autofree char *sender = NULL, *result = NULL, *path = NULL;
+        const char *owner_name;
+        guint sub;
+
+        if (harness_skipped(h))
+                return;
+        c = g_dbus_connection_new_for_address_sync(h->private_address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_str_has_prefix(g_dbus_connection_get_unique_name(c), ":1."));
+        g_assert_cmpstr(g_dbus_connection_get_unique_name(c), !=, ":1.0");
+        sub = g_dbus_connection_signal_subscribe(c, ZONED_BUS_NAME, ZONED_MANAGER_IFACE, "ZoneNew",
+                                                 ZONED_MANAGER_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 on_zone_new, &sender, NULL);
+        /* A round trip: the subscription's AddMatch (and GetNameOwner) are answered before this. */
+        owner = g_dbus_connection_call_sync(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus", "GetNameOwner",
+                                            g_variant_new("(s)", ZONED_BUS_NAME), G_VARIANT_TYPE("(s)"),
+                                            G_DBUS_CALL_FLAGS_NONE, ANSWER_TIMEOUT_MS, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(owner, "(&s)", &owner_name);
+        g_assert_cmpstr(owner_name, ==, ":1.0");
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        if (!harness_wait(is_set, &sender, ANSWER_TIMEOUT_MS))
+                g_error("a GDBus bus client subscribed to org.zoned1 got no ZoneNew");
+        g_assert_cmpstr(sender, ==, ":1.0");
+        g_dbus_connection_signal_unsubscribe(c, sub);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/private-socket/list", test_list, HARNESS_PRIVATE_SOCKET | HARNESS_ZONECTL);
@@ -85,5 +334,10 @@ int main(int argc, char *argv[]) {
         /* No --no-system-bus, but the configured system bus is not there. */
         HARNESS_TEST("/private-socket/bus-missing", test_list,
                      HARNESS_PRIVATE_SOCKET | HARNESS_BUS_MISSING | HARNESS_ZONECTL);
+        HARNESS_TEST("/private-socket/pipelined", test_pipelined, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/dbus-send", test_dbus_send, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/busctl", test_busctl, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/gdbus", test_gdbus, HARNESS_PRIVATE_SOCKET);
+        HARNESS_TEST("/private-socket/gdbus-bus-client", test_gdbus_bus_client, HARNESS_PRIVATE_SOCKET);
         return g_test_run();
 }
