@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "rlimit-util.h"
 
 static void help(void) {
         printf("%1$s [OPTIONS...]\n\n"
@@ -137,9 +138,17 @@ int main(int argc, char *argv[]) {
         sigset_t mask;
         int r;
 
+        /* Nothing above stderr is ours yet: what a shell or a test left open would only take room in
+         * our table (and in every worker's, which forks from us). */
+        (void) close_range(3, ~0U, 0);
         log_open();
         if (geteuid() != 0)
                 log_warning("Not running as root: zones cannot be started.");
+        /* zoned keeps one descriptor per running zone: at the usual soft limit of 1024 it would stop
+         * near a thousand zones. What it starts gets 1024 back (rlimit_nofile_safe()). */
+        r = rlimit_nofile_bump();
+        if (r < 0)
+                log_warning_errno(r, "Cannot raise the limit of open files: %m");
 
         /* Signals are events: sd-event gets them through signalfd and child pidfds. */
         sigemptyset(&mask);

@@ -11,6 +11,7 @@
 #include "private-bus.h"
 #include "seccomp-filter.h"
 #include "supervisor-spare.h"
+#include "supervisor-spawn.h"
 #include "template-definition.h"
 #include "template.h"
 #include "transfer-dbus.h"
@@ -47,7 +48,6 @@ int manager_new(Manager **ret) {
         m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, definition_destroy);
         m->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
         m->background = g_ptr_array_new();
-        m->reapers = g_ptr_array_new_with_free_func((GDestroyNotify) (void (*)(void)) sd_event_source_unref);
         m->uid_pool = (UidPool) { .first = UID_POOL_FIRST_DEFAULT, .last = UID_POOL_LAST_DEFAULT };
         m->reserved_uid_ranges = g_array_new(FALSE, FALSE, sizeof(UidRange));
 
@@ -85,7 +85,7 @@ Manager *manager_free(Manager *m) {
                 worker_free(m->background->pdata[i]);
         g_ptr_array_unref(m->background);
         spare_supervisor_done(m);
-        g_ptr_array_unref(m->reapers);
+        supervisor_reaper_done(m);
         g_array_unref(m->reserved_uid_ranges);
         private_bus_close_all(m);
         sd_bus_flush_close_unref(m->system_bus);

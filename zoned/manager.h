@@ -38,7 +38,8 @@ typedef struct Manager {
         GHashTable *transfers; /* GUINT_TO_POINTER(id) → Transfer*, owned */
         uint32_t next_transfer_id;
         GPtrArray *background; /* Worker*: removals of trash dirs */
-        GPtrArray *reapers;    /* sd_event_source*: child sources of the supervisors this zoned started */
+        GHashTable *supervisors; /* pid → what to do when it is reaped: the supervisors this zoned started */
+        sd_event_source *sigchld; /* reaps them (supervisor-spawn.c) */
         SpareSupervisor *spare; /* started ahead of the next boot (supervisor-spare.h), or NULL */
         sd_event_source *spare_timer;
 

@@ -25,7 +25,7 @@ struct SupervisorLink {
         ZoneState final_state;
         char *final_status;
         int fd;
-        int pidfd;     /* the supervisor: once it is gone, what it left can be removed */
+        pid_t pid;     /* the supervisor (0: not known): once it is gone, what it left can be removed */
         bool adopted;  /* a supervisor of an earlier zoned */
         bool answered; /* its first snapshot came */
         sd_event_source *io;
@@ -93,7 +93,9 @@ static void link_handle_message(SupervisorLink *l, const char *msg, size_t len, 
 static void link_closed(SupervisorLink *l) {
         Zone *z = l->zone;
         bool stopping = z->state == ZONE_STOPPING;
-        int pidfd = TAKE_FD(l->pidfd), r;
+        /* Opened only now, not held while the zone runs (one descriptor per zone is the link):
+         * if it is reaped already, its death is waited for through the runtime dir's lock. */
+        int pidfd = l->pid > 0 ? pidfd_open(l->pid, 0) : -EBADF, r;
 
         z->link = NULL;
         if (l->final) {
@@ -142,7 +144,6 @@ SupervisorLink *supervisor_link_free(SupervisorLink *l) {
                 l->zone->link = NULL;
         sd_event_source_disable_unref(l->io);
         safe_close(l->fd);
-        safe_close(l->pidfd);
         /* Whoever waits for an answer gets one; commands nobody waits for are forgotten. */
         for (PendingCall *p; (p = g_queue_pop_head(&l->pending)); free(p))
                 if (p->reply)
@@ -164,10 +165,7 @@ static int link_new(Zone *z, int fd, pid_t pid, SupervisorLink **ret) {
                 return r;
         l->zone = z;
         l->fd = fd;
-        /* Without one (ENOSYS), its death is only waited for through the runtime dir's lock. */
-        l->pidfd = pid > 0 ? pidfd_open(pid, 0) : -EBADF;
-        if (l->pidfd < 0)
-                l->pidfd = -EBADF;
+        l->pid = pid;
         *ret = TAKE_PTR(l);
         return 0;
 }

@@ -10,9 +10,8 @@
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
 
-/* What zoned keeps of a supervisor it started, for its child source. */
+/* What zoned keeps of a supervisor it started, until it reaps it. */
 typedef struct SupervisorProcess {
-        Manager *manager;
         char *unique_plan; /* a plan path no other boot will use (a spare's), or NULL */
 } SupervisorProcess;
 
@@ -23,9 +22,8 @@ static void supervisor_process_free(void *userdata) {
         g_free(p);
 }
 
-static int on_supervisor_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        SupervisorProcess *p = userdata;
-        Manager *m = p->manager;
+static void supervisor_reaped(Manager *m, const siginfo_t *si) {
+        SupervisorProcess *p = g_hash_table_lookup(m->supervisors, GINT_TO_POINTER(si->si_pid));
 
         /* Only reaps: a zone's state comes from its control socket. */
         if (si->si_code != CLD_EXITED || (si->si_status != 0 && si->si_status != 1))
@@ -37,8 +35,70 @@ static int on_supervisor_exit(sd_event_source *s, const siginfo_t *si, void *use
         if (p->unique_plan)
                 (void) unlink(p->unique_plan);
         spare_supervisor_exited(m, si->si_pid);
-        g_ptr_array_remove(m->reapers, s);
+        g_hash_table_remove(m->supervisors, GINT_TO_POINTER(si->si_pid));
+}
+
+static bool supervisor_try_reap(Manager *m, pid_t pid) {
+        siginfo_t si = {};
+
+        if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) < 0 || si.si_pid != pid)
+                return false;
+        supervisor_reaped(m, &si);
+        return true;
+}
+
+/* One SIGCHLD source for all supervisors, not a child source each: sd-event watches every child
+ * through a pidfd of its own, one more descriptor per running zone, and a thousand zones would
+ * take a thousand of them. Workers keep their child sources (they are few and short-lived), so
+ * only our own pids are reaped here. */
+static int on_sigchld(sd_event_source *s, const struct signalfd_siginfo *ssi, void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter it;
+        gpointer key;
+
+        /* The usual case, one supervisor that ended: the first child that has ended is ours. */
+        for (;;) {
+                siginfo_t si = {};
+
+                if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+                        return 0; /* none ended (or no child at all) */
+                if (!g_hash_table_contains(m->supervisors, GINT_TO_POINTER(si.si_pid)) ||
+                    !supervisor_try_reap(m, si.si_pid))
+                        break;
+        }
+        /* A worker's comes first (its own source reaps it later): ours may wait behind it. */
+        g_hash_table_iter_init(&it, m->supervisors);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                if (supervisor_try_reap(m, GPOINTER_TO_INT(key)))
+                        g_hash_table_iter_init(&it, m->supervisors); /* it changed under the iterator */
         return 0;
+}
+
+static int supervisor_watch(Manager *m, pid_t pid, const char *plan_path) {
+        SupervisorProcess *p;
+        int r;
+
+        if (!m->supervisors)
+                m->supervisors = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                       supervisor_process_free);
+        if (!m->sigchld) {
+                /* SIGCHLD is blocked since main(): one that came before this source is pending. */
+                r = sd_event_add_signal(m->event, &m->sigchld, SIGCHLD, on_sigchld, m);
+                if (r < 0)
+                        return r;
+        }
+        p = g_new0(SupervisorProcess, 1);
+        if (spare_supervisor_plan_is_unique(m, plan_path))
+                p->unique_plan = g_strdup(plan_path);
+        g_hash_table_insert(m->supervisors, GINT_TO_POINTER(pid), p);
+        return 0;
+}
+
+void supervisor_reaper_done(Manager *m) {
+        m->sigchld = sd_event_source_disable_unref(m->sigchld);
+        if (m->supervisors)
+                g_hash_table_unref(m->supervisors);
+        m->supervisors = NULL;
 }
 
 static void spawn_attr_freep(posix_spawnattr_t **a) {
@@ -122,8 +182,6 @@ int supervisor_spawn_clean_up(Manager *m, const char *cgroup, pid_t *ret_pid) {
 
 int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        sd_event_source *child = NULL;
-        SupervisorProcess *process;
         pid_t pid;
         int r;
 
@@ -142,21 +200,12 @@ int supervisor_spawn(Manager *m, const char *plan_path, bool spare, pid_t *ret_p
                 return r;
         pair[1] = safe_close(pair[1]);
 
-        process = g_new0(SupervisorProcess, 1);
-        process->manager = m;
-        if (spare_supervisor_plan_is_unique(m, plan_path))
-                process->unique_plan = g_strdup(plan_path);
-        r = sd_event_add_child(m->event, &child, pid, WEXITED, on_supervisor_exit, process);
+        r = supervisor_watch(m, pid, plan_path);
         if (r < 0) {
-                supervisor_process_free(process);
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
                 return r;
         }
-        /* Only fails for a source that does not exist. */
-        (void) sd_event_source_set_destroy_callback(child, supervisor_process_free);
-        /* The reaper belongs to the manager: it outlives the zone's link if the socket closes first. */
-        g_ptr_array_add(m->reapers, child);
         if (ret_pid)
                 *ret_pid = pid;
         *ret_fd = TAKE_FD(pair[0]);

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "rlimit-util.h"
 #include "worker.h"
 
 struct Worker {
@@ -51,6 +52,9 @@ int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_
                 (void) prctl(PR_SET_NAME, "zoned-worker");
                 sigemptyset(&all);
                 (void) sigprocmask(SIG_SETMASK, &all, NULL);
+                /* zoned's raised limit is its own: what a worker executes (a login in a zone, a
+                 * bootstrap tool) gets the usual one. */
+                (void) rlimit_nofile_safe();
                 r = fn(fn_userdata);
                 if (r < 0)
                         log_debug_errno(r, "%s failed: %m", description);

@@ -8,6 +8,7 @@
 #include "clean-up.h"
 #include "config.h"
 #include "log.h"
+#include "rlimit-util.h"
 #include "supervisor.h"
 
 static const char *arg_plan = NULL;
@@ -138,6 +139,11 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_open();
+        /* zoned runs with a raised soft limit of open files, and posix_spawn() cannot lower it for
+         * us: we do, before the zone's init inherits it from us. */
+        r = rlimit_nofile_safe();
+        if (r < 0)
+                return log_error_errno(r, "Failed to lower the limit of open files: %m"), EXIT_FAILURE;
         r = ensure_std_fds();
         if (r < 0)
                 return log_error_errno(r, "Failed to open /dev/null: %m"), EXIT_FAILURE;
