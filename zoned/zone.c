@@ -136,16 +136,17 @@ static void reserve_uid_range(Manager *m, const char *path) {
         g_array_append_val(m->reserved_uid_ranges, r);
 }
 
-/* A zone file that does not load: the zone is skipped, unless its supervisor runs. A zone
- * that runs stays reachable, with what can be read of its file, so that it can be stopped;
- * it boots again once the file loads (zone_reload_config()). */
+/* A zone file that does not load: the zone is skipped, unless its supervisor runs (or left
+ * something to clean up). A zone that runs stays reachable, with what can be read of its file,
+ * so that it can be stopped; it boots again once the file loads (zone_reload_config()). */
 static int zone_load_broken(Zone *z, const char *path, const char *error) {
         Manager *m = z->manager;
 
         zone_config_salvage(path, &z->config);
         z->config_error = g_strdup(error);
-        (void) supervisor_link_attach(z, &z->link);
-        if (!z->link) {
+        /* As any zone is adopted: also a supervisor that does not answer yet is one that runs. */
+        zone_adopt(z);
+        if (!z->link && !z->adopt_retry && !z->clean_up) {
                 log_error("Skipping zone %s: %s", z->name, error);
                 zone_free(z);
                 reserve_uid_range(m, path);
