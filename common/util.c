@@ -54,14 +54,18 @@ int strv_extend(char ***l, const char *s) {
         return 0;
 }
 
+/* In one allocation, not by strv_extend(), which walks the list for each string. */
 char **strv_copy(char *const *l) {
-        _cleanup_strv_free_ char **c = new0(char *, 1);
+        size_t n = strv_length(l);
+        _cleanup_strv_free_ char **c = new0(char *, n + 1);
 
         if (!c)
                 return NULL;
-        for (char *const *i = l; i && *i; i++)
-                if (strv_extend(&c, *i) < 0)
+        for (size_t i = 0; i < n; i++) {
+                c[i] = strdup(l[i]);
+                if (!c[i])
                         return NULL;
+        }
         return TAKE_PTR(c);
 }
 

@@ -36,3 +36,40 @@ int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc 
         g_ptr_array_sort(items, compare);
         return bus_reply_list(call, items, element, append);
 }
+
+int bus_read_strv(sd_bus_message *m, char ***ret) {
+        _cleanup_strv_free_ char **l = new0(char *, 1);
+        size_t n = 0, allocated = 1;
+        const char *s;
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read_basic(m, 's', &s)) > 0) {
+                char *c;
+
+                if (n + 1 >= allocated) {
+                        char **nl = reallocarray(l, allocated * 2, sizeof(char *));
+
+                        if (!nl)
+                                return -ENOMEM;
+                        l = nl;
+                        allocated *= 2;
+                }
+                c = strdup(s);
+                if (!c)
+                        return -ENOMEM;
+                l[n++] = c;
+                l[n] = NULL;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}

@@ -15,3 +15,7 @@ int bus_reply_list(sd_bus_message *call, GPtrArray *items, const char *element, 
  * signature element (e.g. "(ss)"). The List* methods of the manager all look like this. */
 int bus_reply_sorted_list(sd_bus_message *call, GHashTable *table, GCompareFunc compare, const char *element,
                           BusListAppend append);
+
+/* Reads an "as" argument of a call into a NULL-terminated list (freed with strv_free()), in time
+ * linear in its length: sd_bus_message_read_strv() appends each string by walking the list. */
+int bus_read_strv(sd_bus_message *m, char ***ret);

@@ -127,13 +127,13 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         Zone *z = NULL;
         int r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
         if (r < 0)
                 return r;
         r = read_options(msg, &(CallOptions) { .copy = &o.copy, .private_users = &o.private_users }, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         r = zone_create(m, name, template_name, &o, msg, error, &z);
@@ -252,13 +252,13 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         struct stat st;
         int r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "ss", &dir, &name);
         if (r < 0)
                 return r;
         r = read_options(msg, &(CallOptions) { .brand = &brand }, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         r = check_new_template_name(m, name, error);
@@ -285,13 +285,13 @@ static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bu
         Transfer *t;
         int fd, r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "hs", &fd, &name);
         if (r < 0)
                 return r;
         r = read_options(msg, &(CallOptions) { .brand = &brand }, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         r = check_new_template_name(m, name, error);
@@ -317,10 +317,10 @@ static int method_remove_template(sd_bus_message *msg, void *userdata, sd_bus_er
         gpointer v;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
-        r = bus_verify_root(msg, error);
+        r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
         if (!zone_name_is_valid(name))
@@ -368,10 +368,10 @@ static int method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_er
         Transfer *t;
         int r;
 
-        r = sd_bus_message_read(msg, "u", &id);
+        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
-        r = bus_verify_root(msg, error);
+        r = sd_bus_message_read(msg, "u", &id);
         if (r < 0)
                 return r;
         t = g_hash_table_lookup(m->transfers, GUINT_TO_POINTER(id));

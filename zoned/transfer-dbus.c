@@ -310,13 +310,13 @@ int method_pull_template(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         const char *source, *name;
         int r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "ss", &source, &name);
         if (r < 0)
                 return r;
         r = pull_read_options(msg, &p, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         if (!strstr(source, "://"))

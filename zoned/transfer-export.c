@@ -107,13 +107,13 @@ int method_export_zone_tar(sd_bus_message *msg, void *userdata, sd_bus_error *er
         Zone *z;
         int fd, r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "sh", &name, &fd);
         if (r < 0)
                 return r;
         r = bus_read_string_option(msg, "format", &format, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         if (!zone_name_is_valid(name))

@@ -46,13 +46,13 @@ int method_import_template_raw(sd_bus_message *msg, void *userdata, sd_bus_error
         Transfer *t;
         int fd, r;
 
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(msg, "hs", &fd, &name);
         if (r < 0)
                 return r;
         r = bus_read_string_option(msg, "brand", &brand, error);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(msg, error);
         if (r < 0)
                 return r;
         if (!zone_name_is_valid(name))

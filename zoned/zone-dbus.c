@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include "bus-errors.h"
+#include "bus-list.h"
 #include "zone-dbus.h"
 #include "zone-pty.h"
 
@@ -127,10 +128,10 @@ int zone_method_kill(sd_bus_message *m, Zone *z, sd_bus_error *error) {
         int32_t sig;
         int r;
 
-        r = sd_bus_message_read(m, "si", &whom, &sig);
+        r = bus_verify_root(m, error);
         if (r < 0)
                 return r;
-        r = bus_verify_root(m, error);
+        r = sd_bus_message_read(m, "si", &whom, &sig);
         if (r < 0)
                 return r;
         r = zone_kill(z, whom, sig, error);
@@ -170,16 +171,17 @@ int zone_method_open_shell(sd_bus_message *m, Zone *z, sd_bus_error *error) {
         const char *user, *path;
         int r;
 
+        /* The caller first: its arguments may be big, and only root's are worth reading. */
+        r = bus_verify_root(m, error);
+        if (r < 0)
+                return r;
         r = sd_bus_message_read(m, "ss", &user, &path);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read_strv(m, &argv);
+        r = bus_read_strv(m, &argv);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read_strv(m, &env);
-        if (r < 0)
-                return r;
-        r = bus_verify_root(m, error);
+        r = bus_read_strv(m, &env);
         if (r < 0)
                 return r;
         r = zone_open_shell(z, m, user, path, argv, env, error);

@@ -127,6 +127,19 @@ GVariant *harness_manager_call_fd(Harness *h, const char *method, GVariant *para
 /* Asserts that error is the remote D-Bus error named name. */
 void harness_assert_dbus_error(const GError *error, const char *name);
 
+/* Raw clients of the private socket (harness-raw.c). What a client sends first, as sd-bus and
+ * libdbus send it: the NUL byte, AUTH EXTERNAL as our uid, BEGIN; then calls, each as bytes on
+ * the wire with its serial. */
+void harness_raw_auth(GByteArray *out);
+void harness_raw_append(GByteArray *out, GDBusMessage *call, guint32 serial);
+/* A call without arguments of iface.member on the manager object. */
+void harness_raw_append_call(GByteArray *out, guint32 serial, const char *iface, const char *member);
+/* A blocking connection to the socket at path (connect() waits at most 5 s for room), or -errno. */
+int harness_raw_connect(const char *path);
+/* The first answer in what a raw client read ("OK <guid>\r\n", then a message): NULL until it is
+ * whole; fails the test if the authentication was refused. */
+GDBusMessage *harness_raw_reply(GByteArray *in);
+
 /* Index of the first event starting with prefix, or -1. */
 int harness_find_event(Harness *h, const char *prefix);
 bool harness_wait_event(Harness *h, const char *prefix, guint timeout_ms);

@@ -4,13 +4,18 @@
  * mutating call, and nothing changes. The bus policy of the test bus lets
  * everything through, so the refusal can only come from zoned itself. */
 
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
 
 #define ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"
+/* More entries than a parser that is quadratic in them gets through in minutes. */
+#define LONG_ARGV 1000000U
 
 /* This program again, as the unprivileged client:
  *   test-access --as-client ADDRESS PATH INTERFACE METHOD [ARGS as GVariant text]
@@ -51,6 +56,119 @@ static int client_main(int argc, char *argv[]) {
                 name = g_dbus_error_get_remote_error(error);
                 printf("ERROR %s\n", name ? name : error->message);
         }
+        return 0;
+}
+
+static void on_long_argv_answer(GObject *source, GAsyncResult *res, gpointer data) {
+        *(GAsyncResult **) data = g_object_ref(res);
+}
+
+/* OpenZoneShell(name, "", "", argv, []) with an argv of count entries. */
+static GVariant *long_argv_params(const char *name, unsigned count) {
+        g_autoptr(GVariantBuilder) argv = g_variant_builder_new(G_VARIANT_TYPE("as"));
+
+        for (unsigned i = 0; i < count; i++)
+                g_variant_builder_add(argv, "s", "x");
+        return g_variant_new("(sssas@as)", name, "", "", argv, g_variant_new_strv(NULL, 0));
+}
+
+/*   test-access --long-argv ADDRESS NAME COUNT
+ * calls OpenZoneShell of zone NAME, as it is (uid 65534), with an argv of COUNT entries; says
+ * "sent" once the call is on its way and then "OK" or "ERROR <D-Bus error name>". */
+static int long_argv_main(int argc, char *argv[]) {
+        g_autoptr(GDBusConnection) c = NULL;
+        g_autoptr(GDBusMessage) call = NULL, answer = NULL;
+        g_autoptr(GError) error = NULL;
+        GAsyncResult *result = NULL;
+
+        if (argc != 5)
+                return 2;
+        c = g_dbus_connection_new_for_address_sync(argv[2],
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+        if (!c) {
+                fprintf(stderr, "cannot connect to %s: %s\n", argv[2], error->message);
+                return 2;
+        }
+        call = g_dbus_message_new_method_call(ZONED_BUS_NAME, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                                              "OpenZoneShell");
+        g_dbus_message_set_body(call,
+                                long_argv_params(argv[3], (unsigned) g_ascii_strtoull(argv[4], NULL, 10)));
+        g_dbus_connection_send_message_with_reply(c, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE, 600000, NULL,
+                                                  NULL, on_long_argv_answer, &result);
+        g_assert_true(g_dbus_connection_flush_sync(c, NULL, NULL));
+        printf("sent\n");
+        fflush(stdout);
+        while (!result)
+                g_main_context_iteration(NULL, TRUE);
+        answer = g_dbus_connection_send_message_with_reply_finish(c, result, &error);
+        g_object_unref(result);
+        if (!answer)
+                printf("ERROR %s\n", error->message);
+        else if (g_dbus_message_get_message_type(answer) == G_DBUS_MESSAGE_TYPE_ERROR)
+                printf("ERROR %s\n", g_dbus_message_get_error_name(answer));
+        else
+                printf("OK\n");
+        return 0;
+}
+
+/*   test-access --raw-long-argv SOCKET
+ * sends, on a raw connection to zoned's private socket, OpenZoneShell of z1 with a long argv
+ * whose last string is not UTF-8, which no parser can read; says "OK" or "ERROR <name>". */
+static int loop_write_all(int fd, const guint8 *p, gsize n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+
+                if (k < 0)
+                        return -errno;
+                p += k;
+                n -= k;
+        }
+        return 0;
+}
+
+static int raw_long_argv_main(int argc, char *argv[]) {
+        g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(NULL, ZONED_MANAGER_PATH,
+                                                                      ZONED_MANAGER_IFACE, "OpenZoneShell");
+        g_autoptr(GVariantBuilder) args = g_variant_builder_new(G_VARIANT_TYPE("as"));
+        g_autoptr(GByteArray) out = g_byte_array_new(), in = g_byte_array_new();
+        g_autoptr(GDBusMessage) reply = NULL;
+        static const char mark[] = "NOT-UTF-8";
+        guint8 *bad;
+        int fd;
+
+        if (argc != 3)
+                return 2;
+        for (unsigned i = 0; i < LONG_ARGV; i++)
+                g_variant_builder_add(args, "s", "x");
+        g_variant_builder_add(args, "s", mark);
+        g_dbus_message_set_body(
+                call, g_variant_new("(sssas@as)", "z1", "", "", args, g_variant_new_strv(NULL, 0)));
+        harness_raw_auth(out);
+        harness_raw_append(out, call, 1);
+        bad = memmem(out->data, out->len, mark, strlen(mark));
+        g_assert_nonnull(bad);
+        memset(bad, 0xff, strlen(mark));
+        fd = harness_raw_connect(argv[2]);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(loop_write_all(fd, out->data, out->len), ==, 0);
+        while (!reply) {
+                guint8 buf[4096];
+                ssize_t k = read(fd, buf, sizeof(buf));
+
+                if (k <= 0) {
+                        printf("CLOSED\n");
+                        return 0;
+                }
+                g_byte_array_append(in, buf, k);
+                reply = harness_raw_reply(in);
+        }
+        close(fd);
+        if (g_dbus_message_get_message_type(reply) == G_DBUS_MESSAGE_TYPE_ERROR)
+                printf("ERROR %s\n", g_dbus_message_get_error_name(reply));
+        else
+                printf("OK\n");
         return 0;
 }
 
@@ -206,12 +324,107 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         g_assert_false(g_file_test(z3, G_FILE_TEST_EXISTS));
 }
 
+/* Root's own long argv is read in linear time: the zone is not running, and root is told so. */
+static void test_long_argv_root(Harness *h, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *result = NULL, *path = NULL;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        reply = harness_manager_call(h, "OpenZoneShell", long_argv_params("z1", LONG_ARGV), NULL, &error);
+        harness_assert_dbus_error(error, "org.zoned1.Error.NotRunning");
+}
+
+/* The long argv of uid 65534 is refused before it is read, and root is answered meanwhile. */
+static void test_long_argv_nobody(Harness *h, gconstpointer data) {
+        g_autofree char *exe = self_exe(), *count = g_strdup_printf("%u", LONG_ARGV);
+        g_autofree char *result = NULL, *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) list = NULL;
+        const char *const argv[] = { exe, "--long-argv", h->bus_address, "z1", count, NULL };
+        char line[256];
+        int out[2], status;
+        FILE *f;
+        pid_t pid;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        g_assert_no_errno(pipe2(out, O_CLOEXEC));
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                /* Only async-signal-safe calls: the test has threads. */
+                if (dup2(out[1], STDOUT_FILENO) < 0 || setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+                    setuid(65534) < 0)
+                        _exit(126);
+                execv(exe, (char **) argv);
+                _exit(127);
+        }
+        close(out[1]);
+        f = fdopen(out[0], "r");
+        g_assert_nonnull(f);
+        g_assert_nonnull(fgets(line, sizeof(line), f));
+        g_assert_cmpstr(line, ==, "sent\n");
+        list = harness_manager_call(h, "ListZones", NULL, "(a(sssso))", &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(fgets(line, sizeof(line), f));
+        g_assert_cmpstr(g_strstrip(line), ==, "ERROR " ACCESS_DENIED);
+        fclose(f);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* The unreadable argv through the private socket (no bus daemon checks it there). */
+static char *raw_long_argv(Harness *h, bool as_nobody) {
+        g_autofree char *exe = self_exe(), *socket = g_build_filename(h->runtime_dir, "bus", NULL);
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { exe, "--raw-long-argv", socket, NULL },
+                                      .as_nobody = as_nobody },
+                    &r);
+        harness_assert_run(&r, 0, "raw client with an unreadable argv");
+        return g_strdup(g_strstrip(r.out));
+}
+
+/* uid 65534 is refused before its arguments are read: it gets AccessDenied for an argv that
+ * root, whose arguments are read, is told cannot be read. */
+static void test_unread_argv(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *path = NULL, *nobody = NULL, *root = NULL;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        root = raw_long_argv(h, false);
+        g_test_message("root's unreadable argv: %s", root);
+        g_assert_true(g_str_has_prefix(root, "ERROR "));
+        g_assert_cmpstr(root, !=, "ERROR " ACCESS_DENIED);
+        g_assert_cmpstr(root, !=, "ERROR org.zoned1.Error.NotRunning");
+        nobody = raw_long_argv(h, true);
+        g_assert_cmpstr(nobody, ==, "ERROR " ACCESS_DENIED);
+}
+
 int main(int argc, char *argv[]) {
         if (argc > 1 && g_str_equal(argv[1], "--as-client"))
                 return client_main(argc, argv);
+        if (argc > 1 && g_str_equal(argv[1], "--long-argv"))
+                return long_argv_main(argc, argv);
+        if (argc > 1 && g_str_equal(argv[1], "--raw-long-argv"))
+                return raw_long_argv_main(argc, argv);
         harness_init(&argc, &argv);
         HARNESS_TEST("/access/stopped-zone", test_stopped_zone, HARNESS_DEFAULT);
         HARNESS_TEST("/access/running-zone", test_running_zone, HARNESS_DEFAULT);
         HARNESS_TEST("/access/zonectl", test_zonectl, HARNESS_ZONECTL);
+        HARNESS_TEST("/access/long-argv-root", test_long_argv_root, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/long-argv-nobody", test_long_argv_nobody, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/unread-argv", test_unread_argv, HARNESS_PRIVATE_SOCKET);
         return g_test_run();
 }

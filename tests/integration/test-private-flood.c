@@ -11,8 +11,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,49 +31,21 @@
  * them. On a line on stdin it waits until zoned answered or closed each one and says "admitted
  * A closed C pending P"; at EOF on stdin it exits. */
 
-/* A call, as bytes on the wire. */
-static void append_call(GByteArray *out, guint32 serial, const char *iface, const char *member) {
-        g_autoptr(GDBusMessage)
-                call = g_dbus_message_new_method_call(NULL, ZONED_MANAGER_PATH, iface, member);
-        g_autofree guchar *blob = NULL;
-        gsize size;
-
-        g_dbus_message_set_serial(call, serial);
-        blob = g_dbus_message_to_blob(call, &size, G_DBUS_CAPABILITY_FLAGS_NONE, NULL);
-        g_assert_nonnull(blob);
-        g_byte_array_append(out, blob, size);
-}
-
 /* The authentication as our uid, BEGIN and a ListZones call. */
 static GByteArray *flood_request(void) {
-        g_autofree char *uid = g_strdup_printf("%u", (unsigned) getuid());
-        g_autoptr(GString) auth = g_string_new("AUTH EXTERNAL ");
         GByteArray *out = g_byte_array_new();
 
-        for (const char *p = uid; *p; p++)
-                g_string_append_printf(auth, "%02x", (unsigned) *p);
-        g_string_append(auth, "\r\nBEGIN\r\n");
-        g_byte_array_append(out, (const guint8 *) "", 1);
-        g_byte_array_append(out, (const guint8 *) auth->str, auth->len);
-        append_call(out, 1, ZONED_MANAGER_IFACE, "ListZones");
+        harness_raw_auth(out);
+        harness_raw_append_call(out, 1, ZONED_MANAGER_IFACE, "ListZones");
         return out;
 }
 
+/* A connection that sent request; -errno if zoned did not take it within the connect timeout. */
 static int flood_connect(const char *path, const GByteArray *request) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = 5 }; /* a connect() waiting for room in the backlog */
-        int fd;
+        int fd = harness_raw_connect(path);
 
-        g_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
-        if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
-            connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
+                return fd;
         (void) fcntl(fd, F_SETFL, O_NONBLOCK);
         (void) !write(fd, request->data, request->len); /* zoned may have closed it already */
         return fd;
@@ -157,7 +127,7 @@ static int unread_main(const char *path, unsigned count) {
 
         (void) signal(SIGPIPE, SIG_IGN);
         for (unsigned i = 0; i < count; i++)
-                append_call(calls, i + 2, "org.freedesktop.DBus.Introspectable", "Introspect");
+                harness_raw_append_call(calls, i + 2, "org.freedesktop.DBus.Introspectable", "Introspect");
         fd = flood_connect(path, request);
         g_assert_cmpint(fd, >=, 0);
         while (done < calls->len) {

@@ -4,8 +4,6 @@
  * ZONED_RUNTIME_DIR. */
 
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -89,50 +87,16 @@ static void test_boot(Harness *h, gconstpointer data) {
 /* A raw client of <runtime>/bus: the authentication (EXTERNAL as root), BEGIN and one call,
  * all in one write(), as sd-bus and libdbus clients send them. */
 static int connect_pipelined(Harness *h, guint32 serial) {
-        g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(NULL, ZONED_MANAGER_PATH,
-                                                                      ZONED_MANAGER_IFACE, "ListBrands");
-        g_autoptr(GError) error = NULL;
+        g_autofree char *path = g_build_filename(h->runtime_dir, "bus", NULL);
         g_autoptr(GByteArray) out = g_byte_array_new();
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        static const char auth[] = "AUTH EXTERNAL 30\r\nBEGIN\r\n"; /* "30": uid "0" in hex */
-        g_autofree guchar *blob = NULL;
-        gsize size;
         int fd;
 
-        g_dbus_message_set_serial(call, serial);
-        blob = g_dbus_message_to_blob(call, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
-        g_assert_no_error(error);
-        g_byte_array_append(out, (const guint8 *) "", 1); /* the NUL byte that starts the handshake */
-        g_byte_array_append(out, (const guint8 *) auth, strlen(auth));
-        g_byte_array_append(out, blob, size);
-
-        g_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", h->runtime_dir);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        harness_raw_auth(out);
+        harness_raw_append_call(out, serial, ZONED_MANAGER_IFACE, "ListBrands");
+        fd = harness_raw_connect(path);
         g_assert_cmpint(fd, >=, 0);
-        g_assert_cmpint(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
         g_assert_cmpint(write(fd, out->data, out->len), ==, (gssize) out->len);
         return fd;
-}
-
-/* What came back on a pipelined connection: "OK <guid>\r\n", then the reply. Returns the reply
- * once it is whole, NULL while it is not. */
-static GDBusMessage *pipelined_reply(GByteArray *in) {
-        const guint8 *end = memchr(in->data, '\n', in->len);
-        g_autoptr(GError) error = NULL;
-        gsize skip;
-        gssize need;
-
-        if (!end)
-                return NULL;
-        g_assert_true(g_str_has_prefix((const char *) in->data, "OK "));
-        skip = end + 1 - in->data;
-        if (in->len - skip < 16)
-                return NULL;
-        need = g_dbus_message_bytes_needed(in->data + skip, in->len - skip, &error);
-        g_assert_no_error(error);
-        if ((gsize) need > in->len - skip)
-                return NULL;
-        return g_dbus_message_new_from_blob(in->data + skip, need, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
 }
 
 /* Every one of a number of such clients gets its answer, without sending anything more. */
@@ -167,7 +131,7 @@ static void test_pipelined(Harness *h, gconstpointer data) {
                         if (k <= 0)
                                 g_error("zoned closed pipelined connection %u without an answer", i);
                         g_byte_array_append(in[i], buf, k);
-                        reply = pipelined_reply(in[i]);
+                        reply = harness_raw_reply(in[i]);
                         if (!reply)
                                 continue;
                         g_assert_cmpint(g_dbus_message_get_message_type(reply), ==,
