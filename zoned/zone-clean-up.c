@@ -47,7 +47,7 @@ static void clean_up_finish(ZoneCleanUp *c, const char *problem) {
                 log_warning("Zone %s: %s", z->name, problem);
                 status = g_strdup_printf("%s%s%s", strempty(c->status), c->status ? " " : "", problem);
         } else
-                status = g_strdup(c->status);
+                status = g_strdup(strempty(c->status)); /* stopped: the clean-up's text goes */
         zone_clean_up_free(c);
         zone_set_runtime(z, final, 0, 0, status);
 }
