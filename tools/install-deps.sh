@@ -22,6 +22,8 @@ PACKAGES=(
         libseccomp-dev
         libcap-dev
         scdoc
+        # the format test (tools/check-format.sh)
+        clang-format
         dbus
         busybox-static
         python3
