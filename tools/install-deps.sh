@@ -22,6 +22,8 @@ PACKAGES=(
         libseccomp-dev
         libcap-dev
         scdoc
+        # the format test (tools/check-format.sh)
+        clang-format
         dbus
         # busctl, which the private-socket test runs against zoned (as gdbus from libglib2.0-bin)
         systemd

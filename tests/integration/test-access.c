@@ -5,6 +5,7 @@
  * everything through, so the refusal can only come from zoned itself. */
 
 #include <fcntl.h>
+#include <gio/gunixfdlist.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,17 +19,29 @@
 #define LONG_ARGV 1000000U
 
 /* This program again, as the unprivileged client:
- *   test-access --as-client ADDRESS PATH INTERFACE METHOD [ARGS as GVariant text]
- * prints "OK <reply>" or "ERROR <D-Bus error name>". */
+ *   test-access --as-client ADDRESS PATH INTERFACE METHOD [ARGS as GVariant text [FILE]]
+ * prints "OK <reply>" or "ERROR <D-Bus error name>". FILE is opened (read-write, as that user) and
+ * passed as handle 0. */
 static int client_main(int argc, char *argv[]) {
         g_autoptr(GDBusConnection) c = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) params = NULL, reply = NULL;
+        g_autoptr(GUnixFDList) fds = NULL;
         g_autofree char *name = NULL, *text = NULL;
 
-        if (argc < 6 || argc > 7) {
-                fprintf(stderr, "usage: %s --as-client ADDRESS PATH INTERFACE METHOD [ARGS]\n", argv[0]);
+        if (argc < 6 || argc > 8) {
+                fprintf(stderr, "usage: %s --as-client ADDRESS PATH INTERFACE METHOD [ARGS [FILE]]\n",
+                        argv[0]);
                 return 2;
+        }
+        if (argc == 8) {
+                int fd = open(argv[7], O_RDWR | O_CLOEXEC);
+
+                if (fd < 0) {
+                        fprintf(stderr, "cannot open %s as uid %d: %m\n", argv[7], (int) getuid());
+                        return 2;
+                }
+                fds = g_unix_fd_list_new_from_array(&fd, 1);
         }
         c = g_dbus_connection_new_for_address_sync(argv[2],
                                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -39,16 +52,16 @@ static int client_main(int argc, char *argv[]) {
                         error->message);
                 return 2;
         }
-        if (argc == 7) {
+        if (argc >= 7) {
                 params = g_variant_parse(NULL, argv[6], NULL, NULL, &error);
                 if (!params) {
                         fprintf(stderr, "bad arguments '%s': %s\n", argv[6], error->message);
                         return 2;
                 }
         }
-        reply = g_dbus_connection_call_sync(c, ZONED_BUS_NAME, argv[3], argv[4], argv[5],
-                                            g_steal_pointer(&params), NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                            30000, NULL, &error);
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                c, ZONED_BUS_NAME, argv[3], argv[4], argv[5], g_steal_pointer(&params), NULL,
+                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, &error);
         if (reply) {
                 text = g_variant_print(reply, FALSE);
                 printf("OK %s\n", text);
@@ -179,16 +192,18 @@ static char *self_exe(void) {
         return p;
 }
 
-/* Calls a method as uid 65534; returns the client's answer line. */
-static char *call_as_nobody(Harness *h, const char *path, const char *iface, const char *method,
-                            const char *args) {
+/* Calls a method as uid 65534 (with file as handle 0, if not NULL); returns the client's answer
+ * line. */
+static char *call_as_nobody_fd(Harness *h, const char *path, const char *iface, const char *method,
+                               const char *args, const char *file) {
         g_autofree char *exe = self_exe();
         g_auto(HarnessRun) r = { 0 };
 
+        g_assert_true(args || !file);
         harness_run(
                 &(HarnessSpawn) {
                         .argv = (const char *const[]) { exe, "--as-client", h->bus_address, path, iface,
-                                                        method, args, NULL },
+                                                        method, args, file, NULL },
                         .env_set = (const char *const[]) { "HOME=/nonexistent", "XDG_RUNTIME_DIR", NULL },
                         .as_nobody = true,
                 },
@@ -197,13 +212,23 @@ static char *call_as_nobody(Harness *h, const char *path, const char *iface, con
         return g_strdup(g_strstrip(r.out));
 }
 
-static void assert_denied(Harness *h, const char *path, const char *iface, const char *method,
-                          const char *args) {
-        g_autofree char *answer = call_as_nobody(h, path, iface, method, args);
+static char *call_as_nobody(Harness *h, const char *path, const char *iface, const char *method,
+                            const char *args) {
+        return call_as_nobody_fd(h, path, iface, method, args, NULL);
+}
+
+static void assert_denied_fd(Harness *h, const char *path, const char *iface, const char *method,
+                             const char *args, const char *file) {
+        g_autofree char *answer = call_as_nobody_fd(h, path, iface, method, args, file);
 
         if (!g_str_equal(answer, "ERROR " ACCESS_DENIED))
                 g_error("%s.%s%s as uid 65534: expected %s, got '%s'", iface, method, args ? args : "()",
                         ACCESS_DENIED, answer);
+}
+
+static void assert_denied(Harness *h, const char *path, const char *iface, const char *method,
+                          const char *args) {
+        assert_denied_fd(h, path, iface, method, args, NULL);
 }
 
 static void assert_manager_denied(Harness *h, const char *method, const char *args) {
@@ -219,6 +244,10 @@ static void assert_reads_allowed(Harness *h, const char *zone_path) {
         g_assert_true(g_str_has_prefix(list, "OK "));
         g_assert_nonnull(strstr(list, "'z1'"));
         g_assert_true(g_str_has_prefix(state, "OK "));
+}
+
+static int compare_lines(gconstpointer a, gconstpointer b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 static void assert_nothing_changed(Harness *h, ZoneWatch *w, const char *state, guint32 leader) {
@@ -289,10 +318,172 @@ static void test_running_zone(Harness *h, gconstpointer data) {
         g_free(kill_args);
         kill_args = g_strdup_printf("('all', %d)", SIGKILL);
         assert_denied(h, path, ZONED_ZONE_IFACE, "Kill", kill_args);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "Reboot", NULL);
 
         assert_nothing_changed(h, w, "running", leader);
         g_assert_true(harness_pid_alive((pid_t) leader));
         harness_poweroff_zone(h, "z1");
+}
+
+/* The processes of the zone below its init, as text ("PID COMM" lines, sorted). */
+static char *zone_processes(guint32 leader) {
+        g_autofree char *path = g_strdup_printf("/proc/%u/task/%u/children", leader, leader), *text = NULL;
+        g_auto(GStrv) pids = NULL;
+        g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        pids = g_strsplit(g_strstrip(text), " ", -1);
+        for (char **p = pids; *p; p++) {
+                g_autofree char *comm_path = g_strdup_printf("/proc/%s/comm", *p), *comm = NULL;
+
+                if (**p && g_file_get_contents(comm_path, &comm, NULL, NULL))
+                        g_ptr_array_add(lines, g_strdup_printf("%s %s", *p, g_strstrip(comm)));
+        }
+        g_ptr_array_sort(lines, compare_lines);
+        g_ptr_array_add(lines, NULL);
+        return g_strjoinv("\n", (char **) lines->pdata);
+}
+
+/* Waits until busybox init ran its sysinit step (/bin/true) and started the shell of its inittab,
+ * and nothing else; returns zone_processes() then. */
+static char *zone_shell_started(guint32 leader) {
+        gint64 deadline = g_get_monotonic_time() + HARNESS_BOOT_TIMEOUT_MS * 1000LL;
+
+        for (;;) {
+                g_autofree char *p = zone_processes(leader);
+
+                if (g_str_has_suffix(p, " sh") && !strchr(p, '\n'))
+                        return g_steal_pointer(&p);
+                if (g_get_monotonic_time() > deadline)
+                        g_error("the zone's init did not settle on its shell: %s", p);
+                g_usleep(20 * 1000);
+        }
+}
+
+/* Consoles, logins and shells are for root: nothing starts in the zone, no terminal is handed out. */
+static void test_terminals(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *path = NULL, *before = NULL, *after = NULL, *mark = NULL;
+        const char *shell = "'root', '/bin/sh', ['sh', '-c', 'touch /pwned'], @as []";
+        g_autofree char *manager_shell = g_strdup_printf("('z1', %s)", shell);
+        g_autofree char *zone_shell = g_strdup_printf("(%s)", shell);
+        g_autoptr(ZoneWatch) w = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        path = harness_create_zone(h, "z1", "bb", false);
+        leader = harness_boot_zone(h, "z1");
+        w = zone_watch_new(h, "z1");
+        before = zone_shell_started(leader);
+
+        assert_manager_denied(h, "OpenZoneConsole", "('z1',)");
+        assert_manager_denied(h, "OpenZoneLogin", "('z1',)");
+        assert_manager_denied(h, "OpenZoneShell", manager_shell);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "OpenConsole", NULL);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "OpenLogin", NULL);
+        assert_denied(h, path, ZONED_ZONE_IFACE, "OpenShell", zone_shell);
+
+        assert_nothing_changed(h, w, "running", leader);
+        after = zone_processes(leader);
+        g_assert_cmpstr(after, ==, before);
+        mark = g_strdup_printf("/proc/%u/root/pwned", leader);
+        g_assert_false(g_file_test(mark, G_FILE_TEST_EXISTS));
+        harness_poweroff_zone(h, "z1");
+}
+
+/* A transfer that waits for its stream (an empty pipe whose write end the test holds). */
+static guint32 held_transfer(Harness *h, int *ret_write_end, char **ret_path) {
+        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        guint32 id;
+        int p[2];
+
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        g_assert_cmpint(g_unix_fd_list_append(fds, p[0], NULL), ==, 0);
+        close(p[0]);
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
+                "ImportTemplateTar", g_variant_new("(hsa{sv})", 0, "held", NULL), G_VARIANT_TYPE("(uo)"),
+                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(uo)", &id, ret_path);
+        *ret_write_end = p[1];
+        return id;
+}
+
+/* Templates, exports and transfers are for root: no transfer starts, none is canceled, nothing is
+ * written. */
+static void test_transfers(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *zone = NULL, *transfer = NULL, *export_file = NULL, *out = NULL;
+        g_autofree char *cancel_args = NULL, *templates = NULL, *state = NULL, *listed = NULL,
+                        *held_new = NULL;
+        g_autoptr(GVariant) reply = NULL, list = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDir) d = NULL;
+        g_autoptr(ZoneWatch) w = NULL;
+        const char *name;
+        gsize len = 1;
+        guint events;
+        guint32 id;
+        int write_end;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        zone = harness_create_zone(h, "z1", "bb", false);
+        w = zone_watch_new(h, "z1");
+        id = held_transfer(h, &write_end, &transfer);
+        held_new = g_strdup_printf("TransferNew %u %s", id, transfer);
+        g_assert_true(harness_wait_event(h, held_new, HARNESS_TRANSFER_TIMEOUT_MS));
+        export_file = g_build_filename(h->tmpdir, "export.tar", NULL);
+        harness_write_file(export_file, "", 0666);
+        events = h->events->len;
+
+        assert_manager_denied(h, "PullTemplate", "('http://127.0.0.1:9/bb.tar.gz', 'pulled', @a{sv} {})");
+        assert_denied_fd(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ImportTemplateTar",
+                         "(handle 0, 'tarred', @a{sv} {})", "/dev/null");
+        assert_denied_fd(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ImportTemplateRaw",
+                         "(handle 0, 'raw', @a{sv} {})", "/dev/null");
+        assert_denied_fd(h, ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, "ExportZoneTar",
+                         "('z1', handle 0, @a{sv} {})", export_file);
+        cancel_args = g_strdup_printf("(uint32 %u,)", id);
+        assert_manager_denied(h, "CancelTransfer", cancel_args);
+        assert_denied(h, transfer, ZONED_TRANSFER_IFACE, "Cancel", NULL);
+
+        /* No transfer came or went, the held one goes on, nothing was exported or made. */
+        assert_nothing_changed(h, w, "stopped", 0);
+        for (guint i = events; i < h->events->len; i++)
+                if (g_str_has_prefix(h->events->pdata[i], "Transfer"))
+                        g_error("after refused calls: %s", (const char *) h->events->pdata[i]);
+        list = harness_manager_call(h, "ListTransfers", NULL, "(a(ussdo))", &error);
+        g_assert_no_error(error);
+        listed = g_variant_print(list, FALSE);
+        g_assert_nonnull(strstr(listed, transfer));
+        g_variant_unref(g_steal_pointer(&list));
+        list = harness_call(h, transfer, "org.freedesktop.DBus.Properties", "Get",
+                            g_variant_new("(ss)", ZONED_TRANSFER_IFACE, "State"), "(v)", &error);
+        g_assert_no_error(error);
+        state = g_variant_print(list, FALSE);
+        g_assert_cmpstr(state, ==, "(<'running'>,)");
+        g_assert_true(g_file_get_contents(export_file, &out, &len, NULL));
+        g_assert_cmpuint(len, ==, 0);
+        templates = g_build_filename(h->state_dir, ".templates", NULL);
+        d = g_dir_open(templates, 0, NULL);
+        g_assert_nonnull(d);
+        while ((name = g_dir_read_name(d)))
+                if (strstr(name, "pulled") || strstr(name, "tarred") || strstr(name, "raw"))
+                        g_error("a refused call left %s/%s", templates, name);
+
+        reply = harness_manager_call(h, "CancelTransfer", g_variant_new("(u)", id), "()", &error);
+        g_assert_no_error(error);
+        g_free(result);
+        result = harness_wait_transfer_removed(h, id, transfer, HARNESS_TRANSFER_TIMEOUT_MS);
+        g_assert_cmpstr(result, ==, "canceled");
+        close(write_end);
 }
 
 static void test_zonectl(Harness *h, gconstpointer data) {
@@ -422,6 +613,8 @@ int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/access/stopped-zone", test_stopped_zone, HARNESS_DEFAULT);
         HARNESS_TEST("/access/running-zone", test_running_zone, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/terminals", test_terminals, HARNESS_DEFAULT);
+        HARNESS_TEST("/access/transfers", test_transfers, HARNESS_DEFAULT);
         HARNESS_TEST("/access/zonectl", test_zonectl, HARNESS_ZONECTL);
         HARNESS_TEST("/access/long-argv-root", test_long_argv_root, HARNESS_DEFAULT);
         HARNESS_TEST("/access/long-argv-nobody", test_long_argv_nobody, HARNESS_DEFAULT);
