@@ -23,7 +23,11 @@
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 #define new0(t, n) ((t *) calloc((n) ? (n) : 1, sizeof(t)))
+/* clang-format knows only C++, where new is an operator: it would write "new (t, n)", which makes
+ * this an object-like macro. */
+/* clang-format off */
 #define new(t, n) ((t *) malloc(((n) ? (n) : 1) * sizeof(t)))
+/* clang-format on */
 
 #define TAKE_PTR(p)                             \
         ({                                      \
