@@ -29,18 +29,18 @@
 #define new(t, n) ((t *) malloc(((n) ? (n) : 1) * sizeof(t)))
 /* clang-format on */
 
-#define TAKE_PTR(p)                             \
-        ({                                      \
-                __typeof__(p) _ptr_ = (p);      \
-                (p) = NULL;                     \
-                _ptr_;                          \
+#define TAKE_PTR(p)                        \
+        ({                                 \
+                __typeof__(p) _ptr_ = (p); \
+                (p) = NULL;                \
+                _ptr_;                     \
         })
 
-#define TAKE_FD(fd)                             \
-        ({                                      \
-                int _fd_ = (fd);                \
-                (fd) = -EBADF;                  \
-                _fd_;                           \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _fd_ = (fd); \
+                (fd) = -EBADF;   \
+                _fd_;            \
         })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)

@@ -19,7 +19,7 @@
  * of starting a process in a zone (the zone must not reach it before it is
  * wholly inside, and only that process joins the zone's cgroups). */
 
-#define ZONE_ENTER_NAMESPACES                                                                      \
+#define ZONE_ENTER_NAMESPACES \
         (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
 
 /* A pidfd for the leader (O_CLOEXEC). */

@@ -14,8 +14,8 @@ static char *transfer_name(Client *c, const char *path) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         char *name = NULL;
 
-        if (sd_bus_get_property_string(c->bus, c->destination, path, ZONED_TRANSFER_INTERFACE, "Name", &error,
-                                       &name) < 0)
+        if (sd_bus_get_property_string(c->bus, c->destination, path, ZONED_TRANSFER_INTERFACE, "Name",
+                                       &error, &name) < 0)
                 return strdup("");
         return name;
 }
@@ -58,11 +58,13 @@ int verb_transfers(int argc, char *argv[], Client *c) {
                         if (!name)
                                 return cli_error_errno(ENOMEM, "out of memory");
                         if ((r = table_add_uint(t, id)) < 0 || (r = table_add_string(t, type)) < 0 ||
-                            (r = table_add_string(t, name)) < 0 || (r = table_add_string(t, description)) < 0 ||
+                            (r = table_add_string(t, name)) < 0 ||
+                            (r = table_add_string(t, description)) < 0 ||
                             (r = table_add_percent(t, progress)) < 0)
                                 break;
                 } else if ((r = table_add_uint(t, id)) < 0 || (r = table_add_string(t, type)) < 0 ||
-                           (r = table_add_percent(t, progress)) < 0 || (r = table_add_string(t, description)) < 0)
+                           (r = table_add_percent(t, progress)) < 0 ||
+                           (r = table_add_string(t, description)) < 0)
                         break;
         }
         if (r < 0)
@@ -139,8 +141,8 @@ static int read_changed(sd_bus_message *m, TransferFollow *f) {
                          (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
                         free(f->error_name);
                         f->error_name = strdup(s);
-                }
-                else if (r >= 0 && streq(key, "Error") && (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
+                } else if (r >= 0 && streq(key, "Error") &&
+                           (r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
                         free(f->error);
                         f->error = strdup(s);
                 } else if (r >= 0)
@@ -216,8 +218,8 @@ static void format_rate(const TransferFollow *f, char *out, size_t size) {
                 return;
         if (f->bytes_total > f->bytes_done) {
                 uint64_t left = (uint64_t) ((double) (f->bytes_total - f->bytes_done) / rate);
-                snprintf(out, size, ", %s/s, %" PRIu64 ":%02" PRIu64 " left", format_bytes(buf, (uint64_t) rate),
-                         left / 60, left % 60);
+                snprintf(out, size, ", %s/s, %" PRIu64 ":%02" PRIu64 " left",
+                         format_bytes(buf, (uint64_t) rate), left / 60, left % 60);
         } else
                 snprintf(out, size, ", %s/s", format_bytes(buf, (uint64_t) rate));
 }
@@ -266,7 +268,8 @@ static int cancel_after_interrupt(Client *c, TransferFollow *f, const char *name
         follow_progress = false;
         r = manager_call(c, "CancelTransfer", &error, NULL, "u", f->id);
         if (r < 0 && !f->result)
-                return cli_bus_error(&error, r, "cannot cancel the %s of template \"%s\"", follow_what(f), name);
+                return cli_bus_error(&error, r, "cannot cancel the %s of template \"%s\"", follow_what(f),
+                                     name);
         /* Until zoned says it ended: then nothing of it is left. */
         (void) client_wait(c, now_usec(CLOCK_MONOTONIC) + 30 * USEC_PER_SEC, transfer_check, f);
         return cli_error_errno(ECANCELED, "%s of template \"%s\" canceled", follow_what(f), name);
@@ -306,7 +309,8 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
                 r = cli_error_errno(ECONNRESET, "zoned went away during the %s of template \"%s\"",
                                     follow_what(f), name);
         else if (r == -ETIME)
-                r = cli_error_errno(ETIME, "timed out: the %s of template \"%s\" (transfer %" PRIu32 ") goes on",
+                r = cli_error_errno(ETIME,
+                                    "timed out: the %s of template \"%s\" (transfer %" PRIu32 ") goes on",
                                     follow_what(f), name, f->id);
         else if (r < 0)
                 r = cli_error_errno(-r, "cannot follow the %s of template \"%s\": %m", follow_what(f), name);

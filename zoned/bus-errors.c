@@ -41,8 +41,9 @@ int bus_verify_root(sd_bus_message *m, sd_bus_error *error) {
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot determine the caller's credentials: %m");
         if (uid != 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                         "Only root may change zones, templates or transfers (caller uid %u).",
-                                         (unsigned) uid);
+                return sd_bus_error_setf(
+                        error, SD_BUS_ERROR_ACCESS_DENIED,
+                        "Only root may change zones, templates or transfers (caller uid %u).",
+                        (unsigned) uid);
         return 0;
 }

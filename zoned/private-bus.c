@@ -70,8 +70,8 @@ static int private_client_new(Manager *m, int fd) {
         r = manager_register_objects(m, c->bus);
         if (r < 0)
                 goto fail;
-        r = sd_bus_match_signal(c->bus, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
-                                "Disconnected", on_disconnected, c);
+        r = sd_bus_match_signal(c->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, c);
         if (r < 0)
                 goto fail;
         r = sd_bus_attach_event(c->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
@@ -108,7 +108,8 @@ int private_bus_listen(Manager *m) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int fd, r;
 
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", m->runtime_dir) >= sizeof(sa.sun_path))
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", m->runtime_dir) >=
+            sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)

@@ -130,11 +130,13 @@ static int zone_load_one(Manager *m, const char *path, const char *name) {
                 return r;
         }
         if (z->config.copy) {
-                g_autofree char *state = zone_state_path(z), *rootfs = g_build_filename(state, "rootfs", NULL);
+                g_autofree char *state = zone_state_path(z),
+                                *rootfs = g_build_filename(state, "rootfs", NULL);
                 if (access(rootfs, F_OK) < 0)
-                        zone_set_runtime(z, ZONE_FAILED, 0, 0,
-                                         "The zone's copy of its template is incomplete (creation was interrupted); "
-                                         "remove the zone and create it again.");
+                        zone_set_runtime(
+                                z, ZONE_FAILED, 0, 0,
+                                "The zone's copy of its template is incomplete (creation was interrupted); "
+                                "remove the zone and create it again.");
         }
         r = supervisor_link_attach(z, &z->link);
         if (r >= 0)

@@ -20,12 +20,12 @@ struct Zone {
         ZoneConfig config;
 
         ZoneState state;
-        uint32_t leader;     /* host pid of the zone's init, 0 when none */
-        uint64_t since;      /* CLOCK_REALTIME µs of the last state change */
+        uint32_t leader; /* host pid of the zone's init, 0 when none */
+        uint64_t since;  /* CLOCK_REALTIME µs of the last state change */
         char *status_text;
 
-        SupervisorLink *link;      /* set while a supervisor runs the zone */
-        Worker *worker;            /* creating: the copy of the template */
+        SupervisorLink *link;        /* set while a supervisor runs the zone */
+        Worker *worker;              /* creating: the copy of the template */
         sd_bus_message *create_call; /* CreateZone waiting for the copy */
 };
 

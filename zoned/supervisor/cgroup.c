@@ -303,7 +303,10 @@ static int v1_devices_confine(const CgroupHierarchy *h) {
 /* The files of a cgroup a delegate writes to move processes and pass on controllers (those that
  * systemd chowns when it delegates a subtree); the others (limits) stay the host's root's. */
 static const char *const delegated_files[] = {
-        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks",
+        "cgroup.procs",
+        "cgroup.threads",
+        "cgroup.subtree_control",
+        "tasks",
 };
 
 /* The payload cgroup to the zone's root, whose init then makes its own subtree there, as a

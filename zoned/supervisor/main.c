@@ -37,7 +37,12 @@ static int parse_fd(const char *s) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_PLAN, ARG_CONTROL_FD, ARG_SPARE };
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_PLAN,
+                ARG_CONTROL_FD,
+                ARG_SPARE
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -133,10 +138,12 @@ int main(int argc, char *argv[]) {
                 /* What does not depend on the zone, while nobody waits for it. */
                 r = zone_prepared_make(&prepared);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to return to our network namespace: %m"), EXIT_FAILURE;
+                        return log_error_errno(r, "Failed to return to our network namespace: %m"),
+                               EXIT_FAILURE;
                 r = wait_for_start(arg_control_fd);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to wait for zoned's start message: %m"), EXIT_FAILURE;
+                        return log_error_errno(r, "Failed to wait for zoned's start message: %m"),
+                               EXIT_FAILURE;
                 if (r == 0)
                         return EXIT_SUCCESS;
         }
