@@ -26,26 +26,26 @@ typedef enum ReadyMode {
 } ReadyMode;
 
 typedef struct LaunchPlan {
-        char *name;        /* zone name */
-        char *hostname;    /* set in the zone's UTS namespace */
+        char *name;     /* zone name */
+        char *hostname; /* set in the zone's UTS namespace */
         RootMode root_mode;
-        char *rootfs;      /* mount point of the zone's root (overlay target or the copied tree) */
-        char *lower;       /* overlay: the template's rootfs */
-        char *upper;       /* overlay: upper dir */
-        char *work;        /* overlay: work dir */
-        char **init_argv;  /* argv[0] is the init's path inside the zone */
-        char **init_env;   /* environment of the init: "container=zoned", ... */
+        char *rootfs;     /* mount point of the zone's root (overlay target or the copied tree) */
+        char *lower;      /* overlay: the template's rootfs */
+        char *upper;      /* overlay: upper dir */
+        char *work;       /* overlay: work dir */
+        char **init_argv; /* argv[0] is the init's path inside the zone */
+        char **init_env;  /* environment of the init: "container=zoned", ... */
         int poweroff_signal;
         int reboot_signal;
         int halt_signal;
         uint64_t stop_timeout_usec;
         ReadyMode ready;
-        char *runtime_dir;     /* per-zone runtime dir: control socket lives here */
-        char *console_log;     /* console log path */
+        char *runtime_dir;        /* per-zone runtime dir: control socket lives here */
+        char *console_log;        /* console log path */
         uint64_t console_log_max; /* bytes; the log is rotated once past this */
-        char *cgroup;          /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
-        char *machine_id;      /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
-        char *seccomp_filter;  /* file with the compiled system call filter (struct sock_filter[]) */
+        char *cgroup;             /* zone cgroup path relative to each hierarchy's root, e.g. "zoned/web" */
+        char *machine_id;     /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
+        char *seccomp_filter; /* file with the compiled system call filter (struct sock_filter[]) */
         /* The zone's user namespace: zone ids 0..uid_range-1 are host ids uid_shift.. (the same
          * for gids). uid_range 0: no user namespace of its own (PrivateUsers=no). */
         uint32_t uid_shift;

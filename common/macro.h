@@ -23,20 +23,24 @@
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 #define new0(t, n) ((t *) calloc((n) ? (n) : 1, sizeof(t)))
+/* clang-format knows only C++, where new is an operator: it would write "new (t, n)", which makes
+ * this an object-like macro. */
+/* clang-format off */
 #define new(t, n) ((t *) malloc(((n) ? (n) : 1) * sizeof(t)))
+/* clang-format on */
 
-#define TAKE_PTR(p)                             \
-        ({                                      \
-                __typeof__(p) _ptr_ = (p);      \
-                (p) = NULL;                     \
-                _ptr_;                          \
+#define TAKE_PTR(p)                        \
+        ({                                 \
+                __typeof__(p) _ptr_ = (p); \
+                (p) = NULL;                \
+                _ptr_;                     \
         })
 
-#define TAKE_FD(fd)                             \
-        ({                                      \
-                int _fd_ = (fd);                \
-                (fd) = -EBADF;                  \
-                _fd_;                           \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _fd_ = (fd); \
+                (fd) = -EBADF;   \
+                _fd_;            \
         })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
@@ -59,23 +63,23 @@
 
 /* static inline void funcp(type *p): calls func(*p) unless it is NULL; for _cleanup_(funcp) of a
  * library's own types (archive_read_free, curl_url_cleanup, ...). */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
-        static inline void func##p(type *p) {                                                      \
-                if (*p)                                                                            \
-                        (void) func(*p);                                                           \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p) {   \
+                if (*p)                         \
+                        (void) func(*p);        \
         }
 
 /* name_to_string() and name_from_string() of an enum type over name_table[], a
  * "static const char *const name_table[_MAX]" of its names; an unknown name is -EINVAL. */
-#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                                     \
-        const char *name##_to_string(type i) {                                                     \
-                return i >= 0 && (size_t) i < ELEMENTSOF(name##_table) ? name##_table[i] : NULL;   \
-        }                                                                                          \
-        type name##_from_string(const char *s) {                                                   \
-                for (size_t i = 0; s && i < ELEMENTSOF(name##_table); i++)                         \
-                        if (name##_table[i] && streq(name##_table[i], s))                          \
-                                return (type) i;                                                   \
-                return (type) -EINVAL;                                                             \
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                                   \
+        const char *name##_to_string(type i) {                                                   \
+                return i >= 0 && (size_t) i < ELEMENTSOF(name##_table) ? name##_table[i] : NULL; \
+        }                                                                                        \
+        type name##_from_string(const char *s) {                                                 \
+                for (size_t i = 0; s && i < ELEMENTSOF(name##_table); i++)                       \
+                        if (name##_table[i] && streq(name##_table[i], s))                        \
+                                return (type) i;                                                 \
+                return (type) -EINVAL;                                                           \
         }
 
 static inline void freep(void *p) {

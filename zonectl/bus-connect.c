@@ -97,11 +97,12 @@ static int client_open_system(Client **ret) {
         TAKE_PTR(bus);
         TAKE_PTR(owner);
         /* Notice when zoned leaves the bus while we wait for it. */
-        r = sd_bus_add_match_async(c->bus, &c->owner_slot,
-                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                   "arg0='" ZONED_SERVICE "'",
-                                   on_name_owner_changed, NULL, c);
+        r = sd_bus_add_match_async(
+                c->bus, &c->owner_slot,
+                "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                "arg0='" ZONED_SERVICE "'",
+                on_name_owner_changed, NULL, c);
         if (r < 0) {
                 client_free(c);
                 return r;

@@ -48,12 +48,12 @@ int client_match_signal_async(Client *c, sd_bus_slot **ret_slot, const char *pat
                               const char *member, sd_bus_message_handler_t callback, void *userdata);
 
 /* Method calls on zoned's objects. */
-#define client_call(c, path, interface, member, error, reply, types, ...)                          \
-        sd_bus_call_method((c)->bus, (c)->destination, (path), (interface), (member), (error),    \
-                           (reply), (types), ##__VA_ARGS__)
-#define manager_call(c, member, error, reply, types, ...)                                          \
-        client_call((c), ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE, (member), (error), (reply),  \
-                    (types), ##__VA_ARGS__)
+#define client_call(c, path, interface, member, error, reply, types, ...)                               \
+        sd_bus_call_method((c)->bus, (c)->destination, (path), (interface), (member), (error), (reply), \
+                           (types), ##__VA_ARGS__)
+#define manager_call(c, member, error, reply, types, ...)                                                  \
+        client_call((c), ZONED_MANAGER_PATH, ZONED_MANAGER_INTERFACE, (member), (error), (reply), (types), \
+                    ##__VA_ARGS__)
 
 /* Runs the connection until check(userdata) returns non-zero (returned as
  * is: > 0 done, < 0 failed), the deadline (CLOCK_MONOTONIC µs,

@@ -25,19 +25,40 @@ static int basic_to_string(sd_bus_message *m, char type, char **ret) {
         if (r <= 0)
                 return r < 0 ? r : -EBADMSG;
         switch (type) {
-        case 'y': r = asprintf(ret, "%u", (unsigned) v.y); break;
-        case 'b': *ret = strdup(v.b ? "yes" : "no"); return *ret ? 0 : -ENOMEM;
-        case 'n': r = asprintf(ret, "%" PRIi16, v.n); break;
-        case 'q': r = asprintf(ret, "%" PRIu16, v.q); break;
-        case 'i': r = asprintf(ret, "%" PRIi32, v.i); break;
-        case 'u': r = asprintf(ret, "%" PRIu32, v.u); break;
-        case 'x': r = asprintf(ret, "%" PRIi64, v.x); break;
-        case 't': r = asprintf(ret, "%" PRIu64, v.t); break;
-        case 'd': r = asprintf(ret, "%g", v.d); break;
+        case 'y':
+                r = asprintf(ret, "%u", (unsigned) v.y);
+                break;
+        case 'b':
+                *ret = strdup(v.b ? "yes" : "no");
+                return *ret ? 0 : -ENOMEM;
+        case 'n':
+                r = asprintf(ret, "%" PRIi16, v.n);
+                break;
+        case 'q':
+                r = asprintf(ret, "%" PRIu16, v.q);
+                break;
+        case 'i':
+                r = asprintf(ret, "%" PRIi32, v.i);
+                break;
+        case 'u':
+                r = asprintf(ret, "%" PRIu32, v.u);
+                break;
+        case 'x':
+                r = asprintf(ret, "%" PRIi64, v.x);
+                break;
+        case 't':
+                r = asprintf(ret, "%" PRIu64, v.t);
+                break;
+        case 'd':
+                r = asprintf(ret, "%g", v.d);
+                break;
         case 's':
         case 'o':
-        case 'g': *ret = strdup(v.s); return *ret ? 0 : -ENOMEM;
-        default: return -EOPNOTSUPP;
+        case 'g':
+                *ret = strdup(v.s);
+                return *ret ? 0 : -ENOMEM;
+        default:
+                return -EOPNOTSUPP;
         }
         return r < 0 ? -ENOMEM : 0;
 }

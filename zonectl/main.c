@@ -196,13 +196,27 @@ static int parse_option(int c, const char *value) {
         int sig;
 
         switch (c) {
-        case 'h': help(); return 0;
-        case ARG_VERSION: printf("zonectl %s\n", PACKAGE_VERSION); return 0;
-        case ARG_ADDRESS: arg_address = value; break;
-        case ARG_RUNTIME_DIR: arg_runtime_dir = value; break;
-        case ARG_JSON: arg_json = true; break;
-        case ARG_NO_LEGEND: arg_legend = false; break;
-        case ARG_NO_BLOCK: arg_block = false; break;
+        case 'h':
+                help();
+                return 0;
+        case ARG_VERSION:
+                printf("zonectl %s\n", PACKAGE_VERSION);
+                return 0;
+        case ARG_ADDRESS:
+                arg_address = value;
+                break;
+        case ARG_RUNTIME_DIR:
+                arg_runtime_dir = value;
+                break;
+        case ARG_JSON:
+                arg_json = true;
+                break;
+        case ARG_NO_LEGEND:
+                arg_legend = false;
+                break;
+        case ARG_NO_BLOCK:
+                arg_block = false;
+                break;
         case ARG_TIMEOUT:
                 if (parse_timeout_sec(value, &usec) < 0)
                         return cli_error_errno(EINVAL, "invalid --timeout: \"%s\" (seconds or \"infinity\")",
@@ -213,9 +227,15 @@ static int parse_option(int c, const char *value) {
                 if (add_properties(value) < 0)
                         return cli_error_errno(ENOMEM, "out of memory");
                 break;
-        case ARG_VALUE: arg_value = true; break;
-        case 't': arg_template = value; break;
-        case ARG_COPY: arg_copy = true; break;
+        case ARG_VALUE:
+                arg_value = true;
+                break;
+        case 't':
+                arg_template = value;
+                break;
+        case ARG_COPY:
+                arg_copy = true;
+                break;
         case ARG_PRIVATE_USERS:
                 arg_private_users = parse_yes_no(value);
                 if (arg_private_users < 0)
@@ -232,22 +252,28 @@ static int parse_option(int c, const char *value) {
                         return cli_error_errno(EINVAL, "invalid --kill-whom: \"%s\" (leader or all)", value);
                 arg_kill_whom = value;
                 break;
-        case 'u': arg_user = value; break;
-        case ARG_BRAND: arg_brand = value; break;
+        case 'u':
+                arg_user = value;
+                break;
+        case ARG_BRAND:
+                arg_brand = value;
+                break;
         case ARG_FORMAT:
-                if (!streq(value, "tar") && !streq(value, "gzip") && !streq(value, "xz") && !streq(value, "zstd") &&
-                    !streq(value, "bzip2"))
-                        return cli_error_errno(EINVAL, "invalid --format: \"%s\" (tar, gzip, xz, zstd or bzip2)",
-                                               value);
+                if (!streq(value, "tar") && !streq(value, "gzip") && !streq(value, "xz") &&
+                    !streq(value, "zstd") && !streq(value, "bzip2"))
+                        return cli_error_errno(
+                                EINVAL, "invalid --format: \"%s\" (tar, gzip, xz, zstd or bzip2)", value);
                 arg_format = value;
                 break;
         case ARG_VERIFY:
                 if (!streq(value, "no") && !streq(value, "checksum") && !streq(value, "signature"))
-                        return cli_error_errno(EINVAL, "invalid --verify: \"%s\" (no, checksum or signature)",
-                                               value);
+                        return cli_error_errno(
+                                EINVAL, "invalid --verify: \"%s\" (no, checksum or signature)", value);
                 arg_verify = value;
                 break;
-        case ARG_FORCE: arg_force = true; break;
+        case ARG_FORCE:
+                arg_force = true;
+                break;
         case ':':
                 return cli_error_errno(EINVAL, "option %s needs a value (see --help)", value);
         default:
@@ -346,8 +372,10 @@ static int dispatch(char **args) {
         r = client_connect(arg_address, arg_runtime_dir, &client, &tried, &system_error);
         if (r < 0) {
                 if (system_error == -ENXIO)
-                        cli_error_errno(r, "cannot connect to zoned at %s: %m (nor is org.zoned1 on the "
-                                        "system bus)", strna(tried));
+                        cli_error_errno(r,
+                                        "cannot connect to zoned at %s: %m (nor is org.zoned1 on the "
+                                        "system bus)",
+                                        strna(tried));
                 else if (system_error < 0)
                         cli_error_errno(r, "cannot connect to zoned at %s: %m (nor to the system bus: %s)",
                                         strna(tried), strerror(-system_error));

@@ -228,13 +228,27 @@ char *json_escape(const char *s) {
                 const char *short_form = NULL;
 
                 switch (*p) {
-                case '"': short_form = "\\\""; break;
-                case '\\': short_form = "\\\\"; break;
-                case '\b': short_form = "\\b"; break;
-                case '\f': short_form = "\\f"; break;
-                case '\n': short_form = "\\n"; break;
-                case '\r': short_form = "\\r"; break;
-                case '\t': short_form = "\\t"; break;
+                case '"':
+                        short_form = "\\\"";
+                        break;
+                case '\\':
+                        short_form = "\\\\";
+                        break;
+                case '\b':
+                        short_form = "\\b";
+                        break;
+                case '\f':
+                        short_form = "\\f";
+                        break;
+                case '\n':
+                        short_form = "\\n";
+                        break;
+                case '\r':
+                        short_form = "\\r";
+                        break;
+                case '\t':
+                        short_form = "\\t";
+                        break;
                 }
                 if (short_form) {
                         *q++ = short_form[0];

@@ -7,8 +7,8 @@
 #include "zonectl.h"
 
 typedef struct Action {
-        const char *method;  /* Manager method */
-        const char *doing;   /* for messages: "boot" */
+        const char *method; /* Manager method */
+        const char *doing;  /* for messages: "boot" */
         ZoneGoal goal;
 } Action;
 

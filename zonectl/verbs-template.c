@@ -158,8 +158,8 @@ static int append_pull_options(sd_bus_message *call) {
 /* pull URL [NAME]: NAME defaults to the file name without its archive
  * suffixes; pull DEFINITION [NAME]: zoned names it after the definition. */
 static char *pull_default_name(const char *source) {
-        static const char *const suffixes[] = { ".gz", ".xz", ".zst", ".bz2", ".tgz", ".txz", ".tar",
-                                                ".raw", ".img", "-rootfs", ".rootfs" };
+        static const char *const suffixes[] = { ".gz",  ".xz",  ".zst", ".bz2",    ".tgz",   ".txz",
+                                                ".tar", ".raw", ".img", "-rootfs", ".rootfs" };
         const char *slash = strrchr(source, '/');
         char *name;
         bool again = true;

@@ -30,7 +30,8 @@ typedef struct ZoneWait {
         sd_bus_slot *removed_slot;
 } ZoneWait;
 
-#define ZONE_WAIT_NULL { .info = ZONE_INFO_NULL }
+#define ZONE_WAIT_NULL \
+        { .info = ZONE_INFO_NULL }
 
 void zone_wait_done(ZoneWait *w);
 

@@ -15,13 +15,14 @@ typedef struct ZoneInfo {
         char *status_text;
         uint32_t leader;
         uint64_t since;
-        int autoboot; /* -1: not known */
+        int autoboot;      /* -1: not known */
         int private_users; /* -1: not known */
         uint32_t uid_shift;
         uint32_t uid_range;
 } ZoneInfo;
 
-#define ZONE_INFO_NULL { .autoboot = -1, .private_users = -1 }
+#define ZONE_INFO_NULL \
+        { .autoboot = -1, .private_users = -1 }
 
 void zone_info_done(ZoneInfo *i);
 

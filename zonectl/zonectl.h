@@ -78,8 +78,8 @@ uint64_t timeout_deadline(void);
 typedef struct TransferFollow {
         uint32_t id;
         char *path;
-        char *result; /* TransferRemoved: "done", "failed", "canceled" */
-        char *error;  /* the transfer's Error property */
+        char *result;     /* TransferRemoved: "done", "failed", "canceled" */
+        char *error;      /* the transfer's Error property */
         char *error_name; /* the transfer's ErrorName property */
         const char *what; /* "import" (NULL) or "pull": for messages */
         double progress;

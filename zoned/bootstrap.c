@@ -353,15 +353,17 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def) {
 
         r = bootstrap_host_mirror("/etc/apt/sources.list", "/etc/apt/sources.list.d", &mirror);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "No Debian mirror in the host's apt configuration.");
+                return worker_report_error(imp->report_fd, r,
+                                           "No Debian mirror in the host's apt configuration.");
         if (mkdir(imp->tmp_dir, 0755) < 0 || mkdir(rootfs, 0755) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
+                                           strerror(errno));
         argv = bootstrap_argv(def, rootfs, mirror);
         r = run_tool(argv, log, tmp, rootfs, imp->report_fd);
         if (r < 0) {
                 tail = log_tail(log, mirror);
                 return worker_report_error(imp->report_fd, r, "%s %s failed%s%s", argv[0], def->suite,
-                                    isempty(tail) ? "" : ": ", strempty(tail));
+                                           isempty(tail) ? "" : ": ", strempty(tail));
         }
         (void) unlink(log);
         (void) rm_rf(tmp);
@@ -369,12 +371,12 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def) {
         r = fd < 0 ? -errno : bootstrap_fixup_tree(fd);
         if (r < 0)
                 return worker_report_error(imp->report_fd, r, "Cannot fix up the tree %s built: %s", argv[0],
-                                    strerror(-r));
+                                           strerror(-r));
         r = template_import_commit(imp, imp->brand, tree_size(rootfs));
         if (r == -EEXIST)
                 return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
-                                    strerror(-r));
+                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
+                                           imp->name, strerror(-r));
         return 0;
 }

@@ -34,7 +34,8 @@ static int brand_signal(GKeyFile *f, const char *text, const char *path, const c
                 return ini_key_error(path, text, GROUP, key, ret_error, "%s= is missing", key);
         sig = signal_from_string(v);
         if (sig < 0)
-                return ini_key_error(path, text, GROUP, key, ret_error, "%s=%s is not a signal name", key, v);
+                return ini_key_error(path, text, GROUP, key, ret_error, "%s=%s is not a signal name", key,
+                                     v);
         *ret = sig;
         return 0;
 }
@@ -82,15 +83,16 @@ static int brand_parse_misc(Brand *b, GKeyFile *f, const char *text, const char 
 
         b->ready = ready ? ready_mode_from_string(ready) : READY_EXEC;
         if (b->ready < 0)
-                return ini_key_error(path, text, GROUP, "Ready", ret_error, "Ready=%s is neither exec nor notify",
-                                     ready);
+                return ini_key_error(path, text, GROUP, "Ready", ret_error,
+                                     "Ready=%s is neither exec nor notify", ready);
         b->stop_timeout_usec = 30 * USEC_PER_SEC;
         if (timeout) {
                 char *end;
                 guint64 v = g_ascii_strtoull(timeout, &end, 10);
                 if (*timeout == '\0' || *end || v == 0 || v > 3600)
                         return ini_key_error(path, text, GROUP, "StopTimeoutSec", ret_error,
-                                             "StopTimeoutSec=%s is not a number of seconds in 1..3600", timeout);
+                                             "StopTimeoutSec=%s is not a number of seconds in 1..3600",
+                                             timeout);
                 b->stop_timeout_usec = v * USEC_PER_SEC;
         }
         b->detect_init = split_words(detect);
@@ -101,9 +103,10 @@ static int brand_parse_misc(Brand *b, GKeyFile *f, const char *text, const char 
 }
 
 int brand_load(const char *path, Brand **ret, char **ret_error) {
-        static const char *const keys[] = { "Description",    "Init",         "InitArguments", "Environment",
-                                            "PoweroffSignal", "RebootSignal", "HaltSignal",    "Ready",
-                                            "StopTimeoutSec", "DetectInit",   "Capabilities",  "DropCapabilities",
+        static const char *const keys[] = { "Description", "Init",           "InitArguments",
+                                            "Environment", "PoweroffSignal", "RebootSignal",
+                                            "HaltSignal",  "Ready",          "StopTimeoutSec",
+                                            "DetectInit",  "Capabilities",   "DropCapabilities",
                                             NULL };
         g_autoptr(GKeyFile) f = NULL;
         g_autoptr(Brand) b = g_new0(Brand, 1);

@@ -13,14 +13,14 @@
 typedef struct Brand {
         char *name;
         char *description;
-        char **init_argv;      /* Init= followed by InitArguments= */
-        char **environment;    /* Environment= KEY=VALUE pairs for the init */
+        char **init_argv;   /* Init= followed by InitArguments= */
+        char **environment; /* Environment= KEY=VALUE pairs for the init */
         int poweroff_signal;
         int reboot_signal;
         int halt_signal;
         ReadyMode ready;
         uint64_t stop_timeout_usec;
-        char **detect_init;    /* DetectInit=: basenames /sbin/init resolves to */
+        char **detect_init;            /* DetectInit=: basenames /sbin/init resolves to */
         CapabilityChange capabilities; /* Capabilities=, DropCapabilities= */
 } Brand;
 

@@ -65,8 +65,8 @@ static int load_key(GKeyFile *f, const char *text, const char *path, const char 
         *ret_given = v != NULL;
         *ret_mask = 0;
         if (v && capability_mask_from_names(v, ret_mask, &bad) < 0)
-                return ini_key_error(path, text, group, key, ret_error, "%s= names an unknown capability \"%s\"",
-                                     key, bad);
+                return ini_key_error(path, text, group, key, ret_error,
+                                     "%s= names an unknown capability \"%s\"", key, bad);
         return 0;
 }
 

@@ -9,7 +9,7 @@
  * Capabilities= replaces the set so far, DropCapabilities= then removes from it. The default set
  * is capabilities_default_mask(); the brand's change applies to it, the zone's to the result. */
 typedef struct CapabilityChange {
-        bool replace;    /* Capabilities= was given */
+        bool replace; /* Capabilities= was given */
         uint64_t set;
         bool drop_given; /* DropCapabilities= was given */
         uint64_t drop;

@@ -86,19 +86,19 @@ static int copy_data(Export *x, struct archive *in, struct archive *out, const c
                         break;
                 if (r < ARCHIVE_WARN)
                         return worker_report_error(x->report_fd, -EIO, "Cannot read %s: %s", path,
-                                            archive_error_string(in));
+                                                   archive_error_string(in));
                 if ((uint64_t) offset < done || (uint64_t) offset + n > size)
                         return worker_report_error(x->report_fd, -EIO, "%s changed while it was read", path);
                 if (write_zeros(out, (uint64_t) offset - done) < 0 || archive_write_data(out, buf, n) < 0)
                         return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                            archive_error_string(out));
+                                                   archive_error_string(out));
                 done = (uint64_t) offset + n;
                 x->bytes += n;
                 report_bytes(x, false);
         }
         if (write_zeros(out, size - done) < 0)
                 return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                    archive_error_string(out));
+                                           archive_error_string(out));
         return 0;
 }
 
@@ -109,7 +109,7 @@ static int write_entry(Export *x, struct archive *in, struct archive *out, struc
         archive_entry_sparse_clear(e);
         if (archive_write_header(out, e) < ARCHIVE_WARN)
                 return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                    archive_error_string(out));
+                                           archive_error_string(out));
         if (!with_data || archive_entry_size(e) <= 0 || archive_entry_hardlink(e))
                 return 0;
         return copy_data(x, in, out, path, (uint64_t) archive_entry_size(e));
@@ -129,8 +129,8 @@ static int relative_path(struct archive_entry *e, size_t rootlen) {
 }
 
 static int export_entries(Export *x, struct archive *in, struct archive *out, size_t rootlen) {
-        _cleanup_(
-                archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+        _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr =
+                archive_entry_linkresolver_new();
         int r;
 
         if (!lr)
@@ -148,7 +148,7 @@ static int export_entries(Export *x, struct archive *in, struct archive *out, si
                 }
                 if (r < ARCHIVE_WARN) {
                         r = worker_report_error(x->report_fd, -EIO, "Cannot read the tree: %s",
-                                         archive_error_string(in));
+                                                archive_error_string(in));
                         archive_entry_free(e);
                         return r;
                 }
@@ -196,19 +196,20 @@ int export_tree_tar(const char *root, int fd, const char *format, int report_fd)
         r = open_writer(out, f, fd);
         if (r < 0)
                 return worker_report_error(report_fd, r, "Cannot write a %s tarball: %s", f->name,
-                                    archive_error_string(out) ?: strerror(-r));
+                                           archive_error_string(out) ?: strerror(-r));
         /* Numeric ids only (no name lookups in the host's passwd), symlinks as
          * they are, the tree's own file system only. */
         archive_read_disk_set_symlink_physical(in);
         archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
         if (archive_read_disk_open(in, dir) != ARCHIVE_OK)
-                return worker_report_error(report_fd, -EIO, "Cannot read %s: %s", dir, archive_error_string(in));
+                return worker_report_error(report_fd, -EIO, "Cannot read %s: %s", dir,
+                                           archive_error_string(in));
         r = export_entries(&x, in, out, n);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
                 return worker_report_error(report_fd, -EIO, "Cannot finish the tarball: %s",
-                                    archive_error_string(out));
+                                           archive_error_string(out));
         report_bytes(&x, true);
         return 0;
 }
@@ -235,7 +236,8 @@ int export_zone_tar(const char *rootfs, const char *upper, const char *lower, in
         if (upper) {
                 r = mount_merged(upper, lower, rootfs);
                 if (r < 0)
-                        return worker_report_error(report_fd, r, "Cannot mount the zone's tree: %s", strerror(-r));
+                        return worker_report_error(report_fd, r, "Cannot mount the zone's tree: %s",
+                                                   strerror(-r));
         }
         /* The mount goes away with the worker's mount namespace. */
         return export_tree_tar(rootfs, fd, format, report_fd);

@@ -225,8 +225,8 @@ int ini_check_keys(GKeyFile *f, const char *text, const char *path, const char *
                 names = g_key_file_get_keys(f, *g, NULL, NULL);
                 for (char **k = names; k && *k; k++)
                         if (!g_strv_contains(keys, *k))
-                                return ini_key_error(path, text, group, *k, ret_error, "unknown key %s in [%s]",
-                                                     *k, group);
+                                return ini_key_error(path, text, group, *k, ret_error,
+                                                     "unknown key %s in [%s]", *k, group);
         }
         if (!g_key_file_has_group(f, group)) {
                 *ret_error = g_strdup_printf("%s: missing section [%s]", path, group);

@@ -16,7 +16,8 @@ static void help(void) {
                "     --version              Show the version\n"
                "     --config-dir=DIR       Zone configuration files (default " DEFAULT_CONFIG_DIR ")\n"
                "     --state-dir=DIR        Zone storage and templates (default " DEFAULT_STATE_DIR ")\n"
-               "     --runtime-dir=DIR      Private socket and supervisors (default " DEFAULT_RUNTIME_DIR ")\n"
+               "     --runtime-dir=DIR      Private socket and supervisors (default " DEFAULT_RUNTIME_DIR
+               ")\n"
                "     --log-dir=DIR          Console logs (default " DEFAULT_LOG_DIR ")\n"
                "     --brands-dir=DIR       Brand files (default " BRANDS_DIR ")\n"
                "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
@@ -102,17 +103,19 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_CGROUP_ROOT:
                         if (isempty(optarg) || strstr(optarg, "..") || optarg[0] == '/')
-                                return log_error_errno(EINVAL, "--cgroup-root= wants a relative path without \"..\".");
+                                return log_error_errno(
+                                        EINVAL, "--cgroup-root= wants a relative path without \"..\".");
                         g_free(m->cgroup_root);
                         m->cgroup_root = g_strdup(optarg);
                         break;
                 case ARG_UID_POOL:
                         if (uid_pool_parse(optarg, &m->uid_pool) < 0)
-                                return log_error_errno(EINVAL,
-                                                       "--uid-pool=%s is not FIRST-LAST holding at least one "
-                                                       "range of %" PRIu32 " ids aligned to its size, above 0 "
-                                                       "and below 4294967295.",
-                                                       optarg, UID_RANGE_SIZE);
+                                return log_error_errno(
+                                        EINVAL,
+                                        "--uid-pool=%s is not FIRST-LAST holding at least one "
+                                        "range of %" PRIu32 " ids aligned to its size, above 0 "
+                                        "and below 4294967295.",
+                                        optarg, UID_RANGE_SIZE);
                         break;
                 case ARG_NO_SYSTEM_BUS:
                         m->use_system_bus = false;

@@ -22,7 +22,8 @@ static int get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *erro
         Zone *z = NULL;
 
         if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.",
+                                         name);
         z = g_hash_table_lookup(m->zones, name);
         if (!z)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_ZONE, "Zone %s does not exist.", name);
@@ -37,8 +38,8 @@ static int compare_zones(gconstpointer a, gconstpointer b) {
 static int append_zone(sd_bus_message *reply, gconstpointer item) {
         const Zone *z = item;
 
-        return sd_bus_message_append(reply, "(sssso)", z->name, zone_state_to_string(z->state), z->config.brand,
-                                     z->config.template_name, z->object_path);
+        return sd_bus_message_append(reply, "(sssso)", z->name, zone_state_to_string(z->state),
+                                     z->config.brand, z->config.template_name, z->object_path);
 }
 
 static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -73,7 +74,8 @@ static int read_bool_option(sd_bus_message *msg, const char *key, bool *ret, sd_
 
         r = sd_bus_message_read(msg, "v", "b", &b);
         if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option %s must be a boolean.", key);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option %s must be a boolean.",
+                                         key);
         *ret = b;
         return 0;
 }
@@ -88,7 +90,8 @@ static int read_option(sd_bus_message *msg, const char *key, const CallOptions *
         if (o->brand && streq(key, "brand")) {
                 r = sd_bus_message_read(msg, "v", "s", o->brand);
                 if (r < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option brand must be a string.");
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option brand must be a string.");
                 return 0;
         }
         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option \"%s\".", key);
@@ -198,17 +201,17 @@ static int import_pick_brand(Manager *m, const char *dir, const char *brand, con
 
         if (!isempty(brand)) {
                 if (!zone_name_is_valid(brand) || !g_hash_table_contains(m->brands, brand))
-                        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.",
-                                                 brand);
+                        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
+                                                 "Brand \"%s\" is not installed.", brand);
                 *ret = brand;
                 return 0;
         }
         b = brand_detect(m->brands, dir, &init_name);
         if (!b)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Cannot tell the brand of %s: /sbin/init %s%s; name one with the brand option.",
-                                         dir, init_name ? "is " : "does not exist",
-                                         init_name ? init_name : "");
+                return sd_bus_error_setf(
+                        error, SD_BUS_ERROR_INVALID_ARGS,
+                        "Cannot tell the brand of %s: /sbin/init %s%s; name one with the brand option.", dir,
+                        init_name ? "is " : "does not exist", init_name ? init_name : "");
         *ret = b->name;
         return 0;
 }
@@ -218,10 +221,11 @@ static int check_new_template_name(Manager *m, const char *name, sd_bus_error *e
         g_autofree char *templates = manager_templates_dir(m);
 
         if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         name);
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME,
+                                         "\"%s\" is not a valid template name.", name);
         if (template_exists(templates, name) || transfer_makes_template(m, name))
-                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.",
+                                         name);
         return 0;
 }
 
@@ -265,8 +269,8 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         if (r < 0)
                 return r;
         if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s is not an absolute path of a directory.",
-                                         dir);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "%s is not an absolute path of a directory.", dir);
         r = check_source_outside_store(m, dir, &st, error);
         if (r < 0)
                 return r;
@@ -298,7 +302,8 @@ static int method_import_template_tar(sd_bus_message *msg, void *userdata, sd_bu
         if (r < 0)
                 return r;
         if (!isempty(brand) && (!zone_name_is_valid(brand) || !g_hash_table_contains(m->brands, brand)))
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.", brand);
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.",
+                                         brand);
         /* Without a brand it is detected in the worker, once the tree is unpacked. */
         r = transfer_start_import_tar(m, fd, name, brand, &t);
         if (r == -EBADF || r == -EISDIR)
@@ -324,17 +329,18 @@ static int method_remove_template(sd_bus_message *msg, void *userdata, sd_bus_er
         if (r < 0)
                 return r;
         if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         name);
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME,
+                                         "\"%s\" is not a valid template name.", name);
         if (!template_exists(templates, name))
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
+                                         name);
         g_hash_table_iter_init(&it, m->zones);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Zone *z = v;
                 /* Overlay zones read the template as their lower layer; copies do not need it. */
                 if (streq(z->config.template_name, name) && (!z->config.copy || z->state == ZONE_CREATING))
-                        return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by zone %s.", name,
-                                                 z->name);
+                        return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by zone %s.",
+                                                 name, z->name);
         }
         path = g_build_filename(templates, name, NULL);
         r = manager_remove_in_background(m, path);
@@ -376,7 +382,8 @@ static int method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_er
                 return r;
         t = g_hash_table_lookup(m->transfers, GUINT_TO_POINTER(id));
         if (!t)
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TRANSFER, "Transfer %u does not exist.", id);
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TRANSFER, "Transfer %u does not exist.",
+                                         id);
         r = transfer_cancel(t);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot cancel transfer %u: %m", id);
@@ -402,29 +409,35 @@ static int method_list_brands(sd_bus_message *msg, void *userdata, sd_bus_error 
 #define U SD_BUS_VTABLE_UNPRIVILEGED
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_NAMES("ListZones", NULL,, "a(sssso)", SD_BUS_PARAM(zones), method_list_zones, U),
-        SD_BUS_METHOD_WITH_NAMES("GetZone", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(zone), method_get_zone, U),
+        SD_BUS_METHOD_WITH_NAMES("ListZones", NULL, , "a(sssso)", SD_BUS_PARAM(zones), method_list_zones, U),
+        SD_BUS_METHOD_WITH_NAMES("GetZone", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(zone),
+                                 method_get_zone, U),
         SD_BUS_METHOD_WITH_NAMES("CreateZone", "ssa{sv}",
                                  SD_BUS_PARAM(name) SD_BUS_PARAM(template) SD_BUS_PARAM(options), "o",
                                  SD_BUS_PARAM(zone), method_create_zone, U),
-        SD_BUS_METHOD_WITH_NAMES("RemoveZone", "s", SD_BUS_PARAM(name), NULL,, method_remove_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("BootZone", "s", SD_BUS_PARAM(name), NULL,, method_boot_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("PoweroffZone", "s", SD_BUS_PARAM(name), NULL,, method_poweroff_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("RebootZone", "s", SD_BUS_PARAM(name), NULL,, method_reboot_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("TerminateZone", "s", SD_BUS_PARAM(name), NULL,, method_terminate_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("KillZone", "ssi", SD_BUS_PARAM(name) SD_BUS_PARAM(whom) SD_BUS_PARAM(signal),
-                                 NULL,, method_kill_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("RemoveZone", "s", SD_BUS_PARAM(name), NULL, , method_remove_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("BootZone", "s", SD_BUS_PARAM(name), NULL, , method_boot_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("PoweroffZone", "s", SD_BUS_PARAM(name), NULL, , method_poweroff_by_name,
+                                 U),
+        SD_BUS_METHOD_WITH_NAMES("RebootZone", "s", SD_BUS_PARAM(name), NULL, , method_reboot_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("TerminateZone", "s", SD_BUS_PARAM(name), NULL, , method_terminate_by_name,
+                                 U),
+        SD_BUS_METHOD_WITH_NAMES("KillZone", "ssi",
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(whom) SD_BUS_PARAM(signal), NULL, ,
+                                 method_kill_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("OpenZoneConsole", "s", SD_BUS_PARAM(name), "h", SD_BUS_PARAM(fd),
                                  method_open_console_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("OpenZoneLogin", "s", SD_BUS_PARAM(name), "hs",
-                                 SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), method_open_login_by_name, U),
+                                 SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), method_open_login_by_name,
+                                 U),
         SD_BUS_METHOD_WITH_NAMES("OpenZoneShell", "sssasas",
                                  SD_BUS_PARAM(name) SD_BUS_PARAM(user) SD_BUS_PARAM(path) SD_BUS_PARAM(argv)
-                                 SD_BUS_PARAM(env), "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),
+                                         SD_BUS_PARAM(env),
+                                 "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),
                                  method_open_shell_by_name, U),
-        SD_BUS_METHOD_WITH_NAMES("ListTemplates", NULL,, "a(ssst)", SD_BUS_PARAM(templates),
+        SD_BUS_METHOD_WITH_NAMES("ListTemplates", NULL, , "a(ssst)", SD_BUS_PARAM(templates),
                                  method_list_templates, U),
-        SD_BUS_METHOD_WITH_NAMES("ListTemplateDefinitions", NULL,, "a(ssss)", SD_BUS_PARAM(definitions),
+        SD_BUS_METHOD_WITH_NAMES("ListTemplateDefinitions", NULL, , "a(ssss)", SD_BUS_PARAM(definitions),
                                  method_list_template_definitions, U),
         SD_BUS_METHOD_WITH_NAMES("ImportTemplateFs", "ssa{sv}",
                                  SD_BUS_PARAM(directory) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
@@ -438,13 +451,15 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("ImportTemplateRaw", "hsa{sv}",
                                  SD_BUS_PARAM(fd) SD_BUS_PARAM(name) SD_BUS_PARAM(options), "uo",
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_import_template_raw, U),
-        SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "s", SD_BUS_PARAM(name), NULL,, method_remove_template, U),
-        SD_BUS_METHOD_WITH_NAMES("ExportZoneTar", "sha{sv}", SD_BUS_PARAM(name) SD_BUS_PARAM(fd) SD_BUS_PARAM(options),
-                                 "uo", SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_export_zone_tar, U),
-        SD_BUS_METHOD_WITH_NAMES("ListTransfers", NULL,, "a(ussdo)", SD_BUS_PARAM(transfers),
+        SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "s", SD_BUS_PARAM(name), NULL, , method_remove_template,
+                                 U),
+        SD_BUS_METHOD_WITH_NAMES("ExportZoneTar", "sha{sv}",
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(fd) SD_BUS_PARAM(options), "uo",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), method_export_zone_tar, U),
+        SD_BUS_METHOD_WITH_NAMES("ListTransfers", NULL, , "a(ussdo)", SD_BUS_PARAM(transfers),
                                  method_list_transfers, U),
-        SD_BUS_METHOD_WITH_NAMES("CancelTransfer", "u", SD_BUS_PARAM(id), NULL,, method_cancel_transfer, U),
-        SD_BUS_METHOD_WITH_NAMES("ListBrands", NULL,, "a(ss)", SD_BUS_PARAM(brands), method_list_brands, U),
+        SD_BUS_METHOD_WITH_NAMES("CancelTransfer", "u", SD_BUS_PARAM(id), NULL, , method_cancel_transfer, U),
+        SD_BUS_METHOD_WITH_NAMES("ListBrands", NULL, , "a(ss)", SD_BUS_PARAM(brands), method_list_brands, U),
         SD_BUS_SIGNAL_WITH_NAMES("ZoneNew", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(zone), 0),
         SD_BUS_SIGNAL_WITH_NAMES("ZoneRemoved", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(zone), 0),
         SD_BUS_SIGNAL_WITH_NAMES("TransferNew", "uo", SD_BUS_PARAM(id) SD_BUS_PARAM(transfer), 0),
@@ -455,5 +470,6 @@ static const sd_bus_vtable manager_vtable[] = {
 #undef U
 
 int manager_dbus_register(Manager *m, sd_bus *bus) {
-        return sd_bus_add_object_vtable(bus, NULL, MANAGER_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable, m);
+        return sd_bus_add_object_vtable(bus, NULL, MANAGER_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable,
+                                        m);
 }

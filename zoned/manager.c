@@ -178,7 +178,7 @@ static int manager_make_dirs(Manager *m) {
                 const char *path;
                 mode_t mode;
         } dirs[] = {
-                { m->config_dir, 0755 }, { m->state_dir, 0700 },  { templates, 0700 },
+                { m->config_dir, 0755 },  { m->state_dir, 0700 }, { templates, 0700 },
                 { m->runtime_dir, 0755 }, { m->log_dir, 0750 },
         };
         int r;

@@ -18,8 +18,8 @@ typedef struct SpareSupervisor SpareSupervisor;
  * and transfer, the bus connections and the event loop. */
 typedef struct Manager {
         sd_event *event;
-        sd_bus *system_bus;              /* NULL when the host has no system bus */
-        PrivateBus *private_bus;         /* <runtime_dir>/bus and its connections (private-bus.h) */
+        sd_bus *system_bus;      /* NULL when the host has no system bus */
+        PrivateBus *private_bus; /* <runtime_dir>/bus and its connections (private-bus.h) */
 
         char *config_dir;
         char *state_dir;
@@ -32,15 +32,15 @@ typedef struct Manager {
         bool use_system_bus;
         bool use_spare_supervisor;
 
-        GHashTable *zones;     /* name → Zone*, owned */
-        GHashTable *brands;    /* name → Brand*, owned */
+        GHashTable *zones;       /* name → Zone*, owned */
+        GHashTable *brands;      /* name → Brand*, owned */
         GHashTable *definitions; /* name → TemplateDefinition*, owned */
-        GHashTable *transfers; /* GUINT_TO_POINTER(id) → Transfer*, owned */
+        GHashTable *transfers;   /* GUINT_TO_POINTER(id) → Transfer*, owned */
         uint32_t next_transfer_id;
-        GPtrArray *background; /* Worker*: removals of trash dirs */
+        GPtrArray *background;   /* Worker*: removals of trash dirs */
         GHashTable *supervisors; /* pid → what to do when it is reaped: the supervisors this zoned started */
         sd_event_source *sigchld; /* reaps them (supervisor-spawn.c) */
-        SpareSupervisor *spare; /* started ahead of the next boot (supervisor-spare.h), or NULL */
+        SpareSupervisor *spare;   /* started ahead of the next boot (supervisor-spare.h), or NULL */
         sd_event_source *spare_timer;
 
         UidPool uid_pool;            /* where the zones' host id ranges come from (--uid-pool=) */

@@ -401,7 +401,8 @@ static int write_work_file(const char *dir, const char *name, GByteArray *data, 
 
 /* SHA256SUMS.gpg must be a good signature of SHA256SUMS. work_dir holds
  * both for gpgv, and gpg's home. */
-static int check_signature(const PullOptions *o, const TemplateImport *imp, const char *sums_url, GByteArray *sums) {
+static int check_signature(const PullOptions *o, const TemplateImport *imp, const char *sums_url,
+                           GByteArray *sums) {
         g_autofree char *sig_url = g_strconcat(sums_url, ".gpg", NULL), *work = NULL, *sums_path = NULL,
                         *sig_path = NULL, *output = NULL, *why = NULL;
         g_autoptr(GByteArray) sig = NULL;
@@ -424,7 +425,8 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
                 return verification_failed(imp->report_fd, "No keyring in %s to check SHA256SUMS.gpg with.",
                                            o->keys_dir);
         if (r == -EBADMSG)
-                return verification_failed(imp->report_fd, "SHA256SUMS.gpg is not a good signature of SHA256SUMS: %s",
+                return verification_failed(imp->report_fd,
+                                           "SHA256SUMS.gpg is not a good signature of SHA256SUMS: %s",
                                            strempty(output));
         if (r < 0)
                 return verification_failed(imp->report_fd, "Cannot check SHA256SUMS.gpg with gpgv: %s",
@@ -456,8 +458,8 @@ static int verify_download(const PullOptions *o, const TemplateImport *imp, cons
         if (r == -ENOENT)
                 return verification_failed(imp->report_fd, "%s is not listed in SHA256SUMS.", file);
         if (r < 0)
-                return verification_failed(imp->report_fd, "SHA256 of %s does not match SHA256SUMS (it is %s).",
-                                           file, hex);
+                return verification_failed(imp->report_fd,
+                                           "SHA256 of %s does not match SHA256SUMS (it is %s).", file, hex);
         return 0;
 }
 
@@ -563,8 +565,12 @@ bool pull_url_is_raw(const char *url) {
 
 /* Downloads the image into fd while hashing it, and verifies it. */
 static int pull_raw_download(const TemplateImport *imp, const PullOptions *o, int fd) {
-        Download d = { .opts = o, .report_fd = imp->report_fd, .max_bytes = o->limits.max_bytes, .pipe_fd = fd,
-                       .report_progress = true, .sha256 = g_checksum_new(G_CHECKSUM_SHA256) };
+        Download d = { .opts = o,
+                       .report_fd = imp->report_fd,
+                       .max_bytes = o->limits.max_bytes,
+                       .pipe_fd = fd,
+                       .report_progress = true,
+                       .sha256 = g_checksum_new(G_CHECKSUM_SHA256) };
         int r;
 
         r = download_setup(&d, o->url);

@@ -80,15 +80,15 @@ static int write_sparse(Copy *c, struct archive *a, int out) {
 
                 if (n < 0)
                         return worker_report_error(c->report_fd, -EBADMSG, "Cannot read the image: %s",
-                                            archive_error_string(a));
+                                                   archive_error_string(a));
                 if (n == 0)
                         break;
                 if (all_zero(buf, (size_t) n)) {
                         if (lseek(out, n, SEEK_CUR) < 0)
                                 return -errno;
                 } else if (write(out, buf, (size_t) n) != n)
-                        return worker_report_error(c->report_fd, -errno ?: -EIO, "Cannot write the image: %s",
-                                            strerror(errno ?: EIO));
+                        return worker_report_error(c->report_fd, -errno ?: -EIO,
+                                                   "Cannot write the image: %s", strerror(errno ?: EIO));
                 size += n;
                 report_bytes(c, a, false);
         }
@@ -108,7 +108,7 @@ static int open_stream(const TemplateImport *imp, struct archive **ret) {
         if (archive_read_open_fd(a, imp->source_fd, 128 * 1024) != ARCHIVE_OK ||
             archive_read_next_header(a, &e) != ARCHIVE_OK)
                 return worker_report_error(imp->report_fd, -EBADMSG, "Cannot read the image: %s",
-                                    archive_error_string(a));
+                                           archive_error_string(a));
         *ret = TAKE_PTR(a);
         return 0;
 }
@@ -120,7 +120,8 @@ static int store_image(const TemplateImport *imp, struct archive *a, const char 
 
         out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", path, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", path,
+                                           strerror(errno));
         return write_sparse(&c, a, out);
 }
 
@@ -173,17 +174,20 @@ static int copy_tree(const TemplateImport *imp, const char *image, const char *m
 
         r = raw_image_probe(image, &type);
         if (r == -EMEDIUMTYPE)
-                return worker_report_error(imp->report_fd, r,
-                                    "The image has no file system libblkid knows (a partitioned disk is not "
-                                    "supported: give the image of one file system).");
+                return worker_report_error(
+                        imp->report_fd, r,
+                        "The image has no file system libblkid knows (a partitioned disk is not "
+                        "supported: give the image of one file system).");
         if (r < 0)
                 return worker_report_error(imp->report_fd, r, "Cannot probe the image: %s", strerror(-r));
         if (mkdir(mnt, 0700) < 0 || mkdir(rootfs, 0755) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
+                                           strerror(errno));
         r = mount_image(image, type, mnt);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot mount the %s file system of the image: %s",
-                                    type, strerror(-r));
+                return worker_report_error(imp->report_fd, r,
+                                           "Cannot mount the %s file system of the image: %s", type,
+                                           strerror(-r));
         r = tree_copy(mnt, rootfs, size);
         (void) chdir("/");
         if (r >= 0)
@@ -194,7 +198,7 @@ static int copy_tree(const TemplateImport *imp, const char *image, const char *m
         (void) rmdir(mnt);
         if (r < 0)
                 return worker_report_error(imp->report_fd, r, "Cannot copy the tree of the image: %s",
-                                    strerror(-r));
+                                           strerror(-r));
         return 0;
 }
 
@@ -218,7 +222,7 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
 
         if (mkdir(imp->tmp_dir, 0700) < 0)
                 return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
-                                    strerror(errno));
+                                           strerror(errno));
         r = store_image(imp, a, image);
         if (r < 0)
                 return r;
@@ -242,7 +246,7 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
         if (r == -EEXIST)
                 return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
-                                    strerror(-r));
+                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
+                                           imp->name, strerror(-r));
         return 0;
 }

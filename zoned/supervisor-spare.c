@@ -170,7 +170,8 @@ void spare_supervisor_clean_leftovers(Manager *m) {
         while ((name = g_dir_read_name(d))) {
                 g_autofree char *path = g_build_filename(dir, name, NULL);
 
-                if (g_str_has_suffix(name, ".plan") && !g_hash_table_contains(used, path) && unlink(path) >= 0)
+                if (g_str_has_suffix(name, ".plan") && !g_hash_table_contains(used, path) &&
+                    unlink(path) >= 0)
                         log_info("Removed %s: its supervisor is gone.", path);
         }
 }

@@ -133,7 +133,8 @@ static int spawn_process(const char *path, char *const argv[], int control_fd, p
         if (r != 0)
                 return -r;
         attr = &attr_storage;
-        r = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        r = posix_spawnattr_setflags(attr,
+                                     POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         if (r == 0)
                 r = posix_spawnattr_setsigmask(attr, &none);
         if (r == 0)

@@ -14,7 +14,7 @@ typedef struct Manager Manager;
 typedef struct Transfer Transfer;
 
 typedef enum BootstrapTool {
-        BOOTSTRAP_TOOL_NONE,       /* the definition has a Source= URL */
+        BOOTSTRAP_TOOL_NONE, /* the definition has a Source= URL */
         BOOTSTRAP_TOOL_MMDEBSTRAP,
         BOOTSTRAP_TOOL_DEBOOTSTRAP,
 } BootstrapTool;
@@ -22,13 +22,13 @@ typedef enum BootstrapTool {
 const char *bootstrap_tool_to_string(BootstrapTool t);
 
 typedef struct TemplateDefinition {
-        char *name;        /* the file name without ".template" */
+        char *name; /* the file name without ".template" */
         char *description;
-        char *brand;       /* a brand name; never NULL */
+        char *brand; /* a brand name; never NULL */
 
         /* Either a URL ... */
-        char *url;         /* NULL for a bootstrap recipe */
-        char *verify;      /* "checksum" (default), "signature" or "no"; NULL with a recipe */
+        char *url;    /* NULL for a bootstrap recipe */
+        char *verify; /* "checksum" (default), "signature" or "no"; NULL with a recipe */
 
         /* ... or a bootstrap recipe (url == NULL). */
         BootstrapTool tool;

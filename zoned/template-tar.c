@@ -142,13 +142,14 @@ static int apply_root(struct archive_entry *root, int report_fd) {
         };
 
         if (archive_entry_filetype(root) != AE_IFDIR)
-                return worker_report_error(report_fd, -ENOTDIR, "The root of the archive is not a directory.");
+                return worker_report_error(report_fd, -ENOTDIR,
+                                           "The root of the archive is not a directory.");
         if (!archive_entry_atime_is_set(root))
                 ts[0] = ts[1];
         if (chown(".", (uid_t) archive_entry_uid(root), (gid_t) archive_entry_gid(root)) < 0 ||
             chmod(".", archive_entry_perm(root)) < 0 || utimensat(AT_FDCWD, ".", ts, 0) < 0)
                 return worker_report_error(report_fd, -errno, "Cannot set up the root directory: %s",
-                                    strerror(errno));
+                                           strerror(errno));
         return 0;
 }
 
@@ -160,12 +161,14 @@ static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64
         if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
                 size = (uint64_t) MAX(archive_entry_size(e), 0);
         if (++*files > limits->max_files)
-                return worker_report_error(report_fd, -EFBIG, "The archive has more than %" PRIu64 " entries (max-files).",
-                                    limits->max_files);
+                return worker_report_error(report_fd, -EFBIG,
+                                           "The archive has more than %" PRIu64 " entries (max-files).",
+                                           limits->max_files);
         if (size > limits->max_bytes || *bytes > limits->max_bytes - size)
                 return worker_report_error(report_fd, -EFBIG,
-                                    "The archive unpacks to more than %" PRIu64 " bytes (max-bytes), at %s.",
-                                    limits->max_bytes, archive_entry_pathname(e));
+                                           "The archive unpacks to more than %" PRIu64
+                                           " bytes (max-bytes), at %s.",
+                                           limits->max_bytes, archive_entry_pathname(e));
         *bytes += size;
         return 0;
 }
@@ -193,7 +196,7 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                         return files > 0 ? 0 : empty_archive(report_fd);
                 if (r < ARCHIVE_WARN)
                         return worker_report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
-                                            archive_error_string(in));
+                                                   archive_error_string(in));
                 type = archive_entry_filetype(e);
                 if (type == AE_IFCHR || type == AE_IFBLK)
                         continue;
@@ -271,7 +274,7 @@ static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, u
                              ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
         if (archive_read_open(in, src, NULL, tar_read, NULL) != ARCHIVE_OK)
                 return worker_report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
-                                    archive_error_string(in));
+                                           archive_error_string(in));
         r = extract_all(in, out, src->report_fd, limits, ret_size, &root);
         if (r < 0)
                 return r;
@@ -306,8 +309,8 @@ static int detect_brand(const TemplateImport *imp, const char *rootfs, const cha
         return 0;
 }
 
-int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_before_commit_func before_commit,
-                        void *userdata) {
+int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
+                        tar_before_commit_func before_commit, void *userdata) {
         static const TarLimits defaults = {
                 .max_bytes = TEMPLATE_TAR_MAX_BYTES_DEFAULT,
                 .max_files = TEMPLATE_TAR_MAX_FILES_DEFAULT,
@@ -327,13 +330,14 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_
                 return -ENOMEM;
         if (mkdir(imp->tmp_dir, 0755) < 0)
                 return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
-                                    strerror(errno));
+                                           strerror(errno));
         if (asprintf(&rootfs, "%s/rootfs", imp->tmp_dir) < 0) {
                 r = -ENOMEM;
                 goto fail;
         }
         if (mkdir(rootfs, 0755) < 0) {
-                r = worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
+                r = worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
+                                        strerror(errno));
                 goto fail;
         }
         r = unpack(src, rootfs, limits ?: &defaults, &size);
@@ -352,8 +356,8 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_
         if (r == -EEXIST)
                 r = worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
         else if (r < 0)
-                r = worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s", imp->name,
-                                 strerror(-r));
+                r = worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
+                                        imp->name, strerror(-r));
         if (r < 0)
                 goto fail;
         return 0;

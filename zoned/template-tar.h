@@ -37,7 +37,7 @@ typedef struct TarLimits {
 typedef int (*tar_before_commit_func)(void *userdata);
 
 /* template_import_tar() with limits (NULL: the defaults) and a hook. */
-int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits, tar_before_commit_func before_commit,
-                        void *userdata);
+int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
+                        tar_before_commit_func before_commit, void *userdata);
 
 #define TEMPLATE_TAR_REPORT_INTERVAL_USEC (200 * 1000ULL)

@@ -44,7 +44,7 @@ typedef struct TemplateImport {
         char *source;
         char *brand;
         char *origin;
-        char *tmp_dir;  /* chosen by zoned, so that it can clean up after a cancel */
+        char *tmp_dir; /* chosen by zoned, so that it can clean up after a cancel */
         /* import-tar only: */
         int source_fd;      /* the archive stream (file or pipe) */
         int report_fd;      /* progress and failure lines to zoned, see template-tar.h */

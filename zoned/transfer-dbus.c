@@ -84,9 +84,12 @@ static const sd_bus_vtable transfer_vtable[] = {
         SD_BUS_PROPERTY("Type", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Source", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Transfer, progress), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("BytesDone", "t", NULL, offsetof(Transfer, bytes_done), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("BytesTotal", "t", NULL, offsetof(Transfer, bytes_total), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Transfer, progress),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BytesDone", "t", NULL, offsetof(Transfer, bytes_done),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BytesTotal", "t", NULL, offsetof(Transfer, bytes_total),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("State", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Error", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ErrorName", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -97,8 +100,8 @@ static const sd_bus_vtable transfer_vtable[] = {
 int transfer_dbus_register(Manager *m, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(bus, NULL, TRANSFER_OBJECT_PREFIX, TRANSFER_INTERFACE, transfer_vtable,
-                                       transfer_object_find, m);
+        r = sd_bus_add_fallback_vtable(bus, NULL, TRANSFER_OBJECT_PREFIX, TRANSFER_INTERFACE,
+                                       transfer_vtable, transfer_object_find, m);
         if (r < 0)
                 return r;
         return sd_bus_add_node_enumerator(bus, NULL, TRANSFER_OBJECT_PREFIX, transfer_node_enumerator, m);
@@ -134,8 +137,8 @@ void transfer_emit_removed(Transfer *t) {
 static void emit_progress(sd_bus *bus, void *userdata) {
         Transfer *t = userdata;
 
-        (void) sd_bus_emit_properties_changed(bus, t->object_path, TRANSFER_INTERFACE, "Progress", "BytesDone",
-                                              "BytesTotal", NULL);
+        (void) sd_bus_emit_properties_changed(bus, t->object_path, TRANSFER_INTERFACE, "Progress",
+                                              "BytesDone", "BytesTotal", NULL);
 }
 
 void transfer_emit_progress(Transfer *t) {
@@ -171,8 +174,8 @@ static int pull_read_option(sd_bus_message *msg, const char *key, PullRequest *p
                 if (!streq(key, table[i].key))
                         continue;
                 if (sd_bus_message_read(msg, "v", table[i].type, (uint8_t *) p + table[i].offset) < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option %s must be of type \"%s\".",
-                                                 key, table[i].type);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option %s must be of type \"%s\".", key, table[i].type);
                 return 0;
         }
         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option \"%s\".", key);
@@ -218,30 +221,35 @@ static const char *template_user(Manager *m, const char *name) {
 }
 
 /* Checks what every pull checks: the options, the name, the brand, whether the template may be made. */
-static int pull_check(Manager *m, const char *name, PullRequest *p, VerifyMode *verify, sd_bus_error *error) {
+static int pull_check(Manager *m, const char *name, PullRequest *p, VerifyMode *verify,
+                      sd_bus_error *error) {
         g_autofree char *templates = manager_templates_dir(m);
         const char *user;
 
         if (p->verify) {
                 *verify = verify_mode_from_string(p->verify);
                 if (*verify < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option verify must be \"no\", \"checksum\" or \"signature\".");
+                        return sd_bus_error_setf(
+                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                "Option verify must be \"no\", \"checksum\" or \"signature\".");
         }
         if (p->timeout_sec == 0 || p->max_bytes == 0 || p->max_files == 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Options timeout-sec, max-bytes and max-files must not be 0.");
         if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         name);
-        if (!isempty(p->brand) && (!zone_name_is_valid(p->brand) || !g_hash_table_contains(m->brands, p->brand)))
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME,
+                                         "\"%s\" is not a valid template name.", name);
+        if (!isempty(p->brand) &&
+            (!zone_name_is_valid(p->brand) || !g_hash_table_contains(m->brands, p->brand)))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.",
                                          p->brand);
         if (transfer_makes_template(m, name) || (template_exists(templates, name) && !p->force))
-                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.",
+                                         name);
         user = p->force ? template_user(m, name) : NULL;
         if (user)
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by zone %s.", name, user);
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by zone %s.", name,
+                                         user);
         return 0;
 }
 
@@ -272,15 +280,16 @@ static int pull_url(sd_bus_message *msg, Manager *m, const char *url, const char
 
 /* A template definition: its URL (with its verify mode and brand, unless
  * the options say otherwise), or its bootstrap recipe. */
-static int pull_definition(sd_bus_message *msg, Manager *m, const char *source, const char *name, PullRequest *p,
-                           sd_bus_error *error) {
+static int pull_definition(sd_bus_message *msg, Manager *m, const char *source, const char *name,
+                           PullRequest *p, sd_bus_error *error) {
         const TemplateDefinition *def = template_definition_find(m, source);
         VerifyMode verify = VERIFY_CHECKSUM;
         Transfer *t;
         int r;
 
         if (!def)
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "No template definition %s.", source);
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "No template definition %s.",
+                                         source);
         if (isempty(name))
                 name = def->name;
         if (isempty(p->brand))
@@ -295,7 +304,8 @@ static int pull_definition(sd_bus_message *msg, Manager *m, const char *source, 
                 return r;
         r = transfer_start_bootstrap(m, def, name, p->force, &t);
         if (r == -EEXIST)
-                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_TEMPLATE_EXISTS, "Template %s exists already.",
+                                         name);
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is used by a zone.", name);
         if (r < 0)
@@ -305,7 +315,8 @@ static int pull_definition(sd_bus_message *msg, Manager *m, const char *source, 
 
 int method_pull_template(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        PullRequest p = { .timeout_sec = PULL_TIMEOUT_SEC_DEFAULT, .max_bytes = TEMPLATE_TAR_MAX_BYTES_DEFAULT,
+        PullRequest p = { .timeout_sec = PULL_TIMEOUT_SEC_DEFAULT,
+                          .max_bytes = TEMPLATE_TAR_MAX_BYTES_DEFAULT,
                           .max_files = TEMPLATE_TAR_MAX_FILES_DEFAULT };
         const char *source, *name;
         int r;

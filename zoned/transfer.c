@@ -45,7 +45,8 @@ Transfer *transfer_free(Transfer *t) {
         return NULL;
 }
 
-Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name, const char *brand) {
+Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
+                       const char *brand) {
         Transfer *t = g_new0(Transfer, 1);
 
         t->manager = m;
@@ -228,8 +229,8 @@ int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char
                 transfer_free(t);
                 return r;
         }
-        log_info("Transfer %u: pulling %s into template %s (%s, verify=%s).", t->id, t->source, name, t->type,
-                 verify_mode_to_string(t->pull.verify));
+        log_info("Transfer %u: pulling %s into template %s (%s, verify=%s).", t->id, t->source, name,
+                 t->type, verify_mode_to_string(t->pull.verify));
         return transfer_spawn(t, raw ? pull_raw_run : pull_tar_run, ret);
 }
 

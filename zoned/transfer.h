@@ -47,7 +47,8 @@ int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *
  * (imp->report_fd, lines as in template-tar.h), transfer_spawn() runs
  * run(&t->import) in a worker, lists and announces it; on failure it frees t.
  * The transfer ends as an import does: its tmp_dir is removed on failure. */
-Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name, const char *brand);
+Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
+                       const char *brand);
 int transfer_open_report(Transfer *t);
 int transfer_spawn(Transfer *t, worker_func run, Transfer **ret);
 /* Starts downloading o->url (the options are taken over) into template

@@ -41,7 +41,8 @@ static int write_entry(struct archive *in, struct archive *out, struct archive_e
 }
 
 static int tree_copy_entries(struct archive *in, struct archive *out, size_t srclen, uint64_t *bytes) {
-        _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+        _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr =
+                archive_entry_linkresolver_new();
         struct archive_entry *e;
         int r;
 
@@ -121,12 +122,12 @@ int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes) {
 
         archive_read_disk_set_symlink_physical(in);
         archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
-        archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                                                    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
-                                                    ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-                                                    ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_UNLINK);
+        archive_write_disk_set_options(
+                out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                             ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+                             ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                             ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_SPARSE |
+                             ARCHIVE_EXTRACT_UNLINK);
         /* Numeric ids only: names would be looked up in the host's passwd. */
         if (archive_read_disk_open(in, srcdir) != ARCHIVE_OK)
                 return archive_error_errno(in);

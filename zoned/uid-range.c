@@ -74,8 +74,7 @@ int uid_ranges_add_subid_file(GArray *ranges, const char *path) {
                 g_auto(GStrv) f = g_strsplit(*l, ":", -1);
                 uint64_t start, count;
 
-                if (g_strv_length(f) != 3 || !f[0][0] ||
-                    parse_u64(f[1], f[1] + strlen(f[1]), &start) < 0 ||
+                if (g_strv_length(f) != 3 || !f[0][0] || parse_u64(f[1], f[1] + strlen(f[1]), &start) < 0 ||
                     parse_u64(f[2], f[2] + strlen(f[2]), &count) < 0)
                         continue;
                 add_range(ranges, start, count);
@@ -131,7 +130,8 @@ int uid_ranges_add_proc_maps(GArray *ranges, const char *proc) {
         while ((pid = g_dir_read_name(d))) {
                 if (strspn(pid, "0123456789") != strlen(pid) || user_namespace_seen(seen, proc, pid))
                         continue;
-                for (const char *const *map = (const char *const[]) { "uid_map", "gid_map", NULL }; *map; map++) {
+                for (const char *const *map = (const char *const[]) { "uid_map", "gid_map", NULL }; *map;
+                     map++) {
                         g_autofree char *path = g_build_filename(proc, pid, *map, NULL), *text = NULL;
 
                         /* Gone meanwhile, or not ours to read: nothing to add. */

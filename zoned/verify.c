@@ -109,8 +109,10 @@ static int collect_keyrings(const char *keys_dir, const char *work_dir, GPtrArra
 
                 if (!keyring_is_binary(name)) {
                         g_autofree char *out = g_strdup_printf("%s/keyring-%u.gpg", work_dir, i);
-                        const char *dearmor[] = { "gpg", "--batch", "--no-options", "--homedir", work_dir,
-                                                  "--yes", "--dearmor", "--output", out, path, NULL };
+                        const char *dearmor[] = { "gpg",       "--batch",  "--no-options",
+                                                  "--homedir", work_dir,   "--yes",
+                                                  "--dearmor", "--output", out,
+                                                  path,        NULL };
                         int status = 0;
 
                         if (!g_spawn_sync(NULL, (char **) dearmor, NULL,
@@ -144,13 +146,14 @@ int verify_signature(const char *keys_dir, const char *work_dir, const char *sum
         g_ptr_array_add(argv, g_strdup(sig_path));
         g_ptr_array_add(argv, g_strdup(sums_path));
         g_ptr_array_add(argv, NULL);
-        if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
-                          NULL))
+        if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                          &status, NULL))
                 return -ENOEXEC;
         if (g_spawn_check_wait_status(status, NULL))
                 return 0;
         if (ret_output) {
-                /* gpgv's verdict is its last line ("BAD signature from ...", "Can't check signature: No public key"). */
+                /* gpgv's verdict is its last line ("BAD signature from ...", "Can't check signature: No
+                 * public key"). */
                 char *text = g_strstrip(!isempty(err) ? err : strempty(out)), *nl = strrchr(text, '\n');
 
                 *ret_output = g_strdup(nl ? g_strstrip(nl + 1) : text);

@@ -34,8 +34,8 @@ static int worker_on_exit(sd_event_source *s, const siginfo_t *si, void *userdat
         return 0;
 }
 
-int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_userdata, worker_done_func done,
-                 void *done_userdata, Worker **ret) {
+int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_userdata,
+                 worker_done_func done, void *done_userdata, Worker **ret) {
         _cleanup_free_ Worker *w = new0(Worker, 1);
         sigset_t all;
         pid_t pid;

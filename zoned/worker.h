@@ -11,8 +11,8 @@ typedef struct Worker Worker;
 typedef int (*worker_func)(void *userdata);
 typedef void (*worker_done_func)(Worker *w, int result, void *userdata);
 
-int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_userdata, worker_done_func done,
-                 void *done_userdata, Worker **ret);
+int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_userdata,
+                 worker_done_func done, void *done_userdata, Worker **ret);
 /* Kills the child (SIGKILL) without calling done; safe on NULL. */
 Worker *worker_free(Worker *w);
 /* Kills the child; done is called once it was reaped, with -ECANCELED. */

@@ -71,7 +71,8 @@ static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneCon
         c->brand = g_key_file_get_string(f, GROUP, "Brand", NULL);
         c->machine_id = g_key_file_get_string(f, GROUP, "MachineID", NULL);
         if (!c->template_name || !zone_name_is_valid(c->template_name))
-                return ini_key_error(path, text, GROUP, "Template", ret_error, "Template= missing or invalid");
+                return ini_key_error(path, text, GROUP, "Template", ret_error,
+                                     "Template= missing or invalid");
         if (!c->brand || !zone_name_is_valid(c->brand))
                 return ini_key_error(path, text, GROUP, "Brand", ret_error, "Brand= missing or invalid");
         if (storage && !streq(storage, "overlay") && !streq(storage, "copy"))
@@ -103,21 +104,24 @@ static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConf
                                      UID_RANGE_SIZE);
         if (!c->private_users && (has_shift || has_range))
                 return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
-                                     "%s= goes with PrivateUsers=yes only", has_shift ? "UIDShift" : "UIDRange");
+                                     "%s= goes with PrivateUsers=yes only",
+                                     has_shift ? "UIDShift" : "UIDRange");
         if (has_shift != has_range)
                 return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
                                      "UIDShift= and UIDRange= go together");
         if (!uid_range_is_valid(c->uid_shift, c->uid_range))
                 return ini_key_error(path, text, GROUP, "UIDShift", ret_error,
                                      "UIDShift=%" PRIu32 ": the range must start above 0 and end below "
-                                     "4294967295", c->uid_shift);
+                                     "4294967295",
+                                     c->uid_shift);
         return 0;
 }
 
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
-        static const char *const keys[] = { "Template",     "Brand",    "Storage",  "Autoboot",
-                                            "MachineID",    "PrivateUsers", "UIDShift", "UIDRange",
-                                            "Capabilities", "DropCapabilities", NULL };
+        static const char *const keys[] = { "Template",         "Brand",     "Storage",
+                                            "Autoboot",         "MachineID", "PrivateUsers",
+                                            "UIDShift",         "UIDRange",  "Capabilities",
+                                            "DropCapabilities", NULL };
         g_autoptr(GKeyFile) f = NULL;
         g_autofree char *text = NULL;
         ZoneConfig c = {};

@@ -21,7 +21,7 @@
 typedef struct ZoneConfig {
         char *template_name;
         char *brand;
-        bool copy;     /* Storage=copy: a full copy of the template, not an overlay */
+        bool copy; /* Storage=copy: a full copy of the template, not an overlay */
         bool autoboot;
         char *machine_id; /* the zone's stable /etc/machine-id; never NULL after a load */
         /* A user namespace of its own (PrivateUsers=, default yes): zone ids 0..uid_range-1 are

@@ -107,7 +107,8 @@ static int zone_make_storage(Zone *z, const char *lower, sd_bus_message *call) {
                 return -errno;
         job.src = (char *) lower;
         job.dst = partial;
-        r = worker_spawn(z->manager->event, "template copy", copy_job_run, &job, zone_copy_done, z, &z->worker);
+        r = worker_spawn(z->manager->event, "template copy", copy_job_run, &job, zone_copy_done, z,
+                         &z->worker);
         if (r < 0)
                 return r;
         z->state = ZONE_CREATING;
@@ -121,20 +122,21 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
         struct stat st;
 
         if (!zone_name_is_valid(name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.", name);
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.",
+                                         name);
         if (g_hash_table_contains(m->zones, name))
                 return sd_bus_error_setf(error, ZONED_ERROR_ZONE_EXISTS, "Zone %s exists already.", name);
         if (!zone_name_is_valid(template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid template name.",
-                                         template_name);
+                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME,
+                                         "\"%s\" is not a valid template name.", template_name);
         if (template_info_load(templates, template_name, ret_info) < 0)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
                                          template_name);
         /* A forced pull swaps the template for a new tree and removes the old one: an overlay
          * over it would lose its lower layer. */
         if (transfer_makes_template(m, template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s is being replaced by a transfer.",
-                                         template_name);
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
+                                         "Template %s is being replaced by a transfer.", template_name);
         if (!g_hash_table_contains(m->brands, (*ret_info)->brand))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
                                          "Brand \"%s\" of template %s is not installed.", (*ret_info)->brand,
@@ -144,8 +146,8 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
         if (lstat(state, &st) == 0 || lstat(cfg, &st) == 0)
                 /* Never reuse or overwrite what an earlier zone left: it may be someone's data. */
                 return sd_bus_error_setf(error, ZONED_ERROR_ZONE_EXISTS,
-                                         "Zone %s has leftover files (%s or %s); remove them first.", name, state,
-                                         cfg);
+                                         "Zone %s has leftover files (%s or %s); remove them first.", name,
+                                         state, cfg);
         return 0;
 }
 
@@ -205,7 +207,8 @@ int zone_remove(Zone *z, sd_bus_error *error) {
         int r;
 
         if (z->state == ZONE_CREATING)
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.", z->name);
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.",
+                                         z->name);
         if (z->link || (z->state != ZONE_STOPPED && z->state != ZONE_FAILED))
                 return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is %s; stop it first.", z->name,
                                          zone_state_to_string(z->state));

@@ -5,8 +5,8 @@
 #include "zone-dbus.h"
 #include "zone-pty.h"
 
-static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                            sd_bus_error *error) {
+static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                            void **found, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_free_ char *name = NULL;
         Zone *z;
@@ -188,9 +188,9 @@ int zone_method_open_shell(sd_bus_message *m, Zone *z, sd_bus_error *error) {
         return r < 0 ? r : 1; /* answered once the program runs */
 }
 
-#define ZONE_METHOD(fn)                                                                              \
-        static int object_##fn(sd_bus_message *m, void *userdata, sd_bus_error *error) {            \
-                return zone_method_##fn(m, userdata, error);                                          \
+#define ZONE_METHOD(fn)                                                                  \
+        static int object_##fn(sd_bus_message *m, void *userdata, sd_bus_error *error) { \
+                return zone_method_##fn(m, userdata, error);                             \
         }
 ZONE_METHOD(boot)
 ZONE_METHOD(poweroff)
@@ -211,8 +211,7 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_PROPERTY("Storage", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Zone, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Since", "t", NULL, offsetof(Zone, since), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Autoboot", "b", property_get_autoboot, 0,
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Autoboot", "b", property_get_autoboot, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PrivateUsers", "b", property_get_private_users, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

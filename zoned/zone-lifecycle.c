@@ -25,13 +25,15 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         case ZONE_FAILED:
                 break;
         case ZONE_CREATING:
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.", z->name);
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s is still being created.",
+                                         z->name);
         default:
-                return sd_bus_error_setf(error, ZONED_ERROR_ALREADY_RUNNING, "Zone %s is already %s.", z->name,
-                                         zone_state_to_string(z->state));
+                return sd_bus_error_setf(error, ZONED_ERROR_ALREADY_RUNNING, "Zone %s is already %s.",
+                                         z->name, zone_state_to_string(z->state));
         }
         if (z->link)
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s still has a supervisor.", z->name);
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Zone %s still has a supervisor.",
+                                         z->name);
         r = zone_reload_config(z, error);
         if (r < 0)
                 return r;
@@ -43,10 +45,11 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
                         z->config.template_name, z->name);
         b = g_hash_table_lookup(m->brands, z->config.brand);
         if (!b)
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand %s of zone %s is not installed.",
-                                         z->config.brand, z->name);
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
+                                         "Brand %s of zone %s is not installed.", z->config.brand, z->name);
         if (!z->config.copy && transfer_makes_template(m, z->config.template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY, "Template %s of zone %s is being replaced.",
+                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
+                                         "Template %s of zone %s is being replaced.",
                                          z->config.template_name, z->name);
         if (!z->config.copy) {
                 g_autofree char *templates = manager_templates_dir(m);
@@ -125,7 +128,8 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         r = supervisor_link_spawn(z, plan, &z->link);
         if (r < 0) {
                 (void) unlink(plan);
-                return sd_bus_error_set_errnof(error, r, "Cannot start the supervisor of zone %s: %m", z->name);
+                return sd_bus_error_set_errnof(error, r, "Cannot start the supervisor of zone %s: %m",
+                                               z->name);
         }
         zone_set_runtime(z, ZONE_STARTING, 0, 0, "");
         return 0;
@@ -145,7 +149,8 @@ int zone_stop(Zone *z, const char *verb, sd_bus_error *error) {
                 return r;
         r = supervisor_link_command(z->link, verb, NULL);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m", z->name);
+                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m",
+                                               z->name);
         return 0;
 }
 
@@ -164,6 +169,7 @@ int zone_kill(Zone *z, const char *whom, int sig, sd_bus_error *error) {
         extra = g_strdup_printf("WHOM=%s\nSIGNAL=%i\n", whom, sig);
         r = supervisor_link_command(z->link, "kill", extra);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m", z->name);
+                return sd_bus_error_set_errnof(error, r, "Cannot reach the supervisor of zone %s: %m",
+                                               z->name);
         return 0;
 }

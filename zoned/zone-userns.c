@@ -60,11 +60,12 @@ int zone_allocate_uid_range(Zone *z) {
 
 int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error) {
         if (r == -ENOSPC)
-                return sd_bus_error_setf(error, ZONED_ERROR_NO_UID_RANGE,
-                                         "No range of %" PRIu32 " host ids is free for zone %s in zoned's pool "
-                                         "%" PRIu32 "-%" PRIu32 " (the other zones, /etc/subuid, /etc/subgid "
-                                         "and running containers use the rest).",
-                                         UID_RANGE_SIZE, name, m->uid_pool.first, m->uid_pool.last);
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_NO_UID_RANGE,
+                        "No range of %" PRIu32 " host ids is free for zone %s in zoned's pool "
+                        "%" PRIu32 "-%" PRIu32 " (the other zones, /etc/subuid, /etc/subgid "
+                        "and running containers use the rest).",
+                        UID_RANGE_SIZE, name, m->uid_pool.first, m->uid_pool.last);
         return sd_bus_error_set_errnof(error, r, "Cannot find the host ids in use for zone %s: %m", name);
 }
 
@@ -80,23 +81,24 @@ static char *zone_uid_conflict(Zone *z) {
         if (mine.size == 0)
                 return NULL;
         if (mine.start < m->uid_pool.first)
-                return g_strdup_printf("The host ids of zone %s (UIDShift=%" PRIu32 ") reach below zoned's pool "
-                                       "%" PRIu32 "-%" PRIu32 ", among the host's own users: it does not boot "
-                                       "until its file gets another UIDShift=, or none (then zoned "
-                                       "allocates a range).",
-                                       z->name, z->config.uid_shift, m->uid_pool.first, m->uid_pool.last);
+                return g_strdup_printf(
+                        "The host ids of zone %s (UIDShift=%" PRIu32 ") reach below zoned's pool "
+                        "%" PRIu32 "-%" PRIu32 ", among the host's own users: it does not boot "
+                        "until its file gets another UIDShift=, or none (then zoned "
+                        "allocates a range).",
+                        z->name, z->config.uid_shift, m->uid_pool.first, m->uid_pool.last);
         g_hash_table_iter_init(&it, m->zones);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Zone *y = v;
                 UidRange theirs = zone_uid_range(y);
 
                 if (strcmp(y->name, z->name) < 0 && uid_range_overlaps(&mine, &theirs))
-                        return g_strdup_printf("The host ids of zone %s (UIDShift=%" PRIu32 ") overlap those of "
-                                               "zone %s (UIDShift=%" PRIu32 "): %s does not boot until one of "
-                                               "the two files gets another UIDShift=, or none (then zoned "
-                                               "allocates a range).",
-                                               z->name, z->config.uid_shift, y->name, y->config.uid_shift,
-                                               z->name);
+                        return g_strdup_printf(
+                                "The host ids of zone %s (UIDShift=%" PRIu32 ") overlap those of "
+                                "zone %s (UIDShift=%" PRIu32 "): %s does not boot until one of "
+                                "the two files gets another UIDShift=, or none (then zoned "
+                                "allocates a range).",
+                                z->name, z->config.uid_shift, y->name, y->config.uid_shift, z->name);
         }
         return NULL;
 }
@@ -108,16 +110,20 @@ static void zone_give_uid_range(Zone *z) {
 
         r = zone_allocate_uid_range(z);
         if (r < 0) {
-                log_error_errno(r, "Zone %s: no host id range for its user namespace (%m); it does not boot "
-                                "until one is free.", z->name);
+                log_error_errno(r,
+                                "Zone %s: no host id range for its user namespace (%m); it does not boot "
+                                "until one is free.",
+                                z->name);
                 return;
         }
         log_info("Zone %s: host ids %" PRIu32 "-%" PRIu32 " for its user namespace.", z->name,
                  z->config.uid_shift, z->config.uid_shift + z->config.uid_range - 1);
         r = zone_config_save(path, &z->config);
         if (r < 0)
-                log_warning_errno(r, "Zone %s: cannot save its range to %s (%m); it may get another one when "
-                                  "zoned starts again.", z->name, path);
+                log_warning_errno(r,
+                                  "Zone %s: cannot save its range to %s (%m); it may get another one when "
+                                  "zoned starts again.",
+                                  z->name, path);
 }
 
 void manager_check_uid_ranges(Manager *m) {
@@ -192,11 +198,12 @@ int zone_check_user_namespace(Zone *z, sd_bus_error *error) {
                 return sd_bus_error_setf(error, ZONED_ERROR_UID_RANGE_CONFLICT, "%s", conflict);
         r = manager_probe_user_namespaces(z->manager);
         if (r < 0)
-                return sd_bus_error_setf(error, ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE,
-                                         "User namespaces are unavailable: the kernel refuses zoned one (%s). "
-                                         "Zone %s has PrivateUsers=yes and never runs without one; allow "
-                                         "user namespaces on the host, or set PrivateUsers=no in its file "
-                                         "for a trusted zone.",
-                                         strerror(-r), z->name);
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_USER_NAMESPACES_UNAVAILABLE,
+                        "User namespaces are unavailable: the kernel refuses zoned one (%s). "
+                        "Zone %s has PrivateUsers=yes and never runs without one; allow "
+                        "user namespaces on the host, or set PrivateUsers=no in its file "
+                        "for a trusted zone.",
+                        strerror(-r), z->name);
         return zone_ensure_uid_range(z, error);
 }

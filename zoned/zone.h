@@ -23,14 +23,14 @@ struct Zone {
                              * was kept because it runs: see zone_reload_config() */
 
         ZoneState state;
-        uint32_t leader;     /* host pid of the zone's init, 0 when none */
-        uint64_t since;      /* CLOCK_REALTIME µs of the last state change */
+        uint32_t leader; /* host pid of the zone's init, 0 when none */
+        uint64_t since;  /* CLOCK_REALTIME µs of the last state change */
         char *status_text;
 
-        SupervisorLink *link;      /* set while a supervisor runs the zone */
-        Worker *worker;            /* creating: the copy of the template */
-        sd_bus_message *create_call; /* CreateZone waiting for the copy */
-        ZoneCleanUp *clean_up;       /* its supervisor died: what it left is being removed */
+        SupervisorLink *link;         /* set while a supervisor runs the zone */
+        Worker *worker;               /* creating: the copy of the template */
+        sd_bus_message *create_call;  /* CreateZone waiting for the copy */
+        ZoneCleanUp *clean_up;        /* its supervisor died: what it left is being removed */
         sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
 };
 

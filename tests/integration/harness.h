@@ -54,7 +54,7 @@ typedef struct Harness {
         char *cgroup_root;    /* "zoned-test-<pid>" */
         char *brands_dir;     /* NULL: $ZONED_TEST_BRANDS_DIR; a test may set it, then restart zoned */
         char **zoned_options; /* more options for zoned (a test may set them, then restart zoned) */
-        char *zoned_log;      /* NULL: zoned's stderr is ours; else this file (harness_capture_zoned_log()) */
+        char *zoned_log; /* NULL: zoned's stderr is ours; else this file (harness_capture_zoned_log()) */
 
         pid_t dbus_pid;
         char *bus_address;     /* the private dbus-daemon; NULL with HARNESS_PRIVATE_SOCKET */

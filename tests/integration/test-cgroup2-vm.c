@@ -302,14 +302,15 @@ static void assert_devices_confined(Harness *h, const char *zone) {
 static void assert_no_mknod(Harness *h, const char *zone) {
         g_auto(HarnessRun) r = { 0 };
 
-        harness_zonectl(h, &r, NULL, "shell", zone, "--", "/bin/sh", "-c",
-                        "mknod /dev/host-kmsg c 1 11 && exit 10; "
-                        "head -c 1 /dev/zero >/dev/null; echo \"zero $?\"; echo x >/dev/null; echo \"null $?\"",
-                        NULL);
+        harness_zonectl(
+                h, &r, NULL, "shell", zone, "--", "/bin/sh", "-c",
+                "mknod /dev/host-kmsg c 1 11 && exit 10; "
+                "head -c 1 /dev/zero >/dev/null; echo \"zero $?\"; echo x >/dev/null; echo \"null $?\"",
+                NULL);
         if (r.status != 0 || !g_str_equal(g_strstrip(r.out), "zero 0\nnull 0") ||
             !strstr(r.err, "Operation not permitted"))
-                g_error("zone %s could make a device node, or not use its own (exit %d):\n%s\n%s", zone, r.status,
-                        r.out, r.err);
+                g_error("zone %s could make a device node, or not use its own (exit %d):\n%s\n%s", zone,
+                        r.status, r.out, r.err);
 }
 
 static void assert_no_leftovers(Harness *h, const char *zone, pid_t leader) {

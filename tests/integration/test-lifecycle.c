@@ -178,7 +178,8 @@ static void assert_init_in_payload(Harness *h, const char *name, guint32 leader)
         lines = g_strsplit(g_strstrip(text), "\n", -1);
         for (char **l = lines; *l; l++, n++)
                 if (!g_str_has_suffix(*l, want))
-                        g_error("the init of zone %s is not in %s in every hierarchy:\n%s", name, want, text);
+                        g_error("the init of zone %s is not in %s in every hierarchy:\n%s", name, want,
+                                text);
         g_assert_cmpuint(n, >, 0);
 }
 

@@ -165,7 +165,8 @@ static void restart_zoned(Harness *h) {
 
 /* A boot takes the spare: the init's parent is the spare, which runs the plan zoned wrote to the
  * path on its command line, and stays in the host's network namespace while the zone has its own
- * (the one the spare made ahead; a zone with a user namespace one that namespace owns). A new spare follows; the used one cleans its plan up at the end. */
+ * (the one the spare made ahead; a zone with a user namespace one that namespace owns). A new spare follows;
+ * the used one cleans its plan up at the end. */
 static void test_boot_takes_spare(Harness *h, gconstpointer data) {
         static const char *const zones[] = { "z1", NULL };
         g_autofree char *plan = NULL, *host_net = NULL, *sup_net = NULL, *zone_net = NULL, *sup = NULL,

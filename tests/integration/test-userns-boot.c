@@ -45,7 +45,8 @@ static char *zone_sh(Harness *h, const char *name, const char *script) {
 
         harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", script, NULL);
         if (r.status != 0)
-                g_error("zonectl shell %s -- sh -c '%s': exit %d\n%s%s", name, script, r.status, r.out, r.err);
+                g_error("zonectl shell %s -- sh -c '%s': exit %d\n%s%s", name, script, r.status, r.out,
+                        r.err);
         return g_strdup(g_strstrip(r.out));
 }
 
@@ -75,8 +76,8 @@ static guint32 assert_init_is_zone_root(Harness *h, const char *name, guint32 le
 /* What the zone writes is owned on disk by the ids it sees; the template it wrote over is unchanged. */
 static void assert_files_unshifted(Harness *h, const char *name) {
         g_autofree char *upper = g_build_filename(h->state_dir, name, "upper", NULL);
-        g_autofree char *template_file = g_build_filename(h->state_dir, ".templates", "bb", "rootfs",
-                                                          "etc", "zone-test", NULL);
+        g_autofree char *template_file = g_build_filename(h->state_dir, ".templates", "bb", "rootfs", "etc",
+                                                          "zone-test", NULL);
         g_autofree char *new_file = g_build_filename(upper, "root-file", NULL);
         g_autofree char *chowned = g_build_filename(upper, "user-file", NULL);
         g_autofree char *copied_up = g_build_filename(upper, "etc", "zone-test", NULL);
@@ -100,8 +101,9 @@ static void assert_export_unshifted(Harness *h, const char *name) {
         g_auto(HarnessRun) r = { 0 };
 
         harness_zonectl_ok(h, NULL, "zonectl export-tar", "export-tar", name, tar, NULL);
-        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/usr/bin/tar", "--numeric-owner", "-tvf", tar,
-                                                                      "./user-file", "./root-file", NULL } },
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/usr/bin/tar", "--numeric-owner",
+                                                                      "-tvf", tar, "./user-file",
+                                                                      "./root-file", NULL } },
                     &r);
         harness_assert_run(&r, 0, "tar -tvf the export");
         if (!strstr(r.out, " 1000/1001 ") || !strstr(r.out, " 0/0 "))
@@ -164,7 +166,8 @@ static void test_unmappable(Harness *h, gconstpointer data) {
         {
                 g_autofree char *src = g_strconcat(harness_busybox_rootfs(), "/.", NULL);
 
-                harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/usr/bin/cp", "-a", src, rootfs, NULL } },
+                harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/usr/bin/cp", "-a", src,
+                                                                              rootfs, NULL } },
                             &copy);
         }
         harness_assert_run(&copy, 0, "cp -a the busybox tree into the ramfs");

@@ -18,7 +18,8 @@ static char *write_brand(const char *name, const char *text) {
 
 static void test_shipped(void) {
         const char *dir = g_getenv("ZONED_BRANDS_DIR");
-        g_autoptr(GHashTable) brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) (void (*)(void)) brand_free);
+        g_autoptr(GHashTable) brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify) (void (*)(void)) brand_free);
         g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
         Brand *b;
 
@@ -39,12 +40,12 @@ static void test_shipped(void) {
 }
 
 static void test_full(void) {
-        g_autofree char *p = write_brand("full.brand",
-                                         "[Brand]\nDescription=Full\nInit=/lib/systemd/systemd\n"
-                                         "InitArguments=--log-level=info  --unit=multi-user.target\n"
-                                         "Environment=A=1 B=two\nPoweroffSignal=SIGRTMIN+4\nRebootSignal=INT\n"
-                                         "HaltSignal=SIGRTMIN+3\nReady=notify\nStopTimeoutSec=90\n"
-                                         "DetectInit=systemd\n");
+        g_autofree char *p = write_brand(
+                "full.brand", "[Brand]\nDescription=Full\nInit=/lib/systemd/systemd\n"
+                              "InitArguments=--log-level=info  --unit=multi-user.target\n"
+                              "Environment=A=1 B=two\nPoweroffSignal=SIGRTMIN+4\nRebootSignal=INT\n"
+                              "HaltSignal=SIGRTMIN+3\nReady=notify\nStopTimeoutSec=90\n"
+                              "DetectInit=systemd\n");
         g_autoptr(Brand) b = NULL;
         g_autofree char *error = NULL;
 
@@ -77,27 +78,32 @@ static void check_bad(const char *text, const char *expect) {
 
 static void test_bad(void) {
         check_bad("[Brand]\n" OK_BODY "Colour=red\n", "bad.brand:6: unknown key Colour");
-        check_bad("[Brand]\nInit=/sbin/init\nPoweroffSignal=SIGFOO\nRebootSignal=SIGTERM\nHaltSignal=SIGUSR1\n",
-                  "bad.brand:3: PoweroffSignal=SIGFOO is not a signal name");
-        check_bad("[Brand]\nInit=/sbin/init\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\n", "HaltSignal= is missing");
+        check_bad(
+                "[Brand]\nInit=/sbin/init\nPoweroffSignal=SIGFOO\nRebootSignal=SIGTERM\nHaltSignal=SIGUSR1\n",
+                "bad.brand:3: PoweroffSignal=SIGFOO is not a signal name");
+        check_bad("[Brand]\nInit=/sbin/init\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\n",
+                  "HaltSignal= is missing");
         check_bad("[Brand]\n" OK_BODY "Ready=soon\n", "bad.brand:6: Ready=soon");
         check_bad("[Brand]\n" OK_BODY "StopTimeoutSec=-1\n", "bad.brand:6: StopTimeoutSec=");
-        check_bad("[Brand]\nInit=sbin/init\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\nHaltSignal=SIGUSR1\n",
-                  "bad.brand:2: Init=");
+        check_bad(
+                "[Brand]\nInit=sbin/init\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\nHaltSignal=SIGUSR1\n",
+                "bad.brand:2: Init=");
         check_bad("[Brand]\n" OK_BODY "Environment=NOEQUALS\n", "bad.brand:6: Environment=");
         check_bad("[Brand]\n" OK_BODY "[Extra]\nA=b\n", "bad.brand:6: unknown section [Extra]");
         check_bad("[Brand\n", "bad.brand");
         check_bad("[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_TELEPORT\n",
                   "bad.brand:6: Capabilities= names an unknown capability \"CAP_TELEPORT\"");
-        check_bad("[Brand]\n" OK_BODY "DropCapabilities=21\n", "bad.brand:6: DropCapabilities= names an unknown");
+        check_bad("[Brand]\n" OK_BODY "DropCapabilities=21\n",
+                  "bad.brand:6: DropCapabilities= names an unknown");
         /* GKeyFile would keep the last of the two silently. */
         check_bad("[Brand]\n" OK_BODY "Init=/bin/sh\n",
                   "bad.brand:6: duplicate key Init in [Brand] (first at line 2)");
 }
 
 static void test_capabilities(void) {
-        g_autofree char *p = write_brand("caps.brand", "[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_SYS_ADMIN "
-                                                       "CAP_NET_RAW\nDropCapabilities=cap_net_raw\n");
+        g_autofree char *p = write_brand("caps.brand",
+                                         "[Brand]\n" OK_BODY "Capabilities=CAP_CHOWN CAP_SYS_ADMIN "
+                                         "CAP_NET_RAW\nDropCapabilities=cap_net_raw\n");
         g_autoptr(Brand) b = NULL;
         g_autofree char *error = NULL;
 
@@ -110,9 +116,12 @@ static void test_capabilities(void) {
 }
 
 static void test_detect(void) {
-        g_autoptr(GHashTable) brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) (void (*)(void)) brand_free);
-        g_autofree char *root = g_build_filename(tmpdir, "root", NULL), *sbin = g_build_filename(root, "sbin", NULL);
-        g_autofree char *bin = g_build_filename(root, "bin", NULL), *init = g_build_filename(sbin, "init", NULL);
+        g_autoptr(GHashTable) brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify) (void (*)(void)) brand_free);
+        g_autofree char *root = g_build_filename(tmpdir, "root", NULL),
+                        *sbin = g_build_filename(root, "sbin", NULL);
+        g_autofree char *bin = g_build_filename(root, "bin", NULL),
+                        *init = g_build_filename(sbin, "init", NULL);
         g_autofree char *bb = g_build_filename(bin, "busybox", NULL), *p = NULL, *error = NULL, *name = NULL;
         Brand *b = NULL;
 

@@ -47,7 +47,7 @@ static void test_pool_parse(void) {
         /* One id short of a range, after alignment. */
         g_assert_cmpint(uid_pool_parse("65536-131070", &p), ==, -EINVAL);
         g_assert_cmpint(uid_pool_parse("65537-131071", &p), ==, -EINVAL);
-        g_assert_cmpint(uid_pool_parse("0-1000000", &p), ==, -EINVAL); /* the host's root */
+        g_assert_cmpint(uid_pool_parse("0-1000000", &p), ==, -EINVAL);        /* the host's root */
         g_assert_cmpint(uid_pool_parse("65536-4294967295", &p), ==, -EINVAL); /* (uid_t) -1 */
         g_assert_cmpint(uid_pool_parse("65536-4294967294", &p), ==, 0);
         g_assert_cmpint(uid_pool_parse("200000-100000", &p), ==, -EINVAL);

@@ -20,11 +20,18 @@ static char *write_tmp(const char *name, const char *text) {
 
 static void test_round_trip(void) {
         g_autofree char *p = g_build_filename(tmpdir, "rt.zone", NULL);
-        ZoneConfig in = { .template_name = g_strdup("bb"), .brand = g_strdup("busybox"), .copy = true,
-                          .autoboot = true, .machine_id = g_strdup("0123456789abcdef0123456789abcdef"),
-                          .private_users = true, .uid_shift = 1879048192 - 65536, .uid_range = 65536,
-                          .capabilities = { .replace = true, .set = (1 << 0) | (1 << 21),
-                                            .drop_given = true, .drop = 1 << 13 } };
+        ZoneConfig in = { .template_name = g_strdup("bb"),
+                          .brand = g_strdup("busybox"),
+                          .copy = true,
+                          .autoboot = true,
+                          .machine_id = g_strdup("0123456789abcdef0123456789abcdef"),
+                          .private_users = true,
+                          .uid_shift = 1879048192 - 65536,
+                          .uid_range = 65536,
+                          .capabilities = { .replace = true,
+                                            .set = (1 << 0) | (1 << 21),
+                                            .drop_given = true,
+                                            .drop = 1 << 13 } };
         ZoneConfig out = {};
         g_autofree char *error = NULL;
 
@@ -119,7 +126,8 @@ static void test_capabilities(void) {
         g_assert_cmphex(c.capabilities.set, ==, (1 << 0) | (1 << 5) | (1 << 21));
         g_assert_true(c.capabilities.drop_given);
         g_assert_cmphex(c.capabilities.drop, ==, 1 << 13);
-        g_assert_cmphex(capability_change_apply(&c.capabilities, ~UINT64_C(0)), ==, (1 << 0) | (1 << 5) | (1 << 21));
+        g_assert_cmphex(capability_change_apply(&c.capabilities, ~UINT64_C(0)), ==,
+                        (1 << 0) | (1 << 5) | (1 << 21));
         zone_config_done(&c);
 
         /* Dropping alone keeps the rest of what came before. */
@@ -158,16 +166,23 @@ static void test_bad(void) {
         check_bad("[Zone]\nTemplate=t\nBrand=b\nAutoboot=maybe\n", ":4: Autoboot=");
         check_bad("[Zone]\nTemplate=t\nBrand=b\n[Other]\nX=1\n", ":4: unknown section [Other]");
         check_bad("[Zone\nTemplate=t\n", "");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nMachineID=00000000000000000000000000000000\n", ":4: MachineID=");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nMachineID=00000000000000000000000000000000\n",
+                  ":4: MachineID=");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nMachineID=0123\n", ":4: MachineID=");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=perhaps\n", ":4: PrivateUsers= is not a boolean");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=perhaps\n",
+                  ":4: PrivateUsers= is not a boolean");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=-5\nUIDRange=65536\n", ":4: UIDShift= is not");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=0x80000\nUIDRange=65536\n", ":4: UIDShift= is not");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294967296\nUIDRange=65536\n", ":4: UIDShift= is not");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=1000\n", ":5: UIDRange= is not 65536");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=big\n", ":5: UIDRange= is not 65536");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\n", ":4: UIDShift= and UIDRange= go together");
-        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDRange=65536\n", ":4: UIDShift= and UIDRange= go together");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294967296\nUIDRange=65536\n",
+                  ":4: UIDShift= is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=1000\n",
+                  ":5: UIDRange= is not 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=big\n",
+                  ":5: UIDRange= is not 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\n",
+                  ":4: UIDShift= and UIDRange= go together");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDRange=65536\n",
+                  ":4: UIDShift= and UIDRange= go together");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=0\nUIDRange=65536\n",
                   ":4: UIDShift=0: the range must start above 0");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294901760\nUIDRange=65536\n",
@@ -270,7 +285,8 @@ static void test_salvage(void) {
 
 /* What is written back is what was read, in capability names. */
 static void test_capability_names(void) {
-        g_autofree char *none = capability_mask_to_names(0), *some = capability_mask_to_names((1 << 0) | (1 << 21));
+        g_autofree char *none = capability_mask_to_names(0),
+                        *some = capability_mask_to_names((1 << 0) | (1 << 21));
         g_autofree char *bad = NULL;
         uint64_t mask = 1;
 
@@ -290,7 +306,7 @@ static void test_default_mask(void) {
 
         for (int cap = 0; cap < 64; cap++)
                 g_assert_cmpint(!!(mask & (UINT64_C(1) << cap)), ==, capability_kept(cap));
-        g_assert_true(capability_kept(21)); /* CAP_SYS_ADMIN */
+        g_assert_true(capability_kept(21));  /* CAP_SYS_ADMIN */
         g_assert_false(capability_kept(16)); /* CAP_SYS_MODULE */
 }
 

@@ -203,13 +203,26 @@ static void test_bad_lines(void) {
         _cleanup_(launch_plan_freep) LaunchPlan *p = directory_plan();
         _cleanup_free_ char *text = NULL;
         static const char *const bad[] = {
-                "colour=blue",      "no equals sign",       "Name=x",
-                "root_mode=btrfs",  "ready=maybe",          "poweroff_signal=SIGFOO",
-                "reboot_signal=0",  "stop_timeout_usec=-1", "stop_timeout_usec=1s",
-                "console_log_max=", "init_env=NOEQUALS",    "=value",
-                " name=x",          "seccomp_filter=relative/path",
-                "uid_range=4294967296", "uid_shift=-1",     "uid_shift=0x10",
-                "capabilities=12",  "capabilities=0x",      "capabilities=0xzz",
+                "colour=blue",
+                "no equals sign",
+                "Name=x",
+                "root_mode=btrfs",
+                "ready=maybe",
+                "poweroff_signal=SIGFOO",
+                "reboot_signal=0",
+                "stop_timeout_usec=-1",
+                "stop_timeout_usec=1s",
+                "console_log_max=",
+                "init_env=NOEQUALS",
+                "=value",
+                " name=x",
+                "seccomp_filter=relative/path",
+                "uid_range=4294967296",
+                "uid_shift=-1",
+                "uid_shift=0x10",
+                "capabilities=12",
+                "capabilities=0x",
+                "capabilities=0xzz",
         };
 
         g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
@@ -233,8 +246,8 @@ static void test_uid_range(void) {
                 uint32_t shift, range;
                 bool valid;
         } cases[] = {
-                { 0, 0, true },           { 524288, 65536, true },     { 0, 65536, false },
-                { 1, 0, false },          { 4294901759U, 65536, true }, { 4294901760U, 65536, false },
+                { 0, 0, true },  { 524288, 65536, true },      { 0, 65536, false },
+                { 1, 0, false }, { 4294901759U, 65536, true }, { 4294901760U, 65536, false },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -253,7 +266,8 @@ static void test_uid_range(void) {
                 free(text);
                 text = NULL;
                 g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
-                hand = g_strdup_printf("%suid_shift=%u\nuid_range=%u\n", text, cases[i].shift, cases[i].range);
+                hand = g_strdup_printf("%suid_shift=%u\nuid_range=%u\n", text, cases[i].shift,
+                                       cases[i].range);
                 g_assert_cmpint(launch_plan_parse(hand, &q, &line), ==, cases[i].valid ? 0 : -EBADMSG);
                 if (q)
                         g_assert_cmpuint(q->uid_shift, ==, cases[i].shift);

@@ -22,10 +22,10 @@ typedef struct CgroupHierarchy {
         char *mount_point;
         char *path;    /* mount_point + "/" + the zone's relative cgroup */
         char *payload; /* path + "/" CGROUP_PAYLOAD: the init's cgroup */
-        bool unified; /* cgroup2 */
-        bool cpuset;  /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
-        bool devices; /* v1 devices: the zone's cgroup gets the device allow list (as the cgroup2 one) */
-        bool pids;    /* v1 pids */
+        bool unified;  /* cgroup2 */
+        bool cpuset;   /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
+        bool devices;  /* v1 devices: the zone's cgroup gets the device allow list (as the cgroup2 one) */
+        bool pids;     /* v1 pids */
 } CgroupHierarchy;
 
 typedef struct CgroupSet {

@@ -308,9 +308,12 @@ int supervisor_start_zone(Supervisor *s) {
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 
         r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, &pid, &fd);
-        if (r < 0 && launch_plan_private_users(p) && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS))
+        if (r < 0 && launch_plan_private_users(p) &&
+            (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS))
                 /* Never a zone without the user namespace its plan asks for. */
-                return supervisor_fail_start(s, r, "User namespaces unavailable: failed to start the zone's init in a user namespace of its own");
+                return supervisor_fail_start(
+                        s, r,
+                        "User namespaces unavailable: failed to start the zone's init in a user namespace of its own");
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to start the zone's init");
         s->leader = pid;

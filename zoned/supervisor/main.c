@@ -156,10 +156,12 @@ int main(int argc, char *argv[]) {
                 /* What does not depend on the zone, while nobody waits for it. */
                 r = zone_prepared_make(&prepared);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to return to our network namespace: %m"), EXIT_FAILURE;
+                        return log_error_errno(r, "Failed to return to our network namespace: %m"),
+                               EXIT_FAILURE;
                 r = wait_for_start(arg_control_fd);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to wait for zoned's start message: %m"), EXIT_FAILURE;
+                        return log_error_errno(r, "Failed to wait for zoned's start message: %m"),
+                               EXIT_FAILURE;
                 if (r == 0)
                         return EXIT_SUCCESS;
         }

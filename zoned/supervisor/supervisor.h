@@ -58,9 +58,9 @@ struct Supervisor {
         ZoneState state;
         uint64_t since; /* CLOCK_REALTIME µs of the last state change */
         char *status;
-        pid_t leader;              /* host pid of the zone's init; 0 when there is none */
-        char *spawn_error;         /* what the child reported before it gave up */
-        EventSource *spawn_source; /* our end of the child's error socket */
+        pid_t leader;               /* host pid of the zone's init; 0 when there is none */
+        char *spawn_error;          /* what the child reported before it gave up */
+        EventSource *spawn_source;  /* our end of the child's error socket */
         EventSource *notify_source; /* the zone's NOTIFY_SOCKET (notify.h), while the init runs */
 
         StopAction action;       /* what was asked of the running init */
@@ -68,9 +68,9 @@ struct Supervisor {
         bool stop_timer_armed;
         EventSource *cleanup_timer; /* polls the zone's cgroups until they are empty */
         unsigned cleanup_ticks;
-        bool cleaning_up;     /* the init is gone, its cgroups are being emptied and removed */
-        ZoneOutcome outcome;  /* decided when the init is gone */
-        char *outcome_status; /* STATUS= of a failed outcome */
+        bool cleaning_up;              /* the init is gone, its cgroups are being emptied and removed */
+        ZoneOutcome outcome;           /* decided when the init is gone */
+        char *outcome_status;          /* STATUS= of a failed outcome */
         uint64_t restart_window_start; /* CLOCK_MONOTONIC µs: restarts are counted from here */
         unsigned restarts;             /* in that window */
 

@@ -70,7 +70,8 @@ int zone_userns_open(pid_t pid, ZoneUserns *ret) {
 }
 
 int zone_userns_join_owned(const ZoneUserns *u) {
-        if (setns(u->net, CLONE_NEWNET) < 0 || setns(u->uts, CLONE_NEWUTS) < 0 || setns(u->ipc, CLONE_NEWIPC) < 0)
+        if (setns(u->net, CLONE_NEWNET) < 0 || setns(u->uts, CLONE_NEWUTS) < 0 ||
+            setns(u->ipc, CLONE_NEWIPC) < 0)
                 return -errno;
         return 0;
 }

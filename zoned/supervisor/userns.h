@@ -27,7 +27,7 @@ typedef struct ZoneUserns {
         int ipc;
 } ZoneUserns;
 
-#define ZONE_USERNS_NULL                                                                           \
+#define ZONE_USERNS_NULL \
         ((ZoneUserns) { .user = -EBADF, .pid = -EBADF, .net = -EBADF, .uts = -EBADF, .ipc = -EBADF })
 
 /* The namespaces the zone's init was born with (clone flags). */

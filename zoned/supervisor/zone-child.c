@@ -407,4 +407,3 @@ _noreturn_ void zone_child_run(ZoneChild *c) {
         snprintf(what, sizeof(what), "Failed to execute %s", c->plan->init_argv[0]);
         child_fail(c, -errno, what);
 }
-

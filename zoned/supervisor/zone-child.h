@@ -33,13 +33,13 @@ typedef struct ZoneChild {
         const CgroupSet *cgroups;
         const SyscallFilter *filter;
         const ZoneUserns *userns; /* builder: the zone's user namespace and what it owns */
-        uid_t owner;          /* host uid (and gid) of the zone's root, 0 without a user namespace */
+        uid_t owner;              /* host uid (and gid) of the zone's root, 0 without a user namespace */
         const char *root;
         int sock;             /* init: to the supervisor; builder: to the init */
         int builder;          /* init of a zone with a user namespace: from its builder */
         int netns;            /* made ahead (ZonePrepared), or -EBADF */
         bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
-        bool console_open; /* fds 0-2 are the zone's console: errors are shown there too */
+        bool console_open;    /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;
 
 /* Runs the steps of c->role; the init ends by executing the init, the builder by exiting. A step

@@ -112,7 +112,8 @@ int zone_mount_sys(const char *root) {
                 return -ENOMEM;
         if (mkdir(cgroup, 0755) < 0)
                 return -errno;
-        if (mount(NULL, fs, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
+        if (mount(NULL, fs, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=755,size=64k") < 0)
                 return -errno;
         return 0;
 }
@@ -179,8 +180,8 @@ static int tmpfs_options(const char *base, uid_t owner, char **ret) {
         return asprintf(ret, "%s,uid=%u,gid=%u", base, (unsigned) owner, (unsigned) owner) < 0 ? -ENOMEM : 0;
 }
 
-static int mount_tmpfs(const char *root, const char *rel, unsigned long flags, const char *base,
-                       mode_t mode, uid_t owner) {
+static int mount_tmpfs(const char *root, const char *rel, unsigned long flags, const char *base, mode_t mode,
+                       uid_t owner) {
         _cleanup_free_ char *options = NULL;
         int r;
 
