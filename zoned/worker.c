@@ -38,17 +38,22 @@ int worker_spawn(sd_event *e, const char *description, worker_func fn, void *fn_
                  worker_done_func done, void *done_userdata, Worker **ret) {
         _cleanup_free_ Worker *w = new0(Worker, 1);
         sigset_t all;
-        pid_t pid;
+        pid_t pid, parent;
         int r;
 
         if (!w)
                 return -ENOMEM;
+        parent = getpid();
         pid = fork();
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
                 /* The worker dies with zoned: half-done work is cleaned up by the next start. */
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                /* A zoned killed before that line sent no signal: this worker would finish alone
+                 * (a copy renamed into place after all), holding zoned's bus connection open. */
+                if (getppid() != parent)
+                        _exit(EXIT_FAILURE);
                 (void) prctl(PR_SET_NAME, "zoned-worker");
                 sigemptyset(&all);
                 (void) sigprocmask(SIG_SETMASK, &all, NULL);

@@ -44,8 +44,10 @@ void zone_adopt(Zone *z) {
         q = runtime_dir_lock(rt, &lock);
         if (q == -ENOENT)
                 return; /* nothing ran there */
-        if (q == -EBUSY || r == -EAGAIN)
-                return zone_adopt_later(z);
+        if (q == -EBUSY || r == -EAGAIN) {
+                zone_adopt_later(z);
+                return;
+        }
         if (q < 0) {
                 log_warning_errno(q,
                                   "Zone %s: cannot tell whether its supervisor lives, leaving %s alone: %m",

@@ -73,7 +73,8 @@ static void clean_up_run(ZoneCleanUp *c) {
         if (r < 0) {
                 log_warning_errno(r, "Zone %s: cannot start %s --clean-up: %m", z->name,
                                   z->manager->supervisor_path);
-                return clean_up_finish(c, "Its processes and cgroups could not be removed.");
+                clean_up_finish(c, "Its processes and cgroups could not be removed.");
+                return;
         }
         r = sd_event_add_child(z->manager->event, &c->source, pid, WEXITED, on_clean_up_exit, c);
         if (r < 0) {
@@ -102,9 +103,11 @@ static void clean_up_lock(ZoneCleanUp *c) {
                 if (r >= 0)
                         return;
         }
-        if (r == -EBUSY)
+        if (r == -EBUSY) {
                 /* Whoever holds it owns the runtime dir, and maybe the cgroups: leave both. */
-                return clean_up_finish(c, "Its runtime directory is still held by another process.");
+                clean_up_finish(c, "Its runtime directory is still held by another process.");
+                return;
+        }
         c->locked = r >= 0 || r == -ENOENT;
         clean_up_run(c);
 }
