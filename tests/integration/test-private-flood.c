@@ -370,7 +370,11 @@ static void test_unread(Harness *h, gconstpointer data) {
         after = zoned_rss_kib(h);
         g_test_message("zoned's VmRSS: %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after",
                        before, after);
-        if (after > before + 64 * 1024)
+        if (g_getenv("ZONED_TEST_SANITIZED"))
+                g_test_message(
+                        "zoned's growth is not bounded in a sanitizer build: ASan's shadow memory and "
+                        "quarantine make its RSS no measure of what zoned holds");
+        else if (after > before + 64 * 1024)
                 g_error("zoned grew by %" G_GUINT64_FORMAT " KiB holding answers nobody reads",
                         after - before);
         assert_sigterm_ends_zoned(h);
