@@ -153,46 +153,46 @@ static int name_creds(sd_bus_message *m, NameOwner owner, uid_t *ret_uid, pid_t 
         return sd_bus_creds_get_pid(creds, ret_pid);
 }
 
-static int method_get_connection_unix_user(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+/* The uid and pid of the connection that owns the name the call asks about. */
+static int read_name_creds(sd_bus_message *m, void *userdata, uid_t *ret_uid, pid_t *ret_pid,
+                           sd_bus_error *error) {
         NameOwner owner;
-        uid_t uid;
-        pid_t pid;
         int r;
 
         r = read_owned_name(m, userdata, &owner, error);
         if (r < 0)
                 return r;
-        r = name_creds(m, owner, &uid, &pid);
+        return name_creds(m, owner, ret_uid, ret_pid);
+}
+
+static int method_get_connection_unix_user(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uid_t uid;
+        pid_t pid;
+        int r;
+
+        r = read_name_creds(m, userdata, &uid, &pid, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(m, "u", (uint32_t) uid);
 }
 
 static int method_get_connection_unix_process_id(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        NameOwner owner;
         uid_t uid;
         pid_t pid;
         int r;
 
-        r = read_owned_name(m, userdata, &owner, error);
-        if (r < 0)
-                return r;
-        r = name_creds(m, owner, &uid, &pid);
+        r = read_name_creds(m, userdata, &uid, &pid, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(m, "u", (uint32_t) pid);
 }
 
 static int method_get_connection_credentials(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        NameOwner owner;
         uid_t uid;
         pid_t pid;
         int r;
 
-        r = read_owned_name(m, userdata, &owner, error);
-        if (r < 0)
-                return r;
-        r = name_creds(m, owner, &uid, &pid);
+        r = read_name_creds(m, userdata, &uid, &pid, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(m, "a{sv}", 2, "UnixUserID", "u", (uint32_t) uid, "ProcessID", "u",

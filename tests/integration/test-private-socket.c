@@ -219,8 +219,23 @@ static void test_busctl(Harness *h, gconstpointer data) {
         g_assert_cmpstr(owner.out, ==, "s \":1.0\"\n");
 }
 
+/* org.freedesktop.DBus.METHOD org.zoned1, through gdbus: its output must be want. */
+static void assert_driver_answer(Harness *h, const char *method, const char *want) {
+        g_autofree char *full = g_strconcat("org.freedesktop.DBus.", method, NULL);
+        g_auto(HarnessRun) r = { 0 };
+
+        run_tool("gdbus",
+                 (const char *const[]) { "call", "--address", h->private_address, "--dest",
+                                         "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
+                                         "--method", full, ZONED_BUS_NAME, NULL },
+                 &r);
+        harness_assert_run(&r, 0, full);
+        g_assert_cmpstr(r.out, ==, want);
+}
+
 static void test_gdbus(Harness *h, gconstpointer data) {
         g_auto(HarnessRun) call = { 0 }, get = { 0 };
+        g_autofree char *want_pid = NULL, *want_creds = NULL;
 
         if (harness_skipped(h))
                 return;
@@ -240,6 +255,14 @@ static void test_gdbus(Harness *h, gconstpointer data) {
                  &get);
         harness_assert_run(&get, 0, "gdbus call --address GetZone z1");
         g_assert_cmpstr(get.out, ==, "(objectpath '/org/zoned1/zone/z1',)\n");
+
+        /* What the bus driver says of org.zoned1's owner: zoned itself, run by root. */
+        assert_driver_answer(h, "GetConnectionUnixUser", "(uint32 0,)\n");
+        want_pid = g_strdup_printf("(uint32 %d,)\n", (int) h->zoned_pid);
+        assert_driver_answer(h, "GetConnectionUnixProcessID", want_pid);
+        want_creds = g_strdup_printf("({'UnixUserID': <uint32 0>, 'ProcessID': <uint32 %d>},)\n",
+                                     (int) h->zoned_pid);
+        assert_driver_answer(h, "GetConnectionCredentials", want_creds);
 }
 
 static void on_zone_new(GDBusConnection *c, const char *sender, const char *path, const char *iface,
