@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <systemd/sd-bus.h>
-
-#include "manager.h"
+#include <stdbool.h>
 
 /* Compression of an exported tarball, by name: "tar" (none), "gzip", "xz",
  * "zstd", "bzip2". */
@@ -22,10 +20,3 @@ int export_tree_tar(const char *root, int fd, const char *format, int report_fd)
  * exactly as the zone sees it, whiteouts included. */
 int export_zone_tar(const char *rootfs, const char *upper, const char *lower, int fd, const char *format,
                     int report_fd);
-
-/* Reads the a{sv} options of a call that takes one string option, key:
- * anything else is InvalidArgs. *ret is left alone when key is not given. */
-int bus_read_string_option(sd_bus_message *msg, const char *key, const char **ret, sd_bus_error *error);
-
-/* The D-Bus method ExportZoneTar(s name, h fd, a{sv} options) → (u id, o transfer). */
-int method_export_zone_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -7,3 +7,6 @@
 #define MANAGER_INTERFACE "org.zoned1.Manager"
 
 int manager_dbus_register(Manager *m, sd_bus *bus);
+
+/* The zone of that name, or InvalidName / NoSuchZone. */
+int bus_get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *error);

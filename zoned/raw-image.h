@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <systemd/sd-bus.h>
-
 #include "template.h"
 
 /* The file system type libblkid finds in the image file at path ("ext4",
@@ -27,6 +25,3 @@ int template_import_raw(const TemplateImport *imp);
  * callbacks. imp->source_fd is not used. */
 struct archive;
 int template_import_raw_archive(const TemplateImport *imp, struct archive *a);
-
-/* ImportTemplateRaw(h fd, s name, a{sv} options) → (u id, o transfer). */
-int method_import_template_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error);

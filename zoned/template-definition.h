@@ -52,15 +52,3 @@ int template_definition_load_dir(const char *dir, GHashTable *definitions, GPtrA
 
 /* The definition named name among those zoned loaded, or NULL. */
 const TemplateDefinition *template_definition_find(Manager *m, const char *name);
-
-/* Starts building template name (usually def->name) from def's bootstrap
- * recipe in a worker, as a Transfer of type "bootstrap". With force, an
- * existing template of that name is replaced once the build succeeded.
- * -EINVAL if def has no recipe, -EEXIST if the template exists and !force,
- * -EBUSY if a transfer is making it already. */
-int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
-                             Transfer **ret);
-
-/* The D-Bus method ListTemplateDefinitions() → a(ssss) name, description,
- * brand, source (the URL, or "TOOL SUITE/ARCH" for a recipe). */
-int method_list_template_definitions(sd_bus_message *msg, void *userdata, sd_bus_error *error);

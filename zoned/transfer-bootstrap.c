@@ -5,10 +5,9 @@
 
 #include "bootstrap.h"
 #include "log.h"
-#include "names.h"
+#include "template-check.h"
 #include "template-definition.h"
 #include "transfer.h"
-#include "zone.h"
 
 /* The worker finds its definition through its copy of the transfer. */
 static int bootstrap_worker(void *userdata) {
@@ -21,23 +20,8 @@ static int bootstrap_worker(void *userdata) {
         return bootstrap_run(imp, def);
 }
 
-/* A zone that overlays the template reads it as its lower layer. */
-static const char *template_user(Manager *m, const char *name) {
-        GHashTableIter it;
-        gpointer v;
-
-        g_hash_table_iter_init(&it, m->zones);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Zone *z = v;
-                if (streq(z->config.template_name, name) && (!z->config.copy || z->state == ZONE_CREATING))
-                        return z->name;
-        }
-        return NULL;
-}
-
 int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
                              Transfer **ret) {
-        g_autofree char *templates = manager_templates_dir(m);
         Transfer *t;
         int r;
 
@@ -45,19 +29,13 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
                 return -EINVAL;
         if (template_definition_find(m, def->name) != def)
                 return -ENOENT;
-        if (!zone_name_is_valid(name))
-                return -EINVAL;
-        if (!g_hash_table_contains(m->brands, def->brand))
-                return -ENOPKG;
-        if (transfer_makes_template(m, name))
-                return -EBUSY;
-        if (template_exists(templates, name)) {
-                if (!force)
-                        return -EEXIST;
-                if (template_user(m, name))
-                        return -EBUSY;
-        }
-        t = transfer_new(m, "bootstrap", def->name, name, def->brand);
+        r = brand_check_installed(m, def->brand);
+        if (r < 0)
+                return r;
+        r = template_check_new(m, name, force, NULL);
+        if (r < 0)
+                return r;
+        t = transfer_new(m, TRANSFER_BOOTSTRAP, def->name, name, def->brand);
         g_free(t->import.origin);
         t->import.origin = g_strdup_printf("bootstrap:%s", def->name);
         t->import.replace = force;

@@ -11,6 +11,3 @@ void transfer_emit_new(Transfer *t);
 void transfer_emit_removed(Transfer *t);
 /* PropertiesChanged for Progress and BytesDone (the worker reports at most 5 times a second). */
 void transfer_emit_progress(Transfer *t);
-
-/* Manager.PullTemplate(s source, s name, a{sv} options) → (u id, o transfer). */
-int method_pull_template(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -6,11 +6,28 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "raw-image.h"
 #include "template-tar.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
 #include "url-credentials.h"
 #include "worker.h"
+
+static const char *const transfer_type_table[_TRANSFER_TYPE_MAX] = {
+        [TRANSFER_IMPORT_FS] = "import-fs",   [TRANSFER_IMPORT_TAR] = "import-tar",
+        [TRANSFER_IMPORT_RAW] = "import-raw", [TRANSFER_PULL_TAR] = "pull-tar",
+        [TRANSFER_PULL_RAW] = "pull-raw",     [TRANSFER_EXPORT_TAR] = "export-tar",
+        [TRANSFER_BOOTSTRAP] = "bootstrap",
+};
+DEFINE_STRING_TABLE_LOOKUP(transfer_type, TransferType)
+
+static const char *const transfer_state_table[_TRANSFER_STATE_MAX] = {
+        [TRANSFER_RUNNING] = "running",
+        [TRANSFER_DONE] = "done",
+        [TRANSFER_FAILED] = "failed",
+        [TRANSFER_CANCELED] = "canceled",
+};
+DEFINE_STRING_TABLE_LOOKUP(transfer_state, TransferState)
 
 static void close_fdp(int *fd) {
         if (*fd >= 0)
@@ -35,7 +52,6 @@ Transfer *transfer_free(Transfer *t) {
         g_free(t->import.origin);
         g_free(t->import.tmp_dir);
         g_free(t->object_path);
-        g_free(t->type);
         g_free(t->source);
         g_free(t->name);
         g_free(t->error);
@@ -45,17 +61,17 @@ Transfer *transfer_free(Transfer *t) {
         return NULL;
 }
 
-Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
+Transfer *transfer_new(Manager *m, TransferType type, const char *source, const char *name,
                        const char *brand) {
         Transfer *t = g_new0(Transfer, 1);
 
         t->manager = m;
         t->id = ++m->next_transfer_id;
         t->object_path = g_strdup_printf(TRANSFER_OBJECT_PREFIX "/%u", t->id);
-        t->type = g_strdup(type);
+        t->type = type;
         t->source = g_strdup(source);
         t->name = g_strdup(name);
-        t->state = "running";
+        t->state = TRANSFER_RUNNING;
         t->error = g_strdup("");
         t->error_name = g_strdup("");
         t->report_fd = -EBADF;
@@ -65,7 +81,7 @@ Transfer *transfer_new(Manager *m, const char *type, const char *source, const c
         t->import.name = g_strdup(name);
         t->import.source = g_strdup(source);
         t->import.brand = g_strdup(strempty(brand));
-        t->import.origin = g_strdup_printf("%s:%s", type, source);
+        t->import.origin = g_strdup_printf("%s:%s", transfer_type_to_string(type), source);
         t->import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->import.templates_dir, name, t->id);
         return t;
 }
@@ -133,6 +149,10 @@ static int import_tar_run(void *userdata) {
         return template_import_tar(userdata);
 }
 
+static int import_raw_run(void *userdata) {
+        return template_import_raw(userdata);
+}
+
 /* Workers get &t->import; the pull's options are beside it. */
 static Transfer *transfer_of_import(void *userdata) {
         return (Transfer *) ((char *) userdata - offsetof(Transfer, import));
@@ -156,19 +176,20 @@ static void transfer_done(Worker *w, int result, void *userdata) {
         if (t->report_fd >= 0)
                 (void) report_drain(t);
         if (result == -ECANCELED)
-                t->state = "canceled";
+                t->state = TRANSFER_CANCELED;
         else if (result < 0) {
-                t->state = "failed";
+                t->state = TRANSFER_FAILED;
                 if (isempty(t->error)) {
                         g_free(t->error);
                         t->error = g_strdup(g_strerror(-result));
                 }
-                log_error("Transfer %u (%s %s → %s) failed: %s", t->id, t->type, t->source, t->name,
-                          t->error);
+                log_error("Transfer %u (%s %s → %s) failed: %s", t->id, transfer_type_to_string(t->type),
+                          t->source, t->name, t->error);
         } else {
-                t->state = "done";
+                t->state = TRANSFER_DONE;
                 t->progress = 1.0;
-                log_info("Transfer %u (%s %s → %s) done.", t->id, t->type, t->source, t->name);
+                log_info("Transfer %u (%s %s → %s) done.", t->id, transfer_type_to_string(t->type),
+                         t->source, t->name);
         }
         /* A worker that was killed or crashed mid-work left its temp dir: ours to remove. */
         if (result < 0) {
@@ -186,7 +207,8 @@ int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
         Manager *m = t->manager;
         int r;
 
-        r = worker_spawn(m->event, t->type, run, &t->import, transfer_done, t, &t->worker);
+        r = worker_spawn(m->event, transfer_type_to_string(t->type), run, &t->import, transfer_done, t,
+                         &t->worker);
         if (r < 0) {
                 transfer_free(t);
                 return r;
@@ -202,12 +224,12 @@ int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
 
 int transfer_start_import_fs(Manager *m, const char *source, const char *name, const char *brand,
                              Transfer **ret) {
-        return transfer_spawn(transfer_new(m, "import-fs", source, name, brand), import_fs_run, ret);
+        return transfer_spawn(transfer_new(m, TRANSFER_IMPORT_FS, source, name, brand), import_fs_run, ret);
 }
 
 /* What the stream is, for Source and the template's origin: the file's
  * path as zoned sees it, or "pipe:[…]". */
-static char *describe_fd(int fd) {
+char *transfer_describe_fd(int fd) {
         g_autofree char *link = g_strdup_printf("/proc/self/fd/%i", fd);
         char *target = g_file_read_link(link, NULL);
 
@@ -218,7 +240,7 @@ int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char
         bool raw = pull_url_is_raw(o->url);
         /* Source, Origin and the log are for every local user to read: never a password. */
         g_autofree char *shown = url_without_credentials(o->url);
-        Transfer *t = transfer_new(m, raw ? "pull-raw" : "pull-tar", shown, name, brand);
+        Transfer *t = transfer_new(m, raw ? TRANSFER_PULL_RAW : TRANSFER_PULL_TAR, shown, name, brand);
         int r;
 
         t->import.brands = m->brands;
@@ -230,15 +252,18 @@ int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char
                 return r;
         }
         log_info("Transfer %u: pulling %s into template %s (%s, verify=%s).", t->id, t->source, name,
-                 t->type, verify_mode_to_string(t->pull.verify));
+                 transfer_type_to_string(t->type), verify_mode_to_string(t->pull.verify));
         return transfer_spawn(t, raw ? pull_raw_run : pull_tar_run, ret);
 }
 
-int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
+/* An import that reads a stream: checks fd (a file or pipe open for reading: -EBADF, -EISDIR),
+ * duplicates it for the worker, knows the total for a file. */
+static int transfer_start_import_stream(Manager *m, TransferType type, int fd, const char *name,
+                                        const char *brand, worker_func run, Transfer **ret) {
         g_autofree char *source = NULL;
         Transfer *t;
         struct stat st;
-        int flags, pipefd[2], r;
+        int flags, r;
 
         flags = fcntl(fd, F_GETFL);
         if (flags < 0)
@@ -249,25 +274,26 @@ int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *
                 return -errno;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        source = describe_fd(fd);
-        t = transfer_new(m, "import-tar", source, name, brand);
+        source = transfer_describe_fd(fd);
+        t = transfer_new(m, type, source, name, brand);
         if (S_ISREG(st.st_mode))
                 t->bytes_total = (uint64_t) st.st_size;
         t->import.brands = m->brands;
         t->import.source_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (t->import.source_fd < 0 || pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
-                r = -errno;
-                transfer_free(t);
-                return r;
-        }
-        t->report_fd = pipefd[0];
-        t->import.report_fd = pipefd[1];
-        r = sd_event_add_io(m->event, &t->report_source, t->report_fd, EPOLLIN, on_report, t);
+        r = t->import.source_fd < 0 ? -errno : transfer_open_report(t);
         if (r < 0) {
                 transfer_free(t);
                 return r;
         }
-        return transfer_spawn(t, import_tar_run, ret);
+        return transfer_spawn(t, run, ret);
+}
+
+int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
+        return transfer_start_import_stream(m, TRANSFER_IMPORT_TAR, fd, name, brand, import_tar_run, ret);
+}
+
+int transfer_start_import_raw(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
+        return transfer_start_import_stream(m, TRANSFER_IMPORT_RAW, fd, name, brand, import_raw_run, ret);
 }
 
 int transfer_open_report(Transfer *t) {

@@ -3,26 +3,57 @@
 
 #include "manager.h"
 #include "pull.h"
+#include "template-definition.h"
 #include "template.h"
 #include "worker.h"
 
 typedef struct Worker Worker;
 
-/* A transfer: one import (later: pull, export) running in a worker process,
+/* What a transfer does; its name is the Transfer's Type property and the first word of the
+ * template's Origin. */
+typedef enum TransferType {
+        TRANSFER_IMPORT_FS,
+        TRANSFER_IMPORT_TAR,
+        TRANSFER_IMPORT_RAW,
+        TRANSFER_PULL_TAR,
+        TRANSFER_PULL_RAW,
+        TRANSFER_EXPORT_TAR,
+        TRANSFER_BOOTSTRAP,
+        _TRANSFER_TYPE_MAX,
+        _TRANSFER_TYPE_INVALID = -EINVAL,
+} TransferType;
+
+/* The State property: running until its worker ended, then one of the others for the moment
+ * before the object goes (TransferRemoved carries it). */
+typedef enum TransferState {
+        TRANSFER_RUNNING,
+        TRANSFER_DONE,
+        TRANSFER_FAILED,
+        TRANSFER_CANCELED,
+        _TRANSFER_STATE_MAX,
+        _TRANSFER_STATE_INVALID = -EINVAL,
+} TransferState;
+
+const char *transfer_type_to_string(TransferType t);
+TransferType transfer_type_from_string(const char *s);
+const char *transfer_state_to_string(TransferState s);
+TransferState transfer_state_from_string(const char *s);
+
+/* A transfer: one import, pull, build or export running in a worker process,
  * visible on the bus as /org/zoned1/transfer/<id> until it ends. */
 struct Transfer {
         Manager *manager;
         uint32_t id;
         char *object_path;
-        char *type; /* "import-fs", "import-tar", "pull-tar" */
+        TransferType type;
         char *source;
         char *name;           /* the template it makes */
         double progress;      /* 0..1; stays 0 until done when the total is unknown */
         uint64_t bytes_done;  /* import-tar: bytes read from the stream */
         uint64_t bytes_total; /* import-tar: size of a regular file, 0 when unknown (pipe) */
-        const char *state;    /* "running", "done", "failed", "canceled" */
-        char *error;          /* why it failed, as the worker said ("" otherwise) */
-        char *error_name;     /* the D-Bus error of the failure ("" otherwise) */
+        TransferState state;
+        char *error;      /* why it failed, as the worker said ("" otherwise) */
+        char *error_name; /* the D-Bus error of the failure ("" otherwise) */
         Worker *worker;
         TemplateImport import;
         PullOptions pull; /* pull-tar */
@@ -42,14 +73,29 @@ int transfer_start_import_fs(Manager *m, const char *source, const char *name, c
  * template name; brand NULL or empty: detected after unpacking.
  * -EBADF if fd is not open for reading. */
 int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret);
+/* The same for a raw disk image (file or pipe, compressed or not), "import-raw". */
+int transfer_start_import_raw(Manager *m, int fd, const char *name, const char *brand, Transfer **ret);
+/* Starts writing stopped zone z's tree to fd (borrowed: it is duplicated) as a tarball compressed
+ * as format (export_format_is_valid()), "export-tar". The caller checked that z may be read. */
+int transfer_start_export(Manager *m, Zone *z, int fd, const char *format, Transfer **ret);
+/* Starts building template name (usually def->name) from def's bootstrap
+ * recipe in a worker, as a Transfer of type "bootstrap". With force, an
+ * existing template of that name is replaced once the build succeeded.
+ * -EINVAL if def has no recipe, -ENOPKG if its brand is not installed, else what
+ * template_check_new() says. */
+int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
+                             Transfer **ret);
 /* For other kinds of transfer (bootstrap, export): transfer_new() makes one
  * (not yet listed), transfer_open_report() gives its worker a report pipe
  * (imp->report_fd, lines as in template-tar.h), transfer_spawn() runs
  * run(&t->import) in a worker, lists and announces it; on failure it frees t.
  * The transfer ends as an import does: its tmp_dir is removed on failure. */
-Transfer *transfer_new(Manager *m, const char *type, const char *source, const char *name,
+Transfer *transfer_new(Manager *m, TransferType type, const char *source, const char *name,
                        const char *brand);
 int transfer_open_report(Transfer *t);
+/* What the stream fd is, for Source and the template's origin: the file's path as zoned sees it,
+ * or "pipe:[…]". */
+char *transfer_describe_fd(int fd);
 int transfer_spawn(Transfer *t, worker_func run, Transfer **ret);
 /* Starts downloading o->url (the options are taken over) into template
  * name: a tarball ("pull-tar", unpacked as it arrives) or a raw disk image

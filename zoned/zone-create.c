@@ -7,8 +7,8 @@
 #include "bus-errors.h"
 #include "log.h"
 #include "names.h"
+#include "template-dbus.h"
 #include "template.h"
-#include "transfer.h"
 #include "tree-copy.h"
 #include "worker.h"
 #include "zone-dbus.h"
@@ -120,23 +120,19 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
                           TemplateInfo **ret_info) {
         g_autofree char *templates = manager_templates_dir(m), *state = NULL, *cfg = NULL;
         struct stat st;
+        int r;
 
         if (!zone_name_is_valid(name))
                 return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME, "\"%s\" is not a valid zone name.",
                                          name);
         if (g_hash_table_contains(m->zones, name))
                 return sd_bus_error_setf(error, ZONED_ERROR_ZONE_EXISTS, "Zone %s exists already.", name);
-        if (!zone_name_is_valid(template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_INVALID_NAME,
-                                         "\"%s\" is not a valid template name.", template_name);
+        r = bus_check_template_usable(m, template_name, error);
+        if (r < 0)
+                return r;
         if (template_info_load(templates, template_name, ret_info) < 0)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
                                          template_name);
-        /* A forced pull swaps the template for a new tree and removes the old one: an overlay
-         * over it would lose its lower layer. */
-        if (transfer_makes_template(m, template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
-                                         "Template %s is being replaced by a transfer.", template_name);
         if (!g_hash_table_contains(m->brands, (*ret_info)->brand))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
                                          "Brand \"%s\" of template %s is not installed.", (*ret_info)->brand,

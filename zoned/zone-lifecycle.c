@@ -10,8 +10,7 @@
 #include "log.h"
 #include "supervisor-link.h"
 #include "supervisor-spare.h"
-#include "template.h"
-#include "transfer.h"
+#include "template-dbus.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -47,16 +46,11 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
                                          "Brand %s of zone %s is not installed.", z->config.brand, z->name);
-        if (!z->config.copy && transfer_makes_template(m, z->config.template_name))
-                return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
-                                         "Template %s of zone %s is being replaced.",
-                                         z->config.template_name, z->name);
+        /* An overlay zone reads its template as its lower layer; a copy zone has its own tree. */
         if (!z->config.copy) {
-                g_autofree char *templates = manager_templates_dir(m);
-                if (!template_exists(templates, z->config.template_name))
-                        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE,
-                                                 "Template %s of zone %s does not exist.",
-                                                 z->config.template_name, z->name);
+                r = bus_check_template_usable(m, z->config.template_name, error);
+                if (r < 0)
+                        return r;
         }
         *ret_brand = b;
         return 0;

@@ -3,6 +3,7 @@
  * method calls, the Manager's signals, and zones followed through
  * PropertiesChanged. */
 
+#include <fcntl.h>
 #include <gio/gunixfdlist.h>
 
 #include "harness-internal.h"
@@ -44,6 +45,60 @@ GVariant *harness_manager_call_fd(Harness *h, const char *method, GVariant *para
         *ret_fd = g_unix_fd_list_get(fds, 0, NULL);
         g_assert_cmpint(*ret_fd, >=, 0);
         return reply;
+}
+
+GVariant *harness_manager_call_passing_fd(Harness *h, const char *method, GVariant *params, int fd,
+                                          const char *reply_type, GError **error) {
+        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+
+        g_assert_nonnull(h->conn);
+        g_assert_cmpint(g_unix_fd_list_append(fds, fd, NULL), ==, 0);
+        return g_dbus_connection_call_with_unix_fd_list_sync(
+                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method, params,
+                G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, fds, NULL,
+                NULL, error);
+}
+
+GVariant *harness_import_stream_call(Harness *h, const char *method, int fd, const char *name,
+                                     const char *brand, GError **error) {
+        GVariantBuilder options;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        if (brand)
+                g_variant_builder_add(&options, "{sv}", "brand", g_variant_new_string(brand));
+        return harness_manager_call_passing_fd(h, method, g_variant_new("(hsa{sv})", 0, name, &options), fd,
+                                               "(uo)", error);
+}
+
+char *harness_import_file(Harness *h, const char *method, const char *path, const char *name,
+                          const char *brand) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        const char *object;
+        guint32 id;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        g_assert_cmpint(fd, >=, 0);
+        reply = harness_import_stream_call(h, method, fd, name, brand, &error);
+        close(fd);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(u&o)", &id, &object);
+        return harness_wait_transfer_removed(h, id, object, HARNESS_TRANSFER_TIMEOUT_MS);
+}
+
+guint32 harness_held_transfer(Harness *h, const char *name, int *ret_write_end, char **ret_path) {
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        guint32 id;
+        int p[2];
+
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        reply = harness_import_stream_call(h, "ImportTemplateTar", p[0], name, NULL, &error);
+        close(p[0]);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(uo)", &id, ret_path);
+        *ret_write_end = p[1];
+        return id;
 }
 
 void harness_assert_dbus_error(const GError *error, const char *name) {

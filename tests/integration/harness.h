@@ -124,6 +124,21 @@ GVariant *harness_manager_call(Harness *h, const char *method, GVariant *params,
  * copy the caller closes. */
 GVariant *harness_manager_call_fd(Harness *h, const char *method, GVariant *params, const char *reply_type,
                                   int *ret_fd, GError **error);
+/* A manager method that takes one fd (ImportTemplateTar/Raw, ExportZoneTar): params refer to it as
+ * handle 0; fd stays the caller's (the call sends a copy). */
+GVariant *harness_manager_call_passing_fd(Harness *h, const char *method, GVariant *params, int fd,
+                                          const char *reply_type, GError **error);
+/* ImportTemplateTar or ImportTemplateRaw (method) of fd (the caller's) into template name, with
+ * brand (NULL: detected): the reply (u id, o path), or NULL with error. */
+GVariant *harness_import_stream_call(Harness *h, const char *method, int fd, const char *name,
+                                     const char *brand, GError **error);
+/* The same of the file at path, asserted to start; waits for the transfer's end and returns its
+ * result ("done", "failed", ...). */
+char *harness_import_file(Harness *h, const char *method, const char *path, const char *name,
+                          const char *brand);
+/* A transfer that stays until the test closes *ret_write_end: ImportTemplateTar of an empty pipe
+ * into template name (its worker waits for the stream). Returns its id; *ret_path its object. */
+guint32 harness_held_transfer(Harness *h, const char *name, int *ret_write_end, char **ret_path);
 /* Asserts that error is the remote D-Bus error named name. */
 void harness_assert_dbus_error(const GError *error, const char *name);
 

@@ -393,27 +393,6 @@ static void test_terminals(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
-/* A transfer that waits for its stream (an empty pipe whose write end the test holds). */
-static guint32 held_transfer(Harness *h, int *ret_write_end, char **ret_path) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        g_autoptr(GVariant) reply = NULL;
-        g_autoptr(GError) error = NULL;
-        guint32 id;
-        int p[2];
-
-        g_assert_no_errno(pipe2(p, O_CLOEXEC));
-        g_assert_cmpint(g_unix_fd_list_append(fds, p[0], NULL), ==, 0);
-        close(p[0]);
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                "ImportTemplateTar", g_variant_new("(hsa{sv})", 0, "held", NULL), G_VARIANT_TYPE("(uo)"),
-                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_variant_get(reply, "(uo)", &id, ret_path);
-        *ret_write_end = p[1];
-        return id;
-}
-
 /* Templates, exports and transfers are for root: no transfer starts, none is canceled, nothing is
  * written. */
 static void test_transfers(Harness *h, gconstpointer data) {
@@ -436,7 +415,7 @@ static void test_transfers(Harness *h, gconstpointer data) {
         g_assert_cmpstr(result, ==, "done");
         zone = harness_create_zone(h, "z1", "bb", false);
         w = zone_watch_new(h, "z1");
-        id = held_transfer(h, &write_end, &transfer);
+        id = harness_held_transfer(h, "held", &write_end, &transfer);
         held_new = g_strdup_printf("TransferNew %u %s", id, transfer);
         g_assert_true(harness_wait_event(h, held_new, HARNESS_TRANSFER_TIMEOUT_MS));
         export_file = g_build_filename(h->tmpdir, "export.tar", NULL);

@@ -41,25 +41,14 @@ static char *make_source(Harness *h) {
         return g_steal_pointer(&src);
 }
 
-/* A call that passes fd (closed here); returns the reply or NULL with error. */
-static GVariant *call_with_fd(Harness *h, const char *method, GVariant *params_with_idx, GUnixFDList *fds,
-                              GError **error) {
-        return g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE, method,
-                params_with_idx, G_VARIANT_TYPE("(uo)"), G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL,
-                error);
-}
-
 static GVariant *export_call(Harness *h, const char *zone, int fd, const char *format, GError **error) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        int idx = g_unix_fd_list_append(fds, fd, NULL);
         GVariantBuilder options;
 
-        g_assert_cmpint(idx, >=, 0);
         g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
         if (format)
                 g_variant_builder_add(&options, "{sv}", "format", g_variant_new_string(format));
-        return call_with_fd(h, "ExportZoneTar", g_variant_new("(sha{sv})", zone, idx, &options), fds, error);
+        return harness_manager_call_passing_fd(
+                h, "ExportZoneTar", g_variant_new("(sha{sv})", zone, 0, &options), fd, "(uo)", error);
 }
 
 /* ExportZoneTar into file, waits for the end; returns the result. */
@@ -79,24 +68,7 @@ static char *export_to_file(Harness *h, const char *zone, const char *file, cons
 }
 
 static char *import_tar(Harness *h, const char *file, const char *name) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = NULL;
-        GVariantBuilder options;
-        int fd = open(file, O_RDONLY | O_CLOEXEC), idx;
-        const char *path;
-        guint32 id;
-
-        g_assert_cmpint(fd, >=, 0);
-        idx = g_unix_fd_list_append(fds, fd, NULL);
-        close(fd);
-        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-        g_variant_builder_add(&options, "{sv}", "brand", g_variant_new_string("busybox"));
-        reply = call_with_fd(h, "ImportTemplateTar", g_variant_new("(hsa{sv})", idx, name, &options), fds,
-                             &error);
-        g_assert_no_error(error);
-        g_variant_get(reply, "(u&o)", &id, &path);
-        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+        return harness_import_file(h, "ImportTemplateTar", file, name, "busybox");
 }
 
 static char *template_rootfs(Harness *h, const char *name) {

@@ -156,18 +156,7 @@ static void watch_clear(Watch *w) {
 
 /* ImportTemplateTar with fd; returns the reply (u id, o path) or NULL with error set. */
 static GVariant *import_tar_call(Harness *h, int fd, const char *name, const char *brand, GError **error) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        GVariantBuilder options;
-        int idx = g_unix_fd_list_append(fds, fd, NULL);
-
-        g_assert_cmpint(idx, >=, 0);
-        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-        if (brand)
-                g_variant_builder_add(&options, "{sv}", "brand", g_variant_new_string(brand));
-        return g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                "ImportTemplateTar", g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
-                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, error);
+        return harness_import_stream_call(h, "ImportTemplateTar", fd, name, brand, error);
 }
 
 /* Imports the open file fd (closed here) and waits; returns the result, and the transfer's last properties.

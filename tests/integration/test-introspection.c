@@ -137,28 +137,6 @@ static void compare_node(Harness *h, const char *file, const char *path) {
         compare_interfaces(file, path, got);
 }
 
-/* A transfer that stays until the test closes *ret_write_end: ImportTemplateTar of an empty pipe
- * (the worker waits for the stream). Returns its object path. */
-static char *held_transfer(Harness *h, const char *name, guint32 *ret_id, int *ret_write_end) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        g_autoptr(GVariant) reply = NULL;
-        g_autoptr(GError) error = NULL;
-        char *path;
-        int p[2];
-
-        g_assert_no_errno(pipe2(p, O_CLOEXEC));
-        g_assert_cmpint(g_unix_fd_list_append(fds, p[0], NULL), ==, 0);
-        close(p[0]);
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                "ImportTemplateTar", g_variant_new("(hsa{sv})", 0, name, NULL), G_VARIANT_TYPE("(uo)"),
-                G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, fds, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_variant_get(reply, "(uo)", ret_id, &path);
-        *ret_write_end = p[1];
-        return path;
-}
-
 /* Ends a held transfer with CancelTransfer and waits until its object is gone. */
 static void cancel_held(Harness *h, guint32 id, const char *path, int write_end) {
         g_autoptr(GError) error = NULL;
@@ -305,7 +283,7 @@ static void test_manager(Harness *h, gconstpointer data) {
         z1 = harness_create_zone(h, "z1", "bb", false);
         z2 = harness_create_zone(h, "z2", "bb", false);
         (void) harness_boot_zone(h, "z2");
-        transfer = held_transfer(h, "held", &id, &write_end);
+        id = harness_held_transfer(h, "held", &write_end, &transfer);
         assert_managed_objects(h);
         cancel_held(h, id, transfer, write_end);
         harness_poweroff_zone(h, "z2");
@@ -333,7 +311,7 @@ static void test_transfer(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        path = held_transfer(h, "held", &id, &write_end);
+        id = harness_held_transfer(h, "held", &write_end, &path);
         compare_node(h, "org.zoned1.Transfer.xml", path);
         cancel_held(h, id, path, write_end);
 }

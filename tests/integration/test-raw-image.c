@@ -36,25 +36,7 @@ static char *make_image(Harness *h) {
 
 /* ImportTemplateRaw of file; returns the result. */
 static char *import_raw(Harness *h, const char *file, const char *name) {
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = NULL;
-        GVariantBuilder options;
-        int fd = open(file, O_RDONLY | O_CLOEXEC), idx;
-        const char *path;
-        guint32 id;
-
-        g_assert_cmpint(fd, >=, 0);
-        idx = g_unix_fd_list_append(fds, fd, NULL);
-        close(fd);
-        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                h->conn, harness_destination(h), ZONED_MANAGER_PATH, ZONED_MANAGER_IFACE,
-                "ImportTemplateRaw", g_variant_new("(hsa{sv})", idx, name, &options), G_VARIANT_TYPE("(uo)"),
-                G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_variant_get(reply, "(u&o)", &id, &path);
-        return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
+        return harness_import_file(h, "ImportTemplateRaw", file, name, NULL);
 }
 
 /* The manifest of the image's own tree, without the file system's lost+found. */

@@ -3,8 +3,10 @@
  * on the same directories adopts it: same Leader, still running, and it can
  * be powered off through the new daemon, leaving nothing behind. */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -312,11 +314,21 @@ static char *import_big_template(Harness *h) {
 
 static void assert_incomplete(Harness *h, const char *name) {
         g_autoptr(GError) error = NULL;
+        int p[2];
         g_autoptr(GVariant) reply = NULL;
         g_autofree char *state = harness_zone_state(h, name);
 
         g_assert_cmpstr(state, ==, "failed");
         reply = harness_manager_call(h, "BootZone", g_variant_new("(s)", name), "()", &error);
+        g_assert_null(reply);
+        harness_assert_dbus_error(error, "org.zoned1.Error.ZoneIncomplete");
+        g_clear_error(&error);
+        /* Nor is what the copy left exported as if it were the zone's tree. */
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        reply = harness_manager_call_passing_fd(
+                h, "ExportZoneTar", g_variant_new("(sha{sv})", name, 0, NULL), p[1], "(uo)", &error);
+        close(p[0]);
+        close(p[1]);
         g_assert_null(reply);
         harness_assert_dbus_error(error, "org.zoned1.Error.ZoneIncomplete");
         g_clear_pointer(&state, g_free);
