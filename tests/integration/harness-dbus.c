@@ -171,6 +171,12 @@ char *harness_import_fs(Harness *h, const char *dir, const char *name, const cha
         return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
 }
 
+void harness_import_busybox(Harness *h) {
+        g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+
+        g_assert_cmpstr(result, ==, "done");
+}
+
 char *harness_wait_transfer_removed(Harness *h, guint32 id, const char *path, guint timeout_ms) {
         g_autofree char *prefix = g_strdup_printf("TransferRemoved %u %s ", id, path);
 

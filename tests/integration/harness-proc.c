@@ -292,6 +292,28 @@ bool harness_pid_alive(pid_t pid) {
         return state != 'Z' && state != 'X';
 }
 
+pid_t harness_parent_of(pid_t pid) {
+        pid_t ppid = 0;
+
+        if (!proc_stat(pid, NULL, &ppid, NULL))
+                g_error("cannot read /proc/%d/stat", (int) pid);
+        return ppid;
+}
+
+char *harness_proc_status_field(pid_t pid, const char *key) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid), *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        size_t n = strlen(key);
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                g_error("cannot read %s", path);
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+                if (strncmp(*l, key, n) == 0 && (*l)[n] == ':')
+                        return g_strstrip(g_strdup(*l + n + 1));
+        return NULL;
+}
+
 bool harness_pid_userns_shift(pid_t pid, guint32 *ret_shift) {
         g_autofree char *path = g_strdup_printf("/proc/%d/uid_map", (int) pid), *text = NULL;
         unsigned inside, outside, count;

@@ -179,6 +179,9 @@ guint harness_transfer_props_subscribe(Harness *h, GHashTable *props);
 
 /* ImportTemplateFs + wait for TransferRemoved; returns its result ("done", ...). */
 char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand);
+/* The busybox rootfs imported as template "bb" (brand busybox), asserted done: what most tests
+ * start from. */
+void harness_import_busybox(Harness *h);
 /* CreateZone; with copy waits until the zone left "creating". Returns the object path. */
 char *harness_create_zone(Harness *h, const char *name, const char *template_name, bool copy);
 char *harness_zone_path(Harness *h, const char *name);
@@ -265,6 +268,12 @@ void harness_restart_zoned_as_self(Harness *h, const char *program_env, const ch
 void harness_reap_orphans(void);
 /* Exists and is not a zombie. */
 bool harness_pid_alive(pid_t pid);
+/* The parent of a live process, from /proc/PID/stat (asserted to be there). For a zone's init:
+ * its supervisor. */
+pid_t harness_parent_of(pid_t pid);
+/* The value of "Key:" in /proc/PID/status, stripped (the file is asserted to be there); NULL if
+ * it has no such key. */
+char *harness_proc_status_field(pid_t pid, const char *key);
 /* Whether pid runs in a user namespace that maps other ids than the host's own (its uid_map is
  * not the initial namespace's "0 0 4294967295"); *ret_shift (may be NULL) gets the host uid of
  * its uid 0. */

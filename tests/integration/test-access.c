@@ -267,14 +267,13 @@ static void assert_nothing_changed(Harness *h, ZoneWatch *w, const char *state, 
 }
 
 static void test_stopped_zone(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *import_args = NULL;
+        g_autofree char *path = NULL, *import_args = NULL;
         g_autoptr(ZoneWatch) w = NULL;
         guint transfers;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         w = zone_watch_new(h, "z1");
         transfers = h->events->len;
@@ -296,14 +295,13 @@ static void test_stopped_zone(Harness *h, gconstpointer data) {
 }
 
 static void test_running_zone(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *kill_args = NULL;
+        g_autofree char *path = NULL, *kill_args = NULL;
         g_autoptr(ZoneWatch) w = NULL;
         guint32 leader;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         leader = harness_boot_zone(h, "z1");
         w = zone_watch_new(h, "z1");
@@ -362,7 +360,7 @@ static char *zone_shell_started(guint32 leader) {
 
 /* Consoles, logins and shells are for root: nothing starts in the zone, no terminal is handed out. */
 static void test_terminals(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *before = NULL, *after = NULL, *mark = NULL;
+        g_autofree char *path = NULL, *before = NULL, *after = NULL, *mark = NULL;
         const char *shell = "'root', '/bin/sh', ['sh', '-c', 'touch /pwned'], @as []";
         g_autofree char *manager_shell = g_strdup_printf("('z1', %s)", shell);
         g_autofree char *zone_shell = g_strdup_printf("(%s)", shell);
@@ -371,8 +369,7 @@ static void test_terminals(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         leader = harness_boot_zone(h, "z1");
         w = zone_watch_new(h, "z1");
@@ -411,8 +408,7 @@ static void test_transfers(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         zone = harness_create_zone(h, "z1", "bb", false);
         w = zone_watch_new(h, "z1");
         id = harness_held_transfer(h, "held", &write_end, &transfer);
@@ -467,13 +463,12 @@ static void test_transfers(Harness *h, gconstpointer data) {
 
 static void test_zonectl(Harness *h, gconstpointer data) {
         g_auto(HarnessRun) list = { 0 }, create = { 0 };
-        g_autofree char *result = NULL, *path = NULL, *z3 = NULL;
+        g_autofree char *path = NULL, *z3 = NULL;
         const char *const nobody_env[] = { "HOME=/nonexistent", NULL };
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
 
         harness_zonectl_full(h, &list,
@@ -498,12 +493,11 @@ static void test_zonectl(Harness *h, gconstpointer data) {
 static void test_long_argv_root(Harness *h, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
-        g_autofree char *result = NULL, *path = NULL;
+        g_autofree char *path = NULL;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         reply = harness_manager_call(h, "OpenZoneShell", long_argv_params("z1", LONG_ARGV), NULL, &error);
         harness_assert_dbus_error(error, "org.zoned1.Error.NotRunning");
@@ -523,8 +517,7 @@ static void test_long_argv_nobody(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         g_assert_no_errno(pipe2(out, O_CLOEXEC));
         pid = fork();
@@ -566,12 +559,11 @@ static char *raw_long_argv(Harness *h, bool as_nobody) {
 /* uid 65534 is refused before its arguments are read: it gets AccessDenied for an argv that
  * root, whose arguments are read, is told cannot be read. */
 static void test_unread_argv(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *nobody = NULL, *root = NULL;
+        g_autofree char *path = NULL, *nobody = NULL, *root = NULL;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         root = raw_long_argv(h, false);
         g_test_message("root's unreadable argv: %s", root);

@@ -353,16 +353,14 @@ static void test_host(void) {
 }
 
 static void test_busybox(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *state = NULL, *cgroup = NULL, *init_cgroup = NULL,
-                        *payload = NULL;
+        g_autofree char *path = NULL, *state = NULL, *cgroup = NULL, *init_cgroup = NULL, *payload = NULL;
         g_autofree char *dir = NULL;
         guint32 leader;
 
         if (zone_test_skipped(h))
                 return;
 
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "bb1", "bb", false);
         leader = harness_boot_zone(h, "bb1");
         state = harness_zone_state(h, "bb1");
@@ -422,7 +420,7 @@ static _Noreturn void exec_supervisor_without_bpf(const char *supervisor, char *
 /* On a pure cgroup2 host only the BPF device program keeps a zone from the host's devices: if
  * the supervisor cannot install it, the zone does not start, and says why. */
 static void test_without_bpf(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *why = NULL;
+        g_autofree char *path = NULL, *why = NULL;
         g_autoptr(ZoneWatch) w = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
@@ -430,8 +428,7 @@ static void test_without_bpf(Harness *h, gconstpointer data) {
 
         if (zone_test_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "bb2", "bb", false);
 
         /* zoned again, with this program as its supervisor (main()). */

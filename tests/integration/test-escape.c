@@ -219,12 +219,12 @@ static char *host_state(Host *host, const pid_t *leaders) {
 }
 
 static void assert_sleeper_untouched(const Host *host) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) host->sleeper), *status = NULL;
+        g_autofree char *tracer = NULL;
 
         g_assert_true(harness_pid_alive(host->sleeper));
-        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
-        if (!strstr(status, "\nTracerPid:\t0\n"))
-                g_error("the host's process %d is traced:\n%s", (int) host->sleeper, status);
+        tracer = harness_proc_status_field(host->sleeper, "TracerPid");
+        if (g_strcmp0(tracer, "0") != 0)
+                g_error("the host's process %d is traced by %s", (int) host->sleeper, tracer);
 }
 
 /* ---- the attempts ---- */

@@ -158,18 +158,6 @@ static guint64 spare_nofile_soft(Harness *h) {
         return soft;
 }
 
-static pid_t parent_of(pid_t pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid), *text = NULL;
-        const char *p;
-        int ppid = 0;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        p = strrchr(text, ')');
-        g_assert_nonnull(p);
-        g_assert_cmpint(sscanf(p + 1, " %*c %d", &ppid), ==, 1);
-        return (pid_t) ppid;
-}
-
 static void assert_zoned_raised(Harness *h) {
         guint64 soft, hard;
 
@@ -180,7 +168,7 @@ static void assert_zoned_raised(Harness *h) {
 
 /* A zone's supervisor and init, and the spare, have the usual soft limit. */
 static void assert_zone_safe(const char *name, guint32 leader) {
-        pid_t supervisor = parent_of((pid_t) leader);
+        pid_t supervisor = harness_parent_of((pid_t) leader);
 
         if (nofile_soft_of(supervisor) != SAFE_NOFILE || nofile_soft_of((pid_t) leader) != SAFE_NOFILE)
                 g_error("zone %s: soft RLIMIT_NOFILE %" G_GUINT64_FORMAT
@@ -238,8 +226,7 @@ static void test_per_zone(Harness *h, gconstpointer data) {
                 return;
         }
         assert_zoned_raised(h);
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         for (int i = 0; i < N_ZONES; i++) {
                 g_autofree char *name = g_strdup_printf("z%d", i);
 

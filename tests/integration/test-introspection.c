@@ -266,7 +266,7 @@ static void assert_managed_objects(Harness *h) {
 
 static void test_manager(Harness *h, gconstpointer data) {
         g_autoptr(GDBusNodeInfo) got = NULL;
-        g_autofree char *result = NULL, *z1 = NULL, *z2 = NULL, *transfer = NULL;
+        g_autofree char *z1 = NULL, *z2 = NULL, *transfer = NULL;
         guint32 id;
         int write_end;
 
@@ -278,8 +278,7 @@ static void test_manager(Harness *h, gconstpointer data) {
 
         /* Empty, then a stopped zone, a running one and a transfer in progress. */
         assert_managed_objects(h);
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         z1 = harness_create_zone(h, "z1", "bb", false);
         z2 = harness_create_zone(h, "z2", "bb", false);
         (void) harness_boot_zone(h, "z2");
@@ -290,12 +289,11 @@ static void test_manager(Harness *h, gconstpointer data) {
 }
 
 static void test_zone(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL;
+        g_autofree char *path = NULL;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         compare_node(h, "org.zoned1.Zone.xml", path);
         (void) harness_boot_zone(h, "z1");

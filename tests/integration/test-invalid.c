@@ -48,17 +48,12 @@ static char *snapshot(Harness *h) {
         return g_strjoinv("\n", (char **) a->pdata);
 }
 
-static void import_bb(Harness *h) {
-        g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
-}
-
 static void test_names(Harness *h, gconstpointer data) {
         g_autofree char *before = NULL, *after = NULL;
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         before = snapshot(h);
         for (const char *const *n = bad_names; *n; n++) {
                 g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL;
@@ -90,7 +85,7 @@ static void test_unknown(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         before = snapshot(h);
         r1 = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "z1", "nosuch", NULL), "(o)",
                                   &e1);
@@ -110,7 +105,7 @@ static void test_exists(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         r1 = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "z1", "bb", NULL), "(o)", &e1);
         harness_assert_dbus_error(e1, "org.zoned1.Error.ZoneExists");
@@ -221,7 +216,7 @@ static void test_zone_files(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         g_free(harness_create_zone(h, "good", "bb", false));
         fifo = g_build_filename(h->config_dir, "fifo.zone", NULL);
         g_assert_no_errno(mkfifo(fifo, 0644));
@@ -266,7 +261,7 @@ static void test_broken_file_of_running_zone(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         leader = harness_boot_zone(h, "z1");
         g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
@@ -325,7 +320,7 @@ static void test_cannot_prepare(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         harness_capture_zoned_log(h);
         blocker = g_strconcat(h->log_dir, ".away", NULL);
@@ -356,7 +351,7 @@ static void test_import_fs_store(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         templates = g_build_filename(h->state_dir, ".templates", NULL);
         alias = g_build_filename(h->tmpdir, "alias", NULL);
         g_assert_no_errno(symlink(h->state_dir, alias));

@@ -104,25 +104,12 @@ static void assert_shell(Harness *h, const char *name) {
         g_assert_nonnull(strstr(c.out, "second line"));
 }
 
-/* The value of "Key:" in /proc/PID/status. */
-static char *proc_status_field(pid_t pid, const char *key) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid), *text = NULL;
-        g_auto(GStrv) lines = NULL;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        lines = g_strsplit(text, "\n", -1);
-        for (char **l = lines; *l; l++)
-                if (g_str_has_prefix(*l, key) && (*l)[strlen(key)] == ':')
-                        return g_strstrip(g_strdup(*l + strlen(key) + 1));
-        return NULL;
-}
-
 /* What root in a zone must not reach: the system call filter is on the init and on what
  * zonectl shell starts (without no_new_privs, which would break setuid programs), host
  * devices cannot be opened even when created, and /sys/fs shows only the zone's cgroup. */
 static void assert_confined(Harness *h, const char *name, guint32 leader) {
-        g_autofree char *seccomp = proc_status_field((pid_t) leader, "Seccomp"),
-                        *nnp = proc_status_field((pid_t) leader, "NoNewPrivs");
+        g_autofree char *seccomp = harness_proc_status_field((pid_t) leader, "Seccomp"),
+                        *nnp = harness_proc_status_field((pid_t) leader, "NoNewPrivs");
         g_auto(HarnessRun) shell = { 0 }, dev = { 0 }, null = { 0 }, sysfs = { 0 };
 
         g_assert_cmpstr(seccomp, ==, "2"); /* SECCOMP_MODE_FILTER */
@@ -136,7 +123,7 @@ static void assert_confined(Harness *h, const char *name, guint32 leader) {
         /* Root's command in the zone has the zone's powers, not the host's: root in the zone can
          * ptrace it. */
         {
-                g_autofree char *bounding = proc_status_field((pid_t) leader, "CapBnd");
+                g_autofree char *bounding = harness_proc_status_field((pid_t) leader, "CapBnd");
                 g_autofree char *want_bnd = g_strdup_printf("CapBnd:\t%s", bounding),
                                 *want_prm = g_strdup_printf("CapPrm:\t%s", bounding),
                                 *want_eff = g_strdup_printf("CapEff:\t%s", bounding);

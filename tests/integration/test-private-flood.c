@@ -337,13 +337,10 @@ static void test_many_uids(Harness *h, gconstpointer data) {
 }
 
 static guint64 zoned_rss_kib(Harness *h) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) h->zoned_pid), *status = NULL;
-        const char *line;
+        g_autofree char *rss = harness_proc_status_field(h->zoned_pid, "VmRSS");
 
-        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
-        line = strstr(status, "\nVmRSS:");
-        g_assert_nonnull(line);
-        return g_ascii_strtoull(line + strlen("\nVmRSS:"), NULL, 10);
+        g_assert_nonnull(rss);
+        return g_ascii_strtoull(rss, NULL, 10);
 }
 
 /* A client that sends calls and never reads the answers: zoned stops reading it rather than

@@ -34,12 +34,11 @@ static void zonectl_runtime_dir(Harness *h, HarnessRun *r, const char *const *ar
 }
 
 static void setup_zone(Harness *h) {
-        g_autofree char *result = NULL, *path = NULL;
+        g_autofree char *path = NULL;
 
         g_assert_null(h->bus_address);
         /* The harness itself talks to the private socket here. */
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
 }
 
@@ -281,7 +280,7 @@ static void test_gdbus_bus_client(Harness *h, gconstpointer data) {
         g_autoptr(GDBusConnection) c = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) owner = NULL;
-        g_autofree char *sender = NULL, *result = NULL, *path = NULL;
+        g_autofree char *sender = NULL, *path = NULL;
         const char *owner_name;
         guint sub;
 
@@ -305,8 +304,7 @@ static void test_gdbus_bus_client(Harness *h, gconstpointer data) {
         g_assert_no_error(error);
         g_variant_get(owner, "(&s)", &owner_name);
         g_assert_cmpstr(owner_name, ==, ":1.0");
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         if (!harness_wait(is_set, &sender, ANSWER_TIMEOUT_MS))
                 g_error("a GDBus bus client subscribed to org.zoned1 got no ZoneNew");

@@ -11,10 +11,9 @@
 #include "harness.h"
 
 static void import_and_boot(Harness *h, guint32 *ret_leader) {
-        g_autofree char *result = NULL, *path = NULL;
+        g_autofree char *path = NULL;
 
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
         *ret_leader = harness_boot_zone(h, "z1");
 }
@@ -107,13 +106,12 @@ static void set_autoboot(Harness *h, const char *name) {
 /* Autoboot=true brings a zone up when zoned starts after a host boot, and
  * only then: a restart of zoned in the same host boot leaves it alone. */
 static void test_autoboot(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *path = NULL, *state = NULL, *marker = NULL;
+        g_autofree char *path = NULL, *state = NULL, *marker = NULL;
         GVariant *autoboot;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         path = harness_create_zone(h, "z1", "bb", false);
 
         harness_stop_zoned(h, SIGTERM);
@@ -140,18 +138,6 @@ static void test_autoboot(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
-/* The supervisor of a zone: the parent of its init (the init is PID 1 of its own PID namespace,
- * but the host's /proc tells its parent). */
-static pid_t supervisor_of(pid_t leader) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) leader), *text = NULL;
-        const char *ppid;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        ppid = strstr(text, "\nPPid:");
-        g_assert_nonnull(ppid);
-        return (pid_t) g_ascii_strtoll(ppid + strlen("\nPPid:"), NULL, 10);
-}
-
 static void continue_process(gpointer pid) {
         (void) kill(GPOINTER_TO_INT(pid), SIGCONT);
 }
@@ -170,7 +156,7 @@ static void test_slow_supervisor(Harness *h, gconstpointer data) {
                 return;
         import_and_boot(h, &leader);
         path = harness_create_zone(h, "z2", "bb", false);
-        supervisor = supervisor_of((pid_t) leader);
+        supervisor = harness_parent_of((pid_t) leader);
         control = g_build_filename(h->runtime_dir, "zones", "z1", "control", NULL);
         g_assert_true(g_file_test(control, G_FILE_TEST_EXISTS));
 
@@ -216,7 +202,7 @@ static void test_slow_supervisor(Harness *h, gconstpointer data) {
 /* What a zone's supervisor leaves when it is killed (SIGKILL) goes as soon as zoned sees it die:
  * the zone's processes, its cgroups in every hierarchy, its runtime dir. */
 static void supervisor_killed(Harness *h, bool private_users) {
-        g_autofree char *rt = NULL, *leftovers = NULL, *result = NULL;
+        g_autofree char *rt = NULL, *leftovers = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
         GVariantBuilder options;
@@ -224,8 +210,7 @@ static void supervisor_killed(Harness *h, bool private_users) {
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
         g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(private_users));
         reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "z1", "bb", &options),
@@ -238,7 +223,7 @@ static void supervisor_killed(Harness *h, bool private_users) {
 
         {
                 g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
-                g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+                g_assert_no_errno(kill(harness_parent_of((pid_t) leader), SIGKILL));
                 g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
                 g_assert_cmpuint(w->leader, ==, 0);
         }
@@ -274,7 +259,7 @@ static void test_supervisor_killed_meanwhile(Harness *h, gconstpointer data) {
         rt = g_build_filename(h->runtime_dir, "zones", "z1", NULL);
 
         harness_stop_zoned(h, SIGKILL);
-        g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+        g_assert_no_errno(kill(harness_parent_of((pid_t) leader), SIGKILL));
         harness_reap_orphans();
         harness_start_zoned(h);
         {

@@ -40,18 +40,6 @@ static char *plan_of(pid_t pid) {
         return NULL;
 }
 
-static pid_t parent_of(pid_t pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid), *text = NULL;
-        const char *p;
-        int ppid = 0;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        p = strrchr(text, ')');
-        g_assert_nonnull(p);
-        g_assert_cmpint(sscanf(p + 1, " %*c %d", &ppid), ==, 1);
-        return (pid_t) ppid;
-}
-
 static char *netns_of(const char *pid) {
         g_autofree char *path = g_strdup_printf("/proc/%s/ns/net", pid);
         char *link = g_file_read_link(path, NULL);
@@ -137,9 +125,7 @@ static char *prepared_netns_of(pid_t pid) {
 }
 
 static void import_busybox(Harness *h, const char *const *zones) {
-        g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         for (const char *const *z = zones; *z; z++)
                 g_free(harness_create_zone(h, *z, "bb", false));
 }
@@ -152,7 +138,7 @@ static pid_t zones_and_spare(Harness *h, const char *const *zones) {
         import_busybox(h, zones);
         spare = wait_for_spare(h, 0);
         g_assert_cmpint(spare, >, 0);
-        g_assert_cmpint(parent_of(spare), ==, h->zoned_pid);
+        g_assert_cmpint(harness_parent_of(spare), ==, h->zoned_pid);
         plan = plan_of(spare);
         g_assert_false(g_file_test(plan, G_FILE_TEST_EXISTS));
         return spare;
@@ -184,7 +170,7 @@ static void test_boot_takes_spare(Harness *h, gconstpointer data) {
         g_assert_nonnull(prepared_net);
 
         leader = harness_boot_zone(h, "z1");
-        g_assert_cmpint(parent_of((pid_t) leader), ==, spare);
+        g_assert_cmpint(harness_parent_of((pid_t) leader), ==, spare);
         argv = cmdline_of(spare);
         g_assert_true(has_arg(argv, "--spare"));
         g_assert_true(g_file_test(plan, G_FILE_TEST_IS_REGULAR));
@@ -258,12 +244,12 @@ static void test_two_boots_one_spare(Harness *h, gconstpointer data) {
         g_assert_true(zone_watch_wait_state(w1, "running", HARNESS_BOOT_TIMEOUT_MS));
         g_assert_true(zone_watch_wait_state(w2, "running", HARNESS_BOOT_TIMEOUT_MS));
 
-        g_assert_cmpint(parent_of((pid_t) w1->leader), ==, spare);
-        argv1 = cmdline_of(parent_of((pid_t) w1->leader));
-        argv2 = cmdline_of(parent_of((pid_t) w2->leader));
+        g_assert_cmpint(harness_parent_of((pid_t) w1->leader), ==, spare);
+        argv1 = cmdline_of(harness_parent_of((pid_t) w1->leader));
+        argv2 = cmdline_of(harness_parent_of((pid_t) w2->leader));
         g_assert_true(has_arg(argv1, "--spare"));
         g_assert_false(has_arg(argv2, "--spare"));
-        g_assert_cmpint(parent_of(parent_of((pid_t) w2->leader)), ==, h->zoned_pid);
+        g_assert_cmpint(harness_parent_of(harness_parent_of((pid_t) w2->leader)), ==, h->zoned_pid);
 
         harness_poweroff_zone(h, "z1");
         harness_poweroff_zone(h, "z2");
@@ -285,7 +271,7 @@ static void test_spare_killed(Harness *h, gconstpointer data) {
         harness_flush(h);
 
         leader = harness_boot_zone(h, "z1");
-        argv = cmdline_of(parent_of((pid_t) leader));
+        argv = cmdline_of(harness_parent_of((pid_t) leader));
         g_assert_false(has_arg(argv, "--spare"));
         next = wait_for_spare(h, spare);
         g_assert_cmpint(next, >, 0);
@@ -306,7 +292,7 @@ static void test_restart(Harness *h, gconstpointer data) {
                 return;
         spare = zones_and_spare(h, zones);
         leader = harness_boot_zone(h, "z1");
-        g_assert_cmpint(parent_of((pid_t) leader), ==, spare);
+        g_assert_cmpint(harness_parent_of((pid_t) leader), ==, spare);
         plan = plan_of(spare);
         next = wait_for_spare(h, spare);
         g_assert_cmpint(next, >, 0);
@@ -347,7 +333,7 @@ static void test_supervisor_killed(Harness *h, gconstpointer data) {
         spare = zones_and_spare(h, zones);
         plan = plan_of(spare);
         leader = harness_boot_zone(h, "z1");
-        g_assert_cmpint(parent_of((pid_t) leader), ==, spare);
+        g_assert_cmpint(harness_parent_of((pid_t) leader), ==, spare);
         w = zone_watch_new(h, "z1");
         g_assert_no_errno(kill(spare, SIGKILL));
         g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
@@ -376,7 +362,7 @@ static void test_no_spare(Harness *h, gconstpointer data) {
         restart_zoned(h);
         import_busybox(h, zones);
         leader = harness_boot_zone(h, "z1");
-        argv = cmdline_of(parent_of((pid_t) leader));
+        argv = cmdline_of(harness_parent_of((pid_t) leader));
         g_assert_false(has_arg(argv, "--spare"));
         /* A spare would have been started right after startup, and again 0.5 s after this boot. */
         g_usleep(G_USEC_PER_SEC);

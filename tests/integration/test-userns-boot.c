@@ -14,13 +14,10 @@
 
 /* "Uid:\treal\teffective\tsaved\tfs" of /proc/PID/status: the real one. */
 static guint32 host_uid_of(pid_t pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid), *text = NULL;
-        const char *uid;
+        g_autofree char *uid = harness_proc_status_field(pid, "Uid");
 
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        uid = strstr(text, "\nUid:\t");
         g_assert_nonnull(uid);
-        return (guint32) g_ascii_strtoull(uid + strlen("\nUid:\t"), NULL, 10);
+        return (guint32) g_ascii_strtoull(uid, NULL, 10);
 }
 
 static void stat_owner(const char *path, guint32 *uid, guint32 *gid) {

@@ -43,11 +43,6 @@ static void restart_with_pool(Harness *h, unsigned n, guint32 *ret_first) {
         harness_start_zoned(h);
 }
 
-static void import_bb(Harness *h) {
-        g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
-}
-
 /* CreateZone with the PrivateUsers option (a variant: a test may pass one of the wrong type). */
 static GVariant *create_zone(Harness *h, const char *name, GVariant *private_users, GError **error) {
         GVariantBuilder options;
@@ -117,7 +112,7 @@ static void test_ranges(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         create_zone_ok(h, "z1", NULL); /* zoned's default: private */
         create_zone_ok(h, "z2", g_variant_new_boolean(TRUE));
         a = assert_private_range(h, "z1", DEFAULT_POOL_FIRST, DEFAULT_POOL_LAST);
@@ -149,7 +144,7 @@ static void test_shared(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         harness_zonectl_ok(h, NULL, "zonectl create --private-users=no", "create", "z1", "-t", "bb",
                            "--private-users=no", NULL);
         g_assert_false(zone_private(h, "z1"));
@@ -211,7 +206,7 @@ static void test_bad_option(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         config = dir_names(h->config_dir);
         state = dir_names(h->state_dir);
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -234,7 +229,7 @@ static void test_exhaustion(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         restart_with_pool(h, 2, &first);
         create_zone_ok(h, "a", NULL);
         create_zone_ok(h, "b", NULL);
@@ -265,7 +260,7 @@ static void test_files(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         harness_stop_zoned(h, SIGTERM);
         write_zone_file(h, "old", "[Zone]\nTemplate=bb\nBrand=busybox\nStorage=overlay\nAutoboot=false\n");
         /* The first range of the pool of two is not free for "old": the broken file has it. */
@@ -328,7 +323,7 @@ static void test_conflict(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         restart_with_pool(h, 4, &first);
         create_zone_ok(h, "a", NULL);
         create_zone_ok(h, "b", NULL);
@@ -391,7 +386,7 @@ static void test_unavailable(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        import_bb(h);
+        harness_import_busybox(h);
         create_zone_ok(h, "private", NULL);
         create_zone_ok(h, "shared", g_variant_new_boolean(FALSE));
         shift = zone_u32(h, "private", "UIDShift");
@@ -435,13 +430,10 @@ static guint64 plan_capabilities(const char *plan) {
 
 /* The bounding set of a running process, from /proc/PID/status. */
 static guint64 bounding_set_of(guint32 pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%u/status", pid), *text = NULL;
-        const char *line;
+        g_autofree char *set = harness_proc_status_field((pid_t) pid, "CapBnd");
 
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        line = strstr(text, "\nCapBnd:\t");
-        g_assert_nonnull(line);
-        return g_ascii_strtoull(line + strlen("\nCapBnd:\t"), NULL, 16);
+        g_assert_nonnull(set);
+        return g_ascii_strtoull(set, NULL, 16);
 }
 
 /* The bounding set of what zonectl shell starts in the zone: the zone's, not a default. */
@@ -480,7 +472,7 @@ static void test_plan(Harness *h, gconstpointer data) {
         h->brands_dir = g_strdup(brands);
         h->zoned_options = g_strdupv((char *[]) { (char *) "--no-spare-supervisor", NULL });
         harness_start_zoned(h);
-        import_bb(h);
+        harness_import_busybox(h);
         create_zone_ok(h, "private", NULL);
         create_zone_ok(h, "shared", g_variant_new_boolean(FALSE));
 
