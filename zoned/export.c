@@ -67,7 +67,7 @@ static int write_zeros(struct archive *out, uint64_t n) {
         while (n > 0) {
                 size_t k = (size_t) MIN(n, (uint64_t) sizeof(zeros));
                 if (archive_write_data(out, zeros, k) < 0)
-                        return -EIO;
+                        return archive_error_errno(out);
                 n -= k;
         }
         return 0;
@@ -85,20 +85,20 @@ static int copy_data(Export *x, struct archive *in, struct archive *out, const c
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(x->report_fd, -EIO, "Cannot read %s: %s", path,
-                                                   archive_error_string(in));
+                        return worker_report_error(x->report_fd, archive_error_errno(in),
+                                                   "Cannot read %s: %s", path, archive_error_string(in));
                 if ((uint64_t) offset < done || (uint64_t) offset + n > size)
                         return worker_report_error(x->report_fd, -EIO, "%s changed while it was read", path);
                 if (write_zeros(out, (uint64_t) offset - done) < 0 || archive_write_data(out, buf, n) < 0)
-                        return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                                   archive_error_string(out));
+                        return worker_report_error(x->report_fd, archive_error_errno(out),
+                                                   "Cannot write %s: %s", path, archive_error_text(out));
                 done = (uint64_t) offset + n;
                 x->bytes += n;
                 report_bytes(x, false);
         }
         if (write_zeros(out, size - done) < 0)
-                return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                           archive_error_string(out));
+                return worker_report_error(x->report_fd, archive_error_errno(out), "Cannot write %s: %s",
+                                           path, archive_error_text(out));
         return 0;
 }
 
@@ -108,8 +108,8 @@ static int write_entry(Export *x, struct archive *in, struct archive *out, struc
 
         archive_entry_sparse_clear(e);
         if (archive_write_header(out, e) < ARCHIVE_WARN)
-                return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                           archive_error_string(out));
+                return worker_report_error(x->report_fd, archive_error_errno(out), "Cannot write %s: %s",
+                                           path, archive_error_text(out));
         if (!with_data || archive_entry_size(e) <= 0 || archive_entry_hardlink(e))
                 return 0;
         return copy_data(x, in, out, path, (uint64_t) archive_entry_size(e));
@@ -147,8 +147,8 @@ static int export_entries(Export *x, struct archive *in, struct archive *out, si
                         return 0;
                 }
                 if (r < ARCHIVE_WARN) {
-                        r = worker_report_error(x->report_fd, -EIO, "Cannot read the tree: %s",
-                                                archive_error_string(in));
+                        r = worker_report_error(x->report_fd, archive_error_errno(in),
+                                                "Cannot read the tree: %s", archive_error_string(in));
                         archive_entry_free(e);
                         return r;
                 }
@@ -174,7 +174,7 @@ static int open_writer(struct archive *out, const ExportFormat *f, int fd) {
                 return -EOPNOTSUPP;
         /* A stream: no padding of the last block beyond what tar needs. */
         (void) archive_write_set_bytes_in_last_block(out, 1);
-        return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : -EIO;
+        return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : archive_error_errno(out);
 }
 
 int export_tree_tar(const char *root, int fd, const char *format, int report_fd) {
@@ -202,14 +202,14 @@ int export_tree_tar(const char *root, int fd, const char *format, int report_fd)
         archive_read_disk_set_symlink_physical(in);
         archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
         if (archive_read_disk_open(in, dir) != ARCHIVE_OK)
-                return worker_report_error(report_fd, -EIO, "Cannot read %s: %s", dir,
+                return worker_report_error(report_fd, archive_error_errno(in), "Cannot read %s: %s", dir,
                                            archive_error_string(in));
         r = export_entries(&x, in, out, n);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
-                return worker_report_error(report_fd, -EIO, "Cannot finish the tarball: %s",
-                                           archive_error_string(out));
+                return worker_report_error(report_fd, archive_error_errno(out),
+                                           "Cannot finish the tarball: %s", archive_error_text(out));
         report_bytes(&x, true);
         return 0;
 }
