@@ -1,25 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A template built by a bootstrap recipe, as a transfer of type "bootstrap". */
 
-#include <stddef.h>
-
-#include "bootstrap.h"
 #include "log.h"
 #include "names.h"
 #include "template-definition.h"
 #include "transfer.h"
 #include "zone.h"
-
-/* The worker finds its definition through its copy of the transfer. */
-static int bootstrap_worker(void *userdata) {
-        TemplateImport *imp = userdata;
-        Transfer *t = (Transfer *) ((char *) imp - offsetof(Transfer, import));
-        const TemplateDefinition *def = template_definition_find(t->manager, t->source);
-
-        if (!def)
-                return -ENOENT;
-        return bootstrap_run(imp, def);
-}
 
 /* A zone that overlays the template reads it as its lower layer. */
 static const char *template_user(Manager *m, const char *name) {
@@ -57,10 +43,11 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
                 if (template_user(m, name))
                         return -EBUSY;
         }
-        t = transfer_new(m, "bootstrap", def->name, name, def->brand);
-        g_free(t->import.origin);
-        t->import.origin = g_strdup_printf("bootstrap:%s", def->name);
-        t->import.replace = force;
+        t = transfer_new(m, WORKER_JOB_BOOTSTRAP, def->name, name, def->brand);
+        g_free(t->job.import.origin);
+        t->job.import.origin = g_strdup_printf("bootstrap:%s", def->name);
+        t->job.import.replace = force;
+        t->job.definition = template_definition_copy(def);
         r = transfer_open_report(t);
         if (r < 0) {
                 transfer_free(t);
@@ -68,5 +55,5 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
         }
         log_info("Transfer %u: building template %s with %s %s.", t->id, name,
                  bootstrap_tool_to_string(def->tool), def->suite);
-        return transfer_spawn(t, bootstrap_worker, ret);
+        return transfer_spawn(t, ret);
 }

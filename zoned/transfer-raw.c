@@ -5,38 +5,25 @@
 #include <sys/stat.h>
 
 #include "bus-errors.h"
-#include "export.h"
 #include "log.h"
 #include "names.h"
-#include "raw-image.h"
 #include "transfer.h"
-
-static int import_raw_run(void *userdata) {
-        return template_import_raw(userdata);
-}
 
 static int start_import_raw(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
         g_autofree char *link = g_strdup_printf("/proc/self/fd/%i", fd), *source = NULL;
         struct stat st;
         Transfer *t;
-        int flags = fcntl(fd, F_GETFL), r;
+        int flags = fcntl(fd, F_GETFL);
 
         if (flags < 0)
                 return -errno;
         if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_PATH) || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
                 return -EBADF;
         source = g_file_read_link(link, NULL);
-        t = transfer_new(m, "import-raw", source ?: "stream", name, brand);
+        t = transfer_new(m, WORKER_JOB_IMPORT_RAW, source ?: "stream", name, brand);
         if (S_ISREG(st.st_mode))
                 t->bytes_total = (uint64_t) st.st_size;
-        t->import.brands = m->brands;
-        t->import.source_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        r = t->import.source_fd < 0 ? -errno : transfer_open_report(t);
-        if (r < 0) {
-                transfer_free(t);
-                return r;
-        }
-        return transfer_spawn(t, import_raw_run, ret);
+        return transfer_spawn_with_fd(t, &t->job.import.source_fd, fd, ret);
 }
 
 int method_import_template_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
