@@ -9,6 +9,7 @@
 #include "ini-util.h"
 #include "macro.h"
 #include "names.h"
+#include "rootfs-init.h"
 #include "signal-name.h"
 
 #define GROUP "Brand"
@@ -176,41 +177,8 @@ int brand_load_dir(const char *dir, GHashTable *brands, GPtrArray *ret_errors) {
         return 0;
 }
 
-/* Resolves /sbin/init inside rootfs without ever leaving it: absolute link
- * targets are taken relative to rootfs. */
-static char *resolve_init_name(const char *rootfs) {
-        g_autofree char *rel = g_strdup("sbin/init");
-
-        for (int i = 0; i < 16; i++) {
-                g_autofree char *full = g_build_filename(rootfs, rel, NULL);
-                g_autofree char *target = NULL;
-                struct stat st;
-
-                if (lstat(full, &st) < 0)
-                        return NULL;
-                if (!S_ISLNK(st.st_mode))
-                        return g_path_get_basename(rel);
-                target = g_file_read_link(full, NULL);
-                if (!target)
-                        return NULL;
-                if (target[0] == '/') {
-                        g_free(rel);
-                        rel = g_strdup(target + 1);
-                } else {
-                        g_autofree char *dir = g_path_get_dirname(rel);
-                        g_free(rel);
-                        rel = g_build_filename(dir, target, NULL);
-                }
-                /* ".." can only climb to the rootfs' own root. */
-                g_autofree char *canon = g_canonicalize_filename(rel, "/");
-                g_free(rel);
-                rel = g_strdup(canon + 1);
-        }
-        return NULL;
-}
-
 Brand *brand_detect(GHashTable *brands, const char *rootfs, char **ret_init_name) {
-        g_autofree char *name = resolve_init_name(rootfs);
+        g_autofree char *name = rootfs_init_name(rootfs);
         GHashTableIter it;
         gpointer v;
 
@@ -225,4 +193,21 @@ Brand *brand_detect(GHashTable *brands, const char *rootfs, char **ret_init_name
                         return b;
         }
         return NULL;
+}
+
+GHashTable *brand_init_table(GHashTable *brands) {
+        GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        GHashTableIter it;
+        gpointer v;
+
+        /* In brand_detect()'s order: the first brand that claims a name keeps it. */
+        g_hash_table_iter_init(&it, brands);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Brand *b = v;
+
+                for (char **n = b->detect_init; n && *n; n++)
+                        if (!g_hash_table_contains(t, *n))
+                                g_hash_table_insert(t, g_strdup(*n), g_strdup(b->name));
+        }
+        return t;
 }

@@ -38,3 +38,6 @@ int brand_load_dir(const char *dir, GHashTable *brands, GPtrArray *ret_errors);
 /* Looks at what /sbin/init of a rootfs resolves to (following symlinks
  * inside the rootfs) and returns the brand that claims it, or NULL. */
 Brand *brand_detect(GHashTable *brands, const char *rootfs, char **ret_init_name);
+/* The same knowledge as data, for a worker: what /sbin/init resolves to → the name of the brand
+ * that claims it. A new table. */
+GHashTable *brand_init_table(GHashTable *brands);

@@ -464,7 +464,7 @@ static int append_transfer(sd_bus_message *reply, gconstpointer item) {
         const Transfer *t = item;
         g_autofree char *desc = g_strdup_printf("%s → %s", t->source, t->name);
 
-        return sd_bus_message_append(reply, "(ussdo)", t->id, transfer_type_to_string(t->type), desc,
+        return sd_bus_message_append(reply, "(ussdo)", t->id, worker_job_kind_to_string(t->job.kind), desc,
                                      t->progress, t->object_path);
 }
 

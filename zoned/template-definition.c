@@ -11,34 +11,6 @@
 #define GROUP "Template"
 #define GROUP_BOOTSTRAP "Bootstrap"
 
-static const char *const bootstrap_tool_table[] = {
-        [BOOTSTRAP_TOOL_NONE] = "",
-        [BOOTSTRAP_TOOL_MMDEBSTRAP] = "mmdebstrap",
-        [BOOTSTRAP_TOOL_DEBOOTSTRAP] = "debootstrap",
-};
-
-const char *bootstrap_tool_to_string(BootstrapTool t) {
-        if ((size_t) t >= ELEMENTSOF(bootstrap_tool_table))
-                return NULL;
-        return bootstrap_tool_table[t];
-}
-
-TemplateDefinition *template_definition_free(TemplateDefinition *d) {
-        if (!d)
-                return NULL;
-        g_free(d->name);
-        g_free(d->description);
-        g_free(d->brand);
-        g_free(d->url);
-        g_free(d->verify);
-        g_free(d->suite);
-        g_free(d->architecture);
-        g_free(d->variant);
-        g_strfreev(d->packages);
-        g_free(d);
-        return NULL;
-}
-
 /* Only [Template] and [Bootstrap], each with its own keys. */
 static int check_groups(GKeyFile *f, const char *text, const char *path, char **ret_error) {
         static const char *const template_keys[] = { "Description", "Brand", "Source", "Verify", NULL };

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "definition.h"
+
 /* A template definition: a data file <definitions_dir>/NAME.template that
  * says how to get template NAME, either by downloading an archive (Source=
  * with Verify=) or by building a Debian rootfs with a bootstrap tool from
@@ -12,34 +14,6 @@
 
 typedef struct Manager Manager;
 typedef struct Transfer Transfer;
-
-typedef enum BootstrapTool {
-        BOOTSTRAP_TOOL_NONE, /* the definition has a Source= URL */
-        BOOTSTRAP_TOOL_MMDEBSTRAP,
-        BOOTSTRAP_TOOL_DEBOOTSTRAP,
-} BootstrapTool;
-
-const char *bootstrap_tool_to_string(BootstrapTool t);
-
-typedef struct TemplateDefinition {
-        char *name; /* the file name without ".template" */
-        char *description;
-        char *brand; /* a brand name; never NULL */
-
-        /* Either a URL ... */
-        char *url;    /* NULL for a bootstrap recipe */
-        char *verify; /* "checksum" (default), "signature" or "no"; NULL with a recipe */
-
-        /* ... or a bootstrap recipe (url == NULL). */
-        BootstrapTool tool;
-        char *suite;        /* "bookworm" */
-        char *architecture; /* dpkg architecture; NULL: the host's */
-        char *variant;      /* tool variant ("minbase", ...); NULL: the tool's default */
-        char **packages;    /* extra packages, NULL-terminated, never NULL */
-} TemplateDefinition;
-
-TemplateDefinition *template_definition_free(TemplateDefinition *d);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TemplateDefinition, template_definition_free)
 
 /* Parses one definition file; it is named after the file. On -EBADMSG,
  * *ret_error says "FILE:LINE: what is wrong". */

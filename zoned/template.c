@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
 
 #include "macro.h"
 #include "names.h"
 #include "template.h"
-#include "tree-copy.h"
 
 void template_info_free(TemplateInfo *t) {
         if (!t)
@@ -17,10 +14,6 @@ void template_info_free(TemplateInfo *t) {
         g_free(t->brand);
         g_free(t->origin);
         g_free(t);
-}
-
-char *template_dir(const char *templates_dir, const char *name) {
-        return g_build_filename(templates_dir, name, NULL);
 }
 
 char *template_rootfs(const char *templates_dir, const char *name) {
@@ -76,77 +69,4 @@ int template_list(const char *templates_dir, GPtrArray **ret) {
         g_ptr_array_sort(list, compare_info);
         *ret = g_steal_pointer(&list);
         return 0;
-}
-
-int template_replace_atomically(const char *templates_dir, const char *name, const char *staging) {
-        g_autofree char *final = template_dir(templates_dir, name), *trash = NULL;
-
-        if (renameat2(AT_FDCWD, staging, AT_FDCWD, final, RENAME_EXCHANGE) < 0) {
-                if (errno == ENOENT)
-                        /* No template of that name (any more): a plain commit. */
-                        return rename(staging, final) < 0 ? (errno == ENOTEMPTY ? -EEXIST : -errno) : 0;
-                return errno == EINVAL ? -EOPNOTSUPP : -errno;
-        }
-        /* The new tree is in place; staging now holds the old one. A trash name
-         * first, so that a worker killed while it removes leaves what zoned's
-         * start cleans up (".trash-*"), never a staging dir that looks unfinished. */
-        trash = g_strdup_printf("%s/.trash-%s-%08x", templates_dir, name, g_random_int());
-        if (rename(staging, trash) < 0)
-                (void) rm_rf(staging);
-        else
-                (void) rm_rf(trash);
-        return 0;
-}
-
-static int write_template_ini(const char *dir, const TemplateImport *imp, const char *brand, uint64_t size) {
-        g_autoptr(GKeyFile) f = g_key_file_new();
-        g_autofree char *path = g_build_filename(dir, "template.ini", NULL);
-        g_autofree char *text = NULL;
-
-        g_key_file_set_string(f, "Template", "Brand", brand);
-        g_key_file_set_string(f, "Template", "Origin", imp->origin);
-        g_key_file_set_uint64(f, "Template", "Size", size);
-        text = g_key_file_to_data(f, NULL, NULL);
-        return write_file_atomic(path, text, 0644);
-}
-
-int template_import_commit(const TemplateImport *imp, const char *brand, uint64_t size) {
-        g_autofree char *final = template_dir(imp->templates_dir, imp->name);
-        int r;
-
-        r = write_template_ini(imp->tmp_dir, imp, brand, size);
-        if (r < 0)
-                return r;
-        if (imp->replace)
-                return template_replace_atomically(imp->templates_dir, imp->name, imp->tmp_dir);
-        /* rename() of a directory onto an existing non-empty one fails: a
-         * template that appeared meanwhile is never overwritten. */
-        if (rename(imp->tmp_dir, final) < 0)
-                return errno == ENOTEMPTY ? -EEXIST : -errno;
-        return 0;
-}
-
-int template_import_fs(const TemplateImport *imp) {
-        const char *tmp = imp->tmp_dir;
-        g_autofree char *rootfs = NULL;
-        uint64_t size = 0;
-        int r;
-
-        if (mkdir(tmp, 0755) < 0)
-                return -errno;
-        rootfs = g_build_filename(tmp, "rootfs", NULL);
-        if (mkdir(rootfs, 0755) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        r = tree_copy(imp->source, rootfs, &size);
-        if (r < 0)
-                goto fail;
-        r = template_import_commit(imp, imp->brand, size);
-        if (r < 0)
-                goto fail;
-        return 0;
-fail:
-        (void) rm_rf(tmp);
-        return r;
 }

@@ -1,24 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A template built by a bootstrap recipe, as a transfer of type "bootstrap". */
 
-#include <stddef.h>
-
-#include "bootstrap.h"
 #include "log.h"
 #include "template-check.h"
 #include "template-definition.h"
 #include "transfer.h"
-
-/* The worker finds its definition through its copy of the transfer. */
-static int bootstrap_worker(void *userdata) {
-        TemplateImport *imp = userdata;
-        Transfer *t = (Transfer *) ((char *) imp - offsetof(Transfer, import));
-        const TemplateDefinition *def = template_definition_find(t->manager, t->source);
-
-        if (!def)
-                return -ENOENT;
-        return bootstrap_run(imp, def);
-}
 
 int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
                              Transfer **ret) {
@@ -35,10 +21,11 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
         r = template_check_new(m, name, force, NULL);
         if (r < 0)
                 return r;
-        t = transfer_new(m, TRANSFER_BOOTSTRAP, def->name, name, def->brand);
-        g_free(t->import.origin);
-        t->import.origin = g_strdup_printf("bootstrap:%s", def->name);
-        t->import.replace = force;
+        t = transfer_new(m, WORKER_JOB_BOOTSTRAP, def->name, name, def->brand);
+        g_free(t->job.import.origin);
+        t->job.import.origin = g_strdup_printf("bootstrap:%s", def->name);
+        t->job.import.replace = force;
+        t->job.definition = template_definition_copy(def);
         r = transfer_open_report(t);
         if (r < 0) {
                 transfer_free(t);
@@ -46,5 +33,5 @@ int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const ch
         }
         log_info("Transfer %u: building template %s with %s %s.", t->id, name,
                  bootstrap_tool_to_string(def->tool), def->suite);
-        return transfer_spawn(t, bootstrap_worker, ret);
+        return transfer_spawn(t, ret);
 }

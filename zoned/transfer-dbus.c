@@ -48,7 +48,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         const char *v = "";
 
         if (streq(property, "Type"))
-                v = transfer_type_to_string(t->type);
+                v = worker_job_kind_to_string(t->job.kind);
         else if (streq(property, "Source"))
                 v = t->source;
         else if (streq(property, "Name"))

@@ -5,21 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "brand.h"
 #include "log.h"
-#include "raw-image.h"
-#include "template-tar.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
 #include "url-credentials.h"
 #include "worker.h"
-
-static const char *const transfer_type_table[_TRANSFER_TYPE_MAX] = {
-        [TRANSFER_IMPORT_FS] = "import-fs",   [TRANSFER_IMPORT_TAR] = "import-tar",
-        [TRANSFER_IMPORT_RAW] = "import-raw", [TRANSFER_PULL_TAR] = "pull-tar",
-        [TRANSFER_PULL_RAW] = "pull-raw",     [TRANSFER_EXPORT_TAR] = "export-tar",
-        [TRANSFER_BOOTSTRAP] = "bootstrap",
-};
-DEFINE_STRING_TABLE_LOOKUP(transfer_type, TransferType)
 
 static const char *const transfer_state_table[_TRANSFER_STATE_MAX] = {
         [TRANSFER_RUNNING] = "running",
@@ -43,50 +34,43 @@ Transfer *transfer_free(Transfer *t) {
         worker_free(t->worker);
         sd_event_source_disable_unref(t->report_source);
         close_fdp(&t->report_fd);
-        close_fdp(&t->import.source_fd);
-        close_fdp(&t->import.report_fd);
-        g_free(t->import.templates_dir);
-        g_free(t->import.name);
-        g_free(t->import.source);
-        g_free(t->import.brand);
-        g_free(t->import.origin);
-        g_free(t->import.tmp_dir);
+        worker_job_done(&t->job);
         g_free(t->object_path);
         g_free(t->source);
         g_free(t->name);
         g_free(t->error);
         g_free(t->error_name);
-        pull_options_done(&t->pull);
         g_free(t);
         return NULL;
 }
 
-Transfer *transfer_new(Manager *m, TransferType type, const char *source, const char *name,
+Transfer *transfer_new(Manager *m, WorkerJobKind kind, const char *source, const char *name,
                        const char *brand) {
         Transfer *t = g_new0(Transfer, 1);
+        const char *type = worker_job_kind_to_string(kind);
 
         t->manager = m;
         t->id = ++m->next_transfer_id;
         t->object_path = g_strdup_printf(TRANSFER_OBJECT_PREFIX "/%u", t->id);
-        t->type = type;
         t->source = g_strdup(source);
         t->name = g_strdup(name);
         t->state = TRANSFER_RUNNING;
         t->error = g_strdup("");
         t->error_name = g_strdup("");
         t->report_fd = -EBADF;
-        t->import.source_fd = -EBADF;
-        t->import.report_fd = -EBADF;
-        t->import.templates_dir = manager_templates_dir(m);
-        t->import.name = g_strdup(name);
-        t->import.source = g_strdup(source);
-        t->import.brand = g_strdup(strempty(brand));
-        t->import.origin = g_strdup_printf("%s:%s", transfer_type_to_string(type), source);
-        t->import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->import.templates_dir, name, t->id);
+        worker_job_init(&t->job, kind);
+        t->job.import.templates_dir = manager_templates_dir(m);
+        t->job.import.name = g_strdup(name);
+        t->job.import.source = g_strdup(source);
+        t->job.import.brand = g_strdup(strempty(brand));
+        t->job.import.origin = g_strdup_printf("%s:%s", type, source);
+        t->job.import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->job.import.templates_dir, name, t->id);
+        /* What the worker detects a brand by, when none was given. */
+        t->job.import.init_brands = brand_init_table(m->brands);
         return t;
 }
 
-/* One line from the worker: "B <bytes>", "T <bytes>", "N <error name>" or "E <text>". */
+/* One line from the worker: "B <bytes>", "T <bytes>", "N <error name>" or "E <text>" (progress.h). */
 static void report_line(Transfer *t, const char *line) {
         if (line[0] == 'T' && line[1] == ' ') {
                 t->bytes_total = g_ascii_strtoull(line + 2, NULL, 10);
@@ -141,31 +125,9 @@ static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-static int import_fs_run(void *userdata) {
-        return template_import_fs(userdata);
-}
-
-static int import_tar_run(void *userdata) {
-        return template_import_tar(userdata);
-}
-
-static int import_raw_run(void *userdata) {
-        return template_import_raw(userdata);
-}
-
-/* Workers get &t->import; the pull's options are beside it. */
-static Transfer *transfer_of_import(void *userdata) {
-        return (Transfer *) ((char *) userdata - offsetof(Transfer, import));
-}
-
-static int pull_tar_run(void *userdata) {
-        Transfer *t = transfer_of_import(userdata);
-        return pull_tar(&t->import, &t->pull);
-}
-
-static int pull_raw_run(void *userdata) {
-        Transfer *t = transfer_of_import(userdata);
-        return pull_raw(&t->import, &t->pull);
+/* In the worker: its copy of the job. */
+static int transfer_run(void *userdata) {
+        return worker_job_run(userdata);
 }
 
 static void transfer_done(Worker *w, int result, void *userdata) {
@@ -183,19 +145,19 @@ static void transfer_done(Worker *w, int result, void *userdata) {
                         g_free(t->error);
                         t->error = g_strdup(g_strerror(-result));
                 }
-                log_error("Transfer %u (%s %s → %s) failed: %s", t->id, transfer_type_to_string(t->type),
-                          t->source, t->name, t->error);
+                log_error("Transfer %u (%s %s → %s) failed: %s", t->id,
+                          worker_job_kind_to_string(t->job.kind), t->source, t->name, t->error);
         } else {
                 t->state = TRANSFER_DONE;
                 t->progress = 1.0;
-                log_info("Transfer %u (%s %s → %s) done.", t->id, transfer_type_to_string(t->type),
+                log_info("Transfer %u (%s %s → %s) done.", t->id, worker_job_kind_to_string(t->job.kind),
                          t->source, t->name);
         }
         /* A worker that was killed or crashed mid-work left its temp dir: ours to remove. */
         if (result < 0) {
-                g_autofree char *verify = g_strconcat(t->import.tmp_dir, ".verify", NULL);
+                g_autofree char *verify = g_strconcat(t->job.import.tmp_dir, ".verify", NULL);
 
-                (void) manager_remove_in_background(t->manager, t->import.tmp_dir);
+                (void) manager_remove_in_background(t->manager, t->job.import.tmp_dir);
                 /* What a pull killed while gpgv ran left (see pull.c); usually nothing. */
                 (void) manager_remove_in_background(t->manager, verify);
         }
@@ -203,19 +165,18 @@ static void transfer_done(Worker *w, int result, void *userdata) {
         transfer_free(t);
 }
 
-int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
+int transfer_spawn(Transfer *t, Transfer **ret) {
         Manager *m = t->manager;
         int r;
 
-        r = worker_spawn(m->event, transfer_type_to_string(t->type), run, &t->import, transfer_done, t,
-                         &t->worker);
+        r = worker_spawn(m->event, worker_job_kind_to_string(t->job.kind), transfer_run, &t->job,
+                         transfer_done, t, &t->worker);
         if (r < 0) {
                 transfer_free(t);
                 return r;
         }
         /* The worker has its copies; zoned keeps only the reading end of the report pipe. */
-        close_fdp(&t->import.source_fd);
-        close_fdp(&t->import.report_fd);
+        worker_job_close_fds(&t->job);
         g_hash_table_insert(m->transfers, GUINT_TO_POINTER(t->id), t);
         transfer_emit_new(t);
         *ret = t;
@@ -224,12 +185,12 @@ int transfer_spawn(Transfer *t, worker_func run, Transfer **ret) {
 
 int transfer_start_import_fs(Manager *m, const char *source, const char *name, const char *brand,
                              Transfer **ret) {
-        return transfer_spawn(transfer_new(m, TRANSFER_IMPORT_FS, source, name, brand), import_fs_run, ret);
+        return transfer_spawn(transfer_new(m, WORKER_JOB_IMPORT_FS, source, name, brand), ret);
 }
 
 /* What the stream is, for Source and the template's origin: the file's
  * path as zoned sees it, or "pipe:[…]". */
-char *transfer_describe_fd(int fd) {
+static char *describe_fd(int fd) {
         g_autofree char *link = g_strdup_printf("/proc/self/fd/%i", fd);
         char *target = g_file_read_link(link, NULL);
 
@@ -240,11 +201,10 @@ int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char
         bool raw = pull_url_is_raw(o->url);
         /* Source, Origin and the log are for every local user to read: never a password. */
         g_autofree char *shown = url_without_credentials(o->url);
-        Transfer *t = transfer_new(m, raw ? TRANSFER_PULL_RAW : TRANSFER_PULL_TAR, shown, name, brand);
+        Transfer *t = transfer_new(m, raw ? WORKER_JOB_PULL_RAW : WORKER_JOB_PULL_TAR, shown, name, brand);
         int r;
 
-        t->import.brands = m->brands;
-        t->pull = *o;
+        t->job.pull = *o;
         *o = (PullOptions) {};
         r = transfer_open_report(t);
         if (r < 0) {
@@ -252,18 +212,18 @@ int transfer_start_pull(Manager *m, PullOptions *o, const char *name, const char
                 return r;
         }
         log_info("Transfer %u: pulling %s into template %s (%s, verify=%s).", t->id, t->source, name,
-                 transfer_type_to_string(t->type), verify_mode_to_string(t->pull.verify));
-        return transfer_spawn(t, raw ? pull_raw_run : pull_tar_run, ret);
+                 worker_job_kind_to_string(t->job.kind), verify_mode_to_string(t->job.pull.verify));
+        return transfer_spawn(t, ret);
 }
 
 /* An import that reads a stream: checks fd (a file or pipe open for reading: -EBADF, -EISDIR),
- * duplicates it for the worker, knows the total for a file. */
-static int transfer_start_import_stream(Manager *m, TransferType type, int fd, const char *name,
-                                        const char *brand, worker_func run, Transfer **ret) {
+ * knows the total for a file, and gives the worker its copy of fd. */
+static int transfer_start_import_stream(Manager *m, WorkerJobKind kind, int fd, const char *name,
+                                        const char *brand, Transfer **ret) {
         g_autofree char *source = NULL;
         Transfer *t;
         struct stat st;
-        int flags, r;
+        int flags;
 
         flags = fcntl(fd, F_GETFL);
         if (flags < 0)
@@ -274,26 +234,19 @@ static int transfer_start_import_stream(Manager *m, TransferType type, int fd, c
                 return -errno;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        source = transfer_describe_fd(fd);
-        t = transfer_new(m, type, source, name, brand);
+        source = describe_fd(fd);
+        t = transfer_new(m, kind, source, name, brand);
         if (S_ISREG(st.st_mode))
                 t->bytes_total = (uint64_t) st.st_size;
-        t->import.brands = m->brands;
-        t->import.source_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        r = t->import.source_fd < 0 ? -errno : transfer_open_report(t);
-        if (r < 0) {
-                transfer_free(t);
-                return r;
-        }
-        return transfer_spawn(t, run, ret);
+        return transfer_spawn_with_fd(t, &t->job.import.source_fd, fd, ret);
 }
 
 int transfer_start_import_tar(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
-        return transfer_start_import_stream(m, TRANSFER_IMPORT_TAR, fd, name, brand, import_tar_run, ret);
+        return transfer_start_import_stream(m, WORKER_JOB_IMPORT_TAR, fd, name, brand, ret);
 }
 
 int transfer_start_import_raw(Manager *m, int fd, const char *name, const char *brand, Transfer **ret) {
-        return transfer_start_import_stream(m, TRANSFER_IMPORT_RAW, fd, name, brand, import_raw_run, ret);
+        return transfer_start_import_stream(m, WORKER_JOB_IMPORT_RAW, fd, name, brand, ret);
 }
 
 int transfer_open_report(Transfer *t) {
@@ -302,8 +255,20 @@ int transfer_open_report(Transfer *t) {
         if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
                 return -errno;
         t->report_fd = pipefd[0];
-        t->import.report_fd = pipefd[1];
+        t->job.progress.fd = pipefd[1];
         return sd_event_add_io(t->manager->event, &t->report_source, t->report_fd, EPOLLIN, on_report, t);
+}
+
+int transfer_spawn_with_fd(Transfer *t, int *job_fd, int fd, Transfer **ret) {
+        int r;
+
+        *job_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        r = *job_fd < 0 ? -errno : transfer_open_report(t);
+        if (r < 0) {
+                transfer_free(t);
+                return r;
+        }
+        return transfer_spawn(t, ret);
 }
 
 int transfer_cancel(Transfer *t) {

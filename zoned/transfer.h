@@ -5,23 +5,10 @@
 #include "pull.h"
 #include "template-definition.h"
 #include "template.h"
+#include "worker-job.h"
 #include "worker.h"
 
 typedef struct Worker Worker;
-
-/* What a transfer does; its name is the Transfer's Type property and the first word of the
- * template's Origin. */
-typedef enum TransferType {
-        TRANSFER_IMPORT_FS,
-        TRANSFER_IMPORT_TAR,
-        TRANSFER_IMPORT_RAW,
-        TRANSFER_PULL_TAR,
-        TRANSFER_PULL_RAW,
-        TRANSFER_EXPORT_TAR,
-        TRANSFER_BOOTSTRAP,
-        _TRANSFER_TYPE_MAX,
-        _TRANSFER_TYPE_INVALID = -EINVAL,
-} TransferType;
 
 /* The State property: running until its worker ended, then one of the others for the moment
  * before the object goes (TransferRemoved carries it). */
@@ -34,18 +21,16 @@ typedef enum TransferState {
         _TRANSFER_STATE_INVALID = -EINVAL,
 } TransferState;
 
-const char *transfer_type_to_string(TransferType t);
-TransferType transfer_type_from_string(const char *s);
 const char *transfer_state_to_string(TransferState s);
 TransferState transfer_state_from_string(const char *s);
 
 /* A transfer: one import, pull, build or export running in a worker process,
- * visible on the bus as /org/zoned1/transfer/<id> until it ends. */
+ * visible on the bus as /org/zoned1/transfer/<id> until it ends. Its Type is
+ * worker_job_kind_to_string(job.kind). */
 struct Transfer {
         Manager *manager;
         uint32_t id;
         char *object_path;
-        TransferType type;
         char *source;
         char *name;           /* the template it makes */
         double progress;      /* 0..1; stays 0 until done when the total is unknown */
@@ -55,10 +40,9 @@ struct Transfer {
         char *error;      /* why it failed, as the worker said ("" otherwise) */
         char *error_name; /* the D-Bus error of the failure ("" otherwise) */
         Worker *worker;
-        TemplateImport import;
-        PullOptions pull; /* pull-tar */
+        WorkerJob job; /* what the worker does: it runs its copy, made by the fork */
 
-        /* The worker's report pipe (import-tar): "B n" and "E text" lines. */
+        /* The reading end of the worker's report pipe: lines as progress.h says. */
         int report_fd;
         sd_event_source *report_source;
         char report_buf[1024];
@@ -86,17 +70,17 @@ int transfer_start_export(Manager *m, Zone *z, int fd, const char *format, Trans
 int transfer_start_bootstrap(Manager *m, const TemplateDefinition *def, const char *name, bool force,
                              Transfer **ret);
 /* For other kinds of transfer (bootstrap, export): transfer_new() makes one
- * (not yet listed), transfer_open_report() gives its worker a report pipe
- * (imp->report_fd, lines as in template-tar.h), transfer_spawn() runs
- * run(&t->import) in a worker, lists and announces it; on failure it frees t.
- * The transfer ends as an import does: its tmp_dir is removed on failure. */
-Transfer *transfer_new(Manager *m, TransferType type, const char *source, const char *name,
+ * (not yet listed) with an empty job of that kind, transfer_open_report()
+ * gives its worker a report pipe (t->job.progress), transfer_spawn() runs the
+ * job in a worker, lists and announces it; on failure it frees t. The
+ * transfer ends as an import does: its tmp_dir is removed on failure. */
+Transfer *transfer_new(Manager *m, WorkerJobKind kind, const char *source, const char *name,
                        const char *brand);
 int transfer_open_report(Transfer *t);
-/* What the stream fd is, for Source and the template's origin: the file's path as zoned sees it,
- * or "pipe:[…]". */
-char *transfer_describe_fd(int fd);
-int transfer_spawn(Transfer *t, worker_func run, Transfer **ret);
+int transfer_spawn(Transfer *t, Transfer **ret);
+/* transfer_spawn() of a job that reads or writes the stream fd (borrowed): its copy goes to
+ * *job_fd (a field of t->job), and the worker gets a report pipe. */
+int transfer_spawn_with_fd(Transfer *t, int *job_fd, int fd, Transfer **ret);
 /* Starts downloading o->url (the options are taken over) into template
  * name: a tarball ("pull-tar", unpacked as it arrives) or a raw disk image
  * ("pull-raw", see pull_url_is_raw()); brand NULL or empty: detected. */

@@ -51,8 +51,9 @@ static GVariant *export_call(Harness *h, const char *zone, int fd, const char *f
                 h, "ExportZoneTar", g_variant_new("(sha{sv})", zone, 0, &options), fd, "(uo)", error);
 }
 
-/* ExportZoneTar into file, waits for the end; returns the result. */
-static char *export_to_file(Harness *h, const char *zone, const char *file, const char *format) {
+/* ExportZoneTar into file, waits for the end; returns the result (and the transfer's path). */
+static char *export_to_file(Harness *h, const char *zone, const char *file, const char *format,
+                            char **ret_path) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
         int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -64,6 +65,8 @@ static char *export_to_file(Harness *h, const char *zone, const char *file, cons
         close(fd);
         g_assert_no_error(error);
         g_variant_get(reply, "(u&o)", &id, &path);
+        if (ret_path)
+                *ret_path = g_strdup(path);
         return harness_wait_transfer_removed(h, id, path, HARNESS_TRANSFER_TIMEOUT_MS);
 }
 
@@ -120,7 +123,7 @@ static void test_round_trip(Harness *h, gconstpointer data) {
         /* The overlay zone, through D-Bus, as zstd. */
         file = g_build_filename(h->tmpdir, "ov.tar.zst", NULL);
         g_free(result);
-        result = export_to_file(h, "ov", file, "zstd");
+        result = export_to_file(h, "ov", file, "zstd", NULL);
         g_assert_cmpstr(result, ==, "done");
         g_free(result);
         result = import_tar(h, file, "ov-back");
@@ -196,13 +199,43 @@ static void test_bad_calls(Harness *h, gconstpointer data) {
 
         /* Once stopped it exports. */
         g_free(result);
-        result = export_to_file(h, "z", file, NULL);
+        result = export_to_file(h, "z", file, NULL, NULL);
         g_assert_cmpstr(result, ==, "done");
+}
+
+/* A full disk is told as one: an export into a file on a full file system fails with "No space
+ * left on device" (libarchive's errno), never an "Input/output error". The file is on a 1 MiB
+ * tmpfs of the test's; the zone's tree is about twice that. */
+static void test_full_disk(Harness *h, gconstpointer data) {
+        g_autoptr(GHashTable) props = harness_transfer_props_new();
+        g_autofree char *result = NULL, *dir = NULL, *file = NULL, *path = NULL, *error = NULL;
+        TransferProps *p;
+        guint subscription;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "base", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_free(harness_create_zone(h, "z", "base", false));
+        dir = g_build_filename(h->tmpdir, "full", NULL);
+        g_assert_no_errno(mkdir(dir, 0700));
+        g_assert_no_errno(mount("zoned-test-full", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700"));
+        file = g_build_filename(dir, "z.tar", NULL);
+        subscription = harness_transfer_props_subscribe(h, props);
+        g_free(result);
+        result = export_to_file(h, "z", file, "tar", &path);
+        g_dbus_connection_signal_unsubscribe(h->conn, subscription);
+        p = g_hash_table_lookup(props, path);
+        error = g_strdup(p ? p->error : NULL);
+        g_assert_no_errno(umount2(dir, MNT_DETACH));
+        if (!g_str_equal(result, "failed") || !error || !strstr(error, "No space left on device"))
+                g_error("export-tar onto a full disk: %s, \"%s\"", result, error ? error : "");
 }
 
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/export/round-trip", test_round_trip, HARNESS_ZONECTL);
         HARNESS_TEST("/export/bad-calls", test_bad_calls, HARNESS_DEFAULT);
+        HARNESS_TEST("/export/full-disk", test_full_disk, HARNESS_DEFAULT);
         return g_test_run();
 }

@@ -4,13 +4,13 @@
 
 #include "transfer.h"
 
-/* The strings are part of the D-Bus contract (Transfer.Type, Transfer.State, TransferRemoved's
- * result, the first word of a template's Origin). */
+/* The strings are part of the D-Bus contract: a worker job's kind is its transfer's Type (and the
+ * first word of a template's Origin); Transfer.State and TransferRemoved's result. */
 static const char *const types[] = {
-        [TRANSFER_IMPORT_FS] = "import-fs",   [TRANSFER_IMPORT_TAR] = "import-tar",
-        [TRANSFER_IMPORT_RAW] = "import-raw", [TRANSFER_PULL_TAR] = "pull-tar",
-        [TRANSFER_PULL_RAW] = "pull-raw",     [TRANSFER_EXPORT_TAR] = "export-tar",
-        [TRANSFER_BOOTSTRAP] = "bootstrap",
+        [WORKER_JOB_IMPORT_FS] = "import-fs",   [WORKER_JOB_IMPORT_TAR] = "import-tar",
+        [WORKER_JOB_IMPORT_RAW] = "import-raw", [WORKER_JOB_PULL_TAR] = "pull-tar",
+        [WORKER_JOB_PULL_RAW] = "pull-raw",     [WORKER_JOB_EXPORT_TAR] = "export-tar",
+        [WORKER_JOB_BOOTSTRAP] = "bootstrap",
 };
 
 static const char *const states[] = {
@@ -21,17 +21,17 @@ static const char *const states[] = {
 };
 
 static void test_types(void) {
-        g_assert_cmpuint(G_N_ELEMENTS(types), ==, _TRANSFER_TYPE_MAX);
-        for (int i = 0; i < _TRANSFER_TYPE_MAX; i++) {
-                g_assert_cmpstr(transfer_type_to_string((TransferType) i), ==, types[i]);
-                g_assert_cmpint(transfer_type_from_string(types[i]), ==, i);
+        g_assert_cmpuint(G_N_ELEMENTS(types), ==, _WORKER_JOB_KIND_MAX);
+        for (int i = 0; i < _WORKER_JOB_KIND_MAX; i++) {
+                g_assert_cmpstr(worker_job_kind_to_string((WorkerJobKind) i), ==, types[i]);
+                g_assert_cmpint(worker_job_kind_from_string(types[i]), ==, i);
         }
-        g_assert_null(transfer_type_to_string(_TRANSFER_TYPE_MAX));
-        g_assert_null(transfer_type_to_string(_TRANSFER_TYPE_INVALID));
-        g_assert_cmpint(transfer_type_from_string(NULL), ==, -EINVAL);
-        g_assert_cmpint(transfer_type_from_string("import"), ==, -EINVAL);
-        g_assert_cmpint(transfer_type_from_string("Import-fs"), ==, -EINVAL);
-        g_assert_cmpint(transfer_type_from_string("pull-tar "), ==, -EINVAL);
+        g_assert_null(worker_job_kind_to_string(_WORKER_JOB_KIND_MAX));
+        g_assert_null(worker_job_kind_to_string(_WORKER_JOB_KIND_INVALID));
+        g_assert_cmpint(worker_job_kind_from_string(NULL), ==, -EINVAL);
+        g_assert_cmpint(worker_job_kind_from_string("import"), ==, -EINVAL);
+        g_assert_cmpint(worker_job_kind_from_string("Import-fs"), ==, -EINVAL);
+        g_assert_cmpint(worker_job_kind_from_string("pull-tar "), ==, -EINVAL);
 }
 
 static void test_states(void) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "template-definition.h"
-#include "template.h"
+#include "definition.h"
+#include "progress.h"
+#include "template-import.h"
 
 /* The first Debian archive URI (not a -security one) that the host's apt is
  * configured with: deb822 files in sources_dir (*.sources), then one-line
@@ -26,7 +27,8 @@ int bootstrap_fixup_tree(int rootfs_fd);
  * worker is killed, so is everything the tool started, and its mounts go
  * away), fixes the tree up and renames it into place; with imp->replace, an
  * existing template of that name is exchanged for it in one step
- * (template_import_commit()), untouched until then. Reports "E why" on
- * imp->report_fd before a failure. On failure the temp dir is left for zoned
- * to remove (the worker's mounts are gone only once it exited). */
-int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def);
+ * (template_import_commit()), untouched until then. Reports the size of the
+ * tree every second ("B") and "E why" before a failure on progress. On
+ * failure the temp dir is left for zoned to remove (the worker's mounts are
+ * gone only once it exited). */
+int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, ProgressWriter *progress);

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bus-errors.h"
+#include "bus-error-names.h"
 #include "macro.h"
 #include "pull.h"
 #include "raw-image.h"
@@ -28,9 +28,9 @@ void pull_options_done(PullOptions *o) {
 /* The download thread's state. */
 typedef struct Download {
         const PullOptions *opts;
-        char *url;   /* as messages show it: without the credentials the request carries */
-        int pipe_fd; /* the writing end; the unpacker reads the other one */
-        int report_fd;
+        char *url;                /* as messages show it: without the credentials the request carries */
+        int pipe_fd;              /* the writing end; the unpacker reads the other one */
+        ProgressWriter *progress; /* NULL for the small files */
         GChecksum *sha256;
         uint64_t bytes;
         uint64_t max_bytes;
@@ -44,7 +44,6 @@ typedef struct Download {
         bool zeros;           /* the body began with PULL_LEADING_ZEROS_MAX bytes of zeros */
         uint64_t nonzero_at;  /* where the first byte other than 0 came, UINT64_MAX: none yet */
         bool report_progress; /* "B" lines from here (nobody reads a pipe that counts) */
-        uint64_t last_report;
         CURL *curl;
         struct curl_slist *headers;
         CURLcode code;
@@ -52,20 +51,6 @@ typedef struct Download {
         char errbuf[CURL_ERROR_SIZE];
         GByteArray *memory; /* small files: collected here instead of piped */
 } Download;
-
-static void report(int fd, const char *format, ...) _printf_(2, 3);
-static void report(int fd, const char *format, ...) {
-        g_autofree char *text = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        text = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        for (char *p = text; *p; p++)
-                if (*p == '\n' || *p == '\r')
-                        *p = ' ';
-        (void) dprintf(fd, "%s\n", text);
-}
 
 /* The length the server announced for the body, -1 if it did not. */
 static int64_t announced_length(const Download *d) {
@@ -121,17 +106,8 @@ static bool body_begins(Download *d) {
                 return false;
         }
         if (length > 0)
-                report(d->report_fd, "T %" PRIu64, (uint64_t) length);
+                progress_report_total(d->progress, (uint64_t) length);
         return true;
-}
-
-static void report_progress(Download *d) {
-        uint64_t now = g_get_monotonic_time();
-
-        if (now - d->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
-                return;
-        d->last_report = now;
-        report(d->report_fd, "B %" PRIu64, d->bytes);
 }
 
 static bool write_all(Download *d, const char *data, size_t len) {
@@ -191,7 +167,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
         }
         g_checksum_update(d->sha256, (const guchar *) data, (gssize) len);
         if (d->report_progress)
-                report_progress(d);
+                progress_report_bytes(d->progress, d->bytes, false);
         return write_all(d, data, len) ? len : 0;
 }
 
@@ -350,15 +326,13 @@ static int download_report_error(const Download *d) {
         int r = download_error(d, &text);
 
         if (r == -ENODATA)
-                report(d->report_fd, "N %s", ZONED_ERROR_EMPTY_ARCHIVE);
-        report(d->report_fd, "E %s", text);
-        return r;
+                progress_report_error_name(d->progress, ZONED_ERROR_EMPTY_ARCHIVE);
+        return progress_report_error(d->progress, r, "%s", text);
 }
 
 /* Downloads a small file beside the archive into memory; on failure says why in ret_error. */
 static int fetch_small(const PullOptions *o, const char *url, GByteArray **ret, char **ret_error) {
         Download d = { .opts = o,
-                       .report_fd = -EBADF,
                        .max_bytes = PULL_SMALL_FILE_MAX,
                        .total_reported = true,
                        .memory = g_byte_array_new() };
@@ -377,17 +351,16 @@ static int fetch_small(const PullOptions *o, const char *url, GByteArray **ret, 
         return r;
 }
 
-static int verification_failed(int report_fd, const char *format, ...) _printf_(2, 3);
-static int verification_failed(int report_fd, const char *format, ...) {
+static int verification_failed(ProgressWriter *progress, const char *format, ...) _printf_(2, 3);
+static int verification_failed(ProgressWriter *progress, const char *format, ...) {
         g_autofree char *text = NULL;
         va_list ap;
 
         va_start(ap, format);
         text = g_strdup_vprintf(format, ap);
         va_end(ap);
-        report(report_fd, "N %s", ZONED_ERROR_VERIFICATION_FAILED);
-        report(report_fd, "E %s", text);
-        return -EBADMSG;
+        progress_report_error_name(progress, ZONED_ERROR_VERIFICATION_FAILED);
+        return progress_report_error(progress, -EBADMSG, "%s", text);
 }
 
 static int write_work_file(const char *dir, const char *name, GByteArray *data, char **ret) {
@@ -402,7 +375,7 @@ static int write_work_file(const char *dir, const char *name, GByteArray *data, 
 /* SHA256SUMS.gpg must be a good signature of SHA256SUMS. work_dir holds
  * both for gpgv, and gpg's home. */
 static int check_signature(const PullOptions *o, const TemplateImport *imp, const char *sums_url,
-                           GByteArray *sums) {
+                           GByteArray *sums, ProgressWriter *progress) {
         g_autofree char *sig_url = g_strconcat(sums_url, ".gpg", NULL), *work = NULL, *sums_path = NULL,
                         *sig_path = NULL, *output = NULL, *why = NULL;
         g_autoptr(GByteArray) sig = NULL;
@@ -410,7 +383,7 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
 
         r = fetch_small(o, sig_url, &sig, &why);
         if (r < 0)
-                return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS.gpg: %s", why);
+                return verification_failed(progress, "Cannot fetch SHA256SUMS.gpg: %s", why);
         /* Beside the temp dir, not in it: a raw image's import makes that one itself. */
         work = g_strdup_printf("%s.verify", imp->tmp_dir);
         if (mkdir(work, 0700) < 0)
@@ -422,19 +395,20 @@ static int check_signature(const PullOptions *o, const TemplateImport *imp, cons
                 r = verify_signature(o->keys_dir, work, sums_path, sig_path, &output);
         (void) rm_rf(work);
         if (r == -ENOKEY)
-                return verification_failed(imp->report_fd, "No keyring in %s to check SHA256SUMS.gpg with.",
+                return verification_failed(progress, "No keyring in %s to check SHA256SUMS.gpg with.",
                                            o->keys_dir);
         if (r == -EBADMSG)
-                return verification_failed(imp->report_fd,
+                return verification_failed(progress,
                                            "SHA256SUMS.gpg is not a good signature of SHA256SUMS: %s",
                                            strempty(output));
         if (r < 0)
-                return verification_failed(imp->report_fd, "Cannot check SHA256SUMS.gpg with gpgv: %s",
+                return verification_failed(progress, "Cannot check SHA256SUMS.gpg with gpgv: %s",
                                            g_strerror(-r));
         return 0;
 }
 
-static int verify_download(const PullOptions *o, const TemplateImport *imp, const char *hex) {
+static int verify_download(const PullOptions *o, const TemplateImport *imp, const char *hex,
+                           ProgressWriter *progress) {
         g_autofree char *file = url_file_name(o->url), *sums_url = url_sibling(o->url, "SHA256SUMS"),
                         *why = NULL, *shown = NULL;
         g_autoptr(GByteArray) sums = NULL;
@@ -443,23 +417,22 @@ static int verify_download(const PullOptions *o, const TemplateImport *imp, cons
         if (o->verify == VERIFY_NO)
                 return 0;
         if (!file || !sums_url)
-                return verification_failed(imp->report_fd,
-                                           "%s does not name a file to look up in SHA256SUMS.",
+                return verification_failed(progress, "%s does not name a file to look up in SHA256SUMS.",
                                            (shown = url_without_credentials(o->url)));
         r = fetch_small(o, sums_url, &sums, &why);
         if (r < 0)
-                return verification_failed(imp->report_fd, "Cannot fetch SHA256SUMS: %s", why);
+                return verification_failed(progress, "Cannot fetch SHA256SUMS: %s", why);
         if (o->verify == VERIFY_SIGNATURE) {
-                r = check_signature(o, imp, sums_url, sums);
+                r = check_signature(o, imp, sums_url, sums, progress);
                 if (r < 0)
                         return r;
         }
         r = verify_sha256sums((const char *) sums->data, sums->len, file, hex);
         if (r == -ENOENT)
-                return verification_failed(imp->report_fd, "%s is not listed in SHA256SUMS.", file);
+                return verification_failed(progress, "%s is not listed in SHA256SUMS.", file);
         if (r < 0)
-                return verification_failed(imp->report_fd,
-                                           "SHA256 of %s does not match SHA256SUMS (it is %s).", file, hex);
+                return verification_failed(progress, "SHA256 of %s does not match SHA256SUMS (it is %s).",
+                                           file, hex);
         return 0;
 }
 
@@ -506,11 +479,12 @@ static int pull_before_commit(void *userdata) {
         pull_join(c);
         if (download_failed(c->download))
                 return download_report_error(c->download);
-        return verify_download(c->opts, c->imp, g_checksum_get_string(c->download->sha256));
+        return verify_download(c->opts, c->imp, g_checksum_get_string(c->download->sha256),
+                               c->download->progress);
 }
 
-int pull_tar(const TemplateImport *imp, const PullOptions *o) {
-        Download d = { .opts = o, .report_fd = imp->report_fd, .max_bytes = o->limits.max_bytes };
+int pull_tar(const TemplateImport *imp, const PullOptions *o, ProgressWriter *progress) {
+        Download d = { .opts = o, .progress = progress, .max_bytes = o->limits.max_bytes };
         PullContext c = { .imp = imp, .opts = o, .download = &d, .read_fd = -EBADF };
         TemplateImport stream = *imp;
         int p[2], r;
@@ -536,7 +510,7 @@ int pull_tar(const TemplateImport *imp, const PullOptions *o) {
                 return r;
         }
         stream.source_fd = p[0];
-        r = template_unpack_tar(&stream, &o->limits, pull_before_commit, &c);
+        r = template_unpack_tar(&stream, progress, &o->limits, pull_before_commit, &c);
         if (!c.joined) {
                 pull_join(&c);
                 /* A broken download explains a broken archive better than libarchive does. */
@@ -564,9 +538,10 @@ bool pull_url_is_raw(const char *url) {
 }
 
 /* Downloads the image into fd while hashing it, and verifies it. */
-static int pull_raw_download(const TemplateImport *imp, const PullOptions *o, int fd) {
+static int pull_raw_download(const TemplateImport *imp, const PullOptions *o, int fd,
+                             ProgressWriter *progress) {
         Download d = { .opts = o,
-                       .report_fd = imp->report_fd,
+                       .progress = progress,
                        .max_bytes = o->limits.max_bytes,
                        .pipe_fd = fd,
                        .report_progress = true,
@@ -580,12 +555,12 @@ static int pull_raw_download(const TemplateImport *imp, const PullOptions *o, in
                         r = download_report_error(&d);
         }
         if (r >= 0)
-                r = verify_download(o, imp, g_checksum_get_string(d.sha256));
+                r = verify_download(o, imp, g_checksum_get_string(d.sha256), progress);
         download_done(&d);
         return r;
 }
 
-int pull_raw(const TemplateImport *imp, const PullOptions *o) {
+int pull_raw(const TemplateImport *imp, const PullOptions *o, ProgressWriter *progress) {
         TemplateImport image = *imp;
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -597,11 +572,10 @@ int pull_raw(const TemplateImport *imp, const PullOptions *o) {
         fd = open(imp->templates_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (fd < 0) {
                 r = -errno;
-                report(imp->report_fd, "E Cannot make a file for the image in %s: %s", imp->templates_dir,
-                       g_strerror(-r));
-                return r;
+                return progress_report_error(progress, r, "Cannot make a file for the image in %s: %s",
+                                             imp->templates_dir, g_strerror(-r));
         }
-        r = pull_raw_download(imp, o, fd);
+        r = pull_raw_download(imp, o, fd, progress);
         if (r < 0)
                 return r;
         if (lseek(fd, 0, SEEK_SET) < 0)
@@ -609,5 +583,5 @@ int pull_raw(const TemplateImport *imp, const PullOptions *o) {
         image.source_fd = fd;
         /* The old template stays as it is until the new tree is complete and takes its place. */
         image.replace = o->force;
-        return template_import_raw(&image);
+        return template_import_raw(&image, progress);
 }

@@ -3,8 +3,9 @@
 
 #include <stdint.h>
 
+#include "progress.h"
+#include "template-import.h"
 #include "template-tar.h"
-#include "template.h"
 #include "verify.h"
 
 /* How one PullTemplate of a tarball runs. */
@@ -40,13 +41,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PullOptions, pull_options_done)
  * body longer than announced fails ("the server sent more than the N bytes
  * it announced") as a shorter one does ("ended early").
  *
- * Besides template-tar.h's "B" and "E" lines it writes to imp->report_fd:
+ * Besides template-tar.h's "B" and "E" lines it reports on progress:
  *     "T <bytes>\n"        the size the server announced, once, when it did
  *     "N <error name>\n"   the D-Bus error of the failure, before its "E" line
  *                          (org.zoned1.Error.VerificationFailed; EmptyArchive for a body
  *                          that begins with PULL_LEADING_ZEROS_MAX bytes of zeros, or an
  *                          archive without a file) */
-int pull_tar(const TemplateImport *imp, const PullOptions *o);
+int pull_tar(const TemplateImport *imp, const PullOptions *o, ProgressWriter *progress);
 
 /* Whether the URL names a raw disk image: its file name ends with ".raw" or
  * ".img", maybe followed by ".gz", ".xz", ".zst" or ".bz2". */
@@ -58,4 +59,4 @@ bool pull_url_is_raw(const char *url);
  * imported by template_import_raw() (see raw-image.h). With o->force, an
  * existing template is exchanged for the new tree once that is complete, as
  * pull_tar() does. Reports "B" while it downloads, then the import's lines. */
-int pull_raw(const TemplateImport *imp, const PullOptions *o);
+int pull_raw(const TemplateImport *imp, const PullOptions *o, ProgressWriter *progress);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "template.h"
+#include "progress.h"
+#include "template-import.h"
 
 /* The file system type libblkid finds in the image file at path ("ext4",
  * "xfs", ...). -EMEDIUMTYPE for a partitioned disk or no file system. */
@@ -14,14 +15,14 @@ int raw_image_probe(const char *path, char **ret_type);
  * mount namespace of the worker, and its tree copied to imp->tmp_dir/rootfs;
  * then unmounted (which detaches the loop device), the image removed, the
  * brand detected when imp->brand is empty, and the template renamed into
- * place. Reports "B bytes" and "E why" on imp->report_fd as template-tar.h
- * says. If the worker is killed, its mount namespace goes, and with it the
- * mount and the loop device; zoned removes the temp dir. */
-int template_import_raw(const TemplateImport *imp);
+ * place. Reports "B bytes" and "E why" on progress. If the worker is killed,
+ * its mount namespace goes, and with it the mount and the loop device; zoned
+ * removes the temp dir. */
+int template_import_raw(const TemplateImport *imp, ProgressWriter *progress);
 
 /* The same for an image that comes from a libarchive reader which is open,
  * has the raw format on (archive_read_support_format_raw()) and has read
  * the header of its one entry: e.g. a download that libarchive reads through
  * callbacks. imp->source_fd is not used. */
 struct archive;
-int template_import_raw_archive(const TemplateImport *imp, struct archive *a);
+int template_import_raw_archive(const TemplateImport *imp, struct archive *a, ProgressWriter *progress);

@@ -10,15 +10,11 @@
 #include <stdarg.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "archive-util.h"
-#include "brand.h"
 #include "macro.h"
 #include "raw-image.h"
-#include "template-tar.h"
 #include "tree-copy.h"
-#include "worker-report.h"
 
 static void blkid_free_probep(blkid_probe *p) {
         if (*p)
@@ -48,30 +44,12 @@ int raw_image_probe(const char *path, char **ret_type) {
         return 0;
 }
 
-typedef struct Copy {
-        int report_fd;
-        uint64_t bytes_in;
-        uint64_t last_report;
-} Copy;
-
-static void report_bytes(Copy *c, struct archive *a, bool force) {
-        struct timespec ts;
-        uint64_t now;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        now = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        if (!force && now - c->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
-                return;
-        c->last_report = now;
-        (void) dprintf(c->report_fd, "B %" PRIu64 "\n", (uint64_t) archive_filter_bytes(a, -1));
-}
-
 static bool all_zero(const char *buf, size_t n) {
         return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
 }
 
 /* Writes what libarchive decodes to out, leaving holes where it is zero. */
-static int write_sparse(Copy *c, struct archive *a, int out) {
+static int write_sparse(struct archive *a, int out, ProgressWriter *progress) {
         static char buf[1024 * 1024];
         off_t size = 0;
 
@@ -79,25 +57,25 @@ static int write_sparse(Copy *c, struct archive *a, int out) {
                 la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 
                 if (n < 0)
-                        return worker_report_error(c->report_fd, -EBADMSG, "Cannot read the image: %s",
-                                                   archive_error_string(a));
+                        return progress_report_error(progress, -EBADMSG, "Cannot read the image: %s",
+                                                     archive_error_string(a));
                 if (n == 0)
                         break;
                 if (all_zero(buf, (size_t) n)) {
                         if (lseek(out, n, SEEK_CUR) < 0)
                                 return -errno;
                 } else if (write(out, buf, (size_t) n) != n)
-                        return worker_report_error(c->report_fd, -errno ?: -EIO,
-                                                   "Cannot write the image: %s", strerror(errno ?: EIO));
+                        return progress_report_error(progress, -errno ?: -EIO, "Cannot write the image: %s",
+                                                     strerror(errno ?: EIO));
                 size += n;
-                report_bytes(c, a, false);
+                progress_report_bytes(progress, (uint64_t) archive_filter_bytes(a, -1), false);
         }
-        report_bytes(c, a, true);
+        progress_report_bytes(progress, (uint64_t) archive_filter_bytes(a, -1), true);
         return ftruncate(out, size) < 0 ? -errno : 0;
 }
 
 /* Opens the stream imp->source_fd as one raw file, decompressed if need be. */
-static int open_stream(const TemplateImport *imp, struct archive **ret) {
+static int open_stream(const TemplateImport *imp, ProgressWriter *progress, struct archive **ret) {
         _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
         struct archive_entry *e;
 
@@ -107,22 +85,20 @@ static int open_stream(const TemplateImport *imp, struct archive **ret) {
         archive_read_support_format_raw(a);
         if (archive_read_open_fd(a, imp->source_fd, 128 * 1024) != ARCHIVE_OK ||
             archive_read_next_header(a, &e) != ARCHIVE_OK)
-                return worker_report_error(imp->report_fd, -EBADMSG, "Cannot read the image: %s",
-                                           archive_error_string(a));
+                return progress_report_error(progress, -EBADMSG, "Cannot read the image: %s",
+                                             archive_error_string(a));
         *ret = TAKE_PTR(a);
         return 0;
 }
 
 /* Writes the image a delivers into path, a sparse file. */
-static int store_image(const TemplateImport *imp, struct archive *a, const char *path) {
+static int store_image(struct archive *a, const char *path, ProgressWriter *progress) {
         _cleanup_close_ int out = -EBADF;
-        Copy c = { .report_fd = imp->report_fd };
 
         out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", path,
-                                           strerror(errno));
-        return write_sparse(&c, a, out);
+                return progress_report_error(progress, -errno, "Cannot make %s: %s", path, strerror(errno));
+        return write_sparse(a, out, progress);
 }
 
 /* Read-only, through a loop device that goes when the mount goes. */
@@ -167,27 +143,26 @@ static int finish_root(const char *mnt, const char *rootfs) {
         return 0;
 }
 
-static int copy_tree(const TemplateImport *imp, const char *image, const char *mnt, const char *rootfs,
-                     uint64_t *size) {
+static int copy_tree(const char *image, const char *mnt, const char *rootfs, uint64_t *size,
+                     ProgressWriter *progress) {
         g_autofree char *type = NULL;
         int r;
 
         r = raw_image_probe(image, &type);
         if (r == -EMEDIUMTYPE)
-                return worker_report_error(
-                        imp->report_fd, r,
+                return progress_report_error(
+                        progress, r,
                         "The image has no file system libblkid knows (a partitioned disk is not "
                         "supported: give the image of one file system).");
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot probe the image: %s", strerror(-r));
+                return progress_report_error(progress, r, "Cannot probe the image: %s", strerror(-r));
         if (mkdir(mnt, 0700) < 0 || mkdir(rootfs, 0755) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
-                                           strerror(errno));
+                return progress_report_error(progress, -errno, "Cannot make %s: %s", rootfs,
+                                             strerror(errno));
         r = mount_image(image, type, mnt);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r,
-                                           "Cannot mount the %s file system of the image: %s", type,
-                                           strerror(-r));
+                return progress_report_error(progress, r, "Cannot mount the %s file system of the image: %s",
+                                             type, strerror(-r));
         r = tree_copy(mnt, rootfs, size);
         (void) chdir("/");
         if (r >= 0)
@@ -197,56 +172,43 @@ static int copy_tree(const TemplateImport *imp, const char *image, const char *m
                 r = -errno;
         (void) rmdir(mnt);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot copy the tree of the image: %s",
-                                           strerror(-r));
+                return progress_report_error(progress, r, "Cannot copy the tree of the image: %s",
+                                             strerror(-r));
         return 0;
 }
 
-int template_import_raw(const TemplateImport *imp) {
+int template_import_raw(const TemplateImport *imp, ProgressWriter *progress) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         int r;
 
-        r = open_stream(imp, &a);
+        r = open_stream(imp, progress, &a);
         if (r < 0)
                 return r;
-        return template_import_raw_archive(imp, a);
+        return template_import_raw_archive(imp, a, progress);
 }
 
-int template_import_raw_archive(const TemplateImport *imp, struct archive *a) {
+int template_import_raw_archive(const TemplateImport *imp, struct archive *a, ProgressWriter *progress) {
         g_autofree char *image = g_build_filename(imp->tmp_dir, "image.raw", NULL);
         g_autofree char *mnt = g_build_filename(imp->tmp_dir, "mnt", NULL);
-        g_autofree char *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL), *init = NULL;
-        const char *brand = imp->brand;
+        g_autofree char *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL);
+        const char *brand = NULL;
         uint64_t size = 0;
         int r;
 
         if (mkdir(imp->tmp_dir, 0700) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
-                                           strerror(errno));
-        r = store_image(imp, a, image);
+                return progress_report_error(progress, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                                             strerror(errno));
+        r = store_image(a, image, progress);
         if (r < 0)
                 return r;
-        r = copy_tree(imp, image, mnt, rootfs, &size);
+        r = copy_tree(image, mnt, rootfs, &size, progress);
         if (r < 0)
                 return r;
         (void) unlink(image);
-        if (isempty(brand)) {
-                Brand *b = brand_detect(imp->brands, rootfs, &init);
-                if (!b)
-                        return worker_report_error(
-                                imp->report_fd, -EMEDIUMTYPE,
-                                "Cannot tell the brand of the image: /sbin/init %s%s; name one with "
-                                "the brand option.",
-                                init ? "is " : "does not exist", strempty(init));
-                brand = b->name;
-        }
+        r = template_import_brand(imp, rootfs, "the image", progress, &brand);
+        if (r < 0)
+                return r;
         if (chmod(imp->tmp_dir, 0755) < 0)
                 return -errno;
-        r = template_import_commit(imp, brand, size);
-        if (r == -EEXIST)
-                return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
-        if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
-                                           imp->name, strerror(-r));
-        return 0;
+        return template_import_commit_reported(imp, brand, size, progress);
 }

@@ -3,18 +3,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <inttypes.h>
+#include <glib.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <sys/mount.h>
-#include <time.h>
 
 #include "archive-util.h"
 #include "export.h"
 #include "macro.h"
-#include "template-tar.h"
-#include "worker-report.h"
 
 typedef struct ExportFormat {
         const char *name;
@@ -43,22 +39,9 @@ bool export_format_is_valid(const char *format) {
 }
 
 typedef struct Export {
-        int report_fd;
+        ProgressWriter *progress;
         uint64_t bytes;
-        uint64_t last_report;
 } Export;
-
-static void report_bytes(Export *x, bool force) {
-        struct timespec ts;
-        uint64_t now;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        now = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        if (!force && now - x->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
-                return;
-        x->last_report = now;
-        (void) dprintf(x->report_fd, "B %" PRIu64 "\n", x->bytes);
-}
 
 /* Zeros for the holes of sparse files: they are written as plain files. */
 static int write_zeros(struct archive *out, uint64_t n) {
@@ -67,7 +50,7 @@ static int write_zeros(struct archive *out, uint64_t n) {
         while (n > 0) {
                 size_t k = (size_t) MIN(n, (uint64_t) sizeof(zeros));
                 if (archive_write_data(out, zeros, k) < 0)
-                        return -EIO;
+                        return archive_error_errno(out);
                 n -= k;
         }
         return 0;
@@ -85,20 +68,21 @@ static int copy_data(Export *x, struct archive *in, struct archive *out, const c
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(x->report_fd, -EIO, "Cannot read %s: %s", path,
-                                                   archive_error_string(in));
+                        return progress_report_error(x->progress, archive_error_errno(in),
+                                                     "Cannot read %s: %s", path, archive_error_string(in));
                 if ((uint64_t) offset < done || (uint64_t) offset + n > size)
-                        return worker_report_error(x->report_fd, -EIO, "%s changed while it was read", path);
+                        return progress_report_error(x->progress, -EIO, "%s changed while it was read",
+                                                     path);
                 if (write_zeros(out, (uint64_t) offset - done) < 0 || archive_write_data(out, buf, n) < 0)
-                        return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                                   archive_error_string(out));
+                        return progress_report_error(x->progress, archive_error_errno(out),
+                                                     "Cannot write %s: %s", path, archive_error_text(out));
                 done = (uint64_t) offset + n;
                 x->bytes += n;
-                report_bytes(x, false);
+                progress_report_bytes(x->progress, x->bytes, false);
         }
         if (write_zeros(out, size - done) < 0)
-                return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                           archive_error_string(out));
+                return progress_report_error(x->progress, archive_error_errno(out), "Cannot write %s: %s",
+                                             path, archive_error_text(out));
         return 0;
 }
 
@@ -108,8 +92,8 @@ static int write_entry(Export *x, struct archive *in, struct archive *out, struc
 
         archive_entry_sparse_clear(e);
         if (archive_write_header(out, e) < ARCHIVE_WARN)
-                return worker_report_error(x->report_fd, -EIO, "Cannot write %s: %s", path,
-                                           archive_error_string(out));
+                return progress_report_error(x->progress, archive_error_errno(out), "Cannot write %s: %s",
+                                             path, archive_error_text(out));
         if (!with_data || archive_entry_size(e) <= 0 || archive_entry_hardlink(e))
                 return 0;
         return copy_data(x, in, out, path, (uint64_t) archive_entry_size(e));
@@ -147,8 +131,8 @@ static int export_entries(Export *x, struct archive *in, struct archive *out, si
                         return 0;
                 }
                 if (r < ARCHIVE_WARN) {
-                        r = worker_report_error(x->report_fd, -EIO, "Cannot read the tree: %s",
-                                                archive_error_string(in));
+                        r = progress_report_error(x->progress, archive_error_errno(in),
+                                                  "Cannot read the tree: %s", archive_error_string(in));
                         archive_entry_free(e);
                         return r;
                 }
@@ -174,14 +158,14 @@ static int open_writer(struct archive *out, const ExportFormat *f, int fd) {
                 return -EOPNOTSUPP;
         /* A stream: no padding of the last block beyond what tar needs. */
         (void) archive_write_set_bytes_in_last_block(out, 1);
-        return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : -EIO;
+        return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : archive_error_errno(out);
 }
 
-int export_tree_tar(const char *root, int fd, const char *format, int report_fd) {
+int export_tree_tar(const char *root, int fd, const char *format, ProgressWriter *progress) {
         _cleanup_(archive_read_freep) struct archive *in = archive_read_disk_new();
         _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
         const ExportFormat *f = format_find(format);
-        Export x = { .report_fd = report_fd };
+        Export x = { .progress = progress };
         _cleanup_free_ char *dir = strdup(root);
         size_t n;
         int r;
@@ -189,28 +173,28 @@ int export_tree_tar(const char *root, int fd, const char *format, int report_fd)
         if (!in || !out || !dir)
                 return -ENOMEM;
         if (!f)
-                return worker_report_error(report_fd, -EINVAL, "Unknown format \"%s\".", format);
+                return progress_report_error(progress, -EINVAL, "Unknown format \"%s\".", format);
         n = strlen(dir);
         while (n > 1 && dir[n - 1] == '/')
                 dir[--n] = 0;
         r = open_writer(out, f, fd);
         if (r < 0)
-                return worker_report_error(report_fd, r, "Cannot write a %s tarball: %s", f->name,
-                                           archive_error_string(out) ?: strerror(-r));
+                return progress_report_error(progress, r, "Cannot write a %s tarball: %s", f->name,
+                                             archive_error_string(out) ?: strerror(-r));
         /* Numeric ids only (no name lookups in the host's passwd), symlinks as
          * they are, the tree's own file system only. */
         archive_read_disk_set_symlink_physical(in);
         archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
         if (archive_read_disk_open(in, dir) != ARCHIVE_OK)
-                return worker_report_error(report_fd, -EIO, "Cannot read %s: %s", dir,
-                                           archive_error_string(in));
+                return progress_report_error(progress, archive_error_errno(in), "Cannot read %s: %s", dir,
+                                             archive_error_string(in));
         r = export_entries(&x, in, out, n);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
-                return worker_report_error(report_fd, -EIO, "Cannot finish the tarball: %s",
-                                           archive_error_string(out));
-        report_bytes(&x, true);
+                return progress_report_error(progress, archive_error_errno(out),
+                                             "Cannot finish the tarball: %s", archive_error_text(out));
+        progress_report_bytes(progress, x.bytes, true);
         return 0;
 }
 
@@ -229,16 +213,24 @@ static int mount_merged(const char *upper, const char *lower, const char *where)
         return mount("overlay", where, "overlay", MS_RDONLY, options) < 0 ? -errno : 0;
 }
 
-int export_zone_tar(const char *rootfs, const char *upper, const char *lower, int fd, const char *format,
-                    int report_fd) {
+void export_job_done(ExportJob *x) {
+        g_free(x->rootfs);
+        g_free(x->upper);
+        g_free(x->lower);
+        g_free(x->format);
+        safe_close(x->fd);
+        *x = (ExportJob) { .fd = -EBADF };
+}
+
+int export_zone_tar(const ExportJob *x, ProgressWriter *progress) {
         int r;
 
-        if (upper) {
-                r = mount_merged(upper, lower, rootfs);
+        if (x->upper) {
+                r = mount_merged(x->upper, x->lower, x->rootfs);
                 if (r < 0)
-                        return worker_report_error(report_fd, r, "Cannot mount the zone's tree: %s",
-                                                   strerror(-r));
+                        return progress_report_error(progress, r, "Cannot mount the zone's tree: %s",
+                                                     strerror(-r));
         }
         /* The mount goes away with the worker's mount namespace. */
-        return export_tree_tar(rootfs, fd, format, report_fd);
+        return export_tree_tar(x->rootfs, x->fd, x->format, progress);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "template.h"
+#include "progress.h"
+#include "template-import.h"
 
 /* Worker side of ImportTemplateTar: unpacks the tar stream imp->source_fd
  * (any compression libarchive reads) into imp->tmp_dir/rootfs, keeping
@@ -11,15 +12,15 @@
  * through symlinks) fail the import; device nodes are skipped (a zone's
  * /dev is made by its supervisor). Leaves nothing behind on failure.
  *
- * It writes lines to imp->report_fd for zoned:
- *     "B <bytes read from the stream>\n"   at most every 200 ms, and at the end
- *     "N <D-Bus error name>\n"             before the "E" line of a failure that has one:
- *                                          org.zoned1.Error.EmptyArchive for an archive without
- *                                          a file (a stream of zeros is one), which makes no
- *                                          template even when a brand was given
- *     "E <why it failed>\n"                once, before a failure is returned
+ * It reports on progress (see progress.h):
+ *     "B <bytes read from the stream>"   rate-limited, and at the end
+ *     "N <D-Bus error name>"             before the "E" line of a failure that has one:
+ *                                        org.zoned1.Error.EmptyArchive for an archive without
+ *                                        a file (a stream of zeros is one), which makes no
+ *                                        template even when a brand was given
+ *     "E <why it failed>"                once, before a failure is returned
  * Run it in a worker: it changes the working directory. */
-int template_import_tar(const TemplateImport *imp);
+int template_import_tar(const TemplateImport *imp, ProgressWriter *progress);
 
 /* Caps of one unpack: the sum of the regular files' sizes (a sparse file
  * counts with its full size) and the number of entries. The archive is
@@ -37,7 +38,5 @@ typedef struct TarLimits {
 typedef int (*tar_before_commit_func)(void *userdata);
 
 /* template_import_tar() with limits (NULL: the defaults) and a hook. */
-int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
+int template_unpack_tar(const TemplateImport *imp, ProgressWriter *progress, const TarLimits *limits,
                         tar_before_commit_func before_commit, void *userdata);
-
-#define TEMPLATE_TAR_REPORT_INTERVAL_USEC (200 * 1000ULL)

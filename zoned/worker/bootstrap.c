@@ -14,7 +14,6 @@
 
 #include "bootstrap.h"
 #include "macro.h"
-#include "worker-report.h"
 
 static bool uri_is_wanted(const char *uri) {
         return (g_str_has_prefix(uri, "http://") || g_str_has_prefix(uri, "https://") ||
@@ -309,13 +308,13 @@ static uint64_t tree_size(const char *path) {
 }
 
 /* Waits for the tool; meanwhile tells zoned every second how big the tree got. */
-static int wait_tool(pid_t pid, const char *rootfs, int report_fd) {
+static int wait_tool(pid_t pid, const char *rootfs, ProgressWriter *progress) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
         int status;
 
         while (pidfd >= 0 && poll(&p, 1, 1000) == 0)
-                (void) dprintf(report_fd, "B %" PRIu64 "\n", tree_size(rootfs));
+                progress_report_bytes(progress, tree_size(rootfs), true);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
@@ -324,7 +323,8 @@ static int wait_tool(pid_t pid, const char *rootfs, int report_fd) {
         return WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
 }
 
-static int run_tool(char **argv, const char *log, const char *tmp, const char *rootfs, int report_fd) {
+static int run_tool(char **argv, const char *log, const char *tmp, const char *rootfs,
+                    ProgressWriter *progress) {
         _cleanup_close_ int log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         pid_t pid;
 
@@ -340,10 +340,10 @@ static int run_tool(char **argv, const char *log, const char *tmp, const char *r
                 return -errno;
         if (pid == 0)
                 exec_tool(argv, log_fd, tmp);
-        return wait_tool(pid, rootfs, report_fd);
+        return wait_tool(pid, rootfs, progress);
 }
 
-int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def) {
+int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def, ProgressWriter *progress) {
         g_autofree char *mirror = NULL, *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL);
         g_autofree char *log = g_build_filename(imp->tmp_dir, "bootstrap.log", NULL), *tail = NULL;
         g_autofree char *tmp = g_build_filename(imp->tmp_dir, "tmp", NULL);
@@ -353,30 +353,24 @@ int bootstrap_run(const TemplateImport *imp, const TemplateDefinition *def) {
 
         r = bootstrap_host_mirror("/etc/apt/sources.list", "/etc/apt/sources.list.d", &mirror);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r,
-                                           "No Debian mirror in the host's apt configuration.");
+                return progress_report_error(progress, r,
+                                             "No Debian mirror in the host's apt configuration.");
         if (mkdir(imp->tmp_dir, 0755) < 0 || mkdir(rootfs, 0755) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
-                                           strerror(errno));
+                return progress_report_error(progress, -errno, "Cannot make %s: %s", rootfs,
+                                             strerror(errno));
         argv = bootstrap_argv(def, rootfs, mirror);
-        r = run_tool(argv, log, tmp, rootfs, imp->report_fd);
+        r = run_tool(argv, log, tmp, rootfs, progress);
         if (r < 0) {
                 tail = log_tail(log, mirror);
-                return worker_report_error(imp->report_fd, r, "%s %s failed%s%s", argv[0], def->suite,
-                                           isempty(tail) ? "" : ": ", strempty(tail));
+                return progress_report_error(progress, r, "%s %s failed%s%s", argv[0], def->suite,
+                                             isempty(tail) ? "" : ": ", strempty(tail));
         }
         (void) unlink(log);
         (void) rm_rf(tmp);
         fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         r = fd < 0 ? -errno : bootstrap_fixup_tree(fd);
         if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot fix up the tree %s built: %s", argv[0],
-                                           strerror(-r));
-        r = template_import_commit(imp, imp->brand, tree_size(rootfs));
-        if (r == -EEXIST)
-                return worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
-        if (r < 0)
-                return worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
-                                           imp->name, strerror(-r));
-        return 0;
+                return progress_report_error(progress, r, "Cannot fix up the tree %s built: %s", argv[0],
+                                             strerror(-r));
+        return template_import_commit_reported(imp, imp->brand, tree_size(rootfs), progress);
 }

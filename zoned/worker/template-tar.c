@@ -7,43 +7,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "archive-util.h"
-#include "brand.h"
-#include "bus-errors.h"
+#include "bus-error-names.h"
 #include "macro.h"
 #include "template-tar.h"
-#include "worker-report.h"
 #include "xz-stream.h"
 
 typedef struct TarSource {
         int fd;
         XzStream *xz; /* reads fd; decodes xz on all CPUs */
-        int report_fd;
+        ProgressWriter *progress;
         uint64_t bytes;
-        uint64_t last_report;
         char buf[128 * 1024];
 } TarSource;
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
-/* The report pipe is non-blocking: a progress line zoned has no room for is
- * dropped, the next one says more anyway. */
-static void report_bytes(TarSource *s, bool force) {
-        uint64_t now = monotonic_usec();
-
-        if (!force && now - s->last_report < TEMPLATE_TAR_REPORT_INTERVAL_USEC)
-                return;
-        s->last_report = now;
-        (void) dprintf(s->report_fd, "B %" PRIu64 "\n", s->bytes);
-}
 
 static la_ssize_t tar_read(struct archive *a, void *userdata, const void **ret_buf) {
         TarSource *s = userdata;
@@ -60,7 +38,7 @@ static la_ssize_t tar_read(struct archive *a, void *userdata, const void **ret_b
         }
         /* Progress counts what came in: compressed bytes, as BytesTotal does. */
         s->bytes = xz_stream_bytes_read(s->xz);
-        report_bytes(s, false);
+        progress_report_bytes(s->progress, s->bytes, false);
         *ret_buf = s->buf;
         return n;
 }
@@ -88,7 +66,7 @@ static void strip_dot_slash(struct archive_entry *e, bool hardlink) {
                 archive_entry_copy_pathname(e, copy);
 }
 
-static int copy_data(struct archive *in, struct archive *out, int report_fd, const char *path) {
+static int copy_data(struct archive *in, struct archive *out, ProgressWriter *progress, const char *path) {
         for (;;) {
                 const void *buf;
                 size_t size;
@@ -98,93 +76,94 @@ static int copy_data(struct archive *in, struct archive *out, int report_fd, con
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, archive_error_errno(in),
-                                                   "Cannot read %s from the archive: %s", path,
-                                                   archive_error_string(in));
+                        return progress_report_error(progress, archive_error_errno(in),
+                                                     "Cannot read %s from the archive: %s", path,
+                                                     archive_error_string(in));
                 /* A failed write(2) (a full disk) is only a warning to libarchive. */
                 if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
-                        return worker_report_error(report_fd, archive_error_errno(out),
-                                                   "Cannot write %s: %s", path, archive_error_text(out));
+                        return progress_report_error(progress, archive_error_errno(out),
+                                                     "Cannot write %s: %s", path, archive_error_text(out));
         }
 }
 
-static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e, int report_fd) {
+static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+                         ProgressWriter *progress) {
         const char *path;
         int r;
 
         strip_dot_slash(e, true);
         path = archive_entry_pathname(e);
         if (!path || !*path)
-                return worker_report_error(report_fd, -EINVAL, "The archive has an entry without a name.");
+                return progress_report_error(progress, -EINVAL, "The archive has an entry without a name.");
         r = archive_write_header(out, e);
         if (r < ARCHIVE_WARN)
                 /* Also where "..", absolute paths and writes through symlinks are refused. */
-                return worker_report_error(report_fd, archive_error_errno(out), "Cannot unpack %s: %s", path,
-                                           archive_error_string(out));
+                return progress_report_error(progress, archive_error_errno(out), "Cannot unpack %s: %s",
+                                             path, archive_error_string(out));
         if (archive_entry_size(e) > 0) {
-                r = copy_data(in, out, report_fd, path);
+                r = copy_data(in, out, progress, path);
                 if (r < 0)
                         return r;
         }
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-                return worker_report_error(report_fd, archive_error_errno(out), "Cannot finish %s: %s", path,
-                                           archive_error_string(out));
+                return progress_report_error(progress, archive_error_errno(out), "Cannot finish %s: %s",
+                                             path, archive_error_string(out));
         return 0;
 }
 
 /* The entry of the tree's root ("./") describes the rootfs directory itself,
  * which exists already: its owner, mode and times are applied at the end,
  * after everything inside it was written. */
-static int apply_root(struct archive_entry *root, int report_fd) {
+static int apply_root(struct archive_entry *root, ProgressWriter *progress) {
         struct timespec ts[2] = {
                 { .tv_sec = archive_entry_atime(root), .tv_nsec = archive_entry_atime_nsec(root) },
                 { .tv_sec = archive_entry_mtime(root), .tv_nsec = archive_entry_mtime_nsec(root) },
         };
 
         if (archive_entry_filetype(root) != AE_IFDIR)
-                return worker_report_error(report_fd, -ENOTDIR,
-                                           "The root of the archive is not a directory.");
+                return progress_report_error(progress, -ENOTDIR,
+                                             "The root of the archive is not a directory.");
         if (!archive_entry_atime_is_set(root))
                 ts[0] = ts[1];
         if (chown(".", (uid_t) archive_entry_uid(root), (gid_t) archive_entry_gid(root)) < 0 ||
             chmod(".", archive_entry_perm(root)) < 0 || utimensat(AT_FDCWD, ".", ts, 0) < 0)
-                return worker_report_error(report_fd, -errno, "Cannot set up the root directory: %s",
-                                           strerror(errno));
+                return progress_report_error(progress, -errno, "Cannot set up the root directory: %s",
+                                             strerror(errno));
         return 0;
 }
 
 /* Counts the entry against the caps before anything of it is written. */
 static int check_limits(struct archive_entry *e, const TarLimits *limits, uint64_t *bytes, uint64_t *files,
-                        int report_fd) {
+                        ProgressWriter *progress) {
         uint64_t size = 0;
 
         if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
                 size = (uint64_t) MAX(archive_entry_size(e), 0);
         if (++*files > limits->max_files)
-                return worker_report_error(report_fd, -EFBIG,
-                                           "The archive has more than %" PRIu64 " entries (max-files).",
-                                           limits->max_files);
+                return progress_report_error(progress, -EFBIG,
+                                             "The archive has more than %" PRIu64 " entries (max-files).",
+                                             limits->max_files);
         if (size > limits->max_bytes || *bytes > limits->max_bytes - size)
-                return worker_report_error(report_fd, -EFBIG,
-                                           "The archive unpacks to more than %" PRIu64
-                                           " bytes (max-bytes), at %s.",
-                                           limits->max_bytes, archive_entry_pathname(e));
+                return progress_report_error(progress, -EFBIG,
+                                             "The archive unpacks to more than %" PRIu64
+                                             " bytes (max-bytes), at %s.",
+                                             limits->max_bytes, archive_entry_pathname(e));
         *bytes += size;
         return 0;
 }
 
 /* An archive without a file is no template: a stream of zeros is one (libarchive takes the first
  * two blocks of zeros for the end of an empty tar), with nothing but its root or device nodes too. */
-static int empty_archive(int report_fd) {
-        (void) dprintf(report_fd, "N %s\n", ZONED_ERROR_EMPTY_ARCHIVE);
-        return worker_report_error(
-                report_fd, -ENODATA,
+static int empty_archive(ProgressWriter *progress) {
+        progress_report_error_name(progress, ZONED_ERROR_EMPTY_ARCHIVE);
+        return progress_report_error(
+                progress, -ENODATA,
                 "The archive holds no file (it is empty, or a stream of zeros): no template "
                 "is made of it.");
 }
 
-static int extract_all(struct archive *in, struct archive *out, int report_fd, const TarLimits *limits,
-                       uint64_t *size, struct archive_entry **root) {
+static int extract_all(struct archive *in, struct archive *out, ProgressWriter *progress,
+                       const TarLimits *limits, uint64_t *size, struct archive_entry **root) {
         uint64_t files = 0;
 
         for (;;) {
@@ -193,10 +172,10 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                 int r = archive_read_next_header(in, &e);
 
                 if (r == ARCHIVE_EOF)
-                        return files > 0 ? 0 : empty_archive(report_fd);
+                        return files > 0 ? 0 : empty_archive(progress);
                 if (r < ARCHIVE_WARN)
-                        return worker_report_error(report_fd, -EBADMSG, "Cannot read the archive: %s",
-                                                   archive_error_string(in));
+                        return progress_report_error(progress, -EBADMSG, "Cannot read the archive: %s",
+                                                     archive_error_string(in));
                 type = archive_entry_filetype(e);
                 if (type == AE_IFCHR || type == AE_IFBLK)
                         continue;
@@ -208,10 +187,10 @@ static int extract_all(struct archive *in, struct archive *out, int report_fd, c
                                 return -ENOMEM;
                         continue;
                 }
-                r = check_limits(e, limits, size, &files, report_fd);
+                r = check_limits(e, limits, size, &files, progress);
                 if (r < 0)
                         return r;
-                r = extract_entry(in, out, e, report_fd);
+                r = extract_entry(in, out, e, progress);
                 if (r < 0)
                         return r;
         }
@@ -273,43 +252,25 @@ static int unpack(TarSource *src, const char *rootfs, const TarLimits *limits, u
                              ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                              ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
         if (archive_read_open(in, src, NULL, tar_read, NULL) != ARCHIVE_OK)
-                return worker_report_error(src->report_fd, -EBADMSG, "Not an archive zoned can read: %s",
-                                           archive_error_string(in));
-        r = extract_all(in, out, src->report_fd, limits, ret_size, &root);
+                return progress_report_error(src->progress, -EBADMSG, "Not an archive zoned can read: %s",
+                                             archive_error_string(in));
+        r = extract_all(in, out, src->progress, limits, ret_size, &root);
         if (r < 0)
                 return r;
         /* Directory modes and times are set here, after their contents. */
         if (archive_write_close(out) < ARCHIVE_WARN)
-                return worker_report_error(src->report_fd, archive_error_errno(out),
-                                           "Cannot finish unpacking: %s", archive_error_string(out));
+                return progress_report_error(src->progress, archive_error_errno(out),
+                                             "Cannot finish unpacking: %s", archive_error_string(out));
         if (root) {
-                r = apply_root(root, src->report_fd);
+                r = apply_root(root, src->progress);
                 if (r < 0)
                         return r;
         }
-        report_bytes(src, true);
+        progress_report_bytes(src->progress, src->bytes, true);
         return 0;
 }
 
-static int detect_brand(const TemplateImport *imp, const char *rootfs, const char **ret) {
-        g_autofree char *init_name = NULL;
-        Brand *b;
-
-        if (!isempty(imp->brand)) {
-                *ret = imp->brand;
-                return 0;
-        }
-        b = brand_detect(imp->brands, rootfs, &init_name);
-        if (!b)
-                return worker_report_error(
-                        imp->report_fd, -EMEDIUMTYPE,
-                        "Cannot tell the brand of the archive: /sbin/init %s%s; name one with the brand option.",
-                        init_name ? "is " : "does not exist", strempty(init_name));
-        *ret = b->name;
-        return 0;
-}
-
-int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
+int template_unpack_tar(const TemplateImport *imp, ProgressWriter *progress, const TarLimits *limits,
                         tar_before_commit_func before_commit, void *userdata) {
         static const TarLimits defaults = {
                 .max_bytes = TEMPLATE_TAR_MAX_BYTES_DEFAULT,
@@ -324,20 +285,19 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
         if (!src)
                 return -ENOMEM;
         src->fd = imp->source_fd;
-        src->report_fd = imp->report_fd;
+        src->progress = progress;
         src->xz = xz_stream_new(src->fd);
         if (!src->xz)
                 return -ENOMEM;
         if (mkdir(imp->tmp_dir, 0755) < 0)
-                return worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", imp->tmp_dir,
-                                           strerror(errno));
+                return progress_report_error(progress, -errno, "Cannot make %s: %s", imp->tmp_dir,
+                                             strerror(errno));
         if (asprintf(&rootfs, "%s/rootfs", imp->tmp_dir) < 0) {
                 r = -ENOMEM;
                 goto fail;
         }
         if (mkdir(rootfs, 0755) < 0) {
-                r = worker_report_error(imp->report_fd, -errno, "Cannot make %s: %s", rootfs,
-                                        strerror(errno));
+                r = progress_report_error(progress, -errno, "Cannot make %s: %s", rootfs, strerror(errno));
                 goto fail;
         }
         r = unpack(src, rootfs, limits ?: &defaults, &size);
@@ -349,15 +309,10 @@ int template_unpack_tar(const TemplateImport *imp, const TarLimits *limits,
                 if (r < 0)
                         goto fail;
         }
-        r = detect_brand(imp, rootfs, &brand);
+        r = template_import_brand(imp, rootfs, "the archive", progress, &brand);
         if (r < 0)
                 goto fail;
-        r = template_import_commit(imp, brand, size);
-        if (r == -EEXIST)
-                r = worker_report_error(imp->report_fd, r, "Template %s appeared meanwhile.", imp->name);
-        else if (r < 0)
-                r = worker_report_error(imp->report_fd, r, "Cannot put template %s into place: %s",
-                                        imp->name, strerror(-r));
+        r = template_import_commit_reported(imp, brand, size, progress);
         if (r < 0)
                 goto fail;
         return 0;
@@ -369,6 +324,6 @@ fail:
         return r;
 }
 
-int template_import_tar(const TemplateImport *imp) {
-        return template_unpack_tar(imp, NULL, NULL, NULL);
+int template_import_tar(const TemplateImport *imp, ProgressWriter *progress) {
+        return template_unpack_tar(imp, progress, NULL, NULL, NULL);
 }
