@@ -2,7 +2,7 @@
 
 #include <errno.h>
 
-#include "bus-error-names.h"
+#include "bus-error-map.h"
 
 const sd_bus_error_map zoned_error_map[] = {
         SD_BUS_ERROR_MAP(ZONED_ERROR_NO_SUCH_ZONE, ENXIO),

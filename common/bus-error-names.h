@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <systemd/sd-bus.h>
-
 #define ZONED_ERROR_PREFIX "org.zoned1.Error."
 
 /* zoned's D-Bus error names, and the errno each stands for: one table for zoned, which sets them,
@@ -36,5 +34,5 @@
 /* The zone's storage was never completed (its creation was cut short): it can only be removed. */
 #define ZONED_ERROR_ZONE_INCOMPLETE "org.zoned1.Error.ZoneIncomplete"
 
-/* Each name with its errno. */
-extern const sd_bus_error_map zoned_error_map[];
+/* Each name with its errno: zoned_error_map in bus-error-map.h (which needs sd-bus; these names
+ * alone do not, so that zoned's workers can report them without it). */

@@ -2,7 +2,7 @@
 
 #include <stdarg.h>
 
-#include "bus-error-names.h"
+#include "bus-error-map.h"
 #include "cli-error.h"
 
 void cli_register_error_map(void) {

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "bus-error-names.h"
+#include "bus-error-map.h"
 
 static void test_table(void) {
         g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);

@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "transfer.h"
+#include "verify.h"
 
 /* The strings are part of the D-Bus contract: a worker job's kind is its transfer's Type (and the
  * first word of a template's Origin); Transfer.State and TransferRemoved's result. */
@@ -46,9 +47,29 @@ static void test_states(void) {
         g_assert_cmpint(transfer_state_from_string("cancelled"), ==, -EINVAL);
 }
 
+/* The verify option of PullTemplate and Verify= of a template definition. */
+static void test_verify_modes(void) {
+        static const char *const modes[] = {
+                [VERIFY_NO] = "no",
+                [VERIFY_CHECKSUM] = "checksum",
+                [VERIFY_SIGNATURE] = "signature",
+        };
+
+        g_assert_cmpuint(G_N_ELEMENTS(modes), ==, _VERIFY_MODE_MAX);
+        for (int i = 0; i < _VERIFY_MODE_MAX; i++) {
+                g_assert_cmpstr(verify_mode_to_string((VerifyMode) i), ==, modes[i]);
+                g_assert_cmpint(verify_mode_from_string(modes[i]), ==, i);
+        }
+        g_assert_null(verify_mode_to_string(_VERIFY_MODE_MAX));
+        g_assert_cmpint(verify_mode_from_string("sha256"), ==, -EINVAL);
+        g_assert_cmpint(verify_mode_from_string("No"), ==, -EINVAL);
+        g_assert_cmpint(verify_mode_from_string(NULL), ==, -EINVAL);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/transfer/types", test_types);
         g_test_add_func("/transfer/states", test_states);
+        g_test_add_func("/transfer/verify-modes", test_verify_modes);
         return g_test_run();
 }

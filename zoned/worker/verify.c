@@ -13,16 +13,7 @@ static const char *const verify_mode_table[_VERIFY_MODE_MAX] = {
         [VERIFY_SIGNATURE] = "signature",
 };
 
-const char *verify_mode_to_string(VerifyMode m) {
-        return m >= 0 && m < _VERIFY_MODE_MAX ? verify_mode_table[m] : NULL;
-}
-
-VerifyMode verify_mode_from_string(const char *s) {
-        for (int i = 0; s && i < _VERIFY_MODE_MAX; i++)
-                if (streq(s, verify_mode_table[i]))
-                        return (VerifyMode) i;
-        return _VERIFY_MODE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(verify_mode, VerifyMode)
 
 /* Where the path of the URL ends: before "?" or "#". */
 static size_t url_path_end(const char *url) {
