@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include "fd-util.h"
 #include "brand.h"
 #include "config.h"
 #include "log.h"
@@ -131,6 +132,11 @@ static void background_done(Worker *w, int result, void *userdata) {
 }
 
 static int remove_run(void *userdata) {
+        int r;
+
+        r = close_all_fds_except(NULL, 0);
+        if (r < 0)
+                return r;
         return rm_rf(userdata);
 }
 

@@ -127,6 +127,11 @@ static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdat
 
 /* In the worker: its copy of the job. */
 static int transfer_run(void *userdata) {
+        int r;
+
+        r = worker_job_close_other_fds(userdata);
+        if (r < 0)
+                return r;
         return worker_job_run(userdata);
 }
 

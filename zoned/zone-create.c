@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "bus-errors.h"
 #include "log.h"
 #include "names.h"
@@ -25,6 +26,9 @@ static int copy_job_run(void *userdata) {
         g_autofree char *dir = g_path_get_dirname(j->dst), *final = g_build_filename(dir, "rootfs", NULL);
         int r;
 
+        r = close_all_fds_except(NULL, 0);
+        if (r < 0)
+                return r;
         r = tree_copy(j->src, j->dst, NULL);
         if (r < 0)
                 return r;

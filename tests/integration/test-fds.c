@@ -214,7 +214,6 @@ static void assert_shell_safe(Harness *h, const char *name) {
 }
 
 static void test_per_zone(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL;
         guint32 leaders[N_ZONES];
         guint base;
         int stray;
@@ -274,6 +273,78 @@ static void test_per_zone(Harness *h, gconstpointer data) {
         assert_fd_count(h, base, "after the zones stopped");
 }
 
+/* The worker zoned forked for a transfer: the child of zoned named zoned-worker, or 0. */
+static pid_t find_worker(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", (int) h->zoned_pid,
+                                                (int) h->zoned_pid),
+                        *text = NULL;
+        g_auto(GStrv) pids = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return 0;
+        pids = g_strsplit(g_strstrip(text), " ", -1);
+        for (char **p = pids; *p && **p; p++) {
+                g_autofree char *comm_path = g_strdup_printf("/proc/%s/comm", *p), *comm = NULL;
+
+                if (g_file_get_contents(comm_path, &comm, NULL, NULL) &&
+                    g_str_equal(g_strstrip(comm), "zoned-worker"))
+                        return (pid_t) g_ascii_strtoll(*p, NULL, 10);
+        }
+        return 0;
+}
+
+static bool worker_started(gpointer data) {
+        return find_worker(data) > 0;
+}
+
+/* A worker holds nothing of zoned's while it runs (its bus connection, private socket, the
+ * control sockets of the zones' supervisors, the event loop): only stdio, the stream it reads
+ * and its report pipe. Else a connection zoned closed would stay open in it. */
+static void test_worker(Harness *h, gconstpointer data) {
+        g_autoptr(GPtrArray) fds = NULL;
+        g_autofree char *transfer = NULL, *text = NULL, *result = NULL;
+        unsigned pidfds, pipes = 0, others = 0;
+        int write_end;
+        guint32 id;
+        pid_t worker;
+
+        if (harness_skipped(h))
+                return;
+        harness_import_busybox(h);
+        g_free(harness_create_zone(h, "z1", "bb", false));
+        (void) harness_boot_zone(h, "z1");
+        id = harness_held_transfer(h, "held", &write_end, &transfer);
+        g_assert_true(harness_wait(worker_started, h, FDS_WAIT_MS));
+        worker = find_worker(h);
+        /* It closes them first thing: give it the moment. */
+        for (gint64 deadline = g_get_monotonic_time() + FDS_WAIT_MS * 1000;;) {
+                g_clear_pointer(&fds, g_ptr_array_unref);
+                fds = fds_of(worker, &pidfds);
+                pipes = others = 0;
+                for (guint i = 0; i < fds->len; i++) {
+                        const char *fd = fds->pdata[i];
+                        int n = atoi(fd);
+
+                        if (n < 3)
+                                continue;
+                        if (strstr(fd, "-> pipe:"))
+                                pipes++;
+                        else
+                                others++;
+                }
+                if ((pipes == 2 && others == 0) || g_get_monotonic_time() > deadline)
+                        break;
+                g_usleep(20 * 1000);
+        }
+        text = fds_text(fds);
+        if (pipes != 2 || others != 0)
+                g_error("the worker holds more than its stream and report pipe:\n%s", text);
+        close(write_end);
+        result = harness_wait_transfer_removed(h, id, transfer, HARNESS_TRANSFER_TIMEOUT_MS);
+        g_assert_cmpstr(result, ==, "failed");
+        harness_poweroff_zone(h, "z1");
+}
+
 int main(int argc, char *argv[]) {
         struct rlimit rl;
 
@@ -291,5 +362,6 @@ int main(int argc, char *argv[]) {
 
         harness_init(&argc, &argv);
         HARNESS_TEST("/fds/per-zone", test_per_zone, HARNESS_DEFAULT);
+        HARNESS_TEST("/fds/worker", test_worker, HARNESS_DEFAULT);
         return g_test_run();
 }

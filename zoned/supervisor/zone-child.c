@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "capabilities.h"
 #include "machine-id.h"
 #include "notify.h"
@@ -301,11 +302,7 @@ static int child_drop_capabilities(ZoneChild *c) {
 
 static int child_close_fds(ZoneChild *c) {
         /* Everything but stdio and the (O_CLOEXEC) socket to the supervisor. */
-        if (c->sock > 3 && close_range(3, (unsigned) c->sock - 1, 0) < 0)
-                return -errno;
-        if (close_range((unsigned) c->sock + 1, ~0U, 0) < 0)
-                return -errno;
-        return 0;
+        return close_all_fds_except(&c->sock, 1);
 }
 
 static int child_syscall_filter(ZoneChild *c) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "fd-util.h"
 #include "bootstrap.h"
 #include "macro.h"
 #include "raw-image.h"
@@ -30,6 +31,13 @@ void worker_job_close_fds(WorkerJob *j) {
         j->progress.fd = safe_close(j->progress.fd);
         if (j->kind == WORKER_JOB_EXPORT_TAR)
                 j->export.fd = safe_close(j->export.fd);
+}
+
+int worker_job_close_other_fds(const WorkerJob *j) {
+        int keep[] = { j->import.source_fd, j->progress.fd,
+                       j->kind == WORKER_JOB_EXPORT_TAR ? j->export.fd : -EBADF };
+
+        return close_all_fds_except(keep, ELEMENTSOF(keep));
 }
 
 void worker_job_done(WorkerJob *j) {

@@ -47,5 +47,8 @@ void worker_job_init(WorkerJob *j, WorkerJobKind k);
 void worker_job_close_fds(WorkerJob *j);
 /* Frees what the job holds and closes its fds. */
 void worker_job_done(WorkerJob *j);
+/* In the worker, first: closes every descriptor above stderr but the job's own (what the fork
+ * copied of zoned's must not stay open while the job runs: close_all_fds_except()). */
+int worker_job_close_other_fds(const WorkerJob *j);
 /* In the worker: does the job. 0 or a negative errno, which the worker exits with. */
 int worker_job_run(WorkerJob *j);
