@@ -39,20 +39,6 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
         return bus_reply_sorted_list(msg, m->zones, compare_zones, "(sssso)", append_zone);
 }
 
-static int method_get_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        const char *name;
-        Zone *z = NULL;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &name);
-        if (r < 0)
-                return r;
-        r = bus_get_zone(userdata, name, &z, error);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(msg, "o", z->object_path);
-}
-
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         ZoneCreateOptions o = { .copy = false, .private_users = true };
@@ -98,6 +84,11 @@ static int call_by_name(sd_bus_message *msg, Manager *m, zone_method_func f, sd_
         static int method_##fn##_by_name(sd_bus_message *msg, void *userdata, sd_bus_error *error) { \
                 return call_by_name(msg, userdata, zone_method_##fn, error);                         \
         }
+static int zone_method_get(sd_bus_message *msg, Zone *z, sd_bus_error *error) {
+        return sd_bus_reply_method_return(msg, "o", z->object_path);
+}
+
+BY_NAME(get)
 BY_NAME(remove)
 BY_NAME(boot)
 BY_NAME(poweroff)
@@ -113,7 +104,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES("ListZones", NULL, , "a(sssso)", SD_BUS_PARAM(zones), method_list_zones, U),
         SD_BUS_METHOD_WITH_NAMES("GetZone", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(zone),
-                                 method_get_zone, U),
+                                 method_get_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("CreateZone", "ssa{sv}",
                                  SD_BUS_PARAM(name) SD_BUS_PARAM(template) SD_BUS_PARAM(options), "o",
                                  SD_BUS_PARAM(zone), method_create_zone, U),

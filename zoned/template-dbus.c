@@ -195,6 +195,24 @@ static int check_source_outside_store(Manager *m, const char *dir, const struct 
         return 0;
 }
 
+/* What every import reads first: root only, (source, s name, a{sv} {brand}) with the source's type
+ * as signature says, and a name that may be made. */
+static int import_read_call(sd_bus_message *msg, Manager *m, const char *signature, void *source,
+                            const char **name, const char **brand, sd_bus_error *error) {
+        int r;
+
+        r = bus_verify_root(msg, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, signature, source, name);
+        if (r < 0)
+                return r;
+        r = bus_read_options(msg, error, { "brand", "s", brand });
+        if (r < 0)
+                return r;
+        return bus_check_new_template(m, *name, false, error);
+}
+
 static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *dir, *name, *brand = NULL;
@@ -202,16 +220,7 @@ static int method_import_template_fs(sd_bus_message *msg, void *userdata, sd_bus
         struct stat st;
         int r;
 
-        r = bus_verify_root(msg, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(msg, "ss", &dir, &name);
-        if (r < 0)
-                return r;
-        r = bus_read_options(msg, error, { "brand", "s", &brand });
-        if (r < 0)
-                return r;
-        r = bus_check_new_template(m, name, false, error);
+        r = import_read_call(msg, m, "ss", &dir, &name, &brand, error);
         if (r < 0)
                 return r;
         if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -239,16 +248,7 @@ static int import_stream(sd_bus_message *msg, Manager *m, import_start_func star
         Transfer *t;
         int fd, r;
 
-        r = bus_verify_root(msg, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(msg, "hs", &fd, &name);
-        if (r < 0)
-                return r;
-        r = bus_read_options(msg, error, { "brand", "s", &brand });
-        if (r < 0)
-                return r;
-        r = bus_check_new_template(m, name, false, error);
+        r = import_read_call(msg, m, "hs", &fd, &name, &brand, error);
         if (r < 0)
                 return r;
         r = bus_check_brand(m, brand, error);
