@@ -67,6 +67,7 @@ typedef struct CallOptions {
         bool *copy;
         bool *private_users;
         const char **brand;
+        uint64_t *disk_quota;
 } CallOptions;
 
 static int read_bool_option(sd_bus_message *msg, const char *key, bool *ret, sd_bus_error *error) {
@@ -87,6 +88,13 @@ static int read_option(sd_bus_message *msg, const char *key, const CallOptions *
                 return read_bool_option(msg, key, o->copy, error);
         if (o->private_users && streq(key, "PrivateUsers"))
                 return read_bool_option(msg, key, o->private_users, error);
+        if (o->disk_quota && streq(key, "DiskQuota")) {
+                r = sd_bus_message_read(msg, "v", "t", o->disk_quota);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option DiskQuota must be a uint64 (bytes).");
+                return 0;
+        }
         if (o->brand && streq(key, "brand")) {
                 r = sd_bus_message_read(msg, "v", "s", o->brand);
                 if (r < 0)
@@ -125,7 +133,7 @@ static int read_options(sd_bus_message *msg, const CallOptions *o, sd_bus_error 
 
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        ZoneCreateOptions o = { .copy = false, .private_users = true };
+        ZoneCreateOptions o = { .copy = false, .private_users = true, .disk_quota = UINT64_MAX };
         const char *name, *template_name;
         Zone *z = NULL;
         int r;
@@ -136,7 +144,11 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
         if (r < 0)
                 return r;
-        r = read_options(msg, &(CallOptions) { .copy = &o.copy, .private_users = &o.private_users }, error);
+        r = read_options(msg,
+                         &(CallOptions) { .copy = &o.copy,
+                                          .private_users = &o.private_users,
+                                          .disk_quota = &o.disk_quota },
+                         error);
         if (r < 0)
                 return r;
         r = zone_create(m, name, template_name, &o, msg, error, &z);

@@ -12,6 +12,7 @@
 #include "supervisor-spare.h"
 #include "template.h"
 #include "transfer.h"
+#include "zone-disk.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -112,6 +113,9 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_check_user_namespace(z, error);
+        if (r < 0)
+                return r;
+        r = zone_disk_apply(z, error);
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);
