@@ -16,9 +16,13 @@
 #define LOOP_ATTACH_TRIES 64
 
 static int loop_configure(int loop_fd, int file_fd, bool read_only) {
+        /* Direct I/O on the file: what the file system on the device reads and writes is cached
+         * once, in its own page cache, not a second time in the file's (the kernel falls back to
+         * buffered I/O where the file's file system cannot). */
         struct loop_config config = {
                 .fd = (uint32_t) file_fd,
-                .info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0),
+                .info.lo_flags = LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO |
+                                 (read_only ? LO_FLAGS_READ_ONLY : 0),
         };
 
         return ioctl(loop_fd, LOOP_CONFIGURE, &config) < 0 ? -errno : 0;
