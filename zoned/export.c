@@ -12,6 +12,8 @@
 
 #include "archive-util.h"
 #include "export.h"
+#include "launch-plan.h"
+#include "loop-device.h"
 #include "macro.h"
 #include "template-tar.h"
 #include "worker-report.h"
@@ -227,6 +229,38 @@ static int mount_merged(const char *upper, const char *lower, const char *where)
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
         return mount("overlay", where, "overlay", MS_RDONLY, options) < 0 ? -errno : 0;
+}
+
+/* The image read-only on disk_mount, in a mount namespace of the worker's own; never a second
+ * superblock of an image a booting zone has on a loop device. */
+static int mount_disk(const char *image, const char *where) {
+        _cleanup_close_ int mnt = -EBADF;
+        _cleanup_free_ char *node = NULL;
+        int r;
+
+        if (loop_device_find(image, &node) >= 0)
+                return -EBUSY;
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        r = image_fsmount(image, ZONE_DISK_FSTYPE, "ro,noload", true, &mnt);
+        if (r < 0)
+                return r;
+        return move_mount(mnt, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+int export_zone_disk_tar(const char *disk_image, const char *disk_mount, const char *rootfs,
+                         const char *upper, const char *lower, int fd, const char *format, int report_fd) {
+        int r;
+
+        if (disk_image) {
+                r = mount_disk(disk_image, disk_mount);
+                if (r < 0)
+                        return worker_report_error(report_fd, r, "Cannot mount the zone's disk image: %s",
+                                                   strerror(-r));
+        }
+        return export_zone_tar(rootfs, upper, lower, fd, format, report_fd);
 }
 
 int export_zone_tar(const char *rootfs, const char *upper, const char *lower, int fd, const char *format,

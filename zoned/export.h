@@ -19,7 +19,11 @@ int export_tree_tar(const char *root, int fd, const char *format, int report_fd)
 /* Worker side of ExportZoneTar for a stopped zone: a copy zone's rootfs is
  * read as it is; an overlay zone's merged view (its upper dir over its
  * template) is mounted read-only in a private mount namespace of the worker,
- * exactly as the zone sees it, whiteouts included. */
+ * exactly as the zone sees it, whiteouts included. A zone with a disk image
+ * (disk_image, not NULL) has it mounted read-only on disk_mount first, in the
+ * same namespace. */
+int export_zone_disk_tar(const char *disk_image, const char *disk_mount, const char *rootfs,
+                         const char *upper, const char *lower, int fd, const char *format, int report_fd);
 int export_zone_tar(const char *rootfs, const char *upper, const char *lower, int fd, const char *format,
                     int report_fd);
 

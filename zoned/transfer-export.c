@@ -11,9 +11,12 @@
 #include "names.h"
 #include "template.h"
 #include "transfer.h"
+#include "zone-disk.h"
 #include "zone.h"
 
 typedef struct ExportJob {
+        char *disk_image; /* NULL without a disk quota */
+        char *disk_mount;
         char *rootfs;
         char *upper; /* NULL for a copy zone */
         char *lower;
@@ -27,8 +30,9 @@ static ExportJob spawn_job;
 static int export_worker(void *userdata) {
         TemplateImport *imp = userdata;
 
-        return export_zone_tar(spawn_job.rootfs, spawn_job.upper, spawn_job.lower, imp->source_fd,
-                               spawn_job.format, imp->report_fd);
+        return export_zone_disk_tar(spawn_job.disk_image, spawn_job.disk_mount, spawn_job.rootfs,
+                                    spawn_job.upper, spawn_job.lower, imp->source_fd, spawn_job.format,
+                                    imp->report_fd);
 }
 
 int bus_read_string_option(sd_bus_message *msg, const char *key, const char **ret, sd_bus_error *error) {
@@ -86,12 +90,18 @@ static int start_export(Manager *m, Zone *z, int fd, const char *format, Transfe
                 return r;
         }
         spawn_job = (ExportJob) {
+                .disk_image = z->config.disk_quota > 0 ? zone_disk_image_path(z) : NULL,
+                .disk_mount = z->config.disk_quota > 0 ? zone_disk_mount_path(z) : NULL,
                 .rootfs = g_build_filename(state, "rootfs", NULL),
-                .upper = z->config.copy ? NULL : g_build_filename(state, "upper", NULL),
+                .upper = z->config.copy         ? NULL
+                         : z->config.disk_quota ? g_build_filename(state, "disk", "upper", NULL)
+                                                : g_build_filename(state, "upper", NULL),
                 .lower = z->config.copy ? NULL : template_rootfs(templates, z->config.template_name),
                 .format = g_strdup(format),
         };
         r = transfer_spawn(t, export_worker, ret);
+        g_free(spawn_job.disk_image);
+        g_free(spawn_job.disk_mount);
         g_free(spawn_job.rootfs);
         g_free(spawn_job.upper);
         g_free(spawn_job.lower);

@@ -140,6 +140,20 @@ static void assert_quota_holds(Harness *h, const char *name, guint64 quota) {
         g_assert_cmpuint(used2, <, used0 + quota / 8);
 }
 
+/* export-tar of the stopped zone reads its tree from its disk image. */
+static void assert_export_has(Harness *h, const char *name, const char *file) {
+        g_autofree char *tar = g_build_filename(h->tmpdir, "export.tar", NULL);
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl_ok(h, NULL, "zonectl export-tar", "export-tar", name, tar, NULL);
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/usr/bin/tar", "-tf", tar, file, NULL } },
+                &r);
+        harness_assert_run(&r, 0, "tar -tf the export");
+        g_assert_no_errno(unlink(tar));
+        assert_no_loops(h, "after the export");
+}
+
 static void test_overlay(Harness *h, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
@@ -149,8 +163,10 @@ static void test_overlay(Harness *h, gconstpointer data) {
         import_and_create(h, "q1", QUOTA, false);
         harness_boot_zone(h, "q1");
         assert_quota_holds(h, "q1", QUOTA);
+        g_free(zone_sh(h, "q1", "echo kept > /kept"));
         harness_poweroff_zone(h, "q1");
         assert_no_loops(h, "after the poweroff");
+        assert_export_has(h, "q1", "./kept");
         /* Stopped: read from the image. */
         g_assert_cmpuint(zone_u64(h, "q1", "DiskUsage"), <, QUOTA / 4);
 
@@ -170,8 +186,10 @@ static void test_copy(Harness *h, gconstpointer data) {
         harness_boot_zone(h, "q2");
         g_free(zone_sh(h, "q2", "test -x /bin/busybox"));
         assert_quota_holds(h, "q2", QUOTA);
+        g_free(zone_sh(h, "q2", "echo kept > /kept"));
         harness_poweroff_zone(h, "q2");
         assert_no_loops(h, "after the poweroff");
+        assert_export_has(h, "q2", "./kept");
 }
 
 static pid_t supervisor_of(pid_t leader) {
