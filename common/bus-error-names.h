@@ -33,6 +33,13 @@
 #define ZONED_ERROR_EMPTY_ARCHIVE "org.zoned1.Error.EmptyArchive"
 /* The zone's storage was never completed (its creation was cut short): it can only be removed. */
 #define ZONED_ERROR_ZONE_INCOMPLETE "org.zoned1.Error.ZoneIncomplete"
+/* A disk quota larger than the free space of the state directory's file system. */
+#define ZONED_ERROR_NOT_ENOUGH_SPACE "org.zoned1.Error.NotEnoughSpace"
+/* A disk quota change that a running zone cannot take: a lower one (ext4 shrinks offline only), or
+ * a higher one where zoned lacks CAP_SYS_RESOURCE, which growing a mounted ext4 needs. */
+#define ZONED_ERROR_CANNOT_RESIZE_ONLINE "org.zoned1.Error.CannotResizeOnline"
+/* A disk quota change for a zone created without one (it has no disk image). */
+#define ZONED_ERROR_NO_DISK_IMAGE "org.zoned1.Error.NoDiskImage"
 
 /* Each name with its errno: zoned_error_map in bus-error-map.h (which needs sd-bus; these names
  * alone do not, so that zoned's workers can report them without it). */

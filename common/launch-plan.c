@@ -78,6 +78,8 @@ static const PlanField plan_fields[] = {
         FIELD("lower", FIELD_STRING, lower),
         FIELD("upper", FIELD_STRING, upper),
         FIELD("work", FIELD_STRING, work),
+        FIELD("disk_image", FIELD_PATH, disk_image),
+        FIELD("disk_mount", FIELD_PATH, disk_mount),
         FIELD("init_arg", FIELD_ARGV, init_argv),
         FIELD("init_env", FIELD_ENV, init_env),
         FIELD("poweroff_signal", FIELD_SIGNAL, poweroff_signal),
@@ -122,6 +124,8 @@ static bool plan_is_complete(const LaunchPlan *p) {
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
                 return false;
         if (p->machine_id && !machine_id_is_valid(p->machine_id))
+                return false;
+        if (!p->disk_image != !p->disk_mount)
                 return false;
         return uid_range_is_valid(p->uid_shift, p->uid_range);
 }

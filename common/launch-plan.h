@@ -25,14 +25,25 @@ typedef enum ReadyMode {
         _READY_MODE_INVALID = -EINVAL,
 } ReadyMode;
 
+/* The file system of a zone's disk image, and the options it is mounted with: minixdf makes
+ * statfs() count the whole image, the file system's own bookkeeping as used, so that df in the
+ * zone shows the quota as the disk's size. */
+#define ZONE_DISK_FSTYPE "ext4"
+#define ZONE_DISK_OPTIONS "minixdf"
+
 typedef struct LaunchPlan {
         char *name;     /* zone name */
         char *hostname; /* set in the zone's UTS namespace */
         RootMode root_mode;
-        char *rootfs;     /* mount point of the zone's root (overlay target or the copied tree) */
-        char *lower;      /* overlay: the template's rootfs */
-        char *upper;      /* overlay: upper dir */
-        char *work;       /* overlay: work dir */
+        char *rootfs; /* mount point of the zone's root (overlay target or the copied tree) */
+        char *lower;  /* overlay: the template's rootfs */
+        char *upper;  /* overlay: upper dir */
+        char *work;   /* overlay: work dir */
+        /* A zone with a disk quota: the file system image holding its writable layer (upper and
+         * work, or the copied tree), mounted on disk_mount in the zone's mount namespace before
+         * the root (zone-disk.h). NULL for both without a quota. */
+        char *disk_image;
+        char *disk_mount;
         char **init_argv; /* argv[0] is the init's path inside the zone */
         char **init_env;  /* environment of the init: "container=zoned", ... */
         int poweroff_signal;

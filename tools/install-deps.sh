@@ -28,6 +28,8 @@ PACKAGES=(
         # busctl, which the private-socket test runs against zoned (as gdbus from libglib2.0-bin)
         systemd
         busybox-static
+        # zones with a disk quota: mkfs.ext4, e2fsck, resize2fs
+        e2fsprogs
         python3
         # the import-tar test makes tarballs with every compression zoned reads
         tar

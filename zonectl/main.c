@@ -7,6 +7,7 @@
 #include "cli-error.h"
 #include "config.h"
 #include "format-util.h"
+#include "parse-size.h"
 #include "signal-name.h"
 #include "zonectl.h"
 
@@ -21,6 +22,7 @@ bool arg_value = false;
 const char *arg_template = NULL;
 bool arg_copy = false;
 int arg_private_users = -1;
+uint64_t arg_disk = UINT64_MAX;
 int arg_signal = SIGTERM;
 const char *arg_kill_whom = "all";
 const char *arg_user = NULL;
@@ -108,6 +110,8 @@ static void help(void) {
                "  -t --template=TEMPLATE      create: the template\n"
                "     --copy                   create: a full copy instead of an overlay\n"
                "     --private-users=yes|no   create: users of its own (default) or the host's\n"
+               "     --disk=SIZE              create: a disk of its own of SIZE (512M, 20G, ...)\n"
+               "                              for the zone's writes (default: the host's)\n"
                "  -s --signal=SIGNAL          kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM         kill: \"leader\" or \"all\" (default)\n"
                "  -u --user=USER              shell: run as USER (default root)\n"
@@ -132,6 +136,7 @@ enum {
         ARG_VALUE,
         ARG_COPY,
         ARG_PRIVATE_USERS,
+        ARG_DISK,
         ARG_KILL_WHOM,
         ARG_BRAND,
         ARG_FORMAT,
@@ -153,6 +158,7 @@ static const struct option options[] = {
         { "template", required_argument, NULL, 't' },
         { "copy", no_argument, NULL, ARG_COPY },
         { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
+        { "disk", required_argument, NULL, ARG_DISK },
         { "signal", required_argument, NULL, 's' },
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "user", required_argument, NULL, 'u' },
@@ -240,6 +246,11 @@ static int parse_option(int c, const char *value) {
                 arg_private_users = parse_yes_no(value);
                 if (arg_private_users < 0)
                         return cli_error_errno(EINVAL, "invalid --private-users: \"%s\" (yes or no)", value);
+                break;
+        case ARG_DISK:
+                if (parse_size(value, &arg_disk) < 0 || arg_disk == UINT64_MAX)
+                        return cli_error_errno(EINVAL, "invalid --disk: \"%s\" (a size: 512M, 1.5G, ...)",
+                                               value);
                 break;
         case 's':
                 sig = signal_from_string(value);

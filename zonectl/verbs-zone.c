@@ -212,11 +212,14 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "copy", "b", 1);
         if (r >= 0 && arg_private_users >= 0)
                 r = sd_bus_message_append(m, "{sv}", "PrivateUsers", "b", arg_private_users);
+        if (r >= 0 && arg_disk != UINT64_MAX)
+                r = sd_bus_message_append(m, "{sv}", "DiskQuota", "t", arg_disk);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
-        return sd_bus_call(c->bus, m, arg_copy ? arg_timeout_usec : 0, error, NULL);
+        return sd_bus_call(c->bus, m, arg_copy || arg_disk != UINT64_MAX ? arg_timeout_usec : 0, error,
+                           NULL);
 }
 
 int verb_create(int argc, char *argv[], Client *c) {

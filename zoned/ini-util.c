@@ -210,27 +210,37 @@ int ini_key_error(const char *path, const char *text, const char *group, const c
         return -EBADMSG;
 }
 
-int ini_check_keys(GKeyFile *f, const char *text, const char *path, const char *group,
-                   const char *const *keys, char **ret_error) {
+int ini_check_sections(GKeyFile *f, const char *text, const char *path, const IniSection *sections,
+                       char **ret_error) {
         g_auto(GStrv) groups = g_key_file_get_groups(f, NULL);
 
         for (char **g = groups; g && *g; g++) {
                 g_auto(GStrv) names = NULL;
+                const IniSection *s = sections;
 
-                if (!streq(*g, group)) {
+                while (s->name && !streq(s->name, *g))
+                        s++;
+                if (!s->name) {
                         *ret_error = g_strdup_printf("%s:%u: unknown section [%s], expected [%s]", path,
-                                                     ini_key_line(text, *g, NULL), *g, group);
+                                                     ini_key_line(text, *g, NULL), *g, sections[0].name);
                         return -EBADMSG;
                 }
                 names = g_key_file_get_keys(f, *g, NULL, NULL);
                 for (char **k = names; k && *k; k++)
-                        if (!g_strv_contains(keys, *k))
-                                return ini_key_error(path, text, group, *k, ret_error,
-                                                     "unknown key %s in [%s]", *k, group);
+                        if (!g_strv_contains(s->keys, *k))
+                                return ini_key_error(path, text, s->name, *k, ret_error,
+                                                     "unknown key %s in [%s]", *k, s->name);
         }
-        if (!g_key_file_has_group(f, group)) {
-                *ret_error = g_strdup_printf("%s: missing section [%s]", path, group);
+        if (!g_key_file_has_group(f, sections[0].name)) {
+                *ret_error = g_strdup_printf("%s: missing section [%s]", path, sections[0].name);
                 return -EBADMSG;
         }
         return 0;
+}
+
+int ini_check_keys(GKeyFile *f, const char *text, const char *path, const char *group,
+                   const char *const *keys, char **ret_error) {
+        const IniSection sections[] = { { group, keys }, {} };
+
+        return ini_check_sections(f, text, path, sections, ret_error);
 }

@@ -34,6 +34,16 @@ int ini_load(const char *path, GKeyFile **ret_file, char **ret_text, char **ret_
 int ini_check_keys(GKeyFile *f, const char *text, const char *path, const char *group,
                    const char *const *keys, char **ret_error);
 
+/* A section a file may have, with its keys (NULL-terminated). */
+typedef struct IniSection {
+        const char *name;
+        const char *const *keys;
+} IniSection;
+/* The same for a file of several sections: sections[0] is required, the others optional; the
+ * array ends with a NULL name. */
+int ini_check_sections(GKeyFile *f, const char *text, const char *path, const IniSection *sections,
+                       char **ret_error);
+
 /* Formats "FILE:LINE: message" for a key. Returns -EBADMSG. */
 int ini_key_error(const char *path, const char *text, const char *group, const char *key, char **ret_error,
                   const char *format, ...) G_GNUC_PRINTF(6, 7);

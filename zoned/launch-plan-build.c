@@ -5,6 +5,7 @@
 #include "capabilities.h"
 #include "launch-plan-build.h"
 #include "template.h"
+#include "zone-disk.h"
 
 /* The default set, changed by the brand, then by the zone; in the plan only if one changed it. */
 static void plan_capabilities(LaunchPlan *p, const Brand *b, const ZoneConfig *c) {
@@ -32,6 +33,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
                 p->upper = g_build_filename(state, "upper", NULL);
                 p->work = g_build_filename(state, "work", NULL);
         }
+        zone_disk_plan(z, p);
         p->init_argv = strv_copy(b->init_argv);
         if (!p->init_argv)
                 return -ENOMEM;

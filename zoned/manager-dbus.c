@@ -41,7 +41,7 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        ZoneCreateOptions o = { .copy = false, .private_users = true };
+        ZoneCreateOptions o = { .copy = false, .private_users = true, .disk_quota = UINT64_MAX };
         const char *name, *template_name;
         Zone *z = NULL;
         int r;
@@ -52,8 +52,8 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
         if (r < 0)
                 return r;
-        r = bus_read_options(msg, error, { "copy", "b", &o.copy },
-                             { "PrivateUsers", "b", &o.private_users });
+        r = bus_read_options(msg, error, { "copy", "b", &o.copy }, { "PrivateUsers", "b", &o.private_users },
+                             { "DiskQuota", "t", &o.disk_quota });
         if (r < 0)
                 return r;
         r = zone_create(m, name, template_name, &o, msg, error, &z);

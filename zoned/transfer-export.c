@@ -4,6 +4,7 @@
 #include "export.h"
 #include "template.h"
 #include "transfer.h"
+#include "zone-disk.h"
 #include "zone.h"
 
 int transfer_start_export(Manager *m, Zone *z, int fd, const char *format, Transfer **ret) {
@@ -13,8 +14,12 @@ int transfer_start_export(Manager *m, Zone *z, int fd, const char *format, Trans
 
         t = transfer_new(m, WORKER_JOB_EXPORT_TAR, source, z->name, NULL);
         t->job.export = (ExportJob) {
+                .disk_image = z->config.disk_quota > 0 ? zone_disk_image_path(z) : NULL,
+                .disk_mount = z->config.disk_quota > 0 ? zone_disk_mount_path(z) : NULL,
                 .rootfs = g_build_filename(state, "rootfs", NULL),
-                .upper = z->config.copy ? NULL : g_build_filename(state, "upper", NULL),
+                .upper = z->config.copy         ? NULL
+                         : z->config.disk_quota ? g_build_filename(state, "disk", "upper", NULL)
+                                                : g_build_filename(state, "upper", NULL),
                 .lower = z->config.copy ? NULL : template_rootfs(templates, z->config.template_name),
                 .format = g_strdup(format),
                 .fd = -EBADF,

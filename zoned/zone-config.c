@@ -12,6 +12,7 @@
 #include "zone-config.h"
 
 #define GROUP "Zone"
+#define GROUP_LIMITS "Limits"
 
 void zone_config_done(ZoneConfig *c) {
         g_clear_pointer(&c->template_name, g_free);
@@ -117,11 +118,29 @@ static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConf
         return 0;
 }
 
+/* [Limits] DiskQuota=: bytes, a decimal number (what zoned writes); fixed at creation but for a
+ * change through zone_disk_set_quota(). */
+static int parse_disk_quota(GKeyFile *f, const char *text, const char *path, ZoneConfig *c,
+                            char **ret_error) {
+        g_autofree char *v = g_key_file_get_value(f, GROUP_LIMITS, "DiskQuota", NULL);
+        guint64 n;
+
+        if (!v)
+                return 0;
+        if (!g_ascii_isdigit(v[0]) || !g_ascii_string_to_unsigned(v, 10, 1, UINT64_MAX - 1, &n, NULL))
+                return ini_key_error(path, text, GROUP_LIMITS, "DiskQuota", ret_error,
+                                     "DiskQuota=%s is not a size in bytes", v);
+        c->disk_quota = n;
+        return 0;
+}
+
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         static const char *const keys[] = { "Template",         "Brand",     "Storage",
                                             "Autoboot",         "MachineID", "PrivateUsers",
                                             "UIDShift",         "UIDRange",  "Capabilities",
                                             "DropCapabilities", NULL };
+        static const char *const limits[] = { "DiskQuota", NULL };
+        static const IniSection sections[] = { { GROUP, keys }, { GROUP_LIMITS, limits }, {} };
         g_autoptr(GKeyFile) f = NULL;
         g_autofree char *text = NULL;
         ZoneConfig c = {};
@@ -130,7 +149,7 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
         if (r < 0)
                 return r;
-        r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
+        r = ini_check_sections(f, text, path, sections, ret_error);
         if (r < 0)
                 return r;
         r = parse_basics(f, text, path, &c, ret_error);
@@ -138,6 +157,8 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
                 r = parse_users(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = capability_change_load(f, text, path, GROUP, &c.capabilities, ret_error);
+        if (r >= 0)
+                r = parse_disk_quota(f, text, path, &c, ret_error);
         if (r >= 0 && !c.machine_id) {
                 r = zone_config_new_machine_id(&c.machine_id);
                 /* Failing to save is not fatal: the zone gets another id next time. */
@@ -166,6 +187,8 @@ void zone_config_salvage(const char *path, ZoneConfig *ret) {
                 c.copy = streq_ptr(storage, "copy");
                 if (get_bool(f, "PrivateUsers", true, &c.private_users) < 0)
                         c.private_users = true;
+                (void) parse_disk_quota(f, text, path, &c, &error);
+                g_clear_pointer(&error, g_free);
                 if (get_u32(f, "UIDShift", &shift) > 0 && get_u32(f, "UIDRange", &range) > 0 &&
                     uid_range_is_valid(shift, range)) {
                         c.uid_shift = shift;
@@ -205,6 +228,8 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 g_key_file_set_uint64(f, GROUP, "UIDRange", c->uid_range);
         }
         capability_change_save(f, GROUP, &c->capabilities);
+        if (c->disk_quota > 0)
+                g_key_file_set_uint64(f, GROUP_LIMITS, "DiskQuota", c->disk_quota);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

@@ -17,6 +17,8 @@
  *   UIDShift=524288
  *   UIDRange=65536
  *   Capabilities=..., DropCapabilities=...
+ *   [Limits]
+ *   DiskQuota=2147483648
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -31,6 +33,9 @@ typedef struct ZoneConfig {
         uint32_t uid_shift;
         uint32_t uid_range;
         CapabilityChange capabilities;
+        /* [Limits] DiskQuota=, bytes: the size of the zone's disk image (zone-disk.h); 0 for a
+         * zone without one, whose writable layer is a directory of the state dir. */
+        uint64_t disk_quota;
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);
@@ -43,7 +48,7 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error);
 /* A new random machine id (UUID v4 bits, as systemd makes them), 32 lowercase hex digits. */
 int zone_config_new_machine_id(char **ret);
 /* What can be read of a zone file that does not load (a bad or duplicate key), for a zone that
- * runs all the same: Template= and Brand= if they are valid names (else ""), Storage=,
+ * runs all the same: Template= and Brand= if they are valid names (else ""), Storage=, DiskQuota=,
  * PrivateUsers= and the range (UIDShift= and UIDRange= if both are numbers of a valid range,
  * else 0). The file is read as zone_config_load() reads it (no symlink, regular files only);
  * what cannot be read is left at those defaults. machine_id stays NULL. */

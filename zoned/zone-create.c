@@ -13,6 +13,7 @@
 #include "tree-copy.h"
 #include "worker.h"
 #include "zone-dbus.h"
+#include "zone-disk.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -72,11 +73,18 @@ static void zone_copy_done(Worker *w, int result, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(z->create_call);
 
         z->worker = worker_free(z->worker);
-        if (result < 0) {
+        if (result < 0 && z->config.disk_quota > 0) {
+                log_error_errno(result, "Zone %s: making its disk image failed: %m", z->name);
+                if (call)
+                        (void) sd_bus_reply_method_errnof(
+                                call, result, "Making the disk image of zone %s failed: %m", z->name);
+        } else if (result < 0) {
                 log_error_errno(result, "Zone %s: copying the template failed: %m", z->name);
                 if (call)
                         (void) sd_bus_reply_method_errnof(call, result, "Copying template %s failed: %m",
                                                           z->config.template_name);
+        }
+        if (result < 0) {
                 zone_discard_storage(z);
                 zone_emit_removed(z);
                 zone_free(z);
@@ -88,11 +96,65 @@ static void zone_copy_done(Worker *w, int result, void *userdata) {
                 (void) sd_bus_reply_method_return(call, "o", z->object_path);
 }
 
+typedef struct DiskJob {
+        char *image;
+        uint64_t bytes;
+        char *copy_src; /* copy: the template's tree */
+        char *partial;  /* copy: the image's mount point while it is filled, renamed to rootfs */
+        char *final;
+} DiskJob;
+
+static int disk_job_run(void *userdata) {
+        DiskJob *j = userdata;
+        int r;
+
+        r = close_all_fds_except(NULL, 0);
+        if (r < 0)
+                return r;
+        r = zone_disk_make(j->image, j->bytes, j->copy_src);
+        if (r < 0 || !j->partial)
+                return r;
+        return rename(j->partial, j->final) < 0 ? -errno : 0;
+}
+
+/* A zone with a quota: the image is made (and filled, for a copy) in a worker, as a copy is. The
+ * state dir holds the image and its mount point: disk/ (overlay) or rootfs/ (copy; rootfs.partial
+ * until the copy is complete). */
+static int zone_make_disk(Zone *z, const char *lower, sd_bus_message *call) {
+        g_autofree char *state = zone_state_path(z), *image = zone_disk_image_path(z);
+        g_autofree char *mnt = zone_disk_mount_path(z), *partial = NULL, *rootfs = NULL;
+        DiskJob job = { .image = image, .bytes = z->config.disk_quota };
+        int r;
+
+        if (mkdir(state, 0700) < 0)
+                return -errno;
+        if (z->config.copy) {
+                partial = g_build_filename(state, "rootfs.partial", NULL);
+                if (mkdir(partial, 0755) < 0)
+                        return -errno;
+                job.copy_src = (char *) lower;
+                job.partial = partial;
+                job.final = mnt;
+        } else {
+                rootfs = g_build_filename(state, "rootfs", NULL);
+                if (mkdir(mnt, 0755) < 0 || mkdir(rootfs, 0755) < 0)
+                        return -errno;
+        }
+        r = worker_spawn(z->manager->event, "disk image", disk_job_run, &job, zone_copy_done, z, &z->worker);
+        if (r < 0)
+                return r;
+        z->state = ZONE_CREATING;
+        z->create_call = sd_bus_message_ref(call);
+        return 1;
+}
+
 static int zone_make_storage(Zone *z, const char *lower, sd_bus_message *call) {
         g_autofree char *state = zone_state_path(z);
         CopyJob job; /* the forked worker gets its own copy of the stack */
         int r;
 
+        if (z->config.disk_quota > 0)
+                return zone_make_disk(z, lower, call);
         if (mkdir(state, 0700) < 0)
                 return -errno;
         if (!z->config.copy) {
@@ -161,6 +223,14 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         r = zone_check_new(m, name, template_name, error, &info);
         if (r < 0)
                 return r;
+        r = o->disk_quota == UINT64_MAX ? 0 : zone_disk_check_quota(m, o->disk_quota, 0, error);
+        if (r < 0)
+                return r;
+        if (o->copy && o->disk_quota != UINT64_MAX && info->size > o->disk_quota)
+                return sd_bus_error_setf(error, ZONED_ERROR_QUOTA_EXCEEDED,
+                                         "Template %s has %" PRIu64
+                                         " bytes: more than the DiskQuota %" PRIu64 " of a copy.",
+                                         template_name, info->size, o->disk_quota);
         r = zone_new(m, name, &z);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
@@ -168,6 +238,8 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.brand = g_strdup(info->brand);
         z->config.copy = o->copy;
         z->config.private_users = o->private_users;
+        if (o->disk_quota != UINT64_MAX)
+                z->config.disk_quota = o->disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);
@@ -193,7 +265,10 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                 zone_free(z);
                 return sd_bus_error_set_errnof(error, r, "Cannot create the storage of zone %s: %m", name);
         }
-        if (r > 0)
+        if (r > 0 && z->config.disk_quota > 0)
+                log_info("Zone %s: making its disk image of %" PRIu64 " bytes%s.", name,
+                         z->config.disk_quota, z->config.copy ? " and copying the template into it" : "");
+        else if (r > 0)
                 log_info("Zone %s: copying template %s.", name, template_name);
         else
                 zone_log_created(z);

@@ -3,6 +3,7 @@
 #include "bus-errors.h"
 #include "bus-list.h"
 #include "zone-dbus.h"
+#include "zone-disk.h"
 #include "zone-pty.h"
 
 static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -71,6 +72,21 @@ static int property_get_uid(sd_bus *bus, const char *path, const char *interface
         uint32_t v = streq(property, "UIDShift") ? z->config.uid_shift : z->config.uid_range;
 
         return sd_bus_message_append(reply, "u", z->config.private_users ? v : 0);
+}
+
+static int property_get_disk(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Zone *z = userdata;
+        uint64_t v = z->config.disk_quota > 0 ? z->config.disk_quota : UINT64_MAX;
+        int r;
+
+        if (streq(property, "DiskUsage")) {
+                r = zone_disk_usage(z, &v);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Cannot read the disk usage of zone %s: %m",
+                                                       z->name);
+        }
+        return sd_bus_message_append(reply, "t", v);
 }
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -216,6 +232,8 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_PROPERTY("PrivateUsers", "b", property_get_private_users, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UIDRange", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DiskQuota", "t", property_get_disk, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DiskUsage", "t", property_get_disk, 0, 0),
         SD_BUS_METHOD("Boot", NULL, NULL, object_boot, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Poweroff", NULL, NULL, object_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reboot", NULL, NULL, object_reboot, SD_BUS_VTABLE_UNPRIVILEGED),

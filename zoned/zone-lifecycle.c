@@ -11,6 +11,7 @@
 #include "supervisor-link.h"
 #include "supervisor-spare.h"
 #include "template-dbus.h"
+#include "zone-disk.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -106,6 +107,9 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = zone_check_user_namespace(z, error);
+        if (r < 0)
+                return r;
+        r = zone_disk_apply(z, error);
         if (r < 0)
                 return r;
         r = zone_write_plan(z, b, &plan);

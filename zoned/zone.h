@@ -58,8 +58,9 @@ int zone_reload_config(Zone *z, sd_bus_error *error);
 
 /* What CreateZone's options ask for. */
 typedef struct ZoneCreateOptions {
-        bool copy;          /* a full copy of the template instead of an overlay */
-        bool private_users; /* a user namespace (and host id range) of its own */
+        bool copy;           /* a full copy of the template instead of an overlay */
+        bool private_users;  /* a user namespace (and host id range) of its own */
+        uint64_t disk_quota; /* bytes of a disk image of its own (zone-disk.h); UINT64_MAX: none */
 } ZoneCreateOptions;
 
 /* Creates a zone from a template: writes the config, makes the storage. For

@@ -268,6 +268,7 @@ static int on_spawn_socket(EventSource *source, int fd, uint32_t revents, void *
 
 int supervisor_start_zone(Supervisor *s) {
         const LaunchPlan *p = s->plan;
+        _cleanup_close_ int disk = -EBADF;
         pid_t pid;
         int r, fd;
 
@@ -307,7 +308,17 @@ int supervisor_start_zone(Supervisor *s) {
         if (r < 0)
                 return supervisor_fail_start(s, r, "Failed to create the zone's cgroups");
 
-        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, &pid, &fd);
+        if (p->disk_image) {
+                r = zone_disk_open(p, &disk);
+                if (r == -EBUSY)
+                        return supervisor_fail_start(
+                                s, r,
+                                "The zone's disk image is on a loop device already (mounted elsewhere)");
+                if (r < 0)
+                        return supervisor_fail_start(s, r, "Failed to mount the zone's disk image");
+        }
+        /* The zone's processes hold their copies of the disk's fd: ours goes when this returns. */
+        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, disk, &pid, &fd);
         if (r < 0 && launch_plan_private_users(p) &&
             (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS))
                 /* Never a zone without the user namespace its plan asks for. */

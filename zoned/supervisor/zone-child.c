@@ -135,6 +135,12 @@ static int child_make_private(ZoneChild *c) {
         return zone_mount_make_private();
 }
 
+static int child_mount_disk(ZoneChild *c) {
+        if (c->disk < 0)
+                return 0;
+        return zone_mount_disk(c->plan, c->disk);
+}
+
 static int child_mount_root(ZoneChild *c) {
         const char *unmappable = NULL;
         char what[SPAWN_MESSAGE_MAX];
@@ -354,6 +360,7 @@ static const struct {
         { "Failed to set the parent death signal", child_parent_death_signal, ROLE_ALL },
         { "Failed to create the zone's namespaces", child_unshare, ROLE_TREE },
         { "Failed to make the mount tree private", child_make_private, ROLE_TREE },
+        { "Failed to mount the zone's disk image", child_mount_disk, ROLE_TREE },
         { "Failed to mount the zone's root file system", child_mount_root, ROLE_TREE },
         /* Mounting the root of a zone with a user namespace changed our file system ids. */
         { "Failed to set the parent death signal", child_parent_death_signal, ROLE_BUILDER },

@@ -38,6 +38,7 @@ typedef struct ZoneChild {
         int sock;             /* init: to the supervisor; builder: to the init */
         int builder;          /* init of a zone with a user namespace: from its builder */
         int netns;            /* made ahead (ZonePrepared), or -EBADF */
+        int disk;             /* the zone's disk image, mounted detached (zone_disk_open()), or -EBADF */
         bool born_in_unified; /* clone3(CLONE_INTO_CGROUP) put it into the zone's cgroup2 cgroup */
         bool console_open;    /* fds 0-2 are the zone's console: errors are shown there too */
 } ZoneChild;

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "dev-nodes.h"
+#include "loop-device.h"
 #include "macro.h"
 #include "zone-mounts.h"
 
@@ -51,6 +52,23 @@ static int mount_fs(const char *root, const char *rel, const char *fstype, unsig
 
 int zone_mount_make_private(void) {
         return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? -errno : 0;
+}
+
+int zone_disk_open(const LaunchPlan *plan, int *ret_fd) {
+        _cleanup_free_ char *node = NULL;
+
+        if (loop_device_find(plan->disk_image, &node) >= 0)
+                return -EBUSY;
+        return image_fsmount(plan->disk_image, ZONE_DISK_FSTYPE, ZONE_DISK_OPTIONS, false, ret_fd);
+}
+
+int zone_mount_disk(const LaunchPlan *plan, int disk_fd) {
+        int r;
+
+        r = mkdir_parents_and_self(plan->disk_mount, 0755);
+        if (r < 0)
+                return r;
+        return move_mount(disk_fd, "", AT_FDCWD, plan->disk_mount, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
 }
 
 int zone_mount_root(const LaunchPlan *plan) {

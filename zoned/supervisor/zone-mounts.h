@@ -16,6 +16,13 @@
 bool overlay_path_is_valid(const char *p);
 
 int zone_mount_make_private(void);
+/* The zone's disk image (plan->disk_image), attached to a loop device and mounted, detached
+ * (fsmount()): its fd for zone_mount_disk(). Made by the supervisor before the zone's processes
+ * start, in its own cgroups, whose device policy allows the loop device. -EBUSY if the image is on
+ * a loop device already: a second superblock of one file would corrupt it. */
+int zone_disk_open(const LaunchPlan *plan, int *ret_fd);
+/* Attaches it on plan->disk_mount, in the zone's mount namespace: it goes with the zone. */
+int zone_mount_disk(const LaunchPlan *plan, int disk_fd);
 /* overlay of plan->lower/upper/work, or a recursive bind of the copied tree, on plan->rootfs. */
 int zone_mount_root(const LaunchPlan *plan);
 /* The same for a zone with a user namespace of its own (uid 0 in it = plan->uid_shift): the

@@ -163,7 +163,7 @@ static int start_userns_zone(const LaunchPlan *plan, ZoneChild *c, pid_t init, i
 }
 
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
-               ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd) {
+               ZonePrepared *prepared, int disk_fd, pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF }, tree[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
         bool userns = launch_plan_private_users(plan);
@@ -177,6 +177,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                 .builder = -EBADF,
                 /* One made outside a zone's user namespace serves no such zone. */
                 .netns = userns ? -EBADF : prepared->netns,
+                .disk = disk_fd,
         };
         pid_t pid;
         int r;

@@ -62,7 +62,7 @@ void zone_prepared_done(ZonePrepared *p);
  * the init becomes the zone's root, joins the tree and mounts, as its own, /dev/pts, the console
  * and /sys/fs/cgroup of its cgroup namespace (which it owns too). */
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
-               ZonePrepared *prepared, pid_t *ret_pid, int *ret_fd);
+               ZonePrepared *prepared, int disk_fd, pid_t *ret_pid, int *ret_fd);
 
 typedef enum SpawnMessageKind {
         SPAWN_UNKNOWN,

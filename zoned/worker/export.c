@@ -10,6 +10,8 @@
 
 #include "archive-util.h"
 #include "export.h"
+#include "launch-plan.h"
+#include "loop-device.h"
 #include "macro.h"
 
 typedef struct ExportFormat {
@@ -214,6 +216,8 @@ static int mount_merged(const char *upper, const char *lower, const char *where)
 }
 
 void export_job_done(ExportJob *x) {
+        g_free(x->disk_image);
+        g_free(x->disk_mount);
         g_free(x->rootfs);
         g_free(x->upper);
         g_free(x->lower);
@@ -222,9 +226,34 @@ void export_job_done(ExportJob *x) {
         *x = (ExportJob) { .fd = -EBADF };
 }
 
+/* The image read-only on disk_mount, in a mount namespace of the worker's own; never a second
+ * superblock of an image a booting zone has on a loop device. */
+static int mount_disk(const char *image, const char *where) {
+        _cleanup_close_ int mnt = -EBADF;
+        _cleanup_free_ char *node = NULL;
+        int r;
+
+        if (loop_device_find(image, &node) >= 0)
+                return -EBUSY;
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        r = image_fsmount(image, ZONE_DISK_FSTYPE, "ro,noload", true, &mnt);
+        if (r < 0)
+                return r;
+        return move_mount(mnt, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
 int export_zone_tar(const ExportJob *x, ProgressWriter *progress) {
         int r;
 
+        if (x->disk_image) {
+                r = mount_disk(x->disk_image, x->disk_mount);
+                if (r < 0)
+                        return progress_report_error(progress, r, "Cannot mount the zone's disk image: %s",
+                                                     strerror(-r));
+        }
         if (x->upper) {
                 r = mount_merged(x->upper, x->lower, x->rootfs);
                 if (r < 0)

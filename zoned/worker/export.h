@@ -19,6 +19,8 @@ int export_tree_tar(const char *root, int fd, const char *format, ProgressWriter
 
 /* What an export of a stopped zone writes where. */
 typedef struct ExportJob {
+        char *disk_image; /* the zone's disk image (a disk quota), NULL without one */
+        char *disk_mount; /* where the zone's tree finds it mounted */
         char *rootfs;
         char *upper; /* NULL for a copy zone */
         char *lower; /* the template's rootfs under upper */
@@ -32,5 +34,7 @@ void export_job_done(ExportJob *x);
 /* Worker side of ExportZoneTar for a stopped zone: a copy zone's rootfs is
  * read as it is; an overlay zone's merged view (its upper dir over its
  * template) is mounted read-only in a private mount namespace of the worker,
- * exactly as the zone sees it, whiteouts included. */
+ * exactly as the zone sees it, whiteouts included. A zone with a disk image
+ * (x->disk_image, not NULL) has it mounted read-only on x->disk_mount first, in
+ * the same namespace. */
 int export_zone_tar(const ExportJob *x, ProgressWriter *progress);

@@ -5,13 +5,11 @@
 #include <blkid.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libmount.h>
-#include <sched.h>
 #include <stdarg.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "archive-util.h"
+#include "loop-device.h"
 #include "macro.h"
 #include "raw-image.h"
 #include "tree-copy.h"
@@ -19,10 +17,6 @@
 static void blkid_free_probep(blkid_probe *p) {
         if (*p)
                 blkid_free_probe(*p);
-}
-
-static void mnt_free_contextp(struct libmnt_context **c) {
-        mnt_free_context(*c);
 }
 
 int raw_image_probe(const char *path, char **ret_type) {
@@ -101,30 +95,12 @@ static int store_image(struct archive *a, const char *path, ProgressWriter *prog
         return write_sparse(a, out, progress);
 }
 
-/* Read-only, through a loop device that goes when the mount goes. */
-static int mount_image(const char *image, const char *type, const char *where) {
-        _cleanup_(mnt_free_contextp) struct libmnt_context *cxt = mnt_new_context();
-        const char *options = g_str_has_prefix(type, "ext") ? "ro,loop,nosuid,nodev,noexec,noload"
-                                                            : "ro,loop,nosuid,nodev,noexec";
-        int r;
+/* Read-only, through a loop device that goes when the mount goes: a detached mount, reached through
+ * its fd, which no mount namespace needs to hold (common/loop-device.h). */
+static int mount_image(const char *image, const char *type, int *ret_fd) {
+        const char *options = g_str_has_prefix(type, "ext") ? "ro,noload" : "ro";
 
-        if (!cxt)
-                return -ENOMEM;
-        if (unshare(CLONE_NEWNS) < 0)
-                return -errno;
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return -errno;
-        /* No fstab, no utab: this mount is the worker's alone. */
-        mnt_context_disable_mtab(cxt, 1);
-        mnt_context_disable_helpers(cxt, 1);
-        mnt_context_set_optsmode(cxt, MNT_OMODE_IGNORE);
-        if (mnt_context_set_source(cxt, image) < 0 || mnt_context_set_target(cxt, where) < 0 ||
-            mnt_context_set_fstype(cxt, type) < 0 || mnt_context_set_options(cxt, options) < 0)
-                return -ENOMEM;
-        r = mnt_context_mount(cxt);
-        if (r != 0 || mnt_context_get_status(cxt) != 1)
-                return mnt_context_get_syscall_errno(cxt) > 0 ? -mnt_context_get_syscall_errno(cxt) : -EIO;
-        return 0;
+        return image_fsmount(image, type, options, true, ret_fd);
 }
 
 /* The file system's own lost+found is not part of the OS tree. The root
@@ -143,9 +119,9 @@ static int finish_root(const char *mnt, const char *rootfs) {
         return 0;
 }
 
-static int copy_tree(const char *image, const char *mnt, const char *rootfs, uint64_t *size,
-                     ProgressWriter *progress) {
-        g_autofree char *type = NULL;
+static int copy_tree(const char *image, const char *rootfs, uint64_t *size, ProgressWriter *progress) {
+        g_autofree char *type = NULL, *mnt = NULL;
+        _cleanup_close_ int fd = -EBADF;
         int r;
 
         r = raw_image_probe(image, &type);
@@ -156,21 +132,21 @@ static int copy_tree(const char *image, const char *mnt, const char *rootfs, uin
                         "supported: give the image of one file system).");
         if (r < 0)
                 return progress_report_error(progress, r, "Cannot probe the image: %s", strerror(-r));
-        if (mkdir(mnt, 0700) < 0 || mkdir(rootfs, 0755) < 0)
+        if (mkdir(rootfs, 0755) < 0)
                 return progress_report_error(progress, -errno, "Cannot make %s: %s", rootfs,
                                              strerror(errno));
-        r = mount_image(image, type, mnt);
+        r = mount_image(image, type, &fd);
         if (r < 0)
                 return progress_report_error(progress, r, "Cannot mount the %s file system of the image: %s",
                                              type, strerror(-r));
+        /* "/.": the tree the magic link leads to, not the link (tree_copy() follows no symlink). */
+        mnt = g_strdup_printf("/proc/self/fd/%i/.", fd);
         r = tree_copy(mnt, rootfs, size);
         (void) chdir("/");
         if (r >= 0)
                 r = finish_root(mnt, rootfs);
-        /* Unmounting detaches the loop device (autoclear). */
-        if (umount2(mnt, MNT_DETACH) < 0 && r >= 0)
-                r = -errno;
-        (void) rmdir(mnt);
+        /* Closing the last fd of the mount unmounts it, which detaches the loop device (autoclear). */
+        fd = safe_close(fd);
         if (r < 0)
                 return progress_report_error(progress, r, "Cannot copy the tree of the image: %s",
                                              strerror(-r));
@@ -189,7 +165,6 @@ int template_import_raw(const TemplateImport *imp, ProgressWriter *progress) {
 
 int template_import_raw_archive(const TemplateImport *imp, struct archive *a, ProgressWriter *progress) {
         g_autofree char *image = g_build_filename(imp->tmp_dir, "image.raw", NULL);
-        g_autofree char *mnt = g_build_filename(imp->tmp_dir, "mnt", NULL);
         g_autofree char *rootfs = g_build_filename(imp->tmp_dir, "rootfs", NULL);
         const char *brand = NULL;
         uint64_t size = 0;
@@ -201,7 +176,7 @@ int template_import_raw_archive(const TemplateImport *imp, struct archive *a, Pr
         r = store_image(a, image, progress);
         if (r < 0)
                 return r;
-        r = copy_tree(image, mnt, rootfs, &size, progress);
+        r = copy_tree(image, rootfs, &size, progress);
         if (r < 0)
                 return r;
         (void) unlink(image);
