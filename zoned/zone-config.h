@@ -17,6 +17,7 @@
  *   UIDShift=524288
  *   UIDRange=65536
  *   Capabilities=..., DropCapabilities=...
+ *   LXCFS=true
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -31,6 +32,7 @@ typedef struct ZoneConfig {
         uint32_t uid_shift;
         uint32_t uid_range;
         CapabilityChange capabilities;
+        bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

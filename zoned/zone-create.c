@@ -168,6 +168,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.brand = g_strdup(info->brand);
         z->config.copy = o->copy;
         z->config.private_users = o->private_users;
+        z->config.lxcfs = true;
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);
