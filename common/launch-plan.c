@@ -93,6 +93,7 @@ static const PlanField plan_fields[] = {
         FIELD("cgroup", FIELD_STRING, cgroup),
         FIELD("machine_id", FIELD_MACHINE_ID, machine_id),
         FIELD("seccomp_filter", FIELD_PATH, seccomp_filter),
+        FIELD("lxcfs", FIELD_PATH, lxcfs),
         FIELD("uid_shift", FIELD_U32_NONZERO, uid_shift),
         FIELD("uid_range", FIELD_U32_NONZERO, uid_range),
         FIELD("capabilities", FIELD_CAPABILITIES, capabilities),

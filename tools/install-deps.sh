@@ -44,6 +44,8 @@ PACKAGES=(
         # arch-test lets mmdebstrap build a foreign architecture (debian-bookworm-i386)
         mmdebstrap
         arch-test
+        # zones see their limits in /proc through lxcfs (test-lxcfs)
+        lxcfs
         # the raw image test makes an ext4 image with mkfs.ext4 -d
         e2fsprogs
         # the cgroup2-vm test boots a pure cgroup v2 VM (tests/fixtures/cgroup2-vm.sh)

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "lxcfs.h"
 #include "manager.h"
 #include "rlimit-util.h"
 
@@ -23,6 +24,9 @@ static void help(void) {
                "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
                "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
                "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
+               "     --lxcfs=PATH           The lxcfs program that serves the zones' /proc views\n"
+               "                            (default " LXCFS_DEFAULT_PATH ")\n"
+               "     --no-lxcfs             Zones see the host's /proc/meminfo, cpuinfo, stat, ...\n"
                "     --uid-pool=FIRST-LAST  Host ids for the zones' user namespaces, 65536 per zone\n"
                "                            (default %2$" PRIu32 "-%3$" PRIu32 ")\n"
                "     --no-spare-supervisor  Start no supervisor ahead of the next boot\n"
@@ -49,6 +53,8 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_SUPERVISOR,
                 ARG_CGROUP_ROOT,
                 ARG_UID_POOL,
+                ARG_LXCFS,
+                ARG_NO_LXCFS,
                 ARG_NO_SYSTEM_BUS,
                 ARG_NO_SPARE_SUPERVISOR,
                 ARG_DEBUG,
@@ -65,6 +71,8 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
                 { "uid-pool", required_argument, NULL, ARG_UID_POOL },
+                { "lxcfs", required_argument, NULL, ARG_LXCFS },
+                { "no-lxcfs", no_argument, NULL, ARG_NO_LXCFS },
                 { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
                 { "no-spare-supervisor", no_argument, NULL, ARG_NO_SPARE_SUPERVISOR },
                 { "debug", no_argument, NULL, ARG_DEBUG },
@@ -116,6 +124,12 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                                         "range of %" PRIu32 " ids aligned to its size, above 0 "
                                         "and below 4294967295.",
                                         optarg, UID_RANGE_SIZE);
+                        break;
+                case ARG_LXCFS:
+                        replace(&m->lxcfs_path, optarg);
+                        break;
+                case ARG_NO_LXCFS:
+                        g_clear_pointer(&m->lxcfs_path, g_free);
                         break;
                 case ARG_NO_SYSTEM_BUS:
                         m->use_system_bus = false;

@@ -8,6 +8,7 @@
 #include "brand.h"
 #include "config.h"
 #include "log.h"
+#include "lxcfs.h"
 #include "manager-dbus.h"
 #include "private-bus.h"
 #include "seccomp-filter.h"
@@ -44,6 +45,7 @@ int manager_new(Manager **ret) {
         m->cgroup_root = g_strdup("zoned");
         m->use_system_bus = true;
         m->use_spare_supervisor = true;
+        m->lxcfs_path = g_strdup(LXCFS_DEFAULT_PATH);
         m->zones = g_hash_table_new(g_str_hash, g_str_equal);
         m->brands = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, brand_destroy);
         m->definitions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, definition_destroy);
@@ -99,6 +101,7 @@ Manager *manager_free(Manager *m) {
         g_free(m->definitions_dir);
         g_free(m->supervisor_path);
         g_free(m->cgroup_root);
+        g_free(m->lxcfs_path);
         g_free(m);
         return NULL;
 }
@@ -311,6 +314,7 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
         manager_clean_leftovers(m);
+        lxcfs_startup(m);
         r = manager_write_seccomp_filter(m);
         if (r < 0)
                 return r;
@@ -372,5 +376,6 @@ int manager_run(Manager *m) {
         (void) sd_notify(false, "READY=1\nSTATUS=Serving zones.");
         r = sd_event_loop(m->event);
         (void) sd_notify(false, "STOPPING=1");
+        lxcfs_stop_if_unused(m);
         return r;
 }

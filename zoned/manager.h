@@ -31,6 +31,8 @@ typedef struct Manager {
         char *cgroup_root;
         bool use_system_bus;
         bool use_spare_supervisor;
+        char *lxcfs_path; /* the lxcfs program (--lxcfs=), NULL: zones boot without it (lxcfs.h) */
+        int lxcfs_result; /* the last failure to have lxcfs that was logged, or 0 */
 
         GHashTable *zones;       /* name → Zone*, owned */
         GHashTable *brands;      /* name → Brand*, owned */

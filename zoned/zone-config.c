@@ -85,6 +85,8 @@ static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneCon
         if (c->machine_id && !machine_id_is_valid(c->machine_id))
                 return ini_key_error(path, text, GROUP, "MachineID", ret_error,
                                      "MachineID=%s is not 32 lowercase hex digits", c->machine_id);
+        if (get_bool(f, "LXCFS", true, &c->lxcfs) < 0)
+                return ini_key_error(path, text, GROUP, "LXCFS", ret_error, "LXCFS= is not a boolean");
         return 0;
 }
 
@@ -138,7 +140,7 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         static const char *const keys[] = { "Template",         "Brand",     "Storage",
                                             "Autoboot",         "MachineID", "PrivateUsers",
                                             "UIDShift",         "UIDRange",  "Capabilities",
-                                            "DropCapabilities", NULL };
+                                            "DropCapabilities", "LXCFS",     NULL };
         static const char *const limits[] = { "DiskQuota", NULL };
         static const IniSection sections[] = { { GROUP, keys }, { GROUP_LIMITS, limits }, {} };
         g_autoptr(GKeyFile) f = NULL;
@@ -176,7 +178,7 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
 void zone_config_salvage(const char *path, ZoneConfig *ret) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autofree char *text = NULL, *error = NULL, *template_name = NULL, *brand = NULL, *storage = NULL;
-        ZoneConfig c = { .private_users = true };
+        ZoneConfig c = { .private_users = true, .lxcfs = true };
         uint32_t shift = 0, range = 0;
 
         if (ini_read(path, INI_NO_SYMLINK, &text, &error) >= 0 &&
@@ -230,6 +232,8 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
         capability_change_save(f, GROUP, &c->capabilities);
         if (c->disk_quota > 0)
                 g_key_file_set_uint64(f, GROUP_LIMITS, "DiskQuota", c->disk_quota);
+        if (!c->lxcfs)
+                g_key_file_set_boolean(f, GROUP, "LXCFS", false);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

@@ -19,6 +19,7 @@
  *   Capabilities=..., DropCapabilities=...
  *   [Limits]
  *   DiskQuota=2147483648
+ *   LXCFS=true
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -36,6 +37,7 @@ typedef struct ZoneConfig {
         /* [Limits] DiskQuota=, bytes: the size of the zone's disk image (zone-disk.h); 0 for a
          * zone without one, whose writable layer is a directory of the state dir. */
         uint64_t disk_quota;
+        bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

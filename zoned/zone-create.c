@@ -240,6 +240,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.private_users = o->private_users;
         if (o->disk_quota != UINT64_MAX)
                 z->config.disk_quota = o->disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
+        z->config.lxcfs = true;
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);

@@ -8,6 +8,7 @@
 #include "bus-errors.h"
 #include "launch-plan-build.h"
 #include "log.h"
+#include "lxcfs.h"
 #include "supervisor-link.h"
 #include "supervisor-spare.h"
 #include "template-dbus.h"
@@ -67,6 +68,8 @@ static int zone_write_plan(Zone *z, const Brand *b, char **ret_path) {
         r = launch_plan_build(z, b, &p);
         if (r < 0)
                 return r;
+        if (z->config.lxcfs)
+                p->lxcfs = lxcfs_ensure(z->manager);
         r = launch_plan_serialize(p, &text);
         if (r < 0)
                 return r;

@@ -50,6 +50,7 @@ static LaunchPlan *overlay_plan(void) {
         set(&p->cgroup, "zoned/web");
         set(&p->machine_id, "0123456789abcdef0123456789abcdef");
         set(&p->seccomp_filter, "/run/zoned/seccomp-filter.bpf");
+        set(&p->lxcfs, "/run/zoned/lxcfs");
         p->uid_shift = 1048576;
         p->uid_range = 65536;
         p->capabilities_set = true;
@@ -98,6 +99,7 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpstr(a->cgroup, ==, b->cgroup);
         g_assert_cmpstr(a->machine_id, ==, b->machine_id);
         g_assert_cmpstr(a->seccomp_filter, ==, b->seccomp_filter);
+        g_assert_cmpstr(a->lxcfs, ==, b->lxcfs);
         g_assert_cmpuint(a->uid_shift, ==, b->uid_shift);
         g_assert_cmpuint(a->uid_range, ==, b->uid_range);
         g_assert_cmpint(a->capabilities_set, ==, b->capabilities_set);
@@ -217,6 +219,7 @@ static void test_bad_lines(void) {
                 "=value",
                 " name=x",
                 "seccomp_filter=relative/path",
+                "lxcfs=lxcfs",
                 "uid_range=4294967296",
                 "uid_shift=-1",
                 "uid_shift=0x10",

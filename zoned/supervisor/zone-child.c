@@ -198,6 +198,10 @@ static int child_console(ZoneChild *c) {
         return fd_send(c->sock, "PTY", master);
 }
 
+static int child_mount_lxcfs(ZoneChild *c) {
+        return zone_mount_lxcfs(c->root, c->plan->lxcfs);
+}
+
 static int child_mount_run_tmp(ZoneChild *c) {
         return zone_mount_run_tmp(c->root, c->owner);
 }
@@ -368,6 +372,7 @@ static const struct {
         { "Failed to mount /sys", child_mount_sys, ROLE_TREE },
         { "Failed to mount /dev", child_mount_dev, ROLE_TREE },
         { "Failed to mask /proc entries", child_mask_proc, ROLE_TREE },
+        { "Failed to bind lxcfs' files over /proc", child_mount_lxcfs, ROLE_TREE },
         { "Failed to mount /run and /tmp", child_mount_run_tmp, ROLE_TREE },
         { "Failed to join the zone's cgroups", child_join_cgroups, ROLE_ZONE },
         { "Failed to become the zone's root", child_become_root, ROLE_INIT },

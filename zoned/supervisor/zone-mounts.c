@@ -191,6 +191,37 @@ int zone_mount_mask_proc(const char *root) {
         return 0;
 }
 
+/* What lxcfs serves, bound over the zone's own entries: views of the zone's cgroups (memory, cpuset,
+ * cpuacct, CPU quota, blkio) and of its init's start (uptime). Read-only, and locked with the rest
+ * of the tree once a zone with a user namespace gets its copy: its root cannot unmount them, and
+ * cannot mount a proc of its own either, since these binds cover files of its /proc (the kernel
+ * refuses a new proc mount where the visible one is partly covered by locked mounts). */
+static const char *const lxcfs_files[] = {
+        "proc/cpuinfo", "proc/diskstats", "proc/loadavg", "proc/meminfo",
+        "proc/stat",    "proc/swaps",     "proc/uptime",  "sys/devices/system/cpu/online",
+};
+
+int zone_mount_lxcfs(const char *root, const char *lxcfs) {
+        if (!lxcfs)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(lxcfs_files); i++) {
+                _cleanup_free_ char *source = NULL, *target = NULL;
+                int r;
+
+                if (asprintf(&source, "%s/%s", lxcfs, lxcfs_files[i]) < 0 ||
+                    asprintf(&target, "%s/%s", root, lxcfs_files[i]) < 0)
+                        return -ENOMEM;
+                /* A file this lxcfs does not serve is the zone's own. */
+                r = bind_read_only(source, target, MS_NODEV);
+                /* lxcfs died since zoned looked (ENOTCONN): the zone boots without its views. */
+                if (r == -ENOTCONN && i == 0)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* tmpfs options with the owner of the file system's root, for a zone with a user namespace. */
 static int tmpfs_options(const char *base, uid_t owner, char **ret) {
         if (owner == 0)

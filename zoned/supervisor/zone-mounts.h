@@ -9,7 +9,8 @@
 /* The zone's file system tree, built by the zone's first process inside its
  * own mount namespace, before it becomes the init. Whole file systems are
  * mounted (proc, sysfs, cgroup2, tmpfs, devpts, mqueue), never binds of host subtrees,
- * so that a running zone can be checkpointed. Each helper is one step; the
+ * so that a running zone can be checkpointed; lxcfs' files are the one exception, a few named
+ * files that a checkpointer is told of as external mounts. Each helper is one step; the
  * caller (zone-spawn.c) turns a failure into a message. */
 
 /* An overlay option value cannot hold ',', ':' or '\\' (the kernel would split on them). */
@@ -36,6 +37,10 @@ int zone_mount_proc(const char *root);
 /* After /dev: binds the zone's /dev/null, read-only, over /proc entries about the host (kcore,
  * keys, timer_list, sysrq-trigger, ...), and makes /proc/irq, /proc/bus, ... read-only. */
 int zone_mount_mask_proc(const char *root);
+/* Binds lxcfs' proc/meminfo, cpuinfo, stat, loadavg, uptime, swaps, diskstats and
+ * sys/devices/system/cpu/online (those it has) from its mount point lxcfs, read-only, over the
+ * zone's; nothing when lxcfs is NULL, or dead already at the first file. After /proc and /sys. */
+int zone_mount_lxcfs(const char *root, const char *lxcfs);
 /* sysfs read-only, with an empty read-only tmpfs over /sys/fs (but for the cgroup mount point). */
 int zone_mount_sys(const char *root);
 /* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
