@@ -36,5 +36,9 @@
 /* The zone's storage was never completed (its creation was cut short): it can only be removed. */
 #define ZONED_ERROR_ZONE_INCOMPLETE "org.zoned1.Error.ZoneIncomplete"
 
+/* What the host or zoned cannot do (a limit without a cgroup controller or a v1 equivalent, disk
+ * quotas before their storage exists). */
+#define ZONED_ERROR_NOT_SUPPORTED "org.zoned1.Error.NotSupported"
+
 /* Each name with its errno. */
 extern const sd_bus_error_map zoned_error_map[];

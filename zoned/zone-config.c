@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "names.h"
 #include "uid-range.h"
+#include "zone-config-limits.h"
 #include "zone-config.h"
 
 #define GROUP "Zone"
@@ -17,6 +18,7 @@ void zone_config_done(ZoneConfig *c) {
         g_clear_pointer(&c->template_name, g_free);
         g_clear_pointer(&c->brand, g_free);
         g_clear_pointer(&c->machine_id, g_free);
+        zone_limits_done(&c->limits);
 }
 
 int zone_config_new_machine_id(char **ret) {
@@ -130,10 +132,12 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
         if (r < 0)
                 return r;
-        r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
+        r = zone_config_limits_load(f, text, path, &c.limits, ret_error);
         if (r < 0)
                 return r;
-        r = parse_basics(f, text, path, &c, ret_error);
+        r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
+        if (r >= 0)
+                r = parse_basics(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = parse_users(f, text, path, &c, ret_error);
         if (r >= 0)
@@ -205,6 +209,7 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 g_key_file_set_uint64(f, GROUP, "UIDRange", c->uid_range);
         }
         capability_change_save(f, GROUP, &c->capabilities);
+        zone_config_limits_save(f, &c->limits);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

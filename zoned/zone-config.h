@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "capability-change.h"
+#include "limit-table.h"
 
 /* A zone's persistent configuration, <config_dir>/NAME.zone (ini):
  *   [Zone]
@@ -17,6 +18,8 @@
  *   UIDShift=524288
  *   UIDRange=65536
  *   Capabilities=..., DropCapabilities=...
+ *   [Limits]
+ *   MemoryMax=..., ... (zone-config-limits.h)
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -31,6 +34,7 @@ typedef struct ZoneConfig {
         uint32_t uid_shift;
         uint32_t uid_range;
         CapabilityChange capabilities;
+        ZoneLimits limits;
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

@@ -13,6 +13,7 @@
 #include "worker.h"
 #include "zone-dbus.h"
 #include "zone-userns.h"
+#include "zone-limits.h"
 #include "zone.h"
 
 typedef struct CopyJob {
@@ -164,6 +165,11 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.brand = g_strdup(info->brand);
         z->config.copy = o->copy;
         z->config.private_users = o->private_users;
+        r = zone_limits_check_new(z, &o->limits, error);
+        if (r < 0) {
+                zone_free(z);
+                return r;
+        }
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);
