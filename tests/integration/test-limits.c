@@ -206,12 +206,11 @@ static void test_persistence(Harness *h, gconstpointer data) {
         if (harness_skipped(h))
                 return;
         setup_template(h);
-        error = create_zone(h, "p1", g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
-        g_assert_no_error(error);
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "p1", "-t", "bb", NULL);
         leader = boot(h, "p1");
 
         /* For good: in the file, through a restart of zoned and a reboot. */
-        set_limit_ok(h, "p1", "MemoryMax", g_variant_new_uint64(32 * MiB), false);
+        harness_zonectl_ok(h, NULL, "zonectl set", "set", "p1", "memory=32M", NULL);
         text = zone_file(h, "p1");
         g_assert_nonnull(strstr(text, "[Limits]\nMemoryMax=33554432\n"));
         harness_stop_zoned(h, SIGTERM);
@@ -220,7 +219,7 @@ static void test_persistence(Harness *h, gconstpointer data) {
         g_assert_cmpint(zone_sh(h, "p1", ALLOCATE_64M, NULL), !=, 0);
 
         /* Runtime: live, known to a restarted zoned, gone at the reboot. */
-        set_limit_ok(h, "p1", "MemoryMax", g_variant_new_string("256M"), true);
+        harness_zonectl_ok(h, NULL, "zonectl set --runtime", "set", "p1", "--runtime", "memory=256M", NULL);
         g_assert_cmpint(zone_sh(h, "p1", ALLOCATE_64M, NULL), ==, 0);
         g_assert_cmpuint(zone_u64(h, "p1", "MemoryMax"), ==, 256 * MiB);
         harness_stop_zoned(h, SIGKILL);
@@ -241,11 +240,66 @@ static void test_persistence(Harness *h, gconstpointer data) {
         g_assert_cmpint(zone_sh(h, "p1", ALLOCATE_64M, NULL), !=, 0);
 
         /* For good again, then a poweroff and a boot. */
-        set_limit_ok(h, "p1", "MemoryMax", g_variant_new_string("256M"), false);
+        harness_zonectl_ok(h, NULL, "zonectl set", "set", "p1", "memory=256M", NULL);
         harness_poweroff_zone(h, "p1");
         boot(h, "p1");
         g_assert_cmpint(zone_sh(h, "p1", ALLOCATE_64M, NULL), ==, 0);
         harness_poweroff_zone(h, "p1");
+}
+
+/* ---- zonectl ---- */
+
+static void test_zonectl(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) status = { 0 }, top = { 0 }, show = { 0 }, bad = { 0 }, unknown = { 0 };
+        g_autofree char *text = NULL;
+
+        if (harness_skipped(h))
+                return;
+        setup_template(h);
+        harness_zonectl_ok(h, NULL, "zonectl create with limits", "create", "z1", "-t", "bb",
+                           "--memory=512M", "--cpu-quota=150%", "--tasks=256", "--cpus=0",
+                           "--cpu-weight=200", NULL);
+        text = zone_file(h, "z1");
+        g_assert_nonnull(strstr(text, "MemoryMax=536870912\n"));
+        g_assert_nonnull(strstr(text, "CPUQuotaPerSecUSec=150%\n"));
+        g_assert_nonnull(strstr(text, "TasksMax=256\n"));
+        g_assert_nonnull(strstr(text, "AllowedCPUs=0\n"));
+        g_assert_nonnull(strstr(text, "CPUWeight=200\n"));
+        boot(h, "z1");
+        harness_zonectl_ok(h, NULL, "zonectl set", "set", "z1", "memory=1G", "cpu-weight=300",
+                           "io-write-bandwidth=50M", NULL);
+
+        harness_zonectl(h, &show, NULL, "show", "z1", "-p",
+                        "MemoryMax,CPUWeight,AllowedCPUs,IOWriteBandwidthMax", NULL);
+        harness_assert_run(&show, 0, "zonectl show");
+        g_assert_nonnull(strstr(show.out, "MemoryMax=1073741824\n"));
+        g_assert_nonnull(strstr(show.out, "CPUWeight=300\n"));
+        g_assert_nonnull(strstr(show.out, "AllowedCPUs=0\n"));
+        g_assert_nonnull(strstr(show.out, "IOWriteBandwidthMax=50000000\n"));
+
+        harness_zonectl(h, &status, NULL, "status", "z1", NULL);
+        harness_assert_run(&status, 0, "zonectl status");
+        g_assert_nonnull(strstr(status.out, "Memory: "));
+        g_assert_nonnull(strstr(status.out, "(limit 1G, peak "));
+        g_assert_nonnull(strstr(status.out, "(quota 150%, CPUs 0)"));
+        g_assert_nonnull(strstr(status.out, "(limit 256)"));
+
+        /* On a pipe: one snapshot. */
+        harness_zonectl(h, &top, NULL, "top", "--json", NULL);
+        harness_assert_run(&top, 0, "zonectl top --json");
+        g_assert_nonnull(strstr(top.out, "\"name\":\"z1\""));
+        g_assert_nonnull(strstr(top.out, "\"memory_max\":1073741824"));
+
+        harness_zonectl(h, &bad, NULL, "set", "z1", "memory=lots", NULL);
+        g_assert_cmpint(bad.status, !=, 0);
+        g_assert_nonnull(strstr(bad.err, "invalid value \"lots\" for memory"));
+        harness_zonectl(h, &unknown, NULL, "set", "z1", "memroy=1G", NULL);
+        g_assert_cmpint(unknown.status, !=, 0);
+        g_assert_nonnull(strstr(unknown.err, "unknown key \"memroy\""));
+        g_free(text);
+        text = zone_file(h, "z1");
+        g_assert_nonnull(strstr(text, "MemoryMax=1073741824\n"));
+        harness_poweroff_zone(h, "z1");
 }
 
 /* ---- bad input ---- */
@@ -474,6 +528,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/limits/cpu", test_cpu, HARNESS_ZONECTL);
         HARNESS_TEST("/limits/io", test_io, HARNESS_ZONECTL);
         HARNESS_TEST("/limits/persistence", test_persistence, HARNESS_ZONECTL);
+        HARNESS_TEST("/limits/zonectl", test_zonectl, HARNESS_ZONECTL);
         HARNESS_TEST("/limits/bad-input", test_bad_input, HARNESS_ZONECTL);
         return g_test_run();
 }
