@@ -80,7 +80,8 @@ static int file_write(const char *dir, const char *name, const char *text) {
 
         if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
-        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_TRUNC as systemd's writes have it: nothing to cgroupfs, the whole value to a file. */
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         k = write(fd, text, len);

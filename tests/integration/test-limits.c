@@ -251,7 +251,9 @@ static void test_persistence(Harness *h, gconstpointer data) {
 
 static void test_zonectl(Harness *h, gconstpointer data) {
         g_auto(HarnessRun) status = { 0 }, top = { 0 }, show = { 0 }, bad = { 0 }, unknown = { 0 };
+        g_auto(HarnessTtyRun) tty = { 0 };
         g_autofree char *text = NULL;
+        const char *shown;
 
         if (harness_skipped(h))
                 return;
@@ -289,6 +291,15 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         harness_assert_run(&top, 0, "zonectl top --json");
         g_assert_nonnull(strstr(top.out, "\"name\":\"z1\""));
         g_assert_nonnull(strstr(top.out, "\"memory_max\":1073741824"));
+
+        /* On a terminal: a table refreshed in place. */
+        harness_zonectl_on_tty(h, -1, &tty, "top", "--iterations=2", NULL);
+        g_assert_cmpint(tty.status, ==, 0);
+        shown = tty.shown->str;
+        g_assert_nonnull(strstr(shown, "\033[H\033[2J"));
+        g_assert_nonnull(strstr(strstr(shown, "\033[H\033[2J") + 1, "\033[H\033[2J"));
+        g_assert_nonnull(strstr(shown, "z1"));
+        g_assert_nonnull(strstr(shown, "MEMORY"));
 
         harness_zonectl(h, &bad, NULL, "set", "z1", "memory=lots", NULL);
         g_assert_cmpint(bad.status, !=, 0);
