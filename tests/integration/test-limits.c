@@ -92,6 +92,7 @@ static char *zone_file(Harness *h, const char *name) {
 typedef struct OOMWatch {
         char *path;
         unsigned announced; /* PropertiesChanged naming OOMKills */
+        guint64 memory_max; /* the last MemoryMax announced */
 } OOMWatch;
 
 static void on_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
@@ -104,6 +105,7 @@ static void on_changed(GDBusConnection *c, const char *sender, const char *path,
         if (!g_str_equal(path, w->path))
                 return;
         g_variant_get(params, "(&s@a{sv}^a&s)", &interface, &changed, &invalidated);
+        (void) g_variant_lookup(changed, "MemoryMax", "t", &w->memory_max);
         if (g_variant_lookup_value(changed, "OOMKills", NULL) ||
             (invalidated && g_strv_contains(invalidated, "OOMKills")))
                 w->announced++;
@@ -111,6 +113,10 @@ static void on_changed(GDBusConnection *c, const char *sender, const char *path,
 
 static bool oom_announced(gpointer data) {
         return ((OOMWatch *) data)->announced > 0;
+}
+
+static bool memory_max_announced(gpointer data) {
+        return ((OOMWatch *) data)->memory_max == 256 * MiB;
 }
 
 static void test_memory(Harness *h, gconstpointer data) {
@@ -148,6 +154,7 @@ static void test_memory(Harness *h, gconstpointer data) {
         /* Raised live: the same allocation goes through. */
         set_limit_ok(h, "m1", "MemoryMax", g_variant_new_string("256M"), false);
         g_assert_cmpuint(zone_u64(h, "m1", "MemoryMax"), ==, 256 * MiB);
+        g_assert_true(harness_wait(memory_max_announced, &w, HARNESS_START_TIMEOUT_MS));
         g_assert_cmpint(zone_sh(h, "m1", ALLOCATE_64M, NULL), ==, 0);
         g_assert_cmpuint(zone_u64(h, "m1", "MemoryPeak"), >, 32 * MiB);
 
