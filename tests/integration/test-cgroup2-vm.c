@@ -581,6 +581,12 @@ static void test_systemd(Harness *h, gconstpointer data) {
         "i=0; trap 'echo $i' EXIT; while [ $i -lt 200 ]; do sleep 600 & i=$((i+1)); " \
         "done 2>/dev/null"
 
+static void assert_running(Harness *h, const char *zone) {
+        g_autofree char *state = harness_zone_state(h, zone);
+
+        g_assert_cmpstr(state, ==, "running");
+}
+
 static guint64 zone_u64(Harness *h, const char *zone, const char *property) {
         g_autoptr(GVariant) v = harness_zone_property(h, zone, property);
 
@@ -619,7 +625,7 @@ static void test_limits(Harness *h, gconstpointer data) {
         g_assert_cmpint(atoi(loop), <, 32);
         g_assert_cmpint(atoi(loop), >, 0);
         g_assert_cmpuint(zone_u64(h, "l1", "TasksCurrent"), <=, 32);
-        g_assert_cmpstr(harness_zone_state(h, "l1"), ==, "running");
+        assert_running(h, "l1");
         harness_zonectl_ok(h, NULL, "zonectl set tasks", "set", "l1", "--runtime", "tasks=512", NULL);
         g_clear_pointer(&out, g_free);
         (void) zone_sh(h, "l1", "killall sleep; true", &out);

@@ -87,6 +87,12 @@ static char *zone_file(Harness *h, const char *name) {
         return text;
 }
 
+static void assert_running(Harness *h, const char *zone) {
+        g_autofree char *state = harness_zone_state(h, zone);
+
+        g_assert_cmpstr(state, ==, "running");
+}
+
 /* ---- memory ---- */
 
 typedef struct OOMWatch {
@@ -145,7 +151,7 @@ static void test_memory(Harness *h, gconstpointer data) {
         g_assert_true(harness_wait(oom_announced, &w, HARNESS_START_TIMEOUT_MS));
         g_assert_cmpuint(zone_u64(h, "m1", "OOMKills"), >=, 1);
         /* The zone and its supervisor live on. */
-        g_assert_cmpstr(harness_zone_state(h, "m1"), ==, "running");
+        assert_running(h, "m1");
         g_assert_cmpuint(harness_zone_leader(h, "m1"), ==, leader);
         g_assert_true(harness_pid_alive((pid_t) leader));
         g_assert_cmpuint(zone_u64(h, "m1", "MemoryCurrent"), <=, 32 * MiB);
@@ -193,7 +199,7 @@ static void test_tasks(Harness *h, gconstpointer data) {
         g_assert_cmpuint(current, >=, (guint64) atoi(out));
         list = harness_manager_call(h, "ListZones", NULL, "(a(sssso))", &error);
         g_assert_no_error(error);
-        g_assert_cmpstr(harness_zone_state(h, "t1"), ==, "running");
+        assert_running(h, "t1");
 
         /* Raised live: the zone can fork again and clean up. */
         set_limit_ok(h, "t1", "TasksMax", g_variant_new_uint64(512), true);
