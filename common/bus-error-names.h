@@ -43,3 +43,5 @@
 
 /* Each name with its errno: zoned_error_map in bus-error-map.h (which needs sd-bus; these names
  * alone do not, so that zoned's workers can report them without it). */
+/* What the host or zoned cannot do (a limit without a cgroup controller or a v1 equivalent). */
+#define ZONED_ERROR_NOT_SUPPORTED "org.zoned1.Error.NotSupported"

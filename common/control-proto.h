@@ -24,6 +24,12 @@
  *     COMMAND=kill  WHOM=leader|all  SIGNAL=<number>
  * answered by one message "RESULT=<0 or -errno>" (+ STATUS=<text> on error).
  *
+ *     COMMAND=limits  RUNTIME=0|1  LIMIT=<Property>=<Value> ...
+ * writes the limits (limit-table.h; IO devices as MAJ:MIN) to the zone's cgroups, all or none
+ * (what the kernel refuses half-way is undone; STATUS= names the limit). With RUNTIME=0 they
+ * are the next boot's too. -ESRCH when the zone does not run, -EOPNOTSUPP for a limit the host
+ * has no way to apply.
+ *
  *     COMMAND=console
  * attaches a console client: with "RESULT=0" comes (SCM_RIGHTS) one end of a
  * stream socketpair connected to the zone's /dev/console. Reading it gives

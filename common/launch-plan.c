@@ -97,6 +97,7 @@ static const PlanField plan_fields[] = {
         FIELD("uid_shift", FIELD_U32_NONZERO, uid_shift),
         FIELD("uid_range", FIELD_U32_NONZERO, uid_range),
         FIELD("capabilities", FIELD_CAPABILITIES, capabilities),
+        FIELD("limit", FIELD_ENV, limits),
 };
 
 static void *field_of(const LaunchPlan *p, const PlanField *f) {

@@ -66,6 +66,9 @@ typedef struct LaunchPlan {
          * zone file set one; else the default set of capabilities.h. */
         bool capabilities_set;
         uint64_t capabilities;
+        /* The zone's cgroup limits as "Property=Text" (limits.h; IO devices as "MAJ:MIN"), written
+         * to its cgroup before its init runs. */
+        char **limits;
 } LaunchPlan;
 
 /* Whether the plan runs the zone in a user namespace of its own. */

@@ -7,7 +7,7 @@
 #include "cli-error.h"
 #include "config.h"
 #include "format-util.h"
-#include "parse-size.h"
+#include "limit-table.h"
 #include "signal-name.h"
 #include "zonectl.h"
 
@@ -22,7 +22,6 @@ bool arg_value = false;
 const char *arg_template = NULL;
 bool arg_copy = false;
 int arg_private_users = -1;
-uint64_t arg_disk = UINT64_MAX;
 int arg_signal = SIGTERM;
 const char *arg_kill_whom = "all";
 const char *arg_user = NULL;
@@ -31,6 +30,10 @@ const char *arg_format = NULL;
 const char *arg_verify = NULL;
 bool arg_force = false;
 char **arg_command = NULL;
+bool arg_runtime = false;
+unsigned arg_iterations = 0;
+const char *arg_order = NULL;
+char **arg_limits = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -64,6 +67,8 @@ static const Verb verbs[] = {
         { "brands", 0, 0, verb_brands },
         { "transfers", 0, 0, verb_transfers },
         { "cancel-transfer", 1, 1, verb_cancel_transfer },
+        { "set", 2, -1, verb_set },
+        { "top", 0, 0, verb_top },
 };
 
 static void help(void) {
@@ -82,7 +87,10 @@ static void help(void) {
                "  kill NAME                   Send a signal to processes of a zone\n"
                "  shell NAME [-- CMD ARG...]  Run a command (default /bin/sh) in a zone\n"
                "  login NAME                  Log into a zone on a new terminal of its own\n"
-               "  console NAME                Attach to a zone's console (^]^]^] detaches)\n\n"
+               "  console NAME                Attach to a zone's console (^]^]^] detaches)\n"
+               "  set NAME KEY=VALUE...       Change settings of a zone: its limits\n"
+               "                              (memory=1G cpu-quota=150%% tasks=256 ...)\n"
+               "  top                         Show the running zones' use of CPU, memory, IO\n\n"
                "Template commands:\n"
                "  templates                   List templates\n"
                "  import-fs DIR NAME          Import a directory tree as a template\n"
@@ -110,8 +118,15 @@ static void help(void) {
                "  -t --template=TEMPLATE      create: the template\n"
                "     --copy                   create: a full copy instead of an overlay\n"
                "     --private-users=yes|no   create: users of its own (default) or the host's\n"
-               "     --disk=SIZE              create: a disk of its own of SIZE (512M, 20G, ...)\n"
-               "                              for the zone's writes (default: the host's)\n"
+               "     --memory=SIZE ...        create: limits, one option per key of set: --memory,\n"
+               "                              --memory-high, --swap, --cpu-quota, --cpu-weight,\n"
+               "                              --cpus, --tasks, --io-weight, --io-read-bandwidth,\n"
+               "                              --io-write-bandwidth, --io-read-iops,\n"
+               "                              --io-write-iops, --disk\n"
+               "     --runtime                set: live only, gone at the zone's next boot\n"
+               "  -n --iterations=N           top: refresh N times (default: until ^C on a\n"
+               "                              terminal, once otherwise)\n"
+               "     --order=COLUMN           top: sort by name, tasks, cpu (default) or memory\n"
                "  -s --signal=SIGNAL          kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM         kill: \"leader\" or \"all\" (default)\n"
                "  -u --user=USER              shell: run as USER (default root)\n"
@@ -136,12 +151,14 @@ enum {
         ARG_VALUE,
         ARG_COPY,
         ARG_PRIVATE_USERS,
-        ARG_DISK,
         ARG_KILL_WHOM,
         ARG_BRAND,
         ARG_FORMAT,
         ARG_VERIFY,
         ARG_FORCE,
+        ARG_RUNTIME,
+        ARG_ORDER,
+        ARG_LIMIT, /* + LimitKey: --memory=, ... (the CLI keys of limit-table.h) */
 };
 
 static const struct option options[] = {
@@ -158,7 +175,6 @@ static const struct option options[] = {
         { "template", required_argument, NULL, 't' },
         { "copy", no_argument, NULL, ARG_COPY },
         { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
-        { "disk", required_argument, NULL, ARG_DISK },
         { "signal", required_argument, NULL, 's' },
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "user", required_argument, NULL, 'u' },
@@ -166,6 +182,22 @@ static const struct option options[] = {
         { "format", required_argument, NULL, ARG_FORMAT },
         { "verify", required_argument, NULL, ARG_VERIFY },
         { "force", no_argument, NULL, ARG_FORCE },
+        { "runtime", no_argument, NULL, ARG_RUNTIME },
+        { "iterations", required_argument, NULL, 'n' },
+        { "order", required_argument, NULL, ARG_ORDER },
+        { "memory", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_MAX },
+        { "memory-high", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_HIGH },
+        { "swap", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_SWAP_MAX },
+        { "cpu-quota", required_argument, NULL, ARG_LIMIT + LIMIT_CPU_QUOTA },
+        { "cpu-weight", required_argument, NULL, ARG_LIMIT + LIMIT_CPU_WEIGHT },
+        { "cpus", required_argument, NULL, ARG_LIMIT + LIMIT_ALLOWED_CPUS },
+        { "tasks", required_argument, NULL, ARG_LIMIT + LIMIT_TASKS_MAX },
+        { "io-weight", required_argument, NULL, ARG_LIMIT + LIMIT_IO_WEIGHT },
+        { "io-read-bandwidth", required_argument, NULL, ARG_LIMIT + LIMIT_IO_READ_BANDWIDTH_MAX },
+        { "io-write-bandwidth", required_argument, NULL, ARG_LIMIT + LIMIT_IO_WRITE_BANDWIDTH_MAX },
+        { "io-read-iops", required_argument, NULL, ARG_LIMIT + LIMIT_IO_READ_IOPS_MAX },
+        { "io-write-iops", required_argument, NULL, ARG_LIMIT + LIMIT_IO_WRITE_IOPS_MAX },
+        { "disk", required_argument, NULL, ARG_LIMIT + LIMIT_DISK_QUOTA },
         {},
 };
 
@@ -194,6 +226,20 @@ static int parse_yes_no(const char *s) {
         if (streq(s, "no") || streq(s, "false") || streq(s, "0"))
                 return 0;
         return -EINVAL;
+}
+
+/* --memory=512M → "memory=512M" for create, checked now. */
+static int parse_limit_option(LimitKey k, const char *value) {
+        _cleanup_free_ char *assignment = NULL;
+        LimitValue v = {};
+
+        if (limit_parse(k, value, &v) < 0)
+                return cli_error_errno(EINVAL, "invalid --%s: \"%s\"", limit_info(k)->cli, value);
+        limit_value_done(&v);
+        if (asprintf(&assignment, "%s=%s", limit_info(k)->cli, value) < 0 ||
+            strv_extend(&arg_limits, assignment) < 0)
+                return cli_error_errno(ENOMEM, "out of memory");
+        return 1;
 }
 
 /* 1: go on, 0: done (--help, --version), < 0: usage error (printed). */
@@ -247,11 +293,6 @@ static int parse_option(int c, const char *value) {
                 if (arg_private_users < 0)
                         return cli_error_errno(EINVAL, "invalid --private-users: \"%s\" (yes or no)", value);
                 break;
-        case ARG_DISK:
-                if (parse_size(value, &arg_disk) < 0 || arg_disk == UINT64_MAX)
-                        return cli_error_errno(EINVAL, "invalid --disk: \"%s\" (a size: 512M, 1.5G, ...)",
-                                               value);
-                break;
         case 's':
                 sig = signal_from_string(value);
                 if (sig < 0)
@@ -285,9 +326,22 @@ static int parse_option(int c, const char *value) {
         case ARG_FORCE:
                 arg_force = true;
                 break;
+        case ARG_RUNTIME:
+                arg_runtime = true;
+                break;
+        case 'n':
+                if (sscanf(value, "%u%n", &arg_iterations, &(int) { 0 }) != 1 || arg_iterations == 0)
+                        return cli_error_errno(EINVAL, "invalid --iterations: \"%s\" (a number above 0)",
+                                               value);
+                break;
+        case ARG_ORDER:
+                arg_order = value;
+                break;
         case ':':
                 return cli_error_errno(EINVAL, "option %s needs a value (see --help)", value);
         default:
+                if (c >= ARG_LIMIT && c < ARG_LIMIT + _LIMIT_KEY_MAX)
+                        return parse_limit_option(c - ARG_LIMIT, value);
                 return cli_error_errno(EINVAL, "unknown option %s (see --help)", value);
         }
         return 1;
@@ -314,7 +368,7 @@ static int parse_argv(int argc, char *argv[], char ***ret_args) {
                 return cli_error_errno(ENOMEM, "out of memory");
         opterr = 0; /* errors are ours to print */
         for (;;) {
-                c = getopt_long(argc, argv, "+:hp:t:s:u:", options, NULL);
+                c = getopt_long(argc, argv, "+:hp:t:s:u:n:", options, NULL);
                 if (c >= 0) {
                         char buf[3];
 
@@ -411,5 +465,6 @@ int main(int argc, char *argv[]) {
                 r = dispatch(args);
         arg_property = strv_free(arg_property);
         arg_command = strv_free(arg_command);
+        arg_limits = strv_free(arg_limits);
         return r;
 }

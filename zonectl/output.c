@@ -7,7 +7,7 @@
 #include "format-util.h"
 #include "zonectl.h"
 
-static size_t terminal_width(void) {
+size_t terminal_width(void) {
         struct winsize ws = {};
         const char *e;
 

@@ -111,6 +111,10 @@ static int cell_compare(CellType type, const Cell *a, const Cell *b) {
 }
 
 void table_sort(Table *t, size_t column) {
+        table_sort_full(t, column, false);
+}
+
+void table_sort_full(Table *t, size_t column, bool descending) {
         size_t rows = table_get_rows(t), n = t->n_columns;
         CellType type = t->columns[column].type;
 
@@ -119,7 +123,9 @@ void table_sort(Table *t, size_t column) {
                 for (size_t j = i; j > 0; j--) {
                         Cell *a = t->cells + (j - 1) * n, *b = t->cells + j * n;
 
-                        if (cell_compare(type, a + column, b + column) <= 0)
+                        int c = cell_compare(type, a + column, b + column);
+
+                        if (descending ? c >= 0 : c <= 0)
                                 break;
                         for (size_t k = 0; k < n; k++) {
                                 Cell tmp = a[k];

@@ -40,6 +40,8 @@ int table_add_percent(Table *t, double fraction);
 size_t table_get_rows(const Table *t);
 /* Sorts the rows by a column (text in byte order, numbers by value), stable. */
 void table_sort(Table *t, size_t column);
+/* The same, largest first if descending (zonectl top). */
+void table_sort_full(Table *t, size_t column, bool descending);
 /* width: terminal columns (0: unlimited); the last column is shortened with "…" to fit. */
 int table_print(const Table *t, FILE *f, bool legend, size_t width);
 int table_print_json(const Table *t, FILE *f);

@@ -105,6 +105,7 @@ int verb_status(int argc, char *argv[], Client *c) {
                 if (k > 1)
                         putchar('\n');
                 print_zone_info(&info);
+                print_zone_resources(c, path);
         }
         return ret;
 }
@@ -197,6 +198,14 @@ static int log_create_wait_error(int r, const ZoneWait *w) {
 }
 
 /* zoned may answer CreateZone only once the copy is done: no short method timeout for a copy. */
+/* Whether create makes a disk image (--disk=): CreateZone answers once it is made. */
+static bool limits_have_disk(void) {
+        for (char **l = arg_limits; l && *l; l++)
+                if (strncmp(*l, "disk=", strlen("disk=")) == 0)
+                        return true;
+        return false;
+}
+
 static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -212,14 +221,15 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "copy", "b", 1);
         if (r >= 0 && arg_private_users >= 0)
                 r = sd_bus_message_append(m, "{sv}", "PrivateUsers", "b", arg_private_users);
-        if (r >= 0 && arg_disk != UINT64_MAX)
-                r = sd_bus_message_append(m, "{sv}", "DiskQuota", "t", arg_disk);
+        for (char **l = arg_limits; r >= 0 && l && *l; l++)
+                if (limits_append(m, *l) < 0)
+                        return -EINVAL; /* said why */
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
-        return sd_bus_call(c->bus, m, arg_copy || arg_disk != UINT64_MAX ? arg_timeout_usec : 0, error,
-                           NULL);
+        /* A copy, or a disk image to make: the answer comes when it is done. */
+        return sd_bus_call(c->bus, m, arg_copy || limits_have_disk() ? arg_timeout_usec : 0, error, NULL);
 }
 
 int verb_create(int argc, char *argv[], Client *c) {

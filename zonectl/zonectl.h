@@ -24,7 +24,6 @@ extern bool arg_value;
 extern const char *arg_template;
 extern bool arg_copy;
 extern int arg_private_users; /* -1: zoned's default */
-extern uint64_t arg_disk;     /* create --disk: bytes, UINT64_MAX: none */
 extern int arg_signal;
 extern const char *arg_kill_whom;
 extern const char *arg_user;
@@ -33,6 +32,10 @@ extern const char *arg_format;
 extern const char *arg_verify;
 extern bool arg_force;
 extern char **arg_command;
+extern bool arg_runtime;        /* set: live only, gone at the next boot */
+extern unsigned arg_iterations; /* top: 0: until interrupted (on a terminal) */
+extern const char *arg_order;   /* top: name, tasks, cpu (default) or memory */
+extern char **arg_limits;       /* create: "memory=512M", ... */
 
 /* Verbs: argv[0] is the verb. Return < 0 on failure (after printing one
  * line), otherwise the exit status. */
@@ -62,6 +65,16 @@ int verb_template_definitions(int argc, char *argv[], Client *c);
 int verb_brands(int argc, char *argv[], Client *c);
 int verb_transfers(int argc, char *argv[], Client *c);
 int verb_cancel_transfer(int argc, char *argv[], Client *c);
+int verb_set(int argc, char *argv[], Client *c);
+int verb_top(int argc, char *argv[], Client *c);
+
+/* verbs-limits.c: "memory=512M" (a CLI key or a property name) as an a{sv} entry of a limit;
+ * prints the error itself. */
+int limits_append(sd_bus_message *m, const char *assignment);
+/* status: memory, CPU, tasks, IO and OOM kills of the zone at path. */
+void print_zone_resources(Client *c, const char *path);
+/* output.c: the terminal's width, 0 when stdout is none. */
+size_t terminal_width(void);
 
 /* Prints a listing as --json, --no-legend and the terminal ask; "what" is
  * the plural noun of the footer ("3 zones listed."). */

@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "capabilities.h"
+#include "zone-limits.h"
 #include "launch-plan-build.h"
 #include "template.h"
 #include "zone-disk.h"
@@ -64,6 +65,9 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
                 p->uid_range = z->config.uid_range;
         }
         plan_capabilities(p, b, &z->config);
+        r = zone_limits_plan(z, &p->limits);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(p);
         return 0;
 }

@@ -7,6 +7,7 @@
 #include "names.h"
 #include "template-dbus.h"
 #include "zone-dbus.h"
+#include "zone-limits-dbus.h"
 #include "zone.h"
 
 int bus_get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *error) {
@@ -41,7 +42,7 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        ZoneCreateOptions o = { .copy = false, .private_users = true, .disk_quota = UINT64_MAX };
+        ZoneCreateOptions o = { .copy = false, .private_users = true };
         const char *name, *template_name;
         Zone *z = NULL;
         int r;
@@ -52,11 +53,14 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "ss", &name, &template_name);
         if (r < 0)
                 return r;
-        r = bus_read_options(msg, error, { "copy", "b", &o.copy }, { "PrivateUsers", "b", &o.private_users },
-                             { "DiskQuota", "t", &o.disk_quota });
-        if (r < 0)
-                return r;
-        r = zone_create(m, name, template_name, &o, msg, error, &z);
+        /* The limits (DiskQuota among them) by their property names, as SetZoneLimits takes them. */
+        r = bus_read_options_full(
+                msg,
+                (const BusOption[]) { { "copy", "b", &o.copy }, { "PrivateUsers", "b", &o.private_users } },
+                2, bus_read_limit, &o.limits, error);
+        if (r >= 0)
+                r = zone_create(m, name, template_name, &o, msg, error, &z);
+        zone_limits_done(&o.limits);
         if (r < 0)
                 return r;
         if (r > 0)
@@ -118,6 +122,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("KillZone", "ssi",
                                  SD_BUS_PARAM(name) SD_BUS_PARAM(whom) SD_BUS_PARAM(signal), NULL, ,
                                  method_kill_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("SetZoneLimits", "sa{sv}b",
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(limits) SD_BUS_PARAM(runtime), NULL, ,
+                                 manager_method_set_zone_limits, U),
         SD_BUS_METHOD_WITH_NAMES("OpenZoneConsole", "s", SD_BUS_PARAM(name), "h", SD_BUS_PARAM(fd),
                                  method_open_console_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("OpenZoneLogin", "s", SD_BUS_PARAM(name), "hs",

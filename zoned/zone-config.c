@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "names.h"
 #include "uid-range.h"
+#include "zone-config-limits.h"
 #include "zone-config.h"
 
 #define GROUP "Zone"
@@ -18,6 +19,7 @@ void zone_config_done(ZoneConfig *c) {
         g_clear_pointer(&c->template_name, g_free);
         g_clear_pointer(&c->brand, g_free);
         g_clear_pointer(&c->machine_id, g_free);
+        zone_limits_done(&c->limits);
 }
 
 int zone_config_new_machine_id(char **ret) {
@@ -136,13 +138,22 @@ static int parse_disk_quota(GKeyFile *f, const char *text, const char *path, Zon
         return 0;
 }
 
+/* DiskQuota= is read with the other limits, but it is a property of the zone's storage, not of
+ * its cgroups: it lives in disk_quota alone (0: none), and is written back from there. */
+static void take_disk_quota(ZoneConfig *c) {
+        LimitValue *v = &c->limits.v[LIMIT_DISK_QUOTA];
+
+        if (v->set && v->value != UINT64_MAX)
+                c->disk_quota = v->value;
+        limit_value_done(v);
+}
+
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         static const char *const keys[] = { "Template",         "Brand",     "Storage",
                                             "Autoboot",         "MachineID", "PrivateUsers",
                                             "UIDShift",         "UIDRange",  "Capabilities",
                                             "DropCapabilities", "LXCFS",     NULL };
-        static const char *const limits[] = { "DiskQuota", NULL };
-        static const IniSection sections[] = { { GROUP, keys }, { GROUP_LIMITS, limits }, {} };
+        static const IniSection sections[] = { { GROUP, keys }, {} };
         g_autoptr(GKeyFile) f = NULL;
         g_autofree char *text = NULL;
         ZoneConfig c = {};
@@ -151,16 +162,18 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
         if (r < 0)
                 return r;
-        r = ini_check_sections(f, text, path, sections, ret_error);
-        if (r < 0)
-                return r;
-        r = parse_basics(f, text, path, &c, ret_error);
+        /* [Limits] first: it is read, checked and taken out of f (zone-config-limits.h). */
+        r = zone_config_limits_load(f, text, path, &c.limits, ret_error);
+        if (r >= 0)
+                r = ini_check_sections(f, text, path, sections, ret_error);
+        if (r >= 0)
+                r = parse_basics(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = parse_users(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = capability_change_load(f, text, path, GROUP, &c.capabilities, ret_error);
         if (r >= 0)
-                r = parse_disk_quota(f, text, path, &c, ret_error);
+                take_disk_quota(&c);
         if (r >= 0 && !c.machine_id) {
                 r = zone_config_new_machine_id(&c.machine_id);
                 /* Failing to save is not fatal: the zone gets another id next time. */
@@ -234,6 +247,7 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 g_key_file_set_uint64(f, GROUP_LIMITS, "DiskQuota", c->disk_quota);
         if (!c->lxcfs)
                 g_key_file_set_boolean(f, GROUP, "LXCFS", false);
+        zone_config_limits_save(f, &c->limits);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

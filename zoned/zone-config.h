@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "capability-change.h"
+#include "limit-table.h"
 
 /* A zone's persistent configuration, <config_dir>/NAME.zone (ini):
  *   [Zone]
@@ -20,6 +21,7 @@
  *   [Limits]
  *   DiskQuota=2147483648
  *   LXCFS=true
+ *   MemoryMax=..., ... (zone-config-limits.h)
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -38,6 +40,7 @@ typedef struct ZoneConfig {
          * zone without one, whose writable layer is a directory of the state dir. */
         uint64_t disk_quota;
         bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
+        ZoneLimits limits;
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

@@ -15,6 +15,7 @@
 #include "zone-dbus.h"
 #include "zone-disk.h"
 #include "zone-userns.h"
+#include "zone-limits.h"
 #include "zone.h"
 
 typedef struct CopyJob {
@@ -217,20 +218,21 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                 sd_bus_message *call, sd_bus_error *error, Zone **ret) {
         g_autoptr(TemplateInfo) info = NULL;
         g_autofree char *templates = manager_templates_dir(m), *lower = NULL, *cfg = NULL;
+        uint64_t disk_quota = limit_value_effective(LIMIT_DISK_QUOTA, &o->limits.v[LIMIT_DISK_QUOTA]);
         Zone *z;
         int r;
 
         r = zone_check_new(m, name, template_name, error, &info);
         if (r < 0)
                 return r;
-        r = o->disk_quota == UINT64_MAX ? 0 : zone_disk_check_quota(m, o->disk_quota, 0, error);
+        r = disk_quota == UINT64_MAX ? 0 : zone_disk_check_quota(m, disk_quota, 0, error);
         if (r < 0)
                 return r;
-        if (o->copy && o->disk_quota != UINT64_MAX && info->size > o->disk_quota)
+        if (o->copy && disk_quota != UINT64_MAX && info->size > disk_quota)
                 return sd_bus_error_setf(error, ZONED_ERROR_QUOTA_EXCEEDED,
                                          "Template %s has %" PRIu64
                                          " bytes: more than the DiskQuota %" PRIu64 " of a copy.",
-                                         template_name, info->size, o->disk_quota);
+                                         template_name, info->size, disk_quota);
         r = zone_new(m, name, &z);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
@@ -238,9 +240,15 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.brand = g_strdup(info->brand);
         z->config.copy = o->copy;
         z->config.private_users = o->private_users;
-        if (o->disk_quota != UINT64_MAX)
-                z->config.disk_quota = o->disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
+        z->config.disk_quota = disk_quota == UINT64_MAX
+                                       ? 0
+                                       : disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
         z->config.lxcfs = true;
+        r = zone_limits_check_new(z, &o->limits, error);
+        if (r < 0) {
+                zone_free(z);
+                return r;
+        }
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);

@@ -4,6 +4,7 @@
 #include "bus-list.h"
 #include "zone-dbus.h"
 #include "zone-disk.h"
+#include "zone-limits-dbus.h"
 #include "zone-pty.h"
 
 static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -249,6 +250,7 @@ static const sd_bus_vtable zone_vtable[] = {
                                  SD_BUS_PARAM(user) SD_BUS_PARAM(path) SD_BUS_PARAM(argv) SD_BUS_PARAM(env),
                                  "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), object_open_shell,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
+        ZONE_LIMITS_VTABLE,
         SD_BUS_VTABLE_END,
 };
 

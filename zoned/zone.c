@@ -17,6 +17,7 @@
 #include "zone-adopt.h"
 #include "zone-clean-up.h"
 #include "zone-dbus.h"
+#include "zone-limits.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -28,6 +29,8 @@ Zone *zone_free(Zone *z) {
         supervisor_link_free(z->link);
         zone_clean_up_free(z->clean_up);
         sd_event_source_disable_unref(z->adopt_retry);
+        sd_event_source_disable_unref(z->oom_source);
+        zone_limits_free_runtime(z);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);
@@ -96,6 +99,7 @@ static uint64_t now_realtime_usec(void) {
 
 void zone_set_runtime(Zone *z, ZoneState state, uint32_t leader, uint64_t since, const char *status) {
         const char *changed[5] = {};
+        ZoneState old = z->state;
         size_t n = 0;
 
         if (z->state != state) {
@@ -121,6 +125,8 @@ void zone_set_runtime(Zone *z, ZoneState state, uint32_t leader, uint64_t since,
         }
         if (n > 0)
                 zone_emit_properties_changed(z, changed);
+        if (old != state)
+                zone_limits_state_changed(z, old);
 }
 
 /* A zone file that does not load keeps its host id range taken: it is still someone's zone. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "limit-table.h"
 #include "manager.h"
 #include "zone-config.h"
 #include "zone-state.h"
@@ -32,6 +33,8 @@ struct Zone {
         sd_bus_message *create_call;  /* CreateZone waiting for the copy */
         ZoneCleanUp *clean_up;        /* its supervisor died: what it left is being removed */
         sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
+        ZoneLimits runtime_limits;    /* set with runtime=true since the boot (zone-limits.h) */
+        sd_event_source *oom_source;  /* running: the kernel's word of an OOM kill in the zone */
 };
 
 Zone *zone_free(Zone *z);
@@ -58,9 +61,9 @@ int zone_reload_config(Zone *z, sd_bus_error *error);
 
 /* What CreateZone's options ask for. */
 typedef struct ZoneCreateOptions {
-        bool copy;           /* a full copy of the template instead of an overlay */
-        bool private_users;  /* a user namespace (and host id range) of its own */
-        uint64_t disk_quota; /* bytes of a disk image of its own (zone-disk.h); UINT64_MAX: none */
+        bool copy;          /* a full copy of the template instead of an overlay */
+        bool private_users; /* a user namespace (and host id range) of its own */
+        ZoneLimits limits;  /* its [Limits]; DiskQuota among them sizes its disk image (zone-disk.h) */
 } ZoneCreateOptions;
 
 /* Creates a zone from a template: writes the config, makes the storage. For

@@ -10,7 +10,9 @@
  * cgroup2 at /sys/fs/cgroup; poweroff leaves no process and no cgroup. The
  * busybox zone makes device nodes but opens only those of its /dev (the BPF
  * device program on its cgroup); with bpf() refused to the supervisor, a
- * zone does not start at all.
+ * zone does not start at all. The limits' cgroup v2 backend is measured in a
+ * busybox zone: memory.max OOM-kills inside (OOMKills), pids.max stops a fork
+ * loop, cpu.max caps a busy loop, cpuset.cpus narrows what it may run on.
  *
  * Run on a host that is not pure cgroup2, it skips, unless
  * ZONED_TEST_CGROUP2_VM is set (as in the VM): then the host check fails. */
@@ -18,7 +20,9 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -566,6 +570,84 @@ static void test_systemd(Harness *h, gconstpointer data) {
         assert_no_leftovers(h, "deb1", (pid_t) leader);
 }
 
+/* ---- limits: the cgroup v2 backend, measured in the zone ---- */
+
+#define MiB (UINT64_C(1) << 20)
+#define ALLOCATE_64M "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null"
+#define FORK_LOOP                                                                     \
+        "i=0; trap 'echo $i' EXIT; while [ $i -lt 200 ]; do sleep 600 & i=$((i+1)); " \
+        "done 2>/dev/null"
+
+static void assert_running(Harness *h, const char *zone) {
+        g_autofree char *state = harness_zone_state(h, zone);
+
+        g_assert_cmpstr(state, ==, "running");
+}
+
+static guint64 zone_u64(Harness *h, const char *zone, const char *property) {
+        g_autoptr(GVariant) v = harness_zone_property(h, zone, property);
+
+        return g_variant_get_uint64(v);
+}
+
+static void test_limits(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *out = NULL, *loop = NULL, *cpus = NULL;
+        guint64 cpu0, cpu1;
+        gint64 t0, t1;
+        double share;
+        guint32 leader;
+
+        if (zone_test_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        harness_zonectl_ok(h, NULL, "zonectl create with limits", "create", "l1", "-t", "bb", "--memory=32M",
+                           "--tasks=32", "--cpu-quota=50%", NULL);
+        leader = harness_boot_zone(h, "l1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, VM_BOOT_TIMEOUT_MS));
+
+        /* memory.max: the allocation is killed inside, the zone lives on; raised live, it passes. */
+        g_assert_cmpint(zone_sh(h, "l1", ALLOCATE_64M, &out), !=, 0);
+        g_assert_cmpuint(zone_u64(h, "l1", "OOMKills"), >=, 1);
+        g_assert_cmpuint(harness_zone_leader(h, "l1"), ==, leader);
+        harness_zonectl_ok(h, NULL, "zonectl set memory", "set", "l1", "memory=256M", "memory-high=200M",
+                           NULL);
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(zone_sh(h, "l1", ALLOCATE_64M, &out), ==, 0);
+        g_assert_cmpuint(zone_u64(h, "l1", "MemoryPeak"), >, 32 * MiB);
+
+        /* pids.max: the fork loop stops below it, zoned answers meanwhile. */
+        (void) zone_sh(h, "l1", FORK_LOOP, &loop);
+        g_test_message("the fork loop started %s sleepers", loop);
+        g_assert_cmpint(atoi(loop), <, 32);
+        g_assert_cmpint(atoi(loop), >, 0);
+        g_assert_cmpuint(zone_u64(h, "l1", "TasksCurrent"), <=, 32);
+        assert_running(h, "l1");
+        harness_zonectl_ok(h, NULL, "zonectl set tasks", "set", "l1", "--runtime", "tasks=512", NULL);
+        g_clear_pointer(&out, g_free);
+        (void) zone_sh(h, "l1", "killall sleep; true", &out);
+
+        /* cpu.max: a busy loop gets about half a CPU of the zone's measured CPU time. */
+        cpu0 = zone_u64(h, "l1", "CPUUsageNSec");
+        t0 = g_get_monotonic_time();
+        g_clear_pointer(&out, g_free);
+        (void) zone_sh(h, "l1", "timeout 4 sh -c 'while :; do :; done'", &out);
+        t1 = g_get_monotonic_time();
+        cpu1 = zone_u64(h, "l1", "CPUUsageNSec");
+        share = (double) (cpu1 - cpu0) / 1000.0 / (double) (t1 - t0);
+        g_test_message("a busy loop at cpu-quota=50%% used %.2f CPUs", share);
+        g_assert_cmpfloat(share, <, 0.8);
+        g_assert_cmpfloat(share, >, 0.1);
+
+        /* cpuset.cpus and the weights of cgroup2. */
+        harness_zonectl_ok(h, NULL, "zonectl set cpus", "set", "l1", "cpus=0", "cpu-weight=200",
+                           "io-weight=300", NULL);
+        g_assert_cmpint(zone_sh(h, "l1", "grep Cpus_allowed_list /proc/self/status", &cpus), ==, 0);
+        g_assert_cmpstr(cpus, ==, "Cpus_allowed_list:\t0");
+        harness_poweroff_zone(h, "l1");
+        assert_no_leftovers(h, "l1", (pid_t) leader);
+}
+
 int main(int argc, char *argv[]) {
         g_autofree char *problem = NULL;
         const char *supervisor = g_getenv(REAL_SUPERVISOR_ENV);
@@ -581,6 +663,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/cgroup2-vm/host", test_host);
         HARNESS_TEST("/cgroup2-vm/busybox", test_busybox, HARNESS_ZONECTL);
         HARNESS_TEST("/cgroup2-vm/without-bpf", test_without_bpf, HARNESS_DEFAULT);
+        HARNESS_TEST("/cgroup2-vm/limits", test_limits, HARNESS_ZONECTL);
         HARNESS_TEST("/cgroup2-vm/systemd", test_systemd, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -55,6 +55,8 @@ static LaunchPlan *overlay_plan(void) {
         p->uid_range = 65536;
         p->capabilities_set = true;
         p->capabilities = (UINT64_C(1) << 21) | 1;
+        p->limits = strv_new(
+                (const char *const[]) { "MemoryMax=536870912", "IOWriteBandwidthMax=254:0:1000", NULL });
         return p;
 }
 
@@ -88,6 +90,7 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpstr(a->work, ==, b->work);
         assert_strv_equal(a->init_argv, b->init_argv);
         assert_strv_equal(a->init_env, b->init_env);
+        assert_strv_equal(a->limits, b->limits);
         g_assert_cmpint(a->poweroff_signal, ==, b->poweroff_signal);
         g_assert_cmpint(a->reboot_signal, ==, b->reboot_signal);
         g_assert_cmpint(a->halt_signal, ==, b->halt_signal);

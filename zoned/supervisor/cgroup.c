@@ -62,6 +62,7 @@ static int hierarchy_add(CgroupSet *s, const char *mount_point, bool unified, co
                 .cpuset = !unified && option_has(opts, "cpuset"),
                 .devices = !unified && option_has(opts, "devices"),
                 .pids = !unified && option_has(opts, "pids"),
+                .blkio = !unified && option_has(opts, "blkio"),
         };
         h->mount_point = strdup(mount_point);
         if (!h->mount_point || asprintf(&h->path, "%s/%s", mount_point, s->relative) < 0) {
@@ -262,7 +263,10 @@ static int payload_delegate(const CgroupHierarchy *h, uid_t owner) {
         dfd = open(h->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        if (fchown(dfd, owner, owner) < 0)
+        /* v1 blkio throttling is flat (a cgroup's limits bind only its own processes): the payload,
+         * which carries the zone's IO limits, stays the host's there, so that the zone cannot
+         * make cgroups below it that would escape them. The files that move processes are its. */
+        if (!h->blkio && fchown(dfd, owner, owner) < 0)
                 return -errno;
         for (size_t i = 0; i < ELEMENTSOF(delegated_files); i++)
                 if (fchownat(dfd, delegated_files[i], owner, owner, 0) < 0 && errno != ENOENT)

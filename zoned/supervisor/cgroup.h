@@ -26,6 +26,7 @@ typedef struct CgroupHierarchy {
         bool cpuset;   /* v1 cpuset: new cgroups get cpuset.cpus/mems from their parent */
         bool devices;  /* v1 devices: the zone's cgroup gets the device allow list (as the cgroup2 one) */
         bool pids;     /* v1 pids */
+        bool blkio;    /* v1 blkio: the payload's directory is not delegated (cgroup-limits.h) */
 } CgroupHierarchy;
 
 typedef struct CgroupSet {

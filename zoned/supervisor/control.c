@@ -139,6 +139,11 @@ int control_handle_message(Supervisor *s, const char *msg, size_t len, char **re
                         return r;
                 }
                 r = supervisor_kill(s, all, sig);
+        } else if (streq(command, "limits")) {
+                r = supervisor_limits_set(s, msg, len, ret_status);
+                if (r < 0 && !*ret_status && r == -ESRCH)
+                        *ret_status = strdup("The zone is not running");
+                return r;
         } else {
                 action = stop_action_from_string(command);
                 if (action == STOP_NONE) {

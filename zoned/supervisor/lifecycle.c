@@ -214,7 +214,8 @@ static void spawn_handle_message(Supervisor *s, SpawnMessage *m) {
                 m->fd = -EBADF;
                 break;
         case SPAWN_ERROR:
-                free_and_replace(&s->spawn_error, TAKE_PTR(m->error));
+                if (!s->spawn_error_final)
+                        free_and_replace(&s->spawn_error, TAKE_PTR(m->error));
                 break;
         default:
                 break;
@@ -276,6 +277,7 @@ int supervisor_start_zone(Supervisor *s) {
         s->outcome = OUTCOME_STOPPED;
         free_and_replace(&s->outcome_status, NULL);
         free_and_replace(&s->spawn_error, NULL);
+        s->spawn_error_final = false;
 
         if (p->root_mode == ROOT_OVERLAY &&
             (!overlay_path_is_valid(p->lower) || !overlay_path_is_valid(p->upper) ||
@@ -291,6 +293,9 @@ int supervisor_start_zone(Supervisor *s) {
                 if (r < 0)
                         return supervisor_fail_start(s, r, "Failed to find the cgroup hierarchies");
         }
+        r = supervisor_limits_load(s);
+        if (r < 0)
+                return supervisor_fail_start(s, r, "Invalid limits in the launch plan");
         if (p->console_log && !s->console.log_path) {
                 r = console_set_log(&s->console, p->console_log, p->console_log_max);
                 if (r < 0)
@@ -318,7 +323,8 @@ int supervisor_start_zone(Supervisor *s) {
                         return supervisor_fail_start(s, r, "Failed to mount the zone's disk image");
         }
         /* The zone's processes hold their copies of the disk's fd: ours goes when this returns. */
-        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, disk, &pid, &fd);
+        r = zone_spawn(p, &s->cgroups, &s->syscall_filter, &s->prepared, disk, supervisor_limits_apply_boot,
+                       s, &pid, &fd);
         if (r < 0 && launch_plan_private_users(p) &&
             (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS))
                 /* Never a zone without the user namespace its plan asks for. */

@@ -152,6 +152,9 @@ Supervisor *supervisor_free(Supervisor *s) {
         event_source_free(s->signal_source);
         event_loop_free(s->loop);
         cgroup_set_done(&s->cgroups);
+        cgroup_limit_paths_done(&s->limit_paths);
+        zone_limits_done(&s->boot_limits);
+        zone_limits_done(&s->limits);
         syscall_filter_done(&s->syscall_filter);
         zone_prepared_done(&s->prepared);
         launch_plan_free(s->plan);

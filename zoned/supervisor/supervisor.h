@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup-limits.h"
 #include "cgroup.h"
 #include "syscall-filter.h"
 #include "console.h"
@@ -75,6 +76,12 @@ struct Supervisor {
         unsigned restarts;             /* in that window */
 
         CgroupSet cgroups;
+        CgroupLimitPaths limit_paths; /* where the limits go */
+        ZoneLimits boot_limits;       /* the plan's, and what changed for good since */
+        ZoneLimits limits;            /* what the zone's cgroups have now */
+        bool limits_loaded;
+        bool spawn_error_final; /* spawn_error says why the start failed: the child's report does not replace
+                                   it */
         SyscallFilter syscall_filter; /* read at the first start, kept for reboots */
         Console console;
         ZonePrepared prepared; /* device program, and a network namespace for the next boot */
@@ -103,6 +110,13 @@ StopAction stop_action_from_string(const char *s);
 
 /* notify.c: READY=1, STATUS=, STOPPING=1 from the zone's init. Takes fd on success. */
 int supervisor_notify_attach(Supervisor *s, int fd);
+
+/* limits.c: the zone's limits in its cgroups. */
+int supervisor_limits_load(Supervisor *s);
+/* A zone_spawn_cgroups_func: the boot's limits into the new cgroups, before the init runs. */
+int supervisor_limits_apply_boot(void *userdata);
+/* COMMAND=limits: RUNTIME=0|1 and LIMIT=Property=Value lines. */
+int supervisor_limits_set(Supervisor *s, const char *msg, size_t len, char **ret_status);
 
 /* control.c: the control socket. */
 int control_listen(Supervisor *s);

@@ -54,12 +54,15 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
 /* What the child waits for while it makes its namespaces and mounts, in the order it needs them:
  * the v1 cgroups, and the device policy on its cgroups. The init of a zone with a user namespace
  * cannot join the host's cgroups itself: it is moved (pid, in our pid namespace). */
-static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner, int *device_program) {
+static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner, int *device_program,
+                                zone_spawn_cgroups_func cgroups_ready, void *userdata) {
         char text[64];
         int r, q;
 
         /* The child joins them itself ("0" in their tasks: no wait for the kernel). */
         q = cgroup_set_create(cgroups, false, owner);
+        if (q >= 0 && cgroups_ready)
+                q = cgroups_ready(userdata);
         snprintf(text, sizeof(text), "CGROUPS=%i", q < 0 ? -q : 0);
         r = fd_send(sock, text, -EBADF);
         if (r < 0 || q < 0)
@@ -163,7 +166,8 @@ static int start_userns_zone(const LaunchPlan *plan, ZoneChild *c, pid_t init, i
 }
 
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
-               ZonePrepared *prepared, int disk_fd, pid_t *ret_pid, int *ret_fd) {
+               ZonePrepared *prepared, int disk_fd, zone_spawn_cgroups_func cgroups_ready, void *userdata,
+               pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF }, tree[2] = { -EBADF, -EBADF };
         _cleanup_close_ int cgroup_fd = -EBADF;
         bool userns = launch_plan_private_users(plan);
@@ -211,7 +215,8 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                 tree[1] = safe_close(tree[1]);
         }
         if (r >= 0)
-                r = send_cgroups_devices(pair[0], cgroups, c.owner, &prepared->device_program);
+                r = send_cgroups_devices(pair[0], cgroups, c.owner, &prepared->device_program, cgroups_ready,
+                                         userdata);
         /* A failure to make the cgroups or the device policy the child reports like any other
          * setup error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */

@@ -61,8 +61,12 @@ void zone_prepared_done(ZonePrepared *p);
  * the init into its v1 cgroups (delegated to the zone's root, as the cgroup2 one) before CGROUPS=;
  * the init becomes the zone's root, joins the tree and mounts, as its own, /dev/pts, the console
  * and /sys/fs/cgroup of its cgroup namespace (which it owns too). */
+/* cgroups_ready is called once the zone's cgroups exist in every hierarchy and before the init may
+ * run (the zone's limits go there); its error fails the start. */
+typedef int (*zone_spawn_cgroups_func)(void *userdata);
 int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFilter *filter,
-               ZonePrepared *prepared, int disk_fd, pid_t *ret_pid, int *ret_fd);
+               ZonePrepared *prepared, int disk_fd, zone_spawn_cgroups_func cgroups_ready, void *userdata,
+               pid_t *ret_pid, int *ret_fd);
 
 typedef enum SpawnMessageKind {
         SPAWN_UNKNOWN,
