@@ -406,8 +406,8 @@ static void test_bad_input(Harness *h, gconstpointer data) {
         assert_refused(h, one_limit("MemoryLimit", g_variant_new_uint64(MiB)),
                        "org.freedesktop.DBus.Error.InvalidArgs", "MemoryLimit");
         /* b1 was created without a disk image: there is nothing to resize. */
-        assert_refused(h, one_limit("DiskQuota", g_variant_new_string("2G")),
-                       "org.zoned1.Error.NoDiskImage", NULL);
+        assert_refused(h, one_limit("DiskQuota", g_variant_new_string("2G")), "org.zoned1.Error.NoDiskImage",
+                       NULL);
         /* A CPU the host does not have: the kernel refuses, the rest stays. */
         assert_refused(h, one_limit("AllowedCPUs", g_variant_new_string("4000")),
                        "org.freedesktop.DBus.Error.InvalidArgs", "AllowedCPUs");
