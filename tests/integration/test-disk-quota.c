@@ -15,32 +15,14 @@
 #define MIB (1024 * 1024)
 #define QUOTA (64 * MIB)
 
-/* Loop devices whose backing file is below dir (the fixture's), as "loopN=FILE" lines. */
-static char *loops_under(const char *dir) {
-        g_autoptr(GDir) d = g_dir_open("/sys/block", 0, NULL);
-        GString *out = g_string_new(NULL);
-        const char *de;
-
-        g_assert_nonnull(d);
-        while ((de = g_dir_read_name(d))) {
-                g_autofree char *file = g_strdup_printf("/sys/block/%s/loop/backing_file", de), *text = NULL;
-
-                if (g_str_has_prefix(de, "loop") && g_file_get_contents(file, &text, NULL, NULL) &&
-                    g_str_has_prefix(g_strstrip(text), dir))
-                        g_string_append_printf(out, "%s=%s\n", de, text);
-        }
-        return g_string_free(out, FALSE);
-}
-
-/* Mount points, in any process's mount namespace, of a file system on one of those loop devices. */
 static bool loops_gone(gpointer data) {
-        g_autofree char *loops = loops_under(data);
+        g_autofree char *loops = harness_loops_under(data);
         return loops[0] == 0;
 }
 
 static void assert_no_loops(Harness *h, const char *what) {
         if (!harness_wait(loops_gone, h->state_dir, 20000)) {
-                g_autofree char *loops = loops_under(h->state_dir);
+                g_autofree char *loops = harness_loops_under(h->state_dir);
                 g_error("%s: loop devices left behind:\n%s", what, loops);
         }
 }
@@ -157,6 +139,7 @@ static void assert_export_has(Harness *h, const char *name, const char *file) {
 static void test_overlay(Harness *h, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
+        guint32 leader;
 
         if (harness_skipped(h))
                 return;
@@ -170,9 +153,21 @@ static void test_overlay(Harness *h, gconstpointer data) {
         /* Stopped: read from the image. */
         g_assert_cmpuint(zone_u64(h, "q1", "DiskUsage"), <, QUOTA / 4);
 
-        /* Another boot mounts it again. */
-        harness_boot_zone(h, "q1");
+        /* Another boot mounts it again, and so does a reboot: the old boot's loop device is gone
+         * by the time the supervisor attaches the image anew. */
+        leader = harness_boot_zone(h, "q1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "q1");
+                g_autoptr(GVariant)
+                        r = harness_manager_call(h, "RebootZone", g_variant_new("(s)", "q1"), "()", &error);
+                g_assert_no_error(error);
+                if (!zone_watch_wait_new_leader(w, leader, HARNESS_BOOT_TIMEOUT_MS))
+                        g_error("q1 not running with a new leader after RebootZone: State=%s StatusText=%s",
+                                w->state, w->status_text);
+        }
         g_assert_cmpuint(zone_df_kib(h, "q1"), ==, QUOTA / 1024);
+        g_free(zone_sh(h, "q1", "test -f /kept"));
         harness_poweroff_zone(h, "q1");
         reply = harness_manager_call(h, "RemoveZone", g_variant_new("(s)", "q1"), "()", &error);
         g_assert_no_error(error);
@@ -212,7 +207,7 @@ static void test_supervisor_killed(Harness *h, gconstpointer data) {
         import_and_create(h, "q3", QUOTA, false);
         leader = harness_boot_zone(h, "q3");
         g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
-        loops = loops_under(h->state_dir);
+        loops = harness_loops_under(h->state_dir);
         g_assert_cmpstr(loops, !=, "");
         {
                 g_autoptr(ZoneWatch) w = zone_watch_new(h, "q3");
@@ -241,10 +236,10 @@ static void test_zoned_killed(Harness *h, gconstpointer data) {
         import_and_create(h, "q4", QUOTA, false);
         leader = harness_boot_zone(h, "q4");
         g_free(zone_sh(h, "q4", "dd if=/dev/zero of=/data bs=1M count=16 && sync"));
-        loops = loops_under(h->state_dir);
+        loops = harness_loops_under(h->state_dir);
         harness_stop_zoned(h, SIGKILL);
         g_assert_true(harness_pid_alive((pid_t) leader));
-        after = loops_under(h->state_dir);
+        after = harness_loops_under(h->state_dir);
         g_assert_cmpstr(after, ==, loops);
 
         harness_start_zoned(h);
