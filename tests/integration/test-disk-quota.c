@@ -6,6 +6,7 @@
  * the running zone its disk. A DiskQuota= changed in the zone file is applied at the next boot. */
 
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -324,27 +325,81 @@ static void assert_nothing_created(Harness *h, const char *name) {
         harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchZone");
 }
 
-static void assert_create_fails(Harness *h, GVariant *quota, const char *error_name) {
+static void assert_create_fails(Harness *h, GVariant *quota, bool copy, const char *error_name) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = create_zone(h, "bad", quota, false, &error);
+        g_autoptr(GVariant) reply = create_zone(h, "bad", quota, copy, &error);
 
         harness_assert_dbus_error(error, error_name);
         assert_nothing_created(h, "bad");
 }
 
+/* The busybox tree with a file of hole_mib MiB (sparse: a hole) and one of data_mib MiB (data). */
+static char *big_template(Harness *h, const char *name, unsigned hole_mib, unsigned data_mib) {
+        g_autofree char *big = NULL, *data = NULL, *bytes = g_malloc(data_mib * MIB + 1);
+        char *dir = g_build_filename(h->tmpdir, name, NULL);
+        g_auto(HarnessRun) r = { 0 };
+        int fd;
+
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(),
+                                                                  dir, NULL } },
+                &r);
+        harness_assert_run(&r, 0, "cp -a the busybox tree");
+        big = g_build_filename(dir, "hole", NULL);
+        fd = open(big, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_no_errno(ftruncate(fd, (off_t) hole_mib * MIB));
+        g_assert_no_errno(close(fd));
+        data = g_build_filename(dir, "data", NULL);
+        memset(bytes, 'x', data_mib * MIB);
+        g_assert_true(g_file_set_contents(data, bytes, (gssize) data_mib * MIB, NULL));
+        return dir;
+}
+
+static bool path_gone(gpointer path) {
+        return !g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 static void test_bad_input(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL;
+        g_autofree char *result = NULL, *big = NULL, *dense = NULL;
         g_auto(HarnessRun) r = { 0 };
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        big = big_template(h, "big-tree", 40, 0);
+        dense = big_template(h, "dense-tree", 0, 60);
+        result = harness_import_fs(h, big, "bb", "busybox");
         g_assert_cmpstr(result, ==, "done");
-        assert_create_fails(h, g_variant_new_uint64(0), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_uint64(MIB), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_string("2G"), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_uint64(G_GUINT64_CONSTANT(1) << 60),
+        g_clear_pointer(&result, g_free);
+        assert_create_fails(h, g_variant_new_uint64(0), false, "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_uint64(MIB), false, "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_string("2G"), false, "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_uint64(G_GUINT64_CONSTANT(1) << 60), false,
                             "org.zoned1.Error.NotEnoughSpace");
+        /* A copy of a template of 40 MiB (a hole, but counted) does not fit 32 MiB: refused at once. */
+        assert_create_fails(h, g_variant_new_uint64(32 * MIB), true, "org.zoned1.Error.QuotaExceeded");
+        /* 60 MiB of data fit 64 MiB by the count, but not with the file system's own blocks: the
+         * copy fails, and what it made goes. */
+        g_free(result);
+        result = harness_import_fs(h, dense, "dense", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        {
+                g_autofree char *state = g_build_filename(h->state_dir, "bad", NULL);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                GVariantBuilder options;
+
+                g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+                g_variant_builder_add(&options, "{sv}", "DiskQuota", g_variant_new_uint64(64 * MIB));
+                g_variant_builder_add(&options, "{sv}", "copy", g_variant_new_boolean(true));
+                reply = harness_manager_call(h, "CreateZone",
+                                             g_variant_new("(ssa{sv})", "bad", "dense", &options), "(o)",
+                                             &error);
+
+                harness_assert_dbus_error(error, "org.zoned1.Error.QuotaExceeded");
+                g_assert_true(harness_wait(path_gone, state, 20000));
+                assert_nothing_created(h, "bad");
+        }
         assert_no_loops(h, "after the refused creations");
 
         harness_zonectl(h, &r, NULL, "create", "bad", "-t", "bb", "--disk=lots", NULL);
