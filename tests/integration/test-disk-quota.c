@@ -21,6 +21,9 @@ static bool loops_gone(gpointer data) {
         return loops[0] == 0;
 }
 
+/* A zone's disk is mounted only in the zone's own mount namespace, and its file system holds its
+ * loop device (autoclear): no loop device left means no mount left in any namespace. (Mounts in
+ * the host's namespace the harness checks itself.) */
 static void assert_no_loops(Harness *h, const char *what) {
         if (!harness_wait(loops_gone, h->state_dir, 20000)) {
                 g_autofree char *loops = harness_loops_under(h->state_dir);
