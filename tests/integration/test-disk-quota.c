@@ -191,6 +191,30 @@ static void test_copy(Harness *h, gconstpointer data) {
         assert_export_has(h, "q2", "./kept");
 }
 
+/* A zone with the host's users (PrivateUsers=no): its init mounts the disk itself, in the zone's
+ * cgroup whose device policy is being set up meanwhile; the supervisor attached it before. */
+static void test_host_users(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "DiskQuota", g_variant_new_uint64(QUOTA));
+        g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(false));
+        reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "q9", "bb", &options),
+                                     "(o)", &error);
+        g_assert_no_error(error);
+        harness_boot_zone(h, "q9");
+        assert_quota_holds(h, "q9", QUOTA);
+        harness_poweroff_zone(h, "q9");
+        assert_no_loops(h, "after the poweroff");
+}
+
 static pid_t supervisor_of(pid_t leader) {
         g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) leader), *text = NULL;
         const char *ppid;
@@ -435,6 +459,7 @@ int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/disk-quota/overlay", test_overlay, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/copy", test_copy, HARNESS_ZONECTL);
+        HARNESS_TEST("/disk-quota/host-users", test_host_users, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/supervisor-killed", test_supervisor_killed, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/zoned-killed", test_zoned_killed, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/resize-at-boot", test_resize_at_boot, HARNESS_ZONECTL);
