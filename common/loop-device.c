@@ -165,3 +165,12 @@ int image_fsmount(const char *path, const char *fstype, const char *options, boo
         /* The mount holds the device from here on; our fd goes, and with the mount the device. */
         return loop_device_fsmount(node, fstype, options, ret_fd);
 }
+
+int image_fsmount_exclusive(const char *path, const char *fstype, const char *options, bool read_only,
+                            int *ret_fd) {
+        _cleanup_free_ char *node = NULL;
+
+        if (loop_device_find(path, &node) >= 0)
+                return -EBUSY;
+        return image_fsmount(path, fstype, options, read_only, ret_fd);
+}

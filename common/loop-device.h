@@ -24,3 +24,7 @@ int loop_device_set_capacity(const char *node);
 int loop_device_fsmount(const char *node, const char *fstype, const char *options, int *ret_fd);
 /* loop_device_attach() then loop_device_fsmount(): the loop device lives as long as the mount. */
 int image_fsmount(const char *path, const char *fstype, const char *options, bool read_only, int *ret_fd);
+/* The same for an image that must not be on a loop device yet: -EBUSY if it is (a second loop
+ * device, and a second superblock of one file system, would corrupt it). */
+int image_fsmount_exclusive(const char *path, const char *fstype, const char *options, bool read_only,
+                            int *ret_fd);

@@ -122,20 +122,15 @@ static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConf
         return 0;
 }
 
-/* [Limits] DiskQuota=: bytes, a decimal number (what zoned writes); fixed at creation but for a
- * change through zone_disk_set_quota(). */
-static int parse_disk_quota(GKeyFile *f, const char *text, const char *path, ZoneConfig *c,
-                            char **ret_error) {
+/* For a file that does not load (zone_config_salvage()): its [Limits] DiskQuota= alone, read as
+ * every limit is, so that the zone's disk is still found. */
+static void salvage_disk_quota(GKeyFile *f, ZoneConfig *c) {
         g_autofree char *v = g_key_file_get_value(f, GROUP_LIMITS, "DiskQuota", NULL);
-        guint64 n;
+        LimitValue l = {};
 
-        if (!v)
-                return 0;
-        if (!g_ascii_isdigit(v[0]) || !g_ascii_string_to_unsigned(v, 10, 1, UINT64_MAX - 1, &n, NULL))
-                return ini_key_error(path, text, GROUP_LIMITS, "DiskQuota", ret_error,
-                                     "DiskQuota=%s is not a size in bytes", v);
-        c->disk_quota = n;
-        return 0;
+        if (v && limit_parse(LIMIT_DISK_QUOTA, v, &l) >= 0 && l.value != UINT64_MAX)
+                c->disk_quota = l.value;
+        limit_value_done(&l);
 }
 
 /* DiskQuota= is read with the other limits, but it is a property of the zone's storage, not of
@@ -202,7 +197,7 @@ void zone_config_salvage(const char *path, ZoneConfig *ret) {
                 c.copy = streq_ptr(storage, "copy");
                 if (get_bool(f, "PrivateUsers", true, &c.private_users) < 0)
                         c.private_users = true;
-                (void) parse_disk_quota(f, text, path, &c, &error);
+                salvage_disk_quota(f, &c);
                 g_clear_pointer(&error, g_free);
                 if (get_u32(f, "UIDShift", &shift) > 0 && get_u32(f, "UIDRange", &range) > 0 &&
                     uid_range_is_valid(shift, range)) {

@@ -74,7 +74,15 @@ static void zone_copy_done(Worker *w, int result, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(z->create_call);
 
         z->worker = worker_free(z->worker);
-        if (result < 0 && z->config.disk_quota > 0) {
+        if (result == -ENOSPC && z->config.disk_quota > 0) {
+                log_error("Zone %s: the template does not fit its disk of %" PRIu64 " bytes.", z->name,
+                          z->config.disk_quota);
+                if (call)
+                        (void) sd_bus_reply_method_errorf(
+                                call, ZONED_ERROR_QUOTA_EXCEEDED,
+                                "Template %s does not fit the DiskQuota %" PRIu64 " of zone %s.",
+                                z->config.template_name, z->config.disk_quota, z->name);
+        } else if (result < 0 && z->config.disk_quota > 0) {
                 log_error_errno(result, "Zone %s: making its disk image failed: %m", z->name);
                 if (call)
                         (void) sd_bus_reply_method_errnof(

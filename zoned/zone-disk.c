@@ -245,9 +245,13 @@ static int resize_offline(const char *image, int fd, uint64_t old, uint64_t byte
         g_autofree char *size = g_strdup_printf("%" PRIu64 "K", bytes / 1024);
         const char *const fsck[] = { "e2fsck", "-f", "-p", image, NULL };
         const char *const resize[] = { "resize2fs", image, size, NULL };
+        _cleanup_free_ char *node = NULL;
         uint64_t used;
         int r;
 
+        /* The tools write the file behind the back of a kernel that may have it mounted. */
+        if (loop_device_find(image, &node) >= 0)
+                return -EBUSY;
         r = image_superblock(image, NULL, &used);
         if (r < 0)
                 return r;

@@ -33,6 +33,9 @@ char *harness_kill_descendants(void);
 char *harness_clean_cgroup_root(const char *root);
 /* Unmounts everything at or below path; returns what was mounted (NULL if nothing). */
 char *harness_clean_mounts(const char *path);
+/* Loop devices whose backing file is below path (a zone's disk image, say): waited for a moment
+ * (they detach when their last user goes), then detached; NULL if there were none, else text. */
+char *harness_clean_loop_devices(const char *path);
 /* rm -rf without crossing mount points. */
 int harness_rm_rf(const char *path);
 

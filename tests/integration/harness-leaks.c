@@ -4,6 +4,9 @@
  * and the cgroup file systems themselves. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -238,4 +241,44 @@ int harness_rm_rf(const char *path) {
         if (!g_file_test(path, G_FILE_TEST_EXISTS))
                 return 0;
         return nftw(path, remove_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+char *harness_loops_under(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open("/sys/block", 0, NULL);
+        GString *out = g_string_new(NULL);
+        const char *de;
+
+        while (d && (de = g_dir_read_name(d))) {
+                g_autofree char *file = g_strdup_printf("/sys/block/%s/loop/backing_file", de), *text = NULL;
+
+                if (g_str_has_prefix(de, "loop") && g_file_get_contents(file, &text, NULL, NULL) &&
+                    g_str_has_prefix(g_strstrip(text), dir))
+                        g_string_append_printf(out, "%s=%s\n", de, text);
+        }
+        return g_string_free(out, FALSE);
+}
+
+static bool no_loops_under(gpointer dir) {
+        g_autofree char *loops = harness_loops_under(dir);
+        return loops[0] == 0;
+}
+
+char *harness_clean_loop_devices(const char *path) {
+        g_autofree char *loops = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (harness_wait(no_loops_under, (gpointer) path, 10000))
+                return NULL;
+        loops = harness_loops_under(path);
+        lines = g_strsplit(loops, "\n", -1);
+        for (char **l = lines; *l && **l; l++) {
+                g_autofree char *node = g_strdup_printf("/dev/%.*s", (int) strcspn(*l, "="), *l);
+                int fd = open(node, O_RDONLY | O_CLOEXEC);
+
+                if (fd >= 0) {
+                        (void) ioctl(fd, LOOP_CLR_FD, 0);
+                        close(fd);
+                }
+        }
+        return g_strdup_printf("loop devices left behind: %s", g_strdelimit(loops, "\n", ' '));
 }

@@ -415,6 +415,7 @@ void harness_teardown(Harness *h, gconstpointer flags) {
                 note_leak(h, "processes", harness_kill_descendants());
                 note_leak(h, "cgroups", harness_clean_cgroup_root(h->cgroup_root));
                 note_leak(h, "mounts", harness_clean_mounts(h->tmpdir));
+                note_leak(h, "loop devices", harness_clean_loop_devices(h->tmpdir));
                 if (harness_rm_rf(h->tmpdir) < 0 || g_file_test(h->tmpdir, G_FILE_TEST_EXISTS))
                         g_string_append_printf(h->leaks, "could not remove %s\n", h->tmpdir);
         }

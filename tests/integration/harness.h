@@ -322,5 +322,7 @@ void harness_assert_not_typed(const HarnessTtyRun *t, const char *report, const 
 char *harness_zone_leftovers(Harness *h, const char *name);
 /* Mount points at or below path, from /proc/self/mountinfo. */
 GPtrArray *harness_mounts_under(const char *path);
+/* Loop devices whose backing file is below dir, as "loopN=FILE" lines ("" if none). */
+char *harness_loops_under(const char *dir);
 /* cgroup hierarchies' mount points, from /proc/self/mountinfo. */
 GPtrArray *harness_cgroup_hierarchies(void);

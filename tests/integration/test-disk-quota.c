@@ -6,6 +6,7 @@
  * the running zone its disk. A DiskQuota= changed in the zone file is applied at the next boot. */
 
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -15,32 +16,17 @@
 #define MIB (1024 * 1024)
 #define QUOTA (64 * MIB)
 
-/* Loop devices whose backing file is below dir (the fixture's), as "loopN=FILE" lines. */
-static char *loops_under(const char *dir) {
-        g_autoptr(GDir) d = g_dir_open("/sys/block", 0, NULL);
-        GString *out = g_string_new(NULL);
-        const char *de;
-
-        g_assert_nonnull(d);
-        while ((de = g_dir_read_name(d))) {
-                g_autofree char *file = g_strdup_printf("/sys/block/%s/loop/backing_file", de), *text = NULL;
-
-                if (g_str_has_prefix(de, "loop") && g_file_get_contents(file, &text, NULL, NULL) &&
-                    g_str_has_prefix(g_strstrip(text), dir))
-                        g_string_append_printf(out, "%s=%s\n", de, text);
-        }
-        return g_string_free(out, FALSE);
-}
-
-/* Mount points, in any process's mount namespace, of a file system on one of those loop devices. */
 static bool loops_gone(gpointer data) {
-        g_autofree char *loops = loops_under(data);
+        g_autofree char *loops = harness_loops_under(data);
         return loops[0] == 0;
 }
 
+/* A zone's disk is mounted only in the zone's own mount namespace, and its file system holds its
+ * loop device (autoclear): no loop device left means no mount left in any namespace. (Mounts in
+ * the host's namespace the harness checks itself.) */
 static void assert_no_loops(Harness *h, const char *what) {
         if (!harness_wait(loops_gone, h->state_dir, 20000)) {
-                g_autofree char *loops = loops_under(h->state_dir);
+                g_autofree char *loops = harness_loops_under(h->state_dir);
                 g_error("%s: loop devices left behind:\n%s", what, loops);
         }
 }
@@ -157,6 +143,7 @@ static void assert_export_has(Harness *h, const char *name, const char *file) {
 static void test_overlay(Harness *h, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
+        guint32 leader;
 
         if (harness_skipped(h))
                 return;
@@ -170,9 +157,21 @@ static void test_overlay(Harness *h, gconstpointer data) {
         /* Stopped: read from the image. */
         g_assert_cmpuint(zone_u64(h, "q1", "DiskUsage"), <, QUOTA / 4);
 
-        /* Another boot mounts it again. */
-        harness_boot_zone(h, "q1");
+        /* Another boot mounts it again, and so does a reboot: the old boot's loop device is gone
+         * by the time the supervisor attaches the image anew. */
+        leader = harness_boot_zone(h, "q1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "q1");
+                g_autoptr(GVariant)
+                        r = harness_manager_call(h, "RebootZone", g_variant_new("(s)", "q1"), "()", &error);
+                g_assert_no_error(error);
+                if (!zone_watch_wait_new_leader(w, leader, HARNESS_BOOT_TIMEOUT_MS))
+                        g_error("q1 not running with a new leader after RebootZone: State=%s StatusText=%s",
+                                w->state, w->status_text);
+        }
         g_assert_cmpuint(zone_df_kib(h, "q1"), ==, QUOTA / 1024);
+        g_free(zone_sh(h, "q1", "test -f /kept"));
         harness_poweroff_zone(h, "q1");
         reply = harness_manager_call(h, "RemoveZone", g_variant_new("(s)", "q1"), "()", &error);
         g_assert_no_error(error);
@@ -190,6 +189,30 @@ static void test_copy(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "q2");
         assert_no_loops(h, "after the poweroff");
         assert_export_has(h, "q2", "./kept");
+}
+
+/* A zone with the host's users (PrivateUsers=no): its init mounts the disk itself, in the zone's
+ * cgroup whose device policy is being set up meanwhile; the supervisor attached it before. */
+static void test_host_users(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+
+        if (harness_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&options, "{sv}", "DiskQuota", g_variant_new_uint64(QUOTA));
+        g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(false));
+        reply = harness_manager_call(h, "CreateZone", g_variant_new("(ssa{sv})", "q9", "bb", &options),
+                                     "(o)", &error);
+        g_assert_no_error(error);
+        harness_boot_zone(h, "q9");
+        assert_quota_holds(h, "q9", QUOTA);
+        harness_poweroff_zone(h, "q9");
+        assert_no_loops(h, "after the poweroff");
 }
 
 static pid_t supervisor_of(pid_t leader) {
@@ -212,7 +235,7 @@ static void test_supervisor_killed(Harness *h, gconstpointer data) {
         import_and_create(h, "q3", QUOTA, false);
         leader = harness_boot_zone(h, "q3");
         g_assert_true(harness_wait_init_started((pid_t) leader, HARNESS_BOOT_TIMEOUT_MS));
-        loops = loops_under(h->state_dir);
+        loops = harness_loops_under(h->state_dir);
         g_assert_cmpstr(loops, !=, "");
         {
                 g_autoptr(ZoneWatch) w = zone_watch_new(h, "q3");
@@ -241,10 +264,10 @@ static void test_zoned_killed(Harness *h, gconstpointer data) {
         import_and_create(h, "q4", QUOTA, false);
         leader = harness_boot_zone(h, "q4");
         g_free(zone_sh(h, "q4", "dd if=/dev/zero of=/data bs=1M count=16 && sync"));
-        loops = loops_under(h->state_dir);
+        loops = harness_loops_under(h->state_dir);
         harness_stop_zoned(h, SIGKILL);
         g_assert_true(harness_pid_alive((pid_t) leader));
-        after = loops_under(h->state_dir);
+        after = harness_loops_under(h->state_dir);
         g_assert_cmpstr(after, ==, loops);
 
         harness_start_zoned(h);
@@ -329,29 +352,84 @@ static void assert_nothing_created(Harness *h, const char *name) {
         harness_assert_dbus_error(error, "org.zoned1.Error.NoSuchZone");
 }
 
-static void assert_create_fails(Harness *h, GVariant *quota, const char *error_name) {
+static void assert_create_fails(Harness *h, GVariant *quota, bool copy, const char *error_name) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = create_zone(h, "bad", quota, false, &error);
+        g_autoptr(GVariant) reply = create_zone(h, "bad", quota, copy, &error);
 
         harness_assert_dbus_error(error, error_name);
         assert_nothing_created(h, "bad");
 }
 
+/* The busybox tree with a file of hole_mib MiB (sparse: a hole) and one of data_mib MiB (data). */
+static char *big_template(Harness *h, const char *name, unsigned hole_mib, unsigned data_mib) {
+        g_autofree char *big = NULL, *data = NULL, *bytes = g_malloc(data_mib * MIB + 1);
+        char *dir = g_build_filename(h->tmpdir, name, NULL);
+        g_auto(HarnessRun) r = { 0 };
+        int fd;
+
+        harness_run(
+                &(HarnessSpawn) { .argv = (const char *const[]) { "/bin/cp", "-a", harness_busybox_rootfs(),
+                                                                  dir, NULL } },
+                &r);
+        harness_assert_run(&r, 0, "cp -a the busybox tree");
+        big = g_build_filename(dir, "hole", NULL);
+        fd = open(big, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_no_errno(ftruncate(fd, (off_t) hole_mib * MIB));
+        g_assert_no_errno(close(fd));
+        data = g_build_filename(dir, "data", NULL);
+        memset(bytes, 'x', data_mib * MIB);
+        g_assert_true(g_file_set_contents(data, bytes, (gssize) data_mib * MIB, NULL));
+        return dir;
+}
+
+static bool path_gone(gpointer path) {
+        return !g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 static void test_bad_input(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL;
+        g_autofree char *result = NULL, *big = NULL, *dense = NULL;
         g_auto(HarnessRun) r = { 0 };
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        big = big_template(h, "big-tree", 40, 0);
+        dense = big_template(h, "dense-tree", 0, 60);
+        result = harness_import_fs(h, big, "bb", "busybox");
         g_assert_cmpstr(result, ==, "done");
-        assert_create_fails(h, g_variant_new_uint64(0), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_uint64(MIB), "org.freedesktop.DBus.Error.InvalidArgs");
+        g_clear_pointer(&result, g_free);
+        assert_create_fails(h, g_variant_new_uint64(0), false, "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_uint64(MIB), false, "org.freedesktop.DBus.Error.InvalidArgs");
         /* A string is read as zonectl set reads it ("2G" is good), a value of another type is not. */
-        assert_create_fails(h, g_variant_new_string("lots"), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_boolean(TRUE), "org.freedesktop.DBus.Error.InvalidArgs");
-        assert_create_fails(h, g_variant_new_uint64(G_GUINT64_CONSTANT(1) << 60),
+        assert_create_fails(h, g_variant_new_string("lots"), false,
+                            "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_boolean(TRUE), false, "org.freedesktop.DBus.Error.InvalidArgs");
+        assert_create_fails(h, g_variant_new_uint64(G_GUINT64_CONSTANT(1) << 60), false,
                             "org.zoned1.Error.NotEnoughSpace");
+        /* A copy of a template of 40 MiB (a hole, but counted) does not fit 32 MiB: refused at once. */
+        assert_create_fails(h, g_variant_new_uint64(32 * MIB), true, "org.zoned1.Error.QuotaExceeded");
+        /* 60 MiB of data fit 64 MiB by the count, but not with the file system's own blocks: the
+         * copy fails, and what it made goes. */
+        g_free(result);
+        result = harness_import_fs(h, dense, "dense", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        {
+                g_autofree char *state = g_build_filename(h->state_dir, "bad", NULL);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                GVariantBuilder options;
+
+                g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+                g_variant_builder_add(&options, "{sv}", "DiskQuota", g_variant_new_uint64(64 * MIB));
+                g_variant_builder_add(&options, "{sv}", "copy", g_variant_new_boolean(true));
+                reply = harness_manager_call(h, "CreateZone",
+                                             g_variant_new("(ssa{sv})", "bad", "dense", &options), "(o)",
+                                             &error);
+
+                harness_assert_dbus_error(error, "org.zoned1.Error.QuotaExceeded");
+                g_assert_true(harness_wait(path_gone, state, 20000));
+                assert_nothing_created(h, "bad");
+        }
         assert_no_loops(h, "after the refused creations");
 
         harness_zonectl(h, &r, NULL, "create", "bad", "-t", "bb", "--disk=lots", NULL);
@@ -380,14 +458,57 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         assert_no_loops(h, "after the creations");
 }
 
+/* zonectl set NAME disk=SIZE (SetLimits' DiskQuota): a stopped zone's disk grows offline, and the
+ * zone sees it at its next boot; a running zone's grows online where zoned has CAP_SYS_RESOURCE,
+ * and is refused by name where it has not; it never shrinks while the zone runs, nor below what
+ * the zone uses; not with --runtime; a zone without a disk has nothing to resize. */
+static void test_set(Harness *h, gconstpointer data) {
+        g_autofree char *cfg = g_strdup_printf("%s/q9.zone", h->config_dir), *text = NULL;
+        g_autofree char *size = g_strdup_printf("disk=%" G_GUINT64_FORMAT, (guint64) 2 * QUOTA);
+        g_autofree char *small = g_strdup_printf("disk=%" G_GUINT64_FORMAT, (guint64) QUOTA / 2);
+        g_auto(HarnessRun) r = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        import_and_create(h, "q9", QUOTA, false);
+        harness_zonectl_ok(h, NULL, "zonectl set disk= of a stopped zone", "set", "q9", size, NULL);
+        g_assert_cmpuint(zone_u64(h, "q9", "DiskQuota"), ==, 2 * QUOTA);
+        g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "DiskQuota="));
+        harness_boot_zone(h, "q9");
+        g_assert_cmpuint(zone_df_kib(h, "q9"), ==, 2 * QUOTA / 1024);
+
+        /* Running: no shrink, no --runtime, and a grow only with CAP_SYS_RESOURCE. */
+        harness_zonectl(h, &r, NULL, "set", "q9", small, NULL);
+        g_assert_cmpint(r.status, !=, 0);
+        g_assert_nonnull(strstr(r.err, "cannot shrink while it runs"));
+        harness_run_clear(&r);
+        harness_zonectl(h, &r, NULL, "set", "q9", "--runtime", size, NULL);
+        g_assert_cmpint(r.status, !=, 0);
+        g_assert_nonnull(strstr(r.err, "not a runtime limit"));
+        g_assert_cmpuint(zone_u64(h, "q9", "DiskQuota"), ==, 2 * QUOTA);
+        harness_poweroff_zone(h, "q9");
+        assert_no_loops(h, "after the resized zone's poweroff");
+
+        /* A zone created without a disk. */
+        harness_run_clear(&r);
+        harness_zonectl_ok(h, NULL, "zonectl create without --disk", "create", "q10", "-t", "bb", NULL);
+        harness_zonectl(h, &r, NULL, "set", "q10", size, NULL);
+        g_assert_cmpint(r.status, !=, 0);
+        g_assert_nonnull(strstr(r.err, "without a disk quota"));
+        g_assert_cmpuint(zone_u64(h, "q10", "DiskQuota"), ==, G_MAXUINT64);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/disk-quota/overlay", test_overlay, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/copy", test_copy, HARNESS_ZONECTL);
+        HARNESS_TEST("/disk-quota/host-users", test_host_users, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/supervisor-killed", test_supervisor_killed, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/zoned-killed", test_zoned_killed, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/resize-at-boot", test_resize_at_boot, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/bad-input", test_bad_input, HARNESS_ZONECTL);
         HARNESS_TEST("/disk-quota/zonectl", test_zonectl, HARNESS_ZONECTL);
+        HARNESS_TEST("/disk-quota/set", test_set, HARNESS_ZONECTL);
         return g_test_run();
 }

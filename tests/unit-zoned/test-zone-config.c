@@ -204,6 +204,44 @@ static void test_bad(void) {
                   ":4: duplicate key Brand in [Zone] (first at line 3)");
         check_bad("[Zone]\nTemplate=t\n\n[Zone]\nBrand=b\n",
                   ":4: section [Zone] appears twice (first at line 1)");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuota=0\n", ":5: DiskQuota=0 is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuota=-1\n", ":5: DiskQuota=-1 is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuota=18446744073709551616\n",
+                  ":5: DiskQuota=18446744073709551616 is not");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuotta=1\n",
+                  ":5: unknown key DiskQuotta in [Limits]");
+        check_bad("[Limits]\nDiskQuota=1048576\n", "missing section [Zone]");
+}
+
+/* [Limits] DiskQuota= is read and written back; without it a zone has no disk image. */
+static void test_disk_quota(void) {
+        g_autofree char *p = write_tmp("dq.zone",
+                                       "[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuota=2147483648\n");
+        g_autofree char *q = write_tmp("nodq.zone", "[Zone]\nTemplate=t\nBrand=b\n");
+        g_autofree char *error = NULL;
+        ZoneConfig c = {}, d = {};
+
+        g_assert_cmpint(zone_config_load(p, &c, &error), ==, 0);
+        g_assert_cmpuint(c.disk_quota, ==, 2147483648ULL);
+        /* It is one of the limits: written as a number, read as zonectl set reads it too. */
+        g_assert_false(c.limits.v[LIMIT_DISK_QUOTA].set);
+        zone_config_done(&c);
+        g_assert_true(
+                g_file_set_contents(p, "[Zone]\nTemplate=t\nBrand=b\n[Limits]\nDiskQuota=2G\n", -1, NULL));
+        g_assert_cmpint(zone_config_load(p, &c, &error), ==, 0);
+        g_assert_cmpuint(c.disk_quota, ==, 2147483648ULL);
+        g_assert_cmpint(zone_config_save(q, &c), ==, 0);
+        g_assert_cmpint(zone_config_load(q, &d, &error), ==, 0);
+        g_assert_cmpuint(d.disk_quota, ==, 2147483648ULL);
+        zone_config_done(&c);
+        zone_config_done(&d);
+        g_assert_true(g_file_set_contents(q, "[Zone]\nTemplate=t\nBrand=b\n", -1, NULL));
+        g_assert_cmpint(zone_config_load(q, &c, &error), ==, 0);
+        g_assert_cmpuint(c.disk_quota, ==, 0);
+        zone_config_done(&c);
+        zone_config_salvage(p, &c);
+        g_assert_cmpuint(c.disk_quota, ==, 2147483648ULL);
+        zone_config_done(&c);
 }
 
 /* Comments, blank lines and one key per line are not taken for duplicates. */
@@ -341,6 +379,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/round-trip", test_round_trip);
         g_test_add_func("/zone-config/defaults", test_defaults);
         g_test_add_func("/zone-config/bad", test_bad);
+        g_test_add_func("/zone-config/disk-quota", test_disk_quota);
         g_test_add_func("/zone-config/not-duplicates", test_not_duplicates);
         g_test_add_func("/zone-config/not-a-file", test_not_a_file);
         g_test_add_func("/zone-config/salvage", test_salvage);

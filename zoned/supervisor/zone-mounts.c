@@ -55,11 +55,7 @@ int zone_mount_make_private(void) {
 }
 
 int zone_disk_open(const LaunchPlan *plan, int *ret_fd) {
-        _cleanup_free_ char *node = NULL;
-
-        if (loop_device_find(plan->disk_image, &node) >= 0)
-                return -EBUSY;
-        return image_fsmount(plan->disk_image, ZONE_DISK_FSTYPE, ZONE_DISK_OPTIONS, false, ret_fd);
+        return image_fsmount_exclusive(plan->disk_image, ZONE_DISK_FSTYPE, ZONE_DISK_OPTIONS, false, ret_fd);
 }
 
 int zone_mount_disk(const LaunchPlan *plan, int disk_fd) {

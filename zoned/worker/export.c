@@ -230,16 +230,13 @@ void export_job_done(ExportJob *x) {
  * superblock of an image a booting zone has on a loop device. */
 static int mount_disk(const char *image, const char *where) {
         _cleanup_close_ int mnt = -EBADF;
-        _cleanup_free_ char *node = NULL;
         int r;
 
-        if (loop_device_find(image, &node) >= 0)
-                return -EBUSY;
         if (unshare(CLONE_NEWNS) < 0)
                 return -errno;
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
-        r = image_fsmount(image, ZONE_DISK_FSTYPE, "ro,noload", true, &mnt);
+        r = image_fsmount_exclusive(image, ZONE_DISK_FSTYPE, "ro,noload", true, &mnt);
         if (r < 0)
                 return r;
         return move_mount(mnt, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
