@@ -61,11 +61,10 @@ static GVariant *create_zone(Harness *h, const char *name, GVariant *quota, bool
 }
 
 static void import_and_create(Harness *h, const char *name, guint64 quota, bool copy) {
-        g_autofree char *result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
 
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         reply = create_zone(h, name, g_variant_new_uint64(quota), copy, &error);
         g_assert_no_error(error);
         /* Making the file system mounted it for a moment: nothing of that stays. */
@@ -194,15 +193,13 @@ static void test_copy(Harness *h, gconstpointer data) {
 /* A zone with the host's users (PrivateUsers=no): its init mounts the disk itself, in the zone's
  * cgroup whose device policy is being set up meanwhile; the supervisor attached it before. */
 static void test_host_users(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
         GVariantBuilder options;
 
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
         g_variant_builder_add(&options, "{sv}", "DiskQuota", g_variant_new_uint64(QUOTA));
         g_variant_builder_add(&options, "{sv}", "PrivateUsers", g_variant_new_boolean(false));
@@ -213,16 +210,6 @@ static void test_host_users(Harness *h, gconstpointer data) {
         assert_quota_holds(h, "q9", QUOTA);
         harness_poweroff_zone(h, "q9");
         assert_no_loops(h, "after the poweroff");
-}
-
-static pid_t supervisor_of(pid_t leader) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) leader), *text = NULL;
-        const char *ppid;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        ppid = strstr(text, "\nPPid:");
-        g_assert_nonnull(ppid);
-        return (pid_t) g_ascii_strtoll(ppid + strlen("\nPPid:"), NULL, 10);
 }
 
 /* A supervisor killed takes the zone with it, and the zone its disk. */
@@ -239,7 +226,7 @@ static void test_supervisor_killed(Harness *h, gconstpointer data) {
         g_assert_cmpstr(loops, !=, "");
         {
                 g_autoptr(ZoneWatch) w = zone_watch_new(h, "q3");
-                g_assert_no_errno(kill(supervisor_of((pid_t) leader), SIGKILL));
+                g_assert_no_errno(kill(harness_parent_of((pid_t) leader), SIGKILL));
                 g_assert_true(zone_watch_wait_state(w, "failed", HARNESS_STOP_TIMEOUT_MS));
         }
         harness_reap_orphans();
@@ -440,12 +427,9 @@ static void test_bad_input(Harness *h, gconstpointer data) {
 
 /* zonectl create --disk=SIZE takes sizes as systemd writes them. */
 static void test_zonectl(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL;
-
         if (harness_skipped(h))
                 return;
-        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
-        g_assert_cmpstr(result, ==, "done");
+        harness_import_busybox(h);
         harness_zonectl_ok(h, NULL, "zonectl create --disk=96M", "create", "q6", "-t", "bb", "--disk=96M",
                            NULL);
         g_assert_cmpuint(zone_u64(h, "q6", "DiskQuota"), ==, 96 * MIB);
