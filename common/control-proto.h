@@ -15,6 +15,7 @@
  *     LEADER=<host pid of the zone's init, 0 when there is none>
  *     SUPERVISOR=<pid of the supervisor>
  *     SINCE=<CLOCK_REALTIME µs of the last state change>
+ *     OOMKILLS=<processes the kernel killed for the zone's memory limit in this boot>
  *     STATUS=<text: the init's STATUS=, or why the zone failed>  (optional)
  * After "stopped" or "failed" the supervisor cleans up and exits; clients
  * then see EOF.

@@ -11,6 +11,7 @@
 #include "fd-pass.h"
 #include "log.h"
 #include "supervisor-link.h"
+#include "zone-limits.h"
 #include "supervisor-spare.h"
 #include "supervisor-spawn.h"
 #include "zone-clean-up.h"
@@ -49,7 +50,7 @@ static void link_complete(SupervisorLink *l, int result, const char *status, int
 }
 
 static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) {
-        _cleanup_free_ char *state = NULL, *leader = NULL, *since = NULL, *status = NULL;
+        _cleanup_free_ char *state = NULL, *leader = NULL, *since = NULL, *status = NULL, *oom = NULL;
         ZoneState s;
 
         if (control_message_get(msg, len, "STATE", &state) < 0)
@@ -64,6 +65,8 @@ static void link_apply_snapshot(SupervisorLink *l, const char *msg, size_t len) 
         }
         (void) control_message_get(msg, len, "LEADER", &leader);
         (void) control_message_get(msg, len, "SINCE", &since);
+        if (control_message_get(msg, len, "OOMKILLS", &oom) >= 0)
+                zone_set_oom_kills(l->zone, strtoull(oom, NULL, 10));
         if (control_message_get(msg, len, "STATUS", &status) < 0)
                 status = strdup("");
         if (s == ZONE_STOPPED || s == ZONE_FAILED) {

@@ -108,6 +108,8 @@ void zone_usage(Zone *z, ZoneUsage *ret) {
                 return;
         cgroup_usage_read(&p, ret);
         cgroup_limit_paths_done(&p);
+        /* What the supervisor announced, so that the property and its PropertiesChanged agree. */
+        ret->oom_kills = z->oom_kills;
 }
 
 int zone_apply_disk_quota(Zone *z, const LimitValue *v, bool runtime, sd_bus_error *error) {
@@ -379,41 +381,13 @@ int zone_set_limits(Zone *z, ZoneLimits *req, bool runtime, sd_bus_message *call
         return 1;
 }
 
-/* ---- OOM kills: the kernel tells, zoned re-reads the counter ---- */
+/* ---- OOM kills ---- */
 
-static int on_oom(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Zone *z = userdata;
-        char buf[4096];
-
-        /* Drain the eventfd (v1) or the inotify events (v2). */
-        while (read(fd, buf, sizeof(buf)) > 0)
-                ;
-        if (revents & (EPOLLHUP | EPOLLERR)) {
-                z->oom_source = sd_event_source_disable_unref(z->oom_source);
-                return 0;
-        }
+void zone_set_oom_kills(Zone *z, uint64_t n) {
+        if (z->oom_kills == n)
+                return;
+        z->oom_kills = n;
         zone_emit_properties_changed(z, (const char *const[]) { "OOMKills", NULL });
-        return 0;
-}
-
-static void oom_watch_start(Zone *z) {
-        CgroupLimitPaths p = {};
-        int fd = -EBADF, r;
-
-        if (z->oom_source || zone_limit_paths(z, &p) < 0)
-                return;
-        r = cgroup_oom_eventfd(&p, &fd);
-        cgroup_limit_paths_done(&p);
-        if (r < 0) {
-                log_debug_errno(r, "Zone %s: OOM kills are not watched: %m", z->name);
-                return;
-        }
-        r = sd_event_add_io(z->manager->event, &z->oom_source, fd, EPOLLIN, on_oom, z);
-        if (r < 0) {
-                safe_close(fd);
-                return;
-        }
-        (void) sd_event_source_set_io_fd_own(z->oom_source, true);
 }
 
 void zone_limits_state_changed(Zone *z, ZoneState old) {
@@ -423,13 +397,13 @@ void zone_limits_state_changed(Zone *z, ZoneState old) {
                         runtime_load(z);
                         emit_limits_changed(z, NULL);
                 }
-                oom_watch_start(z);
                 return;
         }
         if (z->state == ZONE_STARTING || z->state == ZONE_STOPPED || z->state == ZONE_FAILED) {
                 ZoneLimits gone = z->runtime_limits;
 
-                z->oom_source = sd_event_source_disable_unref(z->oom_source);
+                if (z->state != ZONE_STARTING)
+                        zone_set_oom_kills(z, 0);
                 z->runtime_limits = (ZoneLimits) {};
                 if (zone_limits_cgroup_mask(&gone) != 0 || gone.v[LIMIT_DISK_QUOTA].set) {
                         if (z->link && z->state == ZONE_STARTING)

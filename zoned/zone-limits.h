@@ -37,7 +37,10 @@ int zone_limit_paths(Zone *z, CgroupLimitPaths *ret);
 /* Usage figures, read now (all UINT64_MAX for a zone that does not run). */
 void zone_usage(Zone *z, ZoneUsage *ret);
 
-/* zone_set_runtime() tells of a state change: a boot drops the runtime limits; a running zone's OOM
- * kills are watched (OOMKills' PropertiesChanged). */
+/* The supervisor's snapshot says how many OOM kills the zone had in this boot: PropertiesChanged of
+ * OOMKills when that changed. (The supervisor watches the kernel's OOM notification, so that zoned
+ * needs no descriptor per zone for it.) */
+void zone_set_oom_kills(Zone *z, uint64_t n);
+/* zone_set_runtime() tells of a state change: a boot drops the runtime limits. */
 void zone_limits_state_changed(Zone *z, ZoneState old);
 void zone_limits_free_runtime(Zone *z);

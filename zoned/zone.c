@@ -29,7 +29,6 @@ Zone *zone_free(Zone *z) {
         supervisor_link_free(z->link);
         zone_clean_up_free(z->clean_up);
         sd_event_source_disable_unref(z->adopt_retry);
-        sd_event_source_disable_unref(z->oom_source);
         zone_limits_free_runtime(z);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);

@@ -34,7 +34,7 @@ struct Zone {
         ZoneCleanUp *clean_up;        /* its supervisor died: what it left is being removed */
         sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
         ZoneLimits runtime_limits;    /* set with runtime=true since the boot (zone-limits.h) */
-        sd_event_source *oom_source;  /* running: the kernel's word of an OOM kill in the zone */
+        uint64_t oom_kills;           /* OOM kills in this boot, as its supervisor reports them */
 };
 
 Zone *zone_free(Zone *z);

@@ -53,8 +53,9 @@ int control_format_snapshot(const Supervisor *s, char *buf, size_t size) {
         size_t len;
         int k;
 
-        k = snprintf(buf, size, "STATE=%s\nLEADER=%i\nSUPERVISOR=%i\nSINCE=%" PRIu64 "\n",
-                     zone_state_to_string(s->state), (int) s->leader, (int) getpid(), s->since);
+        k = snprintf(
+                buf, size, "STATE=%s\nLEADER=%i\nSUPERVISOR=%i\nSINCE=%" PRIu64 "\nOOMKILLS=%" PRIu64 "\n",
+                zone_state_to_string(s->state), (int) s->leader, (int) getpid(), s->since, s->oom_kills);
         if (k < 0 || (size_t) k >= size)
                 return -ENOBUFS;
         len = (size_t) k;

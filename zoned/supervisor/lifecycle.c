@@ -96,6 +96,7 @@ static void cleanup_done(Supervisor *s) {
         int r;
 
         s->cleaning_up = false;
+        supervisor_limits_stop(s);
         r = cgroup_set_remove(&s->cgroups);
         if (r < 0) {
                 log_warning_errno(r, "Failed to remove the cgroups of zone %s: %m", s->plan->name);

@@ -7,6 +7,8 @@
  * limits serve every boot; a runtime change lasts until the next one. */
 
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "cgroup-limits.h"
 #include "log.h"
@@ -35,6 +37,72 @@ static void set_error(char **ret, LimitKey k, const char *why) {
         (void) asprintf(ret, "Limit %s: %s", limit_info(k)->property, why);
 }
 
+/* How long after the kernel's word of an OOM the kill may show in the counter: v1 signals when the
+ * cgroup runs out of memory, before its OOM killer has chosen and killed. */
+#define OOM_RECHECK_USEC (20 * USEC_PER_MSEC)
+#define OOM_RECHECKS 100
+
+/* Sends the new count to every client in a snapshot (OOMKILLS=); true if it changed. */
+static bool oom_check(Supervisor *s) {
+        uint64_t n = cgroup_usage_oom_kills(&s->limit_paths);
+
+        if (n == UINT64_MAX || n == s->oom_kills)
+                return false;
+        s->oom_kills = n;
+        control_broadcast(s);
+        return true;
+}
+
+static int on_oom_timer(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        Supervisor *s = userdata;
+        uint64_t expirations;
+
+        (void) !read(fd, &expirations, sizeof(expirations));
+        if (!oom_check(s) && s->oom_rechecks > 0) {
+                s->oom_rechecks--;
+                return event_timer_arm(source, OOM_RECHECK_USEC);
+        }
+        return 0;
+}
+
+/* The kernel's word of an OOM in the zone: the counter goes to zoned in the snapshot, so that it
+ * announces it without a descriptor of its own per zone. */
+static int on_oom(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        Supervisor *s = userdata;
+        char buf[4096];
+
+        /* Drain the eventfd (v1) or the inotify events (v2). */
+        while (read(fd, buf, sizeof(buf)) > 0)
+                ;
+        if (!oom_check(s) && s->oom_timer) {
+                s->oom_rechecks = OOM_RECHECKS;
+                (void) event_timer_arm(s->oom_timer, OOM_RECHECK_USEC);
+        }
+        return 0;
+}
+
+static void oom_watch_start(Supervisor *s) {
+        int fd = -EBADF, r;
+
+        supervisor_limits_stop(s);
+        s->oom_kills = 0;
+        r = cgroup_oom_eventfd(&s->limit_paths, &fd);
+        if (r >= 0) {
+                r = event_add_io(s->loop, fd, EPOLLIN, on_oom, s, &s->oom_source);
+                if (r < 0)
+                        safe_close(fd);
+        }
+        if (r >= 0)
+                r = event_add_timer(s->loop, 0, on_oom_timer, s, &s->oom_timer);
+        if (r < 0)
+                log_debug_errno(r, "Zone %s: OOM kills are not watched: %m", s->plan->name);
+}
+
+void supervisor_limits_stop(Supervisor *s) {
+        s->oom_source = event_source_free(s->oom_source);
+        s->oom_timer = event_source_free(s->oom_timer);
+}
+
 int supervisor_limits_apply_boot(void *userdata) {
         Supervisor *s = userdata;
         const char *why = NULL;
@@ -53,8 +121,10 @@ int supervisor_limits_apply_boot(void *userdata) {
                 set_error(&s->spawn_error, k, why ? why : strerror(-r));
                 s->spawn_error_final = true;
                 log_error("Zone %s: %s", s->plan->name, s->spawn_error);
+                return r;
         }
-        return r;
+        oom_watch_start(s);
+        return 0;
 }
 
 /* LIMIT=Property=Text lines of a message. */

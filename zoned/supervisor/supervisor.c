@@ -152,6 +152,8 @@ Supervisor *supervisor_free(Supervisor *s) {
         event_source_free(s->signal_source);
         event_loop_free(s->loop);
         cgroup_set_done(&s->cgroups);
+        event_source_free(s->oom_source);
+        event_source_free(s->oom_timer);
         cgroup_limit_paths_done(&s->limit_paths);
         zone_limits_done(&s->boot_limits);
         zone_limits_done(&s->limits);

@@ -80,6 +80,10 @@ struct Supervisor {
         ZoneLimits boot_limits;       /* the plan's, and what changed for good since */
         ZoneLimits limits;            /* what the zone's cgroups have now */
         bool limits_loaded;
+        EventSource *oom_source; /* the kernel's word of an OOM kill in the zone's cgroup */
+        EventSource *oom_timer;  /* re-reads the counter shortly after */
+        unsigned oom_rechecks;
+        uint64_t oom_kills;     /* in this boot (the zone's cgroups are new at each) */
         bool spawn_error_final; /* spawn_error says why the start failed: the child's report does not replace
                                    it */
         SyscallFilter syscall_filter; /* read at the first start, kept for reboots */
@@ -115,6 +119,8 @@ int supervisor_notify_attach(Supervisor *s, int fd);
 int supervisor_limits_load(Supervisor *s);
 /* A zone_spawn_cgroups_func: the boot's limits into the new cgroups, before the init runs. */
 int supervisor_limits_apply_boot(void *userdata);
+/* The zone's cgroups go: no more OOM watch. */
+void supervisor_limits_stop(Supervisor *s);
 /* COMMAND=limits: RUNTIME=0|1 and LIMIT=Property=Value lines. */
 int supervisor_limits_set(Supervisor *s, const char *msg, size_t len, char **ret_status);
 
