@@ -209,9 +209,9 @@ static void assert_cpu_view(Harness *h, const char *name, guint32 leader) {
         g_assert_cmpstr(online, ==, "0");
 }
 
-/* The zone's root can neither unmount the views nor mount a proc of its own beside them. */
+/* The zone's root can neither unmount the views nor mount or bind a proc of its own beside them. */
 static void assert_views_locked(Harness *h, const char *name) {
-        g_auto(HarnessRun) r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+        g_auto(HarnessRun) r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
 
         zone_sh_full(h, name, "umount /proc/meminfo", &r1);
         g_assert_cmpint(r1.status, !=, 0);
@@ -219,6 +219,9 @@ static void assert_views_locked(Harness *h, const char *name) {
         g_assert_cmpint(r2.status, !=, 0);
         zone_sh_full(h, name, "mkdir -p /tmp/p && mount -t proc proc /tmp/p && cat /tmp/p/meminfo", &r3);
         g_assert_cmpint(r3.status, !=, 0);
+        /* A non-recursive bind of /proc would drop the binds on it: the kernel refuses it. */
+        zone_sh_full(h, name, "mkdir -p /tmp/q && mount --bind /proc /tmp/q && cat /tmp/q/meminfo", &r4);
+        g_assert_cmpint(r4.status, !=, 0);
         assert_memory_view(h, name);
         g_assert_cmpuint(zone_sh_u64(h, name, "grep -c ' /proc/meminfo ' /proc/self/mountinfo"), ==, 1);
 }
