@@ -214,6 +214,18 @@ static int lxcfs_start(Manager *m, const char *mp, const char *pid_file) {
         return 0;
 }
 
+static int lxcfs_wait_exit(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r;
+
+        do
+                r = poll(&p, 1, (int) (LXCFS_STOP_TIMEOUT_USEC / USEC_PER_MSEC));
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -errno;
+        return r == 0 ? -ETIMEDOUT : 0;
+}
+
 static void lxcfs_note(Manager *m, int r, const char *mp) {
         g_autofree char *log_file = lxcfs_log_file(m);
 
@@ -233,6 +245,16 @@ static void lxcfs_note(Manager *m, int r, const char *mp) {
                                   mp, log_file);
 }
 
+/* zoned waits for every lxcfs it starts to mount: one that runs without its mount (unmounted by
+ * hand, or started by a zoned killed while it waited) is replaced. */
+static int lxcfs_replace(Manager *m, int pidfd, const char *mp, const char *pid_file) {
+        log_warning("lxcfs runs without its mount on %s: starting a new one.", mp);
+        if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)
+                (void) lxcfs_wait_exit(pidfd);
+        (void) unlink(pid_file); /* lxcfs_start() would take it for a killed one's: said why already */
+        return lxcfs_start(m, mp, pid_file);
+}
+
 char *lxcfs_ensure(Manager *m) {
         g_autofree char *mp = lxcfs_mount_point(m), *pid_file = lxcfs_pid_file(m);
         _cleanup_close_ int pidfd = -EBADF;
@@ -241,12 +263,15 @@ char *lxcfs_ensure(Manager *m) {
         if (!m->lxcfs_path)
                 return NULL; /* said at startup */
         pidfd = lxcfs_open_pidfd(pid_file, NULL);
-        if (pidfd >= 0)
-                r = lxcfs_wait_mounted(mp, pidfd);
-        else if (pidfd == -ESRCH)
+        if (pidfd >= 0) {
+                r = lxcfs_mounts_at(mp);
+                if (r == 0)
+                        r = lxcfs_replace(m, pidfd, mp, pid_file);
+        } else if (pidfd == -ESRCH)
                 r = lxcfs_start(m, mp, pid_file);
         else
                 r = pidfd;
+        r = MIN(r, 0);
         lxcfs_note(m, r, mp);
         return r < 0 ? NULL : g_steal_pointer(&mp);
 }
@@ -281,18 +306,6 @@ static bool lxcfs_in_use(Manager *m) {
                         return true;
         }
         return false;
-}
-
-static int lxcfs_wait_exit(int pidfd) {
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-        int r;
-
-        do
-                r = poll(&p, 1, (int) (LXCFS_STOP_TIMEOUT_USEC / USEC_PER_MSEC));
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
-                return -errno;
-        return r == 0 ? -ETIMEDOUT : 0;
 }
 
 void lxcfs_stop_if_unused(Manager *m) {

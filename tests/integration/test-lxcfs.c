@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -288,9 +289,10 @@ static void assert_no_lxcfs_left(Harness *h) {
 }
 
 static void test_restarts(Harness *h, gconstpointer data) {
+        g_autofree char *mp = g_build_filename(h->runtime_dir, "lxcfs", NULL);
         g_auto(HarnessRun) dead = { 0 };
         guint32 l1, l2;
-        pid_t first, second;
+        pid_t first, second, third;
 
         if (harness_skipped(h) || lxcfs_missing())
                 return;
@@ -329,6 +331,16 @@ static void test_restarts(Harness *h, gconstpointer data) {
         second = lxcfs_pid(h);
         g_assert_cmpint(second, >, 0);
         g_assert_cmpint(second, !=, first);
+        g_assert_cmpuint(count_lxcfs(h), ==, 1);
+        assert_zone_uptime(h, "z2", l2);
+
+        /* lxcfs lost its mount (unmounted by hand): the next boot replaces it. */
+        g_assert_no_errno(umount2(mp, MNT_DETACH));
+        harness_poweroff_zone(h, "z2");
+        l2 = harness_boot_zone(h, "z2");
+        third = lxcfs_pid(h);
+        g_assert_cmpint(third, >, 0);
+        g_assert_cmpint(third, !=, second);
         g_assert_cmpuint(count_lxcfs(h), ==, 1);
         assert_zone_uptime(h, "z2", l2);
 
