@@ -63,8 +63,8 @@ static char *v1_mount_point(const char *controller) {
                 g_auto(GStrv) f = g_strsplit(*l, " ", -1);
                 guint n = g_strv_length(f);
 
-                for (guint i = 6; i + 3 < n + 1 && i < n; i++)
-                        if (g_str_equal(f[i], "-") && i + 3 < n && g_str_equal(f[i + 1], "cgroup")) {
+                for (guint i = 6; i + 3 < n; i++)
+                        if (g_str_equal(f[i], "-") && g_str_equal(f[i + 1], "cgroup")) {
                                 g_auto(GStrv) opts = g_strsplit(f[i + 3], ",", -1);
 
                                 if (g_strv_contains((const char *const *) opts, controller) &&
