@@ -146,6 +146,8 @@ _noreturn_ static void lxcfs_exec(char *const argv[], const char *log_file) {
         int fd;
 
         (void) setsid();
+        /* Where zoned happened to be is no directory for a daemon to keep busy. */
+        (void) !chdir("/");
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
         (void) signal(SIGPIPE, SIG_DFL);

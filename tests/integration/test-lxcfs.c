@@ -227,6 +227,18 @@ static void assert_views_locked(Harness *h, const char *name) {
         g_assert_cmpuint(zone_sh_u64(h, name, "grep -c ' /proc/meminfo ' /proc/self/mountinfo"), ==, 1);
 }
 
+/* Every view is lxcfs' and reads, also those whose figures the test does not check. */
+static void assert_all_bound(Harness *h, const char *name) {
+        static const char script[] =
+                "for f in /proc/cpuinfo /proc/diskstats /proc/loadavg /proc/meminfo /proc/stat /proc/swaps "
+                "/proc/uptime /sys/devices/system/cpu/online; do "
+                "grep \" $f \" /proc/self/mountinfo | grep -q ' - fuse.lxcfs ' && cat $f >/dev/null || "
+                "echo $f; done";
+        g_autofree char *missing = zone_sh(h, name, script);
+
+        g_assert_cmpstr(missing, ==, "");
+}
+
 static void test_views(Harness *h, gconstpointer data) {
         guint32 leader;
 
@@ -237,6 +249,7 @@ static void test_views(Harness *h, gconstpointer data) {
                 g_test_skip("no v1 memory hierarchy (the cgroup2 view comes with SetZoneLimits)");
                 return;
         }
+        assert_all_bound(h, "z1");
         assert_zone_uptime(h, "z1", leader);
         limit_memory(leader);
         assert_memory_view(h, "z1");
