@@ -24,6 +24,10 @@
  *     COMMAND=kill  WHOM=leader|all  SIGNAL=<number>
  * answered by one message "RESULT=<0 or -errno>" (+ STATUS=<text> on error).
  *
+ *     COMMAND=lxcfs
+ * binds the files of the plan's lxcfs into the running zone again, over those of an lxcfs that
+ * died (zoned sends it once it started a new one on the same mount point).
+ *
  *     COMMAND=console
  * attaches a console client: with "RESULT=0" comes (SCM_RIGHTS) one end of a
  * stream socketpair connected to the zone's /dev/console. Reading it gives

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "lxcfs.h"
+#include "supervisor-link.h"
 #include "zone.h"
 
 /* lxcfs mounts within ~40 ms here; a loaded host may take much longer, a stuck one never does. */
@@ -186,16 +187,33 @@ static int lxcfs_spawn(Manager *m, const char *mp, const char *pid_file, pid_t *
         return 0;
 }
 
-static int lxcfs_start(Manager *m, const char *mp, const char *pid_file) {
+/* The running zones that had the views of an lxcfs that died get those of its successor. */
+static void lxcfs_refresh_zones(Manager *m) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+
+                if (z->link && z->state == ZONE_RUNNING)
+                        (void) supervisor_link_command(z->link, "lxcfs", NULL);
+        }
+}
+
+/* replacing: a live lxcfs without its mount was just killed. */
+static int lxcfs_start(Manager *m, const char *mp, const char *pid_file, bool replacing) {
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid = 0;
         int r;
 
         /* lxcfs removes its pid file when it exits cleanly: one left is one that was killed. */
-        if (access(pid_file, F_OK) == 0)
-                log_warning("lxcfs on %s was killed: the zones booted since it started get ENOTCONN from "
-                            "its files in their /proc until they boot again; starting a new one.",
+        if (!replacing && access(pid_file, F_OK) == 0) {
+                log_warning("lxcfs on %s was killed: starting a new one, and binding its files into the "
+                            "running zones again.",
                             mp);
+                replacing = true;
+        }
         r = lxcfs_unmount_stale(mp);
         if (r < 0)
                 return r;
@@ -213,6 +231,8 @@ static int lxcfs_start(Manager *m, const char *mp, const char *pid_file) {
         if (r < 0)
                 return r;
         log_info("Started lxcfs (pid %i) on %s.", (int) pid, mp);
+        if (replacing)
+                lxcfs_refresh_zones(m);
         return 0;
 }
 
@@ -253,8 +273,7 @@ static int lxcfs_replace(Manager *m, int pidfd, const char *mp, const char *pid_
         log_warning("lxcfs runs without its mount on %s: starting a new one.", mp);
         if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)
                 (void) lxcfs_wait_exit(pidfd);
-        (void) unlink(pid_file); /* lxcfs_start() would take it for a killed one's: said why already */
-        return lxcfs_start(m, mp, pid_file);
+        return lxcfs_start(m, mp, pid_file, true);
 }
 
 char *lxcfs_ensure(Manager *m) {
@@ -270,7 +289,7 @@ char *lxcfs_ensure(Manager *m) {
                 if (r == 0)
                         r = lxcfs_replace(m, pidfd, mp, pid_file);
         } else if (pidfd == -ESRCH)
-                r = lxcfs_start(m, mp, pid_file);
+                r = lxcfs_start(m, mp, pid_file, false);
         else
                 r = pidfd;
         r = MIN(r, 0);

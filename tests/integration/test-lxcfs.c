@@ -301,6 +301,32 @@ static void assert_no_lxcfs_left(Harness *h) {
         g_assert_cmpint(lxcfs_pid(h), ==, 0);
 }
 
+/* Waits (bounded) until the zone reads /proc/meminfo again: zoned binds a new lxcfs' files into
+ * running zones once it started it. */
+static void wait_views_back(Harness *h, const char *name) {
+        gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+        for (;;) {
+                g_auto(HarnessRun) r = { 0 };
+
+                zone_sh_full(h, name, "cat /proc/meminfo >/dev/null", &r);
+                if (r.status == 0)
+                        return;
+                if (g_get_monotonic_time() > deadline)
+                        g_error("zone %s still cannot read /proc/meminfo: %s", name, r.err);
+                g_usleep(100 * 1000);
+        }
+}
+
+static void assert_dead_below(Harness *h, const char *name) {
+        g_auto(HarnessRun) r = { 0 };
+
+        zone_sh_full(h, name, "for i in 1 2 3 4; do umount /proc/meminfo; done; cat /proc/meminfo", &r);
+        g_assert_cmpint(r.status, !=, 0);
+        g_assert_null(strstr(r.out, "MemTotal"));
+        g_assert_nonnull(strstr(r.err, "not connected"));
+}
+
 static void test_restarts(Harness *h, gconstpointer data) {
         g_autofree char *mp = g_build_filename(h->runtime_dir, "lxcfs", NULL);
         g_auto(HarnessRun) dead = { 0 };
@@ -332,7 +358,8 @@ static void test_restarts(Harness *h, gconstpointer data) {
         g_assert_true(harness_pid_alive(first));
         harness_start_zoned(h);
 
-        /* lxcfs died: the running zones' views are gone (ENOTCONN), the next boot gets a new one. */
+        /* lxcfs died: the running zones' views are gone (ENOTCONN) until the next boot starts a new
+         * one, whose files zoned binds into them too. */
         g_assert_no_errno(kill(first, SIGKILL));
         while (harness_pid_alive(first))
                 g_usleep(10 * 1000);
@@ -346,6 +373,10 @@ static void test_restarts(Harness *h, gconstpointer data) {
         g_assert_cmpint(second, !=, first);
         g_assert_cmpuint(count_lxcfs(h), ==, 1);
         assert_zone_uptime(h, "z2", l2);
+        wait_views_back(h, "z1");
+        assert_zone_uptime(h, "z1", l1);
+        if (v1_mount_point("memory"))
+                assert_memory_view(h, "z1");
 
         /* lxcfs lost its mount (unmounted by hand): the next boot replaces it. */
         g_assert_no_errno(umount2(mp, MNT_DETACH));
@@ -356,6 +387,10 @@ static void test_restarts(Harness *h, gconstpointer data) {
         g_assert_cmpint(third, !=, second);
         g_assert_cmpuint(count_lxcfs(h), ==, 1);
         assert_zone_uptime(h, "z2", l2);
+        wait_views_back(h, "z1");
+        assert_zone_uptime(h, "z1", l1);
+        /* Those binds are not locked: below them are the dead lxcfs' files, never the host's. */
+        assert_dead_below(h, "z1");
 
         /* Stopped with the last zone's zoned, leaving nothing. */
         harness_poweroff_zone(h, "z1");
