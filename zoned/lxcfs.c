@@ -314,6 +314,23 @@ void lxcfs_startup(Manager *m) {
                 log_info("lxcfs (pid %i) on %s runs on.", (int) pid, mp);
 }
 
+void lxcfs_revive(Manager *m) {
+        g_autofree char *pid_file = lxcfs_pid_file(m), *mp = NULL;
+        GHashTableIter it;
+        gpointer v;
+
+        /* Only where an lxcfs of ours was killed (its pid file is left): a zoned restarted since
+         * then brings the running zones their views back without waiting for a boot. */
+        if (!m->lxcfs_path || access(pid_file, F_OK) < 0)
+                return;
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (((Zone *) v)->state == ZONE_RUNNING) {
+                        mp = lxcfs_ensure(m);
+                        return;
+                }
+}
+
 static bool lxcfs_in_use(Manager *m) {
         GHashTableIter it;
         gpointer v;

@@ -392,6 +392,18 @@ static void test_restarts(Harness *h, gconstpointer data) {
         /* Those binds are not locked: below them are the dead lxcfs' files, never the host's. */
         assert_dead_below(h, "z1");
 
+        /* Killed while zoned was down: the next zoned brings the running zones a new one. */
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(third, SIGKILL));
+        while (harness_pid_alive(third))
+                g_usleep(10 * 1000);
+        harness_start_zoned(h);
+        g_assert_cmpint(lxcfs_pid(h), >, 0);
+        g_assert_cmpint(lxcfs_pid(h), !=, third);
+        g_assert_cmpuint(count_lxcfs(h), ==, 1);
+        wait_views_back(h, "z2");
+        assert_zone_uptime(h, "z2", l2);
+
         /* Stopped with the last zone's zoned, leaving nothing. */
         harness_poweroff_zone(h, "z1");
         harness_poweroff_zone(h, "z2");
