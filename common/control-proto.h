@@ -31,6 +31,10 @@
  * are the next boot's too. -ESRCH when the zone does not run, -EOPNOTSUPP for a limit the host
  * has no way to apply.
  *
+ *     COMMAND=lxcfs
+ * binds the files of the plan's lxcfs into the running zone again, over those of an lxcfs that
+ * died (zoned sends it once it started a new one on the same mount point).
+ *
  *     COMMAND=console
  * attaches a console client: with "RESULT=0" comes (SCM_RIGHTS) one end of a
  * stream socketpair connected to the zone's /dev/console. Reading it gives

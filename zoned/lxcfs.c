@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "lxcfs.h"
+#include "supervisor-link.h"
 #include "zone.h"
 
 /* lxcfs mounts within ~40 ms here; a loaded host may take much longer, a stuck one never does. */
@@ -146,6 +147,8 @@ _noreturn_ static void lxcfs_exec(char *const argv[], const char *log_file) {
         int fd;
 
         (void) setsid();
+        /* Where zoned happened to be is no directory for a daemon to keep busy. */
+        (void) !chdir("/");
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
         (void) signal(SIGPIPE, SIG_DFL);
@@ -184,16 +187,33 @@ static int lxcfs_spawn(Manager *m, const char *mp, const char *pid_file, pid_t *
         return 0;
 }
 
-static int lxcfs_start(Manager *m, const char *mp, const char *pid_file) {
+/* The running zones that had the views of an lxcfs that died get those of its successor. */
+static void lxcfs_refresh_zones(Manager *m) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Zone *z = v;
+
+                if (z->link && z->state == ZONE_RUNNING)
+                        (void) supervisor_link_command(z->link, "lxcfs", NULL);
+        }
+}
+
+/* replacing: a live lxcfs without its mount was just killed. */
+static int lxcfs_start(Manager *m, const char *mp, const char *pid_file, bool replacing) {
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid = 0;
         int r;
 
         /* lxcfs removes its pid file when it exits cleanly: one left is one that was killed. */
-        if (access(pid_file, F_OK) == 0)
-                log_warning("lxcfs on %s was killed: the zones booted since it started get ENOTCONN from "
-                            "its files in their /proc until they boot again; starting a new one.",
+        if (!replacing && access(pid_file, F_OK) == 0) {
+                log_warning("lxcfs on %s was killed: starting a new one, and binding its files into the "
+                            "running zones again.",
                             mp);
+                replacing = true;
+        }
         r = lxcfs_unmount_stale(mp);
         if (r < 0)
                 return r;
@@ -211,7 +231,21 @@ static int lxcfs_start(Manager *m, const char *mp, const char *pid_file) {
         if (r < 0)
                 return r;
         log_info("Started lxcfs (pid %i) on %s.", (int) pid, mp);
+        if (replacing)
+                lxcfs_refresh_zones(m);
         return 0;
+}
+
+static int lxcfs_wait_exit(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r;
+
+        do
+                r = poll(&p, 1, (int) (LXCFS_STOP_TIMEOUT_USEC / USEC_PER_MSEC));
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -errno;
+        return r == 0 ? -ETIMEDOUT : 0;
 }
 
 static void lxcfs_note(Manager *m, int r, const char *mp) {
@@ -233,6 +267,15 @@ static void lxcfs_note(Manager *m, int r, const char *mp) {
                                   mp, log_file);
 }
 
+/* zoned waits for every lxcfs it starts to mount: one that runs without its mount (unmounted by
+ * hand, or started by a zoned killed while it waited) is replaced. */
+static int lxcfs_replace(Manager *m, int pidfd, const char *mp, const char *pid_file) {
+        log_warning("lxcfs runs without its mount on %s: starting a new one.", mp);
+        if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)
+                (void) lxcfs_wait_exit(pidfd);
+        return lxcfs_start(m, mp, pid_file, true);
+}
+
 char *lxcfs_ensure(Manager *m) {
         g_autofree char *mp = lxcfs_mount_point(m), *pid_file = lxcfs_pid_file(m);
         _cleanup_close_ int pidfd = -EBADF;
@@ -241,12 +284,15 @@ char *lxcfs_ensure(Manager *m) {
         if (!m->lxcfs_path)
                 return NULL; /* said at startup */
         pidfd = lxcfs_open_pidfd(pid_file, NULL);
-        if (pidfd >= 0)
-                r = lxcfs_wait_mounted(mp, pidfd);
-        else if (pidfd == -ESRCH)
-                r = lxcfs_start(m, mp, pid_file);
+        if (pidfd >= 0) {
+                r = lxcfs_mounts_at(mp);
+                if (r == 0)
+                        r = lxcfs_replace(m, pidfd, mp, pid_file);
+        } else if (pidfd == -ESRCH)
+                r = lxcfs_start(m, mp, pid_file, false);
         else
                 r = pidfd;
+        r = MIN(r, 0);
         lxcfs_note(m, r, mp);
         return r < 0 ? NULL : g_steal_pointer(&mp);
 }
@@ -268,6 +314,23 @@ void lxcfs_startup(Manager *m) {
                 log_info("lxcfs (pid %i) on %s runs on.", (int) pid, mp);
 }
 
+void lxcfs_revive(Manager *m) {
+        g_autofree char *pid_file = lxcfs_pid_file(m), *mp = NULL;
+        GHashTableIter it;
+        gpointer v;
+
+        /* Only where an lxcfs of ours was killed (its pid file is left): a zoned restarted since
+         * then brings the running zones their views back without waiting for a boot. */
+        if (!m->lxcfs_path || access(pid_file, F_OK) < 0)
+                return;
+        g_hash_table_iter_init(&it, m->zones);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (((Zone *) v)->state == ZONE_RUNNING) {
+                        mp = lxcfs_ensure(m);
+                        return;
+                }
+}
+
 static bool lxcfs_in_use(Manager *m) {
         GHashTableIter it;
         gpointer v;
@@ -281,18 +344,6 @@ static bool lxcfs_in_use(Manager *m) {
                         return true;
         }
         return false;
-}
-
-static int lxcfs_wait_exit(int pidfd) {
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-        int r;
-
-        do
-                r = poll(&p, 1, (int) (LXCFS_STOP_TIMEOUT_USEC / USEC_PER_MSEC));
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
-                return -errno;
-        return r == 0 ? -ETIMEDOUT : 0;
 }
 
 void lxcfs_stop_if_unused(Manager *m) {

@@ -27,6 +27,10 @@ char *lxcfs_pid_file(Manager *m);
  * re-adopts a live one. */
 void lxcfs_startup(Manager *m);
 
+/* Once the zones are adopted: when an lxcfs of ours was killed and zones run, starts a new one
+ * and binds it into them, as the next boot would. */
+void lxcfs_revive(Manager *m);
+
 /* For a boot: the mount point of a live lxcfs, started (and waited for, a few tens of ms) if none
  * runs; NULL when zones boot without it, which is logged once per reason. */
 char *lxcfs_ensure(Manager *m);

@@ -329,6 +329,7 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
         zone_adopt_settle(m);
+        lxcfs_revive(m);
         log_info("Loaded %u zones from %s.", g_hash_table_size(m->zones), m->config_dir);
         r = private_bus_listen(m);
         if (r < 0)

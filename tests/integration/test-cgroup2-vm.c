@@ -406,6 +406,38 @@ static void test_busybox(Harness *h, gconstpointer data) {
         assert_no_leftovers(h, "bb3", (pid_t) leader);
 }
 
+/* zoned's lxcfs on a pure cgroup2 host: the zone's /proc/meminfo has the memory.max of the zone's
+ * group (above the payload its init is in) as MemTotal, its /proc/uptime counts from its boot. The
+ * limit is written by the test until SetZoneLimits sets it. */
+static void test_lxcfs(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *cgroup = NULL, *max = NULL, *out = NULL, *uptime = NULL;
+        g_autofree char *host = NULL;
+        GError *error = NULL;
+
+        if (zone_test_skipped(h))
+                return;
+        if (!g_file_test("/usr/bin/lxcfs", G_FILE_TEST_IS_EXECUTABLE)) {
+                g_test_skip("lxcfs is not installed");
+                return;
+        }
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        g_free(harness_create_zone(h, "bb1", "bb", false));
+        harness_boot_zone(h, "bb1");
+
+        cgroup = zone_cgroup(h, "bb1");
+        max = g_strconcat(CGROUP2_MOUNT, cgroup, "/memory.max", NULL);
+        g_file_set_contents_full(max, "134217728", -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
+        g_assert_no_error(error);
+        assert_zone_output(h, "bb1", "sed -n 's/^MemTotal: *\\([0-9]*\\) kB$/\\1/p' /proc/meminfo",
+                           "131072");
+        g_assert_cmpint(zone_sh(h, "bb1", "cut -d. -f1 /proc/uptime", &uptime), ==, 0);
+        g_assert_true(g_file_get_contents("/proc/uptime", &host, NULL, NULL));
+        g_test_message("uptime: zone %s s, host %s", uptime, host);
+        g_assert_cmpuint(g_ascii_strtoull(uptime, NULL, 10), <, g_ascii_strtoull(host, NULL, 10));
+        harness_poweroff_zone(h, "bb1");
+}
+
 /* What zoned runs as the supervisor in test_without_bpf: the real one, for which bpf() fails with
  * EPERM, as a host's own system call filter or security module may have it. */
 static _Noreturn void exec_supervisor_without_bpf(const char *supervisor, char *argv[]) {
@@ -665,5 +697,6 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/cgroup2-vm/without-bpf", test_without_bpf, HARNESS_DEFAULT);
         HARNESS_TEST("/cgroup2-vm/limits", test_limits, HARNESS_ZONECTL);
         HARNESS_TEST("/cgroup2-vm/systemd", test_systemd, HARNESS_ZONECTL);
+        HARNESS_TEST("/cgroup2-vm/lxcfs", test_lxcfs, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,8 +63,8 @@ static char *v1_mount_point(const char *controller) {
                 g_auto(GStrv) f = g_strsplit(*l, " ", -1);
                 guint n = g_strv_length(f);
 
-                for (guint i = 6; i + 3 < n + 1 && i < n; i++)
-                        if (g_str_equal(f[i], "-") && i + 3 < n && g_str_equal(f[i + 1], "cgroup")) {
+                for (guint i = 6; i + 3 < n; i++)
+                        if (g_str_equal(f[i], "-") && g_str_equal(f[i + 1], "cgroup")) {
                                 g_auto(GStrv) opts = g_strsplit(f[i + 3], ",", -1);
 
                                 if (g_strv_contains((const char *const *) opts, controller) &&
@@ -209,9 +210,9 @@ static void assert_cpu_view(Harness *h, const char *name, guint32 leader) {
         g_assert_cmpstr(online, ==, "0");
 }
 
-/* The zone's root can neither unmount the views nor mount a proc of its own beside them. */
+/* The zone's root can neither unmount the views nor mount or bind a proc of its own beside them. */
 static void assert_views_locked(Harness *h, const char *name) {
-        g_auto(HarnessRun) r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+        g_auto(HarnessRun) r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
 
         zone_sh_full(h, name, "umount /proc/meminfo", &r1);
         g_assert_cmpint(r1.status, !=, 0);
@@ -219,8 +220,23 @@ static void assert_views_locked(Harness *h, const char *name) {
         g_assert_cmpint(r2.status, !=, 0);
         zone_sh_full(h, name, "mkdir -p /tmp/p && mount -t proc proc /tmp/p && cat /tmp/p/meminfo", &r3);
         g_assert_cmpint(r3.status, !=, 0);
+        /* A non-recursive bind of /proc would drop the binds on it: the kernel refuses it. */
+        zone_sh_full(h, name, "mkdir -p /tmp/q && mount --bind /proc /tmp/q && cat /tmp/q/meminfo", &r4);
+        g_assert_cmpint(r4.status, !=, 0);
         assert_memory_view(h, name);
         g_assert_cmpuint(zone_sh_u64(h, name, "grep -c ' /proc/meminfo ' /proc/self/mountinfo"), ==, 1);
+}
+
+/* Every view is lxcfs' and reads, also those whose figures the test does not check. */
+static void assert_all_bound(Harness *h, const char *name) {
+        static const char script[] =
+                "for f in /proc/cpuinfo /proc/diskstats /proc/loadavg /proc/meminfo /proc/stat /proc/swaps "
+                "/proc/uptime /sys/devices/system/cpu/online; do "
+                "grep \" $f \" /proc/self/mountinfo | grep -q ' - fuse.lxcfs ' && cat $f >/dev/null || "
+                "echo $f; done";
+        g_autofree char *missing = zone_sh(h, name, script);
+
+        g_assert_cmpstr(missing, ==, "");
 }
 
 static void test_views(Harness *h, gconstpointer data) {
@@ -233,6 +249,7 @@ static void test_views(Harness *h, gconstpointer data) {
                 g_test_skip("no v1 memory hierarchy (the cgroup2 view comes with SetZoneLimits)");
                 return;
         }
+        assert_all_bound(h, "z1");
         assert_zone_uptime(h, "z1", leader);
         limit_memory(leader);
         assert_memory_view(h, "z1");
@@ -284,10 +301,37 @@ static void assert_no_lxcfs_left(Harness *h) {
         g_assert_cmpint(lxcfs_pid(h), ==, 0);
 }
 
+/* Waits (bounded) until the zone reads /proc/meminfo again: zoned binds a new lxcfs' files into
+ * running zones once it started it. */
+static void wait_views_back(Harness *h, const char *name) {
+        gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+        for (;;) {
+                g_auto(HarnessRun) r = { 0 };
+
+                zone_sh_full(h, name, "cat /proc/meminfo >/dev/null", &r);
+                if (r.status == 0)
+                        return;
+                if (g_get_monotonic_time() > deadline)
+                        g_error("zone %s still cannot read /proc/meminfo: %s", name, r.err);
+                g_usleep(100 * 1000);
+        }
+}
+
+static void assert_dead_below(Harness *h, const char *name) {
+        g_auto(HarnessRun) r = { 0 };
+
+        zone_sh_full(h, name, "for i in 1 2 3 4; do umount /proc/meminfo; done; cat /proc/meminfo", &r);
+        g_assert_cmpint(r.status, !=, 0);
+        g_assert_null(strstr(r.out, "MemTotal"));
+        g_assert_nonnull(strstr(r.err, "not connected"));
+}
+
 static void test_restarts(Harness *h, gconstpointer data) {
+        g_autofree char *mp = g_build_filename(h->runtime_dir, "lxcfs", NULL);
         g_auto(HarnessRun) dead = { 0 };
         guint32 l1, l2;
-        pid_t first, second;
+        pid_t first, second, third;
 
         if (harness_skipped(h) || lxcfs_missing())
                 return;
@@ -314,7 +358,8 @@ static void test_restarts(Harness *h, gconstpointer data) {
         g_assert_true(harness_pid_alive(first));
         harness_start_zoned(h);
 
-        /* lxcfs died: the running zones' views are gone (ENOTCONN), the next boot gets a new one. */
+        /* lxcfs died: the running zones' views are gone (ENOTCONN) until the next boot starts a new
+         * one, whose files zoned binds into them too. */
         g_assert_no_errno(kill(first, SIGKILL));
         while (harness_pid_alive(first))
                 g_usleep(10 * 1000);
@@ -327,6 +372,36 @@ static void test_restarts(Harness *h, gconstpointer data) {
         g_assert_cmpint(second, >, 0);
         g_assert_cmpint(second, !=, first);
         g_assert_cmpuint(count_lxcfs(h), ==, 1);
+        assert_zone_uptime(h, "z2", l2);
+        wait_views_back(h, "z1");
+        assert_zone_uptime(h, "z1", l1);
+        if (v1_mount_point("memory"))
+                assert_memory_view(h, "z1");
+
+        /* lxcfs lost its mount (unmounted by hand): the next boot replaces it. */
+        g_assert_no_errno(umount2(mp, MNT_DETACH));
+        harness_poweroff_zone(h, "z2");
+        l2 = harness_boot_zone(h, "z2");
+        third = lxcfs_pid(h);
+        g_assert_cmpint(third, >, 0);
+        g_assert_cmpint(third, !=, second);
+        g_assert_cmpuint(count_lxcfs(h), ==, 1);
+        assert_zone_uptime(h, "z2", l2);
+        wait_views_back(h, "z1");
+        assert_zone_uptime(h, "z1", l1);
+        /* Those binds are not locked: below them are the dead lxcfs' files, never the host's. */
+        assert_dead_below(h, "z1");
+
+        /* Killed while zoned was down: the next zoned brings the running zones a new one. */
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_no_errno(kill(third, SIGKILL));
+        while (harness_pid_alive(third))
+                g_usleep(10 * 1000);
+        harness_start_zoned(h);
+        g_assert_cmpint(lxcfs_pid(h), >, 0);
+        g_assert_cmpint(lxcfs_pid(h), !=, third);
+        g_assert_cmpuint(count_lxcfs(h), ==, 1);
+        wait_views_back(h, "z2");
         assert_zone_uptime(h, "z2", l2);
 
         /* Stopped with the last zone's zoned, leaving nothing. */

@@ -12,6 +12,7 @@
 #include "runtime-lock.h"
 #include "signal-name.h"
 #include "supervisor.h"
+#include "zone-mounts.h"
 #include "fd-pass.h"
 
 static Client *client_free(Client *c) {
@@ -145,6 +146,11 @@ int control_handle_message(Supervisor *s, const char *msg, size_t len, char **re
                 if (r < 0 && !*ret_status && r == -ESRCH)
                         *ret_status = strdup("The zone is not running");
                 return r;
+        } else if (streq(command, "lxcfs")) {
+                r = zone_mount_lxcfs_refresh(s->plan->lxcfs, s->leader);
+                if (r < 0 && r != -ESRCH)
+                        (void) asprintf(ret_status, "Cannot bind lxcfs' files into the zone: %s",
+                                        strerror(-r));
         } else {
                 action = stop_action_from_string(command);
                 if (action == STOP_NONE) {

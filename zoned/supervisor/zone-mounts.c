@@ -5,7 +5,11 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
+#include <limits.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "dev-nodes.h"
 #include "loop-device.h"
@@ -216,6 +220,87 @@ int zone_mount_lxcfs(const char *root, const char *lxcfs) {
                         return r;
         }
         return 0;
+}
+
+/* A clone of lxcfs' file, read-only, not attached anywhere yet; -ENOENT if lxcfs has none. */
+static int lxcfs_file_tree(const char *lxcfs, const char *file) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+        };
+        _cleanup_free_ char *source = NULL;
+        _cleanup_close_ int fd = -EBADF;
+
+        if (asprintf(&source, "%s/%s", lxcfs, file) < 0)
+                return -ENOMEM;
+        fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* In the zone's mount namespace (a child of ours that joined it): each tree onto its file, found
+ * without following the zone's symbolic links. */
+_noreturn_ static void lxcfs_attach_in(int mntns, const int *trees) {
+        int failed = 0;
+
+        if (setns(mntns, CLONE_NEWNS) < 0)
+                _exit(EXIT_FAILURE);
+        for (size_t i = 0; i < ELEMENTSOF(lxcfs_files); i++) {
+                struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+                                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+                char path[PATH_MAX];
+                int target;
+
+                if (trees[i] < 0)
+                        continue;
+                snprintf(path, sizeof(path), "/%s", lxcfs_files[i]);
+                target = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+                if (target < 0 || move_mount(trees[i], "", target, "",
+                                             MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        failed = 1;
+                if (target >= 0)
+                        (void) close(target);
+        }
+        _exit(failed ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
+int zone_mount_lxcfs_refresh(const char *lxcfs, pid_t leader) {
+        int trees[ELEMENTSOF(lxcfs_files)];
+        _cleanup_free_ char *ns = NULL;
+        _cleanup_close_ int mntns = -EBADF;
+        int r = 0, status;
+        pid_t pid;
+
+        if (!lxcfs)
+                return 0; /* booted without */
+        if (leader <= 0)
+                return -ESRCH;
+        if (asprintf(&ns, "/proc/%i/ns/mnt", (int) leader) < 0)
+                return -ENOMEM;
+        mntns = open(ns, O_RDONLY | O_CLOEXEC);
+        if (mntns < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(lxcfs_files); i++) {
+                trees[i] = lxcfs_file_tree(lxcfs, lxcfs_files[i]);
+                if (trees[i] < 0 && trees[i] != -ENOENT && r == 0)
+                        r = trees[i];
+        }
+        if (r == 0) {
+                pid = fork();
+                if (pid == 0)
+                        lxcfs_attach_in(mntns, trees);
+                if (pid < 0)
+                        r = -errno;
+                else if (waitpid(pid, &status, 0) < 0)
+                        r = -errno;
+                else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        r = -EIO;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(lxcfs_files); i++)
+                safe_close(trees[i]);
+        return r;
 }
 
 /* tmpfs options with the owner of the file system's root, for a zone with a user namespace. */

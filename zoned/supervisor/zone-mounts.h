@@ -41,6 +41,11 @@ int zone_mount_mask_proc(const char *root);
  * sys/devices/system/cpu/online (those it has) from its mount point lxcfs, read-only, over the
  * zone's; nothing when lxcfs is NULL, or dead already at the first file. After /proc and /sys. */
 int zone_mount_lxcfs(const char *root, const char *lxcfs);
+/* The same into the running zone of leader, over the files of an lxcfs that died (a new one serves
+ * lxcfs now). Made from outside, so not locked, which matters little: what the zone's root can
+ * unmount them to see is the dead lxcfs' files below (ENOTCONN). Nothing for a zone that booted
+ * without lxcfs; -ESRCH without a leader. */
+int zone_mount_lxcfs_refresh(const char *lxcfs, pid_t leader);
 /* sysfs read-only, with an empty read-only tmpfs over /sys/fs (but for the cgroup mount point). */
 int zone_mount_sys(const char *root);
 /* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
