@@ -406,13 +406,11 @@ static void test_busybox(Harness *h, gconstpointer data) {
         assert_no_leftovers(h, "bb3", (pid_t) leader);
 }
 
-/* zoned's lxcfs on a pure cgroup2 host: the zone's /proc/meminfo has the memory.max of the zone's
- * group (above the payload its init is in) as MemTotal, its /proc/uptime counts from its boot. The
- * limit is written by the test until SetZoneLimits sets it. */
+/* zoned's lxcfs on a pure cgroup2 host: the zone's /proc/meminfo has its memory limit (zonectl
+ * set, which the supervisor writes as the memory.max of the zone's group above the payload its init
+ * is in) as MemTotal, its /proc/uptime counts from its boot. */
 static void test_lxcfs(Harness *h, gconstpointer data) {
-        g_autofree char *result = NULL, *cgroup = NULL, *max = NULL, *out = NULL, *uptime = NULL;
-        g_autofree char *host = NULL;
-        GError *error = NULL;
+        g_autofree char *result = NULL, *uptime = NULL, *host = NULL;
 
         if (zone_test_skipped(h))
                 return;
@@ -425,10 +423,7 @@ static void test_lxcfs(Harness *h, gconstpointer data) {
         g_free(harness_create_zone(h, "bb1", "bb", false));
         harness_boot_zone(h, "bb1");
 
-        cgroup = zone_cgroup(h, "bb1");
-        max = g_strconcat(CGROUP2_MOUNT, cgroup, "/memory.max", NULL);
-        g_file_set_contents_full(max, "134217728", -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-        g_assert_no_error(error);
+        harness_zonectl_ok(h, NULL, "zonectl set memory=128M", "set", "bb1", "memory=128M", NULL);
         assert_zone_output(h, "bb1", "sed -n 's/^MemTotal: *\\([0-9]*\\) kB$/\\1/p' /proc/meminfo",
                            "131072");
         g_assert_cmpint(zone_sh(h, "bb1", "cut -d. -f1 /proc/uptime", &uptime), ==, 0);

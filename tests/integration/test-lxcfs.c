@@ -75,6 +75,13 @@ static char *v1_mount_point(const char *controller) {
         return NULL;
 }
 
+/* Whether the host has a v1 hierarchy with controller. */
+static bool has_v1(const char *controller) {
+        g_autofree char *mp = v1_mount_point(controller);
+
+        return mp != NULL;
+}
+
 /* The zone's own cgroup of controller (the parent of its init's "payload"), from /proc/LEADER/cgroup. */
 static char *zone_cgroup(guint32 leader, const char *controller) {
         g_autofree char *path = g_strdup_printf("/proc/%u/cgroup", leader), *text = NULL, *mp = NULL;
@@ -99,15 +106,6 @@ static char *zone_cgroup(guint32 leader, const char *controller) {
                 return g_build_filename(mp, f[2], NULL);
         }
         g_error("the init %u of the zone is in no %s cgroup", leader, controller);
-}
-
-static void write_cgroup(const char *dir, const char *file, const char *value) {
-        g_autofree char *path = g_build_filename(dir, file, NULL);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-        if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t) strlen(value))
-                g_error("cannot write %s to %s: %s", value, path, g_strerror(errno));
-        close(fd);
 }
 
 static double read_uptime(const char *text) {
@@ -173,13 +171,11 @@ static guint32 boot_busybox_zone(Harness *h, const char *name) {
         return harness_boot_zone(h, name);
 }
 
-/* The memory limit of the zone's cgroup is what its /proc/meminfo and free say. */
-static void limit_memory(guint32 leader) {
-        g_autofree char *cg = zone_cgroup(leader, "memory"), *value = NULL;
+/* The zone's memory limit (zonectl set, live) is what its /proc/meminfo and free say. */
+static void limit_memory(Harness *h, const char *name) {
+        g_autofree char *assignment = g_strdup_printf("memory=%" G_GUINT64_FORMAT, MEMORY_LIMIT);
 
-        g_assert_nonnull(cg);
-        value = g_strdup_printf("%" G_GUINT64_FORMAT, MEMORY_LIMIT);
-        write_cgroup(cg, "memory.limit_in_bytes", value);
+        harness_zonectl_ok(h, NULL, "zonectl set memory=", "set", name, assignment, NULL);
 }
 
 static void assert_memory_view(Harness *h, const char *name) {
@@ -190,7 +186,7 @@ static void assert_memory_view(Harness *h, const char *name) {
 /* Down to the first CPU of the zone's cpuset: nproc, /proc/cpuinfo and cpu/online say 1. */
 static void assert_cpu_view(Harness *h, const char *name, guint32 leader) {
         g_autofree char *cg = zone_cgroup(leader, "cpuset"), *cpus = NULL, *path = NULL, *first = NULL;
-        g_autofree char *online = NULL, *payload = NULL;
+        g_autofree char *online = NULL, *assignment = NULL;
 
         if (!cg) {
                 g_test_message("no v1 cpuset hierarchy: the cpuset view is not checked");
@@ -199,10 +195,8 @@ static void assert_cpu_view(Harness *h, const char *name, guint32 leader) {
         path = g_build_filename(cg, "cpuset.cpus", NULL);
         g_assert_true(g_file_get_contents(path, &cpus, NULL, NULL));
         first = g_strdup_printf("%u", (unsigned) g_ascii_strtoull(cpus, NULL, 10));
-        /* v1 refuses (EBUSY) a parent's cpuset that a child's exceeds: the payload first. */
-        payload = g_build_filename(cg, "payload", NULL);
-        write_cgroup(payload, "cpuset.cpus", first);
-        write_cgroup(cg, "cpuset.cpus", first);
+        assignment = g_strdup_printf("cpus=%s", first);
+        harness_zonectl_ok(h, NULL, "zonectl set cpus=", "set", name, assignment, NULL);
 
         g_assert_cmpuint(zone_sh_u64(h, name, "nproc"), ==, 1);
         g_assert_cmpuint(zone_sh_u64(h, name, "grep -c ^processor /proc/cpuinfo"), ==, 1);
@@ -245,13 +239,13 @@ static void test_views(Harness *h, gconstpointer data) {
         if (harness_skipped(h) || lxcfs_missing())
                 return;
         leader = boot_busybox_zone(h, "z1");
-        if (!v1_mount_point("memory")) {
+        if (!has_v1("memory")) {
                 g_test_skip("no v1 memory hierarchy (the cgroup2 view comes with SetZoneLimits)");
                 return;
         }
         assert_all_bound(h, "z1");
         assert_zone_uptime(h, "z1", leader);
-        limit_memory(leader);
+        limit_memory(h, "z1");
         assert_memory_view(h, "z1");
         assert_cpu_view(h, "z1", leader);
         assert_views_locked(h, "z1");
@@ -339,14 +333,14 @@ static void test_restarts(Harness *h, gconstpointer data) {
         first = lxcfs_pid(h);
         g_assert_cmpint(first, >, 0);
         g_assert_true(harness_pid_alive(first));
-        if (v1_mount_point("memory"))
-                limit_memory(l1);
+        if (has_v1("memory"))
+                limit_memory(h, "z1");
 
         /* A killed zoned leaves it to the zone; the next one adopts it and starts no other. */
         harness_stop_zoned(h, SIGKILL);
         g_assert_true(harness_pid_alive(first));
         harness_start_zoned(h);
-        if (v1_mount_point("memory"))
+        if (has_v1("memory"))
                 assert_memory_view(h, "z1");
         l2 = boot_busybox_zone(h, "z2");
         g_assert_cmpint(lxcfs_pid(h), ==, first);
@@ -375,7 +369,7 @@ static void test_restarts(Harness *h, gconstpointer data) {
         assert_zone_uptime(h, "z2", l2);
         wait_views_back(h, "z1");
         assert_zone_uptime(h, "z1", l1);
-        if (v1_mount_point("memory"))
+        if (has_v1("memory"))
                 assert_memory_view(h, "z1");
 
         /* lxcfs lost its mount (unmounted by hand): the next boot replaces it. */
@@ -431,8 +425,8 @@ static void assert_host_view(Harness *h, const char *name, guint32 leader) {
         g_autofree char *uptime = NULL;
         double before;
 
-        if (v1_mount_point("memory"))
-                limit_memory(leader);
+        if (has_v1("memory"))
+                limit_memory(h, name);
         g_assert_cmpuint(zone_sh_u64(h, name, MEM_TOTAL_SCRIPT), ==, host_mem_total_kib());
         before = host_uptime();
         uptime = zone_sh(h, name, "cat /proc/uptime");
@@ -441,7 +435,8 @@ static void assert_host_view(Harness *h, const char *name, guint32 leader) {
 
 /* Without lxcfs a zone boots as before, seeing the host's files; zoned says why once. */
 static void test_without(Harness *h, gconstpointer data) {
-        g_autofree char *missing = NULL, *log = NULL, *cfg = NULL, *text = NULL, *with_switch = NULL;
+        g_autofree char *missing = NULL, *log = NULL, *cfg = NULL;
+        g_autoptr(GKeyFile) file = NULL;
         g_autoptr(GError) error = NULL;
         guint32 leader;
 
@@ -465,10 +460,12 @@ static void test_without(Harness *h, gconstpointer data) {
                 return;
         harness_stop_zoned(h, SIGTERM);
         g_clear_pointer(&h->zoned_options, g_strfreev);
+        /* Into [Zone], whatever sections follow it (zonectl set wrote [Limits]). */
         cfg = g_build_filename(h->config_dir, "z1.zone", NULL);
-        g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
-        with_switch = g_strconcat(text, "LXCFS=false\n", NULL);
-        g_assert_true(g_file_set_contents(cfg, with_switch, -1, &error));
+        file = g_key_file_new();
+        g_assert_true(g_key_file_load_from_file(file, cfg, G_KEY_FILE_KEEP_COMMENTS, &error));
+        g_key_file_set_boolean(file, "Zone", "LXCFS", FALSE);
+        g_assert_true(g_key_file_save_to_file(file, cfg, &error));
         g_assert_no_error(error);
         harness_start_zoned(h);
         leader = harness_boot_zone(h, "z1");
