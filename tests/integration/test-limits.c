@@ -128,6 +128,7 @@ static bool memory_max_announced(gpointer data) {
 static void test_memory(Harness *h, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         OOMWatch w = { 0 };
+        guint64 kills;
         guint32 leader;
         guint sub;
         int status;
@@ -156,6 +157,22 @@ static void test_memory(Harness *h, gconstpointer data) {
         g_assert_true(harness_pid_alive((pid_t) leader));
         g_assert_cmpuint(zone_u64(h, "m1", "MemoryCurrent"), <=, 32 * MiB);
         g_assert_cmpuint(zone_u64(h, "m1", "MemoryPeak"), >, 0);
+
+        /* A restarted zoned learns the count from the supervisor. */
+        g_dbus_connection_signal_unsubscribe(h->conn, sub);
+        harness_stop_zoned(h, SIGKILL);
+        harness_start_zoned(h);
+        {
+                g_autoptr(ZoneWatch) zw = zone_watch_new(h, "m1");
+
+                g_assert_true(zone_watch_wait_state(zw, "running", HARNESS_START_TIMEOUT_MS));
+        }
+        kills = zone_u64(h, "m1", "OOMKills");
+        g_assert_cmpuint(kills, >=, 1);
+        g_assert_cmpuint(kills, !=, G_MAXUINT64);
+        sub = g_dbus_connection_signal_subscribe(h->conn, NULL, "org.freedesktop.DBus.Properties",
+                                                 "PropertiesChanged", w.path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 on_changed, &w, NULL);
 
         /* Raised live: the same allocation goes through. */
         set_limit_ok(h, "m1", "MemoryMax", g_variant_new_string("256M"), false);
