@@ -77,7 +77,7 @@ int verb_set(int argc, char *argv[], Client *c) {
 
 typedef struct Resources {
         uint64_t memory, memory_peak, memory_max, cpu_nsec, cpu_quota, tasks, tasks_max, io_read, io_write,
-                oom_kills;
+                oom_kills, disk_usage, disk_quota;
         char *cpus;
 } Resources;
 
@@ -100,6 +100,8 @@ static int resources_fetch(Client *c, const char *path, Resources *ret) {
                 { "IOReadBytes", offsetof(Resources, io_read) },
                 { "IOWriteBytes", offsetof(Resources, io_write) },
                 { "OOMKills", offsetof(Resources, oom_kills) },
+                { "DiskUsage", offsetof(Resources, disk_usage) },
+                { "DiskQuota", offsetof(Resources, disk_quota) },
         };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Resources res = {};
@@ -183,6 +185,12 @@ void print_zone_resources(Client *c, const char *path) {
         format_bytes(a, sizeof(a), res.io_read, false);
         format_bytes(b, sizeof(b), res.io_write, false);
         printf("%11s: read %s, written %s\n", "IO", a, b);
+        /* A zone without a disk of its own writes into the host's file system: nothing to show. */
+        if (res.disk_quota != UINT64_MAX) {
+                format_bytes(a, sizeof(a), res.disk_usage, false);
+                format_bytes(b, sizeof(b), res.disk_quota, true);
+                printf("%11s: %s used of %s\n", "Disk", a, b);
+        }
         if (res.oom_kills != UINT64_MAX && res.oom_kills > 0)
                 printf("%11s: %" PRIu64 "\n", "OOM kills", res.oom_kills);
 }

@@ -675,6 +675,33 @@ static void test_limits(Harness *h, gconstpointer data) {
         assert_no_leftovers(h, "l1", (pid_t) leader);
 }
 
+/* A running zone's disk grows online (EXT4_IOC_RESIZE_FS on the mounted file system, which needs
+ * CAP_SYS_RESOURCE: root has it here, not on every test host): zonectl set disk= while it runs,
+ * and df in the zone sees the new size at once; what it wrote stays. */
+static void test_disk_grow(Harness *h, gconstpointer data) {
+        g_autofree char *result = NULL, *out = NULL;
+        guint32 leader;
+
+        if (zone_test_skipped(h))
+                return;
+        result = harness_import_fs(h, harness_busybox_rootfs(), "bb", "busybox");
+        g_assert_cmpstr(result, ==, "done");
+        harness_zonectl_ok(h, NULL, "zonectl create --disk=64M", "create", "d1", "-t", "bb", "--disk=64M",
+                           NULL);
+        leader = harness_boot_zone(h, "d1");
+        g_assert_true(harness_wait_init_started((pid_t) leader, VM_BOOT_TIMEOUT_MS));
+        assert_zone_output(h, "d1", "echo kept > /kept && df -k / | tail -n 1 | awk '{ print $2 }'",
+                           "65536");
+        harness_zonectl_ok(h, NULL, "zonectl set disk=128M (running)", "set", "d1", "disk=128M", NULL);
+        g_assert_cmpuint(zone_u64(h, "d1", "DiskQuota"), ==, 128 * MiB);
+        assert_zone_output(h, "d1", "df -k / | tail -n 1 | awk '{ print $2 }'", "131072");
+        assert_zone_output(h, "d1", "cat /kept", "kept");
+        /* Written past the old size: the room is real. */
+        g_assert_cmpint(zone_sh(h, "d1", "dd if=/dev/zero of=/more bs=1M count=80 && sync", &out), ==, 0);
+        harness_poweroff_zone(h, "d1");
+        assert_no_leftovers(h, "d1", (pid_t) leader);
+}
+
 int main(int argc, char *argv[]) {
         g_autofree char *problem = NULL;
         const char *supervisor = g_getenv(REAL_SUPERVISOR_ENV);
@@ -693,5 +720,6 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/cgroup2-vm/limits", test_limits, HARNESS_ZONECTL);
         HARNESS_TEST("/cgroup2-vm/systemd", test_systemd, HARNESS_ZONECTL);
         HARNESS_TEST("/cgroup2-vm/lxcfs", test_lxcfs, HARNESS_ZONECTL);
+        HARNESS_TEST("/cgroup2-vm/disk-grow", test_disk_grow, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -433,6 +433,14 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         harness_zonectl_ok(h, NULL, "zonectl create --disk=96M", "create", "q6", "-t", "bb", "--disk=96M",
                            NULL);
         g_assert_cmpuint(zone_u64(h, "q6", "DiskQuota"), ==, 96 * MIB);
+        {
+                g_auto(HarnessRun) status = { 0 };
+
+                harness_zonectl(h, &status, NULL, "status", "q6", NULL);
+                harness_assert_run(&status, 0, "zonectl status of a zone with a disk");
+                if (!strstr(status.out, "Disk: ") || !strstr(status.out, " used of 96M"))
+                        g_error("zonectl status does not show the disk:\n%s", status.out);
+        }
         harness_zonectl_ok(h, NULL, "zonectl create --copy --disk=0.125G", "create", "q7", "-t", "bb",
                            "--copy", "--disk=0.125G", NULL);
         g_assert_cmpuint(zone_u64(h, "q7", "DiskQuota"), ==, 128 * MIB);

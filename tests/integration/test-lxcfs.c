@@ -475,10 +475,39 @@ static void test_without(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "z1");
 }
 
+/* What the issue's customer runs: a Debian zone (procps, coreutils) created with limits and a disk
+ * of its own tells them, not the host's 24 GiB and its CPUs and disk: free's total is the memory
+ * limit (procps reads all of /proc/meminfo), nproc the CPUs of cpus=, df the disk's size; and a
+ * live change shows at once. */
+static void test_debian(Harness *h, gconstpointer data) {
+        const char *rootfs;
+        guint64 cpus;
+
+        if (harness_skipped(h) || lxcfs_missing())
+                return;
+        rootfs = harness_debian_rootfs_or_skip();
+        if (!rootfs)
+                return;
+        harness_zonectl_ok(h, NULL, "zonectl import-fs", "import-fs", rootfs, "deb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create with limits and a disk", "create", "vps1", "-t", "deb",
+                           "--memory=256M", "--cpus=0", "--disk=512M", NULL);
+        (void) harness_boot_zone(h, "vps1");
+        g_assert_cmpuint(zone_sh_u64(h, "vps1", "free -m | awk '/^Mem:/ { print $2 }'"), ==, 256);
+        g_assert_cmpuint(zone_sh_u64(h, "vps1", "nproc"), ==, 1);
+        g_assert_cmpuint(zone_sh_u64(h, "vps1", "df -k --output=size / | tail -n 1"), ==, 512 * 1024);
+        /* Changed live: the zone sees the new limit at its next read. */
+        harness_zonectl_ok(h, NULL, "zonectl set memory=384M", "set", "vps1", "memory=384M", NULL);
+        g_assert_cmpuint(zone_sh_u64(h, "vps1", "free -m | awk '/^Mem:/ { print $2 }'"), ==, 384);
+        cpus = zone_sh_u64(h, "vps1", "getconf _NPROCESSORS_ONLN");
+        g_assert_cmpuint(cpus, ==, 1);
+        harness_poweroff_zone(h, "vps1");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/lxcfs/views", test_views, HARNESS_ZONECTL);
         HARNESS_TEST("/lxcfs/restarts", test_restarts, HARNESS_ZONECTL);
         HARNESS_TEST("/lxcfs/without", test_without, HARNESS_ZONECTL);
+        HARNESS_TEST("/lxcfs/debian", test_debian, HARNESS_ZONECTL);
         return g_test_run();
 }
