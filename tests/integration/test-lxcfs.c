@@ -262,26 +262,36 @@ static pid_t lxcfs_pid(Harness *h) {
 }
 
 /* Live processes whose command line names the fixture's lxcfs mount point. */
+/* The lxcfs daemons serving zoned's mount point. lxcfs forks short-lived helpers of itself (to
+ * read a pid in a zone's pid namespace) that carry the same command line: a process whose parent
+ * is one of them is such a helper, not a second daemon. */
 static guint count_lxcfs(Harness *h) {
         g_autofree char *mp = g_build_filename(h->runtime_dir, "lxcfs", NULL);
         g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
+        g_autoptr(GHashTable) pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+        GHashTableIter it;
+        gpointer key;
         const char *de;
         guint n = 0;
 
         while (d && (de = g_dir_read_name(d))) {
                 g_autofree char *path = NULL, *cmdline = NULL;
+                pid_t pid = (pid_t) g_ascii_strtoll(de, NULL, 10);
                 gsize len = 0;
 
                 if (!g_ascii_isdigit(de[0]))
                         continue;
                 path = g_strdup_printf("/proc/%s/cmdline", de);
-                if (!g_file_get_contents(path, &cmdline, &len, NULL) || len == 0 ||
-                    !harness_pid_alive((pid_t) g_ascii_strtoll(de, NULL, 10)))
+                if (!g_file_get_contents(path, &cmdline, &len, NULL) || len == 0 || !harness_pid_alive(pid))
                         continue;
                 for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1)
                         if (g_str_equal(cmdline + i, mp))
-                                n++;
+                                g_hash_table_add(pids, GINT_TO_POINTER(pid));
         }
+        g_hash_table_iter_init(&it, pids);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                if (!g_hash_table_contains(pids, GINT_TO_POINTER(harness_parent_of(GPOINTER_TO_INT(key)))))
+                        n++;
         return n;
 }
 
