@@ -59,6 +59,8 @@ typedef enum FieldType {
         FIELD_U32_NONZERO,  /* uint32_t, written when not 0 */
         FIELD_SIGNAL,       /* int, a signal name, written when > 0 */
         FIELD_CAPABILITIES, /* uint64_t as 0x..., written (and read) with capabilities_set */
+        FIELD_NETWORK_MODE, /* NetworkMode, written when not none */
+        FIELD_BOOL,         /* bool, written when true */
 } FieldType;
 
 typedef struct PlanField {
@@ -98,6 +100,16 @@ static const PlanField plan_fields[] = {
         FIELD("uid_range", FIELD_U32_NONZERO, uid_range),
         FIELD("capabilities", FIELD_CAPABILITIES, capabilities),
         FIELD("limit", FIELD_ENV, limits),
+        FIELD("network_mode", FIELD_NETWORK_MODE, network_mode),
+        FIELD("network_link", FIELD_STRING, network_link),
+        FIELD("network_host_ifname", FIELD_STRING, network_host_ifname),
+        FIELD("network_mac", FIELD_STRING, network_mac),
+        FIELD("network_dhcp", FIELD_BOOL, network_dhcp),
+        FIELD("network_address", FIELD_ARGV, network_addresses),
+        FIELD("network_gateway", FIELD_ARGV, network_gateways),
+        FIELD("network_mtu", FIELD_U32_NONZERO, network_mtu),
+        FIELD("network_port", FIELD_ARGV, network_ports),
+        FIELD("network_dns", FIELD_ARGV, network_dns),
 };
 
 static void *field_of(const LaunchPlan *p, const PlanField *f) {
@@ -128,6 +140,13 @@ static bool plan_is_complete(const LaunchPlan *p) {
         if (p->machine_id && !machine_id_is_valid(p->machine_id))
                 return false;
         if (!p->disk_image != !p->disk_mount)
+                return false;
+        if (p->network_mode < 0 || p->network_mode >= _NETWORK_MODE_MAX)
+                return false;
+        if ((p->network_mode == NETWORK_BRIDGE || p->network_mode == NETWORK_MACVLAN ||
+             p->network_mode == NETWORK_IPVLAN) != !!p->network_link)
+                return false;
+        if ((p->network_mode == NETWORK_BRIDGE) != !!p->network_host_ifname)
                 return false;
         return uid_range_is_valid(p->uid_shift, p->uid_range);
 }
@@ -173,6 +192,12 @@ static int put_field(FILE *out, const LaunchPlan *p, const PlanField *f) {
                 if (p->capabilities_set)
                         fprintf(out, "%s=0x%" PRIx64 "\n", f->key, *(uint64_t *) v);
                 return 0;
+        case FIELD_NETWORK_MODE:
+                if (*(NetworkMode *) v == NETWORK_NONE)
+                        return 0;
+                return put(out, f->key, network_mode_to_string(*(NetworkMode *) v));
+        case FIELD_BOOL:
+                return *(bool *) v ? put(out, f->key, "yes") : 0;
         }
         return -EINVAL;
 }
@@ -288,6 +313,13 @@ static int set_field(LaunchPlan *p, const PlanField *f, const char *v) {
         case FIELD_CAPABILITIES:
                 p->capabilities_set = true;
                 return parse_capabilities(v, field);
+        case FIELD_NETWORK_MODE:
+                return (*(NetworkMode *) field = network_mode_from_string(v)) < 0 ? -EINVAL : 0;
+        case FIELD_BOOL:
+                if (!streq(v, "yes"))
+                        return -EINVAL;
+                *(bool *) field = true;
+                return 0;
         }
         return -EINVAL;
 }

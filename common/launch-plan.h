@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net-address.h"
+
 /* The launch plan: everything the supervisor needs to start a zone, computed
  * by zoned from the zone's configuration and its brand ("parse into a plan,
  * then execute it"). zoned writes it as "key=value" lines to the zone's
@@ -69,6 +71,25 @@ typedef struct LaunchPlan {
         /* The zone's cgroup limits as "Property=Text" (limits.h; IO devices as "MAJ:MIN"), written
          * to its cgroup before its init runs. */
         char **limits;
+        /* The zone's network (net-address.h). none: a network namespace with only loopback;
+         * host: the host's. bridge: a veth pair, network_host_ifname on the bridge network_link
+         * (zoned made it), ZONE_IFNAME in the zone; macvlan/ipvlan: ZONE_IFNAME on the host
+         * interface network_link. The supervisor configures the zone's side before the init runs:
+         * network_mac, network_addresses ("10.42.0.5/24", "fd42::5/64"; none for "dhcp", which
+         * leaves them to the zone's own client), default routes via network_gateways, network_mtu
+         * (0: the kernel's). network_ports ("tcp:8080:80") are the zone's forwards, for the ::1
+         * proxy; network_dns, nameservers written to the zone's /etc/resolv.conf (none: the file
+         * is left alone). */
+        NetworkMode network_mode;
+        char *network_link;
+        char *network_host_ifname;
+        char *network_mac;
+        bool network_dhcp;
+        char **network_addresses;
+        char **network_gateways;
+        uint32_t network_mtu;
+        char **network_ports;
+        char **network_dns;
 } LaunchPlan;
 
 /* Whether the plan runs the zone in a user namespace of its own. */

@@ -57,6 +57,15 @@ static LaunchPlan *overlay_plan(void) {
         p->capabilities = (UINT64_C(1) << 21) | 1;
         p->limits = strv_new(
                 (const char *const[]) { "MemoryMax=536870912", "IOWriteBandwidthMax=254:0:1000", NULL });
+        p->network_mode = NETWORK_BRIDGE;
+        set(&p->network_link, "zbr0");
+        set(&p->network_host_ifname, "vz-web");
+        set(&p->network_mac, "02:11:22:33:44:55");
+        p->network_addresses = strv_new((const char *const[]) { "10.42.0.5/24", "fd42::5/64", NULL });
+        p->network_gateways = strv_new((const char *const[]) { "10.42.0.1", "fd42::1", NULL });
+        p->network_mtu = 1400;
+        p->network_ports = strv_new((const char *const[]) { "tcp:8080:80", "udp:5353:53", NULL });
+        p->network_dns = strv_new((const char *const[]) { "10.42.0.1", NULL });
         return p;
 }
 
@@ -107,6 +116,16 @@ static void assert_plans_equal(const LaunchPlan *a, const LaunchPlan *b) {
         g_assert_cmpuint(a->uid_range, ==, b->uid_range);
         g_assert_cmpint(a->capabilities_set, ==, b->capabilities_set);
         g_assert_cmpuint(a->capabilities, ==, b->capabilities);
+        g_assert_cmpint(a->network_mode, ==, b->network_mode);
+        g_assert_cmpstr(a->network_link, ==, b->network_link);
+        g_assert_cmpstr(a->network_host_ifname, ==, b->network_host_ifname);
+        g_assert_cmpstr(a->network_mac, ==, b->network_mac);
+        g_assert_cmpint(a->network_dhcp, ==, b->network_dhcp);
+        assert_strv_equal(a->network_addresses, b->network_addresses);
+        assert_strv_equal(a->network_gateways, b->network_gateways);
+        g_assert_cmpuint(a->network_mtu, ==, b->network_mtu);
+        assert_strv_equal(a->network_ports, b->network_ports);
+        assert_strv_equal(a->network_dns, b->network_dns);
 }
 
 static void round_trip(LaunchPlan *p) {
@@ -229,6 +248,9 @@ static void test_bad_lines(void) {
                 "capabilities=12",
                 "capabilities=0x",
                 "capabilities=0xzz",
+                "network_mode=wifi",
+                "network_dhcp=no",
+                "network_mtu=-5",
         };
 
         g_assert_cmpint(launch_plan_serialize(p, &text), ==, 0);
