@@ -21,6 +21,8 @@ PACKAGES=(
         libglib2.0-bin
         libseccomp-dev
         libcap-dev
+        # zones' links (bridges, veths, macvlans) through netlink (common/net-link.c)
+        libnl-route-3-dev
         scdoc
         # the format test (tools/check-format.sh)
         clang-format
