@@ -20,6 +20,7 @@ void zone_config_done(ZoneConfig *c) {
         g_clear_pointer(&c->brand, g_free);
         g_clear_pointer(&c->machine_id, g_free);
         zone_limits_done(&c->limits);
+        zone_network_done(&c->network);
 }
 
 int zone_config_new_machine_id(char **ret) {
@@ -157,8 +158,10 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
         r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
         if (r < 0)
                 return r;
-        /* [Limits] first: it is read, checked and taken out of f (zone-config-limits.h). */
+        /* [Limits] and [Network] first: each is read, checked and taken out of f (zone-config-limits.h). */
         r = zone_config_limits_load(f, text, path, &c.limits, ret_error);
+        if (r >= 0)
+                r = zone_config_network_load(f, text, path, &c.network, ret_error);
         if (r >= 0)
                 r = ini_check_sections(f, text, path, sections, ret_error);
         if (r >= 0)
@@ -243,6 +246,7 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
         if (!c->lxcfs)
                 g_key_file_set_boolean(f, GROUP, "LXCFS", false);
         zone_config_limits_save(f, &c->limits);
+        zone_config_network_save(f, &c->network);
         text = g_key_file_to_data(f, NULL, NULL);
         return write_file_atomic(path, text, 0644);
 }

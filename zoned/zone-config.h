@@ -6,6 +6,7 @@
 
 #include "capability-change.h"
 #include "limit-table.h"
+#include "zone-config-network.h"
 
 /* A zone's persistent configuration, <config_dir>/NAME.zone (ini):
  *   [Zone]
@@ -22,6 +23,8 @@
  *   DiskQuota=2147483648
  *   LXCFS=true
  *   MemoryMax=..., ... (zone-config-limits.h)
+ *   [Network]
+ *   Mode=bridge, Address=..., ... (zone-config-network.h)
  */
 typedef struct ZoneConfig {
         char *template_name;
@@ -41,6 +44,7 @@ typedef struct ZoneConfig {
         uint64_t disk_quota;
         bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
         ZoneLimits limits;
+        ZoneNetwork network;
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

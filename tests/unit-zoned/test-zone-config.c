@@ -10,6 +10,8 @@
 #include "launch-plan.h"
 #include "zone-config.h"
 
+#include <netinet/in.h>
+
 static char *tmpdir;
 
 static char *write_tmp(const char *name, const char *text) {
@@ -394,6 +396,101 @@ static void test_machine_id(void) {
         g_assert_cmpstr(a, !=, b);
 }
 
+static void test_network(void) {
+        g_autofree char *p = g_build_filename(tmpdir, "net.zone", NULL), *error = NULL, *text = NULL;
+        ZoneConfig in = { .template_name = g_strdup("bb"), .brand = g_strdup("busybox") }, out = {};
+        InetPrefix a[2];
+        PortForward fw = { IPPROTO_TCP, 8080, 80 };
+        char buf[INET_PREFIX_STRLEN];
+
+        /* The default: no section at all. */
+        g_assert_cmpint(zone_config_save(p, &in), ==, 0);
+        g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+        g_assert_null(strstr(text, "[Network]"));
+        g_assert_cmpint(zone_config_load(p, &out, &error), ==, 0);
+        g_assert_cmpint(out.network.mode, ==, NETWORK_NONE);
+        zone_config_done(&out);
+
+        g_assert_cmpint(inet_prefix_parse("10.42.0.2/24", &a[0]), ==, 0);
+        g_assert_cmpint(inet_prefix_parse("fd42:7a6f:6e65::2/64", &a[1]), ==, 0);
+        in.network.mode = NETWORK_BRIDGE;
+        in.network.link = g_strdup("lab0");
+        in.network.addresses = g_memdup2(a, sizeof(a));
+        in.network.n_addresses = 2;
+        in.network.mac_set = true;
+        g_assert_cmpint(mac_address_parse("02:00:00:00:00:05", in.network.mac), ==, 0);
+        in.network.mtu = 1400;
+        g_assert_cmpint(zone_network_set_port(&in.network, &fw), ==, 0);
+        in.network.dns = g_memdup2(a, sizeof(a[0]));
+        in.network.dns[0].prefixlen = 32;
+        in.network.n_dns = 1;
+        g_assert_cmpint(zone_config_save(p, &in), ==, 0);
+        g_assert_cmpint(zone_config_load(p, &out, &error), ==, 0);
+        g_assert_null(error);
+        g_assert_cmpint(out.network.mode, ==, NETWORK_BRIDGE);
+        g_assert_cmpstr(out.network.link, ==, "lab0");
+        g_assert_cmpuint(out.network.n_addresses, ==, 2);
+        g_assert_cmpstr(inet_prefix_format(&out.network.addresses[1], buf), ==, "fd42:7a6f:6e65::2/64");
+        g_assert_true(out.network.mac_set);
+        g_assert_cmphex(out.network.mac[5], ==, 5);
+        g_assert_cmpuint(out.network.mtu, ==, 1400);
+        g_assert_cmpuint(out.network.n_ports, ==, 1);
+        g_assert_cmpuint(out.network.ports[0].zone_port, ==, 80);
+        g_assert_cmpuint(out.network.n_dns, ==, 1);
+        g_assert_cmpstr(inet_prefix_format(&out.network.dns[0], buf), ==, "10.42.0.2/32");
+        g_assert_false(out.network.dhcp);
+        /* Ports change and go. */
+        fw.zone_port = 81;
+        g_assert_cmpint(zone_network_set_port(&out.network, &fw), ==, 0);
+        g_assert_cmpuint(out.network.n_ports, ==, 1);
+        g_assert_cmpuint(out.network.ports[0].zone_port, ==, 81);
+        g_assert_cmpint(zone_network_remove_port(&out.network, &fw), ==, 0);
+        g_assert_cmpint(zone_network_remove_port(&out.network, &fw), ==, -ENOENT);
+        zone_config_done(&out);
+        zone_config_done(&in);
+
+        g_clear_pointer(&p, g_free);
+        p = write_tmp("dhcp.zone",
+                      "[Zone]\nTemplate=t\nBrand=b\n[Network]\nMode=macvlan:eth1\nAddress=dhcp\n");
+        g_assert_cmpint(zone_config_load(p, &out, &error), ==, 0);
+        g_assert_cmpint(out.network.mode, ==, NETWORK_MACVLAN);
+        g_assert_cmpstr(out.network.link, ==, "eth1");
+        g_assert_true(out.network.dhcp);
+        g_assert_cmpuint(out.network.n_addresses, ==, 0);
+        zone_config_done(&out);
+}
+
+static void test_network_bad(void) {
+#define Z "[Zone]\nTemplate=t\nBrand=b\n[Network]\n"
+        check_bad(Z "Mode=wifi\n", ":5: Mode=wifi is not none, host, bridge[:NAME]");
+        check_bad(Z "Mode=macvlan\n", ":5: Mode=macvlan is not");
+        check_bad(Z "Mode=bridge:a/b\n", ":5: Mode=bridge:a/b is not");
+        check_bad(Z "Mode=bridge\nAddress=10.42.0.300/24\n",
+                  ":6: Address=: 10.42.0.300/24 is not an IP address");
+        check_bad(Z "Mode=bridge\nAddress=10.42.0.2/24;10.42.0.2/24\n",
+                  ":6: Address=: 10.42.0.2/24 is given twice");
+        check_bad(Z "Address=10.42.0.2/24\n", ":5: Address= needs Mode=bridge, macvlan or ipvlan");
+        check_bad(Z "Mode=host\nAddress=dhcp\n", ":6: Address= needs Mode=");
+        check_bad(Z "Mode=bridge\nMACAddress=02:00:00:00:00\n",
+                  ":6: MACAddress=02:00:00:00:00 is not a unicast");
+        check_bad(Z "Mode=bridge\nMACAddress=03:00:00:00:00:01\n",
+                  ":6: MACAddress=03:00:00:00:00:01 is not");
+        check_bad(Z "Mode=none\nMACAddress=02:00:00:00:00:01\n", ":6: MACAddress= needs Mode=");
+        check_bad(Z "Mode=ipvlan:eth0\nMACAddress=02:00:00:00:00:01\n", ":6: MACAddress= does not go with");
+        check_bad(Z "Mode=bridge\nMTU=67\n", ":6: MTU=67 is not a number from 68 to 65535");
+        check_bad(Z "Mode=bridge\nMTU=+1400\n", ":6: MTU=+1400 is not");
+        check_bad(Z "Mode=bridge\nMTU=65536\n", ":6: MTU=65536 is not");
+        check_bad(Z "MTU=1400\n", ":5: MTU= needs Mode=");
+        check_bad(Z "Port=tcp:0:80\n", ":5: Port=: tcp:0:80 is not PROTOCOL:HOSTPORT[:ZONEPORT]");
+        check_bad(Z "Port=sctp:80\n", ":5: Port=: sctp:80 is not");
+        check_bad(Z "Port=tcp:80;tcp:80:81\n", ":5: Port=: host port tcp:80 is forwarded twice");
+        check_bad(Z "DNS=10.42.0.1/24\n", ":5: DNS=: 10.42.0.1/24 is not an IP address");
+        check_bad(Z "DNS=nameserver\n", ":5: DNS=: nameserver is not");
+        check_bad(Z "Gateway=10.42.0.1\n", ":5: unknown key Gateway in [Network]");
+        check_bad(Z "Mode=bridge\nMode=host\n", ":6: duplicate key Mode in [Network]");
+#undef Z
+}
+
 int main(int argc, char *argv[]) {
         int r;
 
@@ -413,6 +510,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/capabilities", test_capabilities);
         g_test_add_func("/zone-config/capability-names", test_capability_names);
         g_test_add_func("/zone-config/default-mask", test_default_mask);
+        g_test_add_func("/zone-config/network", test_network);
+        g_test_add_func("/zone-config/network-bad", test_network_bad);
         r = g_test_run();
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
         g_assert_cmpint(system(cmd), ==, 0);
