@@ -45,3 +45,6 @@
  * alone do not, so that zoned's workers can report them without it). */
 /* What the host or zoned cannot do (a limit without a cgroup controller or a v1 equivalent). */
 #define ZONED_ERROR_NOT_SUPPORTED "org.zoned1.Error.NotSupported"
+/* A network mode the host cannot give the zone (ipvlan on a kernel without it, host with a user
+ * namespace). */
+#define ZONED_ERROR_NETWORK_MODE_UNSUPPORTED "org.zoned1.Error.NetworkModeUnsupported"

@@ -344,6 +344,25 @@ int net_ipvlan_into_netns(const char *parent, int netns_fd, const char *ifname) 
         return sublink_into_netns(link, parent, netns_fd, ifname, NULL);
 }
 
+int net_ipvlan_supported(void) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_ipvlan_alloc();
+        int r;
+
+        if (!link)
+                return -ENOMEM;
+        r = nl_open(&sk);
+        if (r < 0)
+                return r;
+        r = nl_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
+        if (r == -EOPNOTSUPP)
+                return 0;
+        /* Made after all (a kernel that did not want a parent): not ours to keep. */
+        if (r >= 0)
+                return -EPROTO;
+        return 1;
+}
+
 static int add_default_route(struct nl_sock *sk, int ifindex, const InetPrefix *gateway) {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = rtnl_route_alloc();
         _cleanup_(nl_addr_putp) struct nl_addr *dst = NULL, *via = NULL;

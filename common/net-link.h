@@ -40,6 +40,9 @@ int net_macvlan_into_netns(const char *parent, int netns_fd, const char *ifname,
 /* The same as an ipvlan (L2). -EOPNOTSUPP where the kernel has no ipvlan: that is the kernel's
  * answer to the request, not a guess. */
 int net_ipvlan_into_netns(const char *parent, int netns_fd, const char *ifname);
+/* Whether the kernel has ipvlan: 1, 0, -errno. It asks the kernel for an ipvlan without a parent,
+ * which one with ipvlan refuses as invalid and one without as an unknown kind: nothing is made. */
+int net_ipvlan_supported(void);
 
 /* In the network namespace netns_fd (from a short-lived thread that enters it; the caller stays
  * where it is): lo up, ifname's mtu (0: unchanged), ifname up, its addresses (no duplicate address

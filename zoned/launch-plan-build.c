@@ -7,6 +7,7 @@
 #include "launch-plan-build.h"
 #include "template.h"
 #include "zone-disk.h"
+#include "zone-network.h"
 
 /* The default set, changed by the brand, then by the zone; in the plan only if one changed it. */
 static void plan_capabilities(LaunchPlan *p, const Brand *b, const ZoneConfig *c) {
@@ -66,6 +67,9 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         }
         plan_capabilities(p, b, &z->config);
         r = zone_limits_plan(z, &p->limits);
+        if (r < 0)
+                return r;
+        r = zone_network_plan(z, p);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(p);

@@ -13,6 +13,7 @@
 #include "supervisor-spare.h"
 #include "template-dbus.h"
 #include "zone-disk.h"
+#include "zone-network.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -115,7 +116,12 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         r = zone_disk_apply(z, error);
         if (r < 0)
                 return r;
+        r = zone_network_prepare(z, error);
+        if (r < 0)
+                return r;
         r = zone_write_plan(z, b, &plan);
+        if (r < 0)
+                manager_network_clean_up(z->manager); /* a bridge made for this boot */
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
                                          "Zone %s still has a supervisor that zoned does not reach.",
@@ -129,6 +135,7 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         r = supervisor_link_spawn(z, plan, &z->link);
         if (r < 0) {
                 (void) unlink(plan);
+                manager_network_clean_up(z->manager);
                 return sd_bus_error_set_errnof(error, r, "Cannot start the supervisor of zone %s: %m",
                                                z->name);
         }

@@ -18,6 +18,7 @@
 #include "zone-clean-up.h"
 #include "zone-dbus.h"
 #include "zone-limits.h"
+#include "zone-network.h"
 #include "zone-userns.h"
 #include "zone.h"
 
@@ -126,6 +127,9 @@ void zone_set_runtime(Zone *z, ZoneState state, uint32_t leader, uint64_t since,
                 zone_emit_properties_changed(z, changed);
         if (old != state)
                 zone_limits_state_changed(z, old);
+        /* Its bridge goes once no zone is on it. */
+        if (old != state && (state == ZONE_STOPPED || state == ZONE_FAILED))
+                manager_network_clean_up(z->manager);
 }
 
 /* A zone file that does not load keeps its host id range taken: it is still someone's zone. */

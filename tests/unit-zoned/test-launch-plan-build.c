@@ -163,11 +163,63 @@ static void test_layout(void) {
         zone_free(z);
 }
 
+/* [Network] into the plan: the host side's name, a MAC from the machine id unless the file gives
+ * one, the addresses, and the default bridge's addresses as gateways. */
+static void test_network(void) {
+        _cleanup_(launch_plan_freep) LaunchPlan *bridged = NULL, *none = NULL, *mv = NULL;
+        ZoneConfig c = { .machine_id = g_strdup("0123456789abcdef0123456789abcdef") };
+        uint8_t seeded[6];
+        char mac[MAC_STRLEN];
+        g_autofree char *text = NULL;
+
+        none = build(&c, NULL);
+        g_assert_cmpint(none->network_mode, ==, NETWORK_NONE);
+        g_assert_null(none->network_host_ifname);
+        g_assert_null(none->network_addresses);
+
+        c = (ZoneConfig) { .machine_id = g_strdup("0123456789abcdef0123456789abcdef") };
+        c.network.mode = NETWORK_BRIDGE;
+        c.network.addresses = g_new0(InetPrefix, 2);
+        c.network.n_addresses = 2;
+        g_assert_cmpint(inet_prefix_parse("10.42.0.2/24", &c.network.addresses[0]), ==, 0);
+        g_assert_cmpint(inet_prefix_parse("fd42:7a6f:6e65::2/64", &c.network.addresses[1]), ==, 0);
+        c.network.mtu = 1400;
+        c.network.dns = g_new0(InetPrefix, 1);
+        c.network.n_dns = 1;
+        g_assert_cmpint(inet_prefix_parse("10.42.0.1", &c.network.dns[0]), ==, 0);
+        bridged = build(&c, NULL);
+        g_assert_cmpint(bridged->network_mode, ==, NETWORK_BRIDGE);
+        g_assert_cmpstr(bridged->network_link, ==, "zbr0");
+        g_assert_cmpstr(bridged->network_host_ifname, ==, "vz-z1");
+        mac_address_from_seed("0123456789abcdef0123456789abcdef", seeded);
+        g_assert_cmpstr(bridged->network_mac, ==, mac_address_format(seeded, mac));
+        g_assert_cmpuint(g_strv_length(bridged->network_addresses), ==, 2);
+        g_assert_cmpstr(bridged->network_addresses[1], ==, "fd42:7a6f:6e65::2/64");
+        g_assert_cmpuint(g_strv_length(bridged->network_gateways), ==, 2);
+        g_assert_cmpstr(bridged->network_gateways[0], ==, "10.42.0.1/24");
+        g_assert_cmpstr(bridged->network_gateways[1], ==, "fd42:7a6f:6e65::1/64");
+        g_assert_cmpuint(bridged->network_mtu, ==, 1400);
+        g_assert_cmpstr(bridged->network_dns[0], ==, "10.42.0.1");
+        g_assert_cmpint(launch_plan_serialize(bridged, &text), ==, 0);
+
+        c = (ZoneConfig) { .machine_id = g_strdup("0123456789abcdef0123456789abcdef") };
+        c.network.mode = NETWORK_MACVLAN;
+        c.network.link = g_strdup("eth1");
+        c.network.mac_set = true;
+        g_assert_cmpint(mac_address_parse("02:00:00:00:00:07", c.network.mac), ==, 0);
+        mv = build(&c, NULL);
+        g_assert_cmpstr(mv->network_link, ==, "eth1");
+        g_assert_null(mv->network_host_ifname);
+        g_assert_cmpstr(mv->network_mac, ==, "02:00:00:00:00:07");
+        g_assert_null(mv->network_gateways);
+}
+
 int main(int argc, char *argv[]) {
         int r;
 
         g_test_init(&argc, &argv, NULL);
         g_assert_cmpint(manager_new(&manager), ==, 0);
+        g_test_add_func("/launch-plan-build/network", test_network);
         g_test_add_func("/launch-plan-build/users", test_users);
         g_test_add_func("/launch-plan-build/no-range", test_no_range);
         g_test_add_func("/launch-plan-build/capabilities", test_capabilities);

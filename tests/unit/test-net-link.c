@@ -179,10 +179,13 @@ static void test_macvlan(void) {
         mv = probe(zone, "mv0");
         g_assert_nonnull(strstr(mv, "up "));
         r = net_ipvlan_into_netns(BRIDGE, zone, "iv0");
-        if (r == -EOPNOTSUPP)
+        if (r == -EOPNOTSUPP) {
                 g_test_message("this kernel has no ipvlan: -EOPNOTSUPP, as expected");
-        else
+                g_assert_cmpint(net_ipvlan_supported(), ==, 0);
+        } else {
                 g_assert_cmpint(r, ==, 0);
+                g_assert_cmpint(net_ipvlan_supported(), ==, 1);
+        }
         close(zone);
 }
 
