@@ -372,7 +372,9 @@ static int add_default_route(struct nl_sock *sk, int ifindex, const InetPrefix *
 
         if (!route)
                 return -ENOMEM;
-        r = nl_errno(nl_addr_parse("default", gateway->family, &dst));
+        /* The default route: the family's zero address, prefix 0 (not nl_addr_parse(), which
+         * links the resolver into a static supervisor). */
+        r = nl_addr_from_prefix(&(InetPrefix) { .family = gateway->family }, &dst);
         if (r < 0)
                 return r;
         host.prefixlen = gateway->family == AF_INET ? 32 : 128;

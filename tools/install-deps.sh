@@ -50,6 +50,8 @@ PACKAGES=(
         lxcfs
         # the raw image test makes an ext4 image with mkfs.ext4 -d
         e2fsprogs
+        # the network test makes a peer namespace's veth with ip, and looks into zones with it
+        iproute2
         # the cgroup2-vm test boots a pure cgroup v2 VM (tests/fixtures/cgroup2-vm.sh)
         qemu-system-x86
         cpio

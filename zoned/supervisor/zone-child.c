@@ -14,6 +14,7 @@
 #include "fd-util.h"
 #include "capabilities.h"
 #include "machine-id.h"
+#include "network.h"
 #include "notify.h"
 #include "zone-child.h"
 #include "fd-pass.h"
@@ -115,6 +116,15 @@ static int child_wait_devices(ZoneChild *c) {
         return child_receive(c, "DEVICES", NULL);
 }
 
+/* "NETWORK=<errno>": the zone's link is made and configured (network.h). */
+static int child_wait_network(ZoneChild *c) {
+        return child_receive(c, "NETWORK", NULL);
+}
+
+static int child_resolv_conf(ZoneChild *c) {
+        return zone_network_write_resolv_conf(c->plan);
+}
+
 static int child_unshare_cgroup(ZoneChild *c) {
         return unshare(CLONE_NEWCGROUP) < 0 ? -errno : 0;
 }
@@ -123,6 +133,9 @@ static int child_unshare(ZoneChild *c) {
         /* Before /sys and mqueue are mounted: they show the network and IPC namespace of their mounter. */
         if (c->userns)
                 return zone_userns_join_owned(c->userns);
+        /* Host mode: the host's network namespace stays the zone's. */
+        if (zone_network_is_host(c->plan))
+                return unshare(ZONE_UNSHARE_FLAGS & ~CLONE_NEWNET) < 0 ? -errno : 0;
         if (c->netns < 0)
                 return unshare(ZONE_UNSHARE_FLAGS) < 0 ? -errno : 0;
         if (unshare(ZONE_UNSHARE_FLAGS & ~CLONE_NEWNET) < 0 || setns(c->netns, CLONE_NEWNET) < 0)
@@ -276,6 +289,9 @@ static int child_loopback(ZoneChild *c) {
         _cleanup_close_ int fd = -EBADF;
         struct ifreq ifr = {};
 
+        /* The host's lo is the host's. */
+        if (zone_network_is_host(c->plan))
+                return 0;
         fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
@@ -382,12 +398,14 @@ static const struct {
         { "Failed to hand the zone's tree over", child_hand_over, ROLE_BUILDER },
         { "Failed to take the zone's tree", child_join_tree, ROLE_INIT },
         { "Failed to confine the zone to its devices", child_wait_devices, ROLE_ZONE },
+        { "Failed to set up the zone's network", child_wait_network, ROLE_ZONE },
         { "Failed to mount /dev/pts", child_mount_devpts, ROLE_ZONE },
         { "Failed to set up the console", child_console, ROLE_ZONE },
         { "Failed to unshare the cgroup namespace", child_unshare_cgroup, ROLE_ZONE },
         { "Failed to mount /sys/fs/cgroup", child_mount_cgroup, ROLE_ZONE },
         { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket, ROLE_ZONE },
         { "Failed to write /etc/machine-id", child_machine_id, ROLE_ZONE },
+        { "Failed to write /etc/resolv.conf", child_resolv_conf, ROLE_ZONE },
         { "Failed to open the console", child_open_console, ROLE_ZONE },
         { "Failed to drop capabilities", child_drop_capabilities, ROLE_ZONE },
         { "Failed to close file descriptors", child_close_fds, ROLE_ZONE },

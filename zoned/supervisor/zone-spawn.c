@@ -10,6 +10,7 @@
 
 #include "device-policy.h"
 #include "macro.h"
+#include "network.h"
 #include "userns.h"
 #include "zone-child.h"
 #include "zone-user.h"
@@ -70,6 +71,38 @@ static int send_cgroups_devices(int sock, const CgroupSet *cgroups, uid_t owner,
         r = cgroup_set_confine_devices(cgroups, device_program);
         snprintf(text, sizeof(text), "DEVICES=%i", r < 0 ? -r : 0);
         return fd_send(sock, text, -EBADF);
+}
+
+/* "NETWORK=<errno>": the zone's link is in its network namespace and configured (network.h). */
+static int send_network(int sock, const LaunchPlan *plan, int netns) {
+        char text[64];
+        int q;
+
+        q = zone_network_has_link(plan) ? zone_network_setup(plan, netns) : 0;
+        snprintf(text, sizeof(text), "NETWORK=%i", q < 0 ? -q : 0);
+        return fd_send(sock, text, -EBADF);
+}
+
+/* The zone's network namespace, for the supervisor to make the zone's link in: the one the child
+ * of a zone with a user namespace was born with, or the one it is given (made now if there is
+ * none ready). -EBADF for a zone without a link. */
+static int network_netns(const LaunchPlan *plan, ZonePrepared *prepared, pid_t init) {
+        char path[64];
+        int fd;
+
+        if (!zone_network_has_link(plan))
+                return -EBADF;
+        if (init > 0) {
+                snprintf(path, sizeof(path), "/proc/%i/ns/net", (int) init);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+        } else {
+                if (prepared->netns < 0)
+                        (void) zone_prepared_make(prepared);
+                if (prepared->netns < 0)
+                        return -ENOMEM;
+                fd = fcntl(prepared->netns, F_DUPFD_CLOEXEC, 3);
+        }
+        return fd < 0 ? -errno : fd;
 }
 
 int zone_prepared_make(ZonePrepared *p) {
@@ -169,7 +202,7 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                ZonePrepared *prepared, int disk_fd, zone_spawn_cgroups_func cgroups_ready, void *userdata,
                pid_t *ret_pid, int *ret_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF }, tree[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int cgroup_fd = -EBADF;
+        _cleanup_close_ int cgroup_fd = -EBADF, netns = -EBADF;
         bool userns = launch_plan_private_users(plan);
         ZoneChild c = {
                 .role = userns ? ROLE_INIT : ROLE_PLAIN,
@@ -179,8 +212,9 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                 .owner = userns ? plan->uid_shift : 0,
                 .root = plan->rootfs,
                 .builder = -EBADF,
-                /* One made outside a zone's user namespace serves no such zone. */
-                .netns = userns ? -EBADF : prepared->netns,
+                /* One made outside a zone's user namespace serves no such zone, nor one that keeps
+                 * the host's. */
+                .netns = userns || zone_network_is_host(plan) ? -EBADF : prepared->netns,
                 .disk = disk_fd,
         };
         pid_t pid;
@@ -190,6 +224,15 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
                 return -errno;
         if (userns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tree) < 0)
                 return -errno;
+        /* The host's network namespace is not the zone's user namespace's to mount /sys of. */
+        if (userns && zone_network_is_host(plan))
+                return -EOPNOTSUPP;
+        if (!userns) {
+                netns = network_netns(plan, prepared, 0);
+                if (netns < 0 && netns != -EBADF)
+                        return netns;
+                c.netns = zone_network_is_host(plan) ? -EBADF : prepared->netns;
+        }
         cgroup_fd = cgroup_set_open_unified(cgroups);
         if (cgroup_fd < 0 && cgroup_fd != -ENOMEDIUM)
                 return cgroup_fd;
@@ -211,12 +254,22 @@ int zone_spawn(const LaunchPlan *plan, const CgroupSet *cgroups, const SyscallFi
         r = 0;
         if (userns) {
                 tree[0] = safe_close(tree[0]);
-                r = start_userns_zone(plan, &c, pid, tree[1]);
+                netns = network_netns(plan, prepared, pid);
+                if (netns < 0 && netns != -EBADF)
+                        r = netns;
+                if (r >= 0)
+                        r = start_userns_zone(plan, &c, pid, tree[1]);
                 tree[1] = safe_close(tree[1]);
         }
         if (r >= 0)
                 r = send_cgroups_devices(pair[0], cgroups, c.owner, &prepared->device_program, cgroups_ready,
                                          userdata);
+        /* The zone's link, once its namespace exists: a failure the child reports, as above. Our
+         * fd of the namespace is closed at once, so that the namespace (and the veth) lives only
+         * as long as the zone. */
+        if (r >= 0)
+                r = send_network(pair[0], plan, netns);
+        netns = safe_close(netns);
         /* A failure to make the cgroups or the device policy the child reports like any other
          * setup error. A child that failed before it got here has said why and exited (EPIPE): its end
          * is seen through SIGCHLD. One we cannot talk to would wait for a message forever. */
