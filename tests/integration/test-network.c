@@ -187,6 +187,37 @@ static void test_bridge(Harness *h, gconstpointer data) {
         }
 }
 
+/* A zoned killed with SIGKILL, then its zone's supervisor: nobody is on zbr0 any more, and the
+ * next zoned removes it at its start. */
+static void test_zoned_killed(Harness *h, gconstpointer data) {
+        g_autofree char *before = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        before = host_links();
+        setup(h);
+        create_zone(h, "k1", data, "Mode=bridge\nAddress=10.42.0.9/24\n");
+        restart_zoned(h);
+        leader = harness_boot_zone(h, "k1");
+        g_assert_true(has_link("zbr0"));
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_cmpint(kill(harness_parent_of((pid_t) leader), SIGKILL), ==, 0);
+        for (guint waited = 0; has_link("vz-k1") && waited < LINK_GONE_TIMEOUT_MS; waited += 50)
+                g_usleep(50 * 1000);
+        g_assert_false(has_link("vz-k1"));
+        g_assert_true(has_link("zbr0"));
+        harness_start_zoned(h);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "k1");
+                g_assert_nonnull(zone_watch_wait_settled(w, HARNESS_STOP_TIMEOUT_MS));
+        }
+        if (!wait_links(before)) {
+                g_autofree char *now = host_links();
+                g_error("links before the zone: %s; after zoned started again: %s", before, now);
+        }
+}
+
 /* A zone without [Network]: lo only, up. */
 static void test_none(Harness *h, gconstpointer data) {
         g_autofree char *links = NULL, *before = NULL;
@@ -370,5 +401,6 @@ int main(int argc, char *argv[]) {
         BOTH("/network/none", test_none);
         BOTH("/network/macvlan", test_macvlan);
         BOTH("/network/host", test_host);
+        HARNESS_TEST("/network/zoned-killed", test_zoned_killed, HARNESS_ZONECTL | USERS);
         return g_test_run();
 }
