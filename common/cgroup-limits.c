@@ -57,19 +57,10 @@ void cgroup_limit_paths_done(CgroupLimitPaths *p) {
 
 static int file_read(const char *dir, const char *name, char *buf, size_t size) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t k;
 
         if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        k = read(fd, buf, size - 1);
-        if (k < 0)
-                return -errno;
-        buf[k] = 0;
-        return 0;
+        return read_small_file(path, buf, size);
 }
 
 static int file_write(const char *dir, const char *name, const char *text) {

@@ -64,17 +64,11 @@ int loop_device_attach(const char *path, bool read_only, int *ret_fd, char **ret
 }
 
 static int read_line(const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n;
+        int r = read_small_file(path, buf, size);
 
-        if (fd < 0)
-                return -errno;
-        n = read(fd, buf, size - 1);
-        if (n < 0)
-                return -errno;
-        while (n > 0 && buf[n - 1] == '\n')
-                n--;
-        buf[n] = 0;
+        if (r < 0)
+                return r;
+        buf[strcspn(buf, "\n")] = 0;
         return 0;
 }
 

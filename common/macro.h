@@ -132,6 +132,9 @@ char **strv_copy(char *const *l);
 
 /* Reads the whole of a small text file (up to max bytes). */
 int read_full_file(const char *path, size_t max, char **ret);
+/* Reads a kernel file (cgroup, proc) into buf with one read(), as such files are meant to be
+ * read, NUL-terminated (at most size - 1 bytes). */
+int read_small_file(const char *path, char *buf, size_t size);
 /* Writes all of buf to fd, also a non-blocking one (waits in poll() then). */
 int loop_write(int fd, const void *buf, size_t n);
 /* Writes text to a file: temp file in the same dir, fsync, rename. */

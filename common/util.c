@@ -99,6 +99,22 @@ int read_full_file(const char *path, size_t max, char **ret) {
         return (int) MIN(n, (size_t) INT_MAX);
 }
 
+int read_small_file(const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t k;
+
+        if (size == 0)
+                return -EINVAL;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        k = read(fd, buf, size - 1);
+        if (k < 0)
+                return -errno;
+        buf[k] = 0;
+        return 0;
+}
+
 int loop_write(int fd, const void *buf, size_t n) {
         const char *p = buf;
 

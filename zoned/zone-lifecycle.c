@@ -13,6 +13,7 @@
 #include "supervisor-spare.h"
 #include "template-dbus.h"
 #include "zone-disk.h"
+#include "zone-limits.h"
 #include "zone-network.h"
 #include "zone-userns.h"
 #include "zone.h"
@@ -110,6 +111,7 @@ int zone_boot(Zone *z, sd_bus_error *error) {
         r = zone_check_bootable(z, error, &b);
         if (r < 0)
                 return r;
+        zone_limit_paths_forget(z); /* looked up again for this boot */
         r = zone_check_user_namespace(z, error);
         if (r < 0)
                 return r;

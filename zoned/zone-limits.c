@@ -89,10 +89,22 @@ int zone_limits_plan(Zone *z, char ***ret) {
         return r;
 }
 
-int zone_limit_paths(Zone *z, CgroupLimitPaths *ret) {
-        g_autofree char *cg = zone_cgroup_path(z);
+int zone_limit_paths(Zone *z, const CgroupLimitPaths **ret) {
+        if (!z->cgroup_paths_found) {
+                g_autofree char *cg = zone_cgroup_path(z);
+                int r = cgroup_limit_paths_find(cg, NULL, &z->cgroup_paths);
 
-        return cgroup_limit_paths_find(cg, NULL, ret);
+                if (r < 0)
+                        return r;
+                z->cgroup_paths_found = true;
+        }
+        *ret = &z->cgroup_paths;
+        return 0;
+}
+
+void zone_limit_paths_forget(Zone *z) {
+        cgroup_limit_paths_done(&z->cgroup_paths);
+        z->cgroup_paths_found = false;
 }
 
 static bool zone_runs(Zone *z) {
@@ -101,13 +113,12 @@ static bool zone_runs(Zone *z) {
 }
 
 void zone_usage(Zone *z, ZoneUsage *ret) {
-        CgroupLimitPaths p = {};
+        const CgroupLimitPaths *p;
 
         *ret = ZONE_USAGE_NULL;
         if (!zone_runs(z) || zone_limit_paths(z, &p) < 0)
                 return;
-        cgroup_usage_read(&p, ret);
-        cgroup_limit_paths_done(&p);
+        cgroup_usage_read(p, ret);
         /* What the supervisor announced, so that the property and its PropertiesChanged agree. */
         ret->oom_kills = z->oom_kills;
 }
@@ -292,7 +303,7 @@ static int request_text(const ZoneLimits *resolved, bool runtime, char **ret) {
 
 /* Whether the host can take the limits at all, for a zone that runs or not. */
 static int check_host(Zone *z, ZoneLimits *resolved, sd_bus_error *error) {
-        CgroupLimitPaths p = {};
+        const CgroupLimitPaths *p;
         const char *why = NULL;
         LimitKey k = 0;
         int r;
@@ -304,8 +315,7 @@ static int check_host(Zone *z, ZoneLimits *resolved, sd_bus_error *error) {
         r = zone_limit_paths(z, &p);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot find the cgroup hierarchies: %m");
-        r = cgroup_limits_check(&p, resolved, zone_limits_cgroup_mask(resolved), &k, &why);
-        cgroup_limit_paths_done(&p);
+        r = cgroup_limits_check(p, resolved, zone_limits_cgroup_mask(resolved), &k, &why);
         if (r < 0)
                 return sd_bus_error_setf(error, ZONED_ERROR_NOT_SUPPORTED, "Zone %s: limit %s: %s.", z->name,
                                          limit_info(k)->property, why);

@@ -32,8 +32,11 @@ int zone_limits_check_new(Zone *z, const ZoneLimits *l, sd_bus_error *error);
  * named as zone_disk_set_quota_error() names them. */
 int zone_apply_disk_quota(Zone *z, const LimitValue *v, bool runtime, sd_bus_error *error);
 
-/* The zone's cgroups as the limits and usage see them. */
-int zone_limit_paths(Zone *z, CgroupLimitPaths *ret);
+/* The zone's cgroups as the limits and usage see them: the hierarchies are looked up in
+ * mountinfo once per boot (a GetAll reads many usage figures), then kept in the zone. */
+int zone_limit_paths(Zone *z, const CgroupLimitPaths **ret);
+/* Forgets them: the next zone_limit_paths() looks again (at each boot). */
+void zone_limit_paths_forget(Zone *z);
 /* Usage figures, read now (all UINT64_MAX for a zone that does not run). */
 void zone_usage(Zone *z, ZoneUsage *ret);
 

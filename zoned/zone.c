@@ -31,6 +31,7 @@ Zone *zone_free(Zone *z) {
         zone_clean_up_free(z->clean_up);
         sd_event_source_disable_unref(z->adopt_retry);
         zone_limits_free_runtime(z);
+        zone_limit_paths_forget(z);
         worker_free(z->worker);
         sd_bus_message_unref(z->create_call);
         zone_config_done(&z->config);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "cgroup-limits.h"
 #include "limit-table.h"
 #include "manager.h"
 #include "zone-config.h"
@@ -35,6 +36,9 @@ struct Zone {
         sd_event_source *adopt_retry; /* at start: a live supervisor that cannot be reached yet */
         ZoneLimits runtime_limits;    /* set with runtime=true since the boot (zone-limits.h) */
         uint64_t oom_kills;           /* OOM kills in this boot, as its supervisor reports them */
+        /* Where its cgroups are (zone_limit_paths()): found once, not for every usage figure. */
+        CgroupLimitPaths cgroup_paths;
+        bool cgroup_paths_found;
 };
 
 Zone *zone_free(Zone *z);

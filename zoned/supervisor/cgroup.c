@@ -162,16 +162,10 @@ static int write_string_file(const char *path, const char *text) {
 }
 
 static int read_line_file(const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t k;
+        int r = read_small_file(path, buf, size);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        k = read(fd, buf, size - 1);
-        if (k < 0)
-                return -errno;
-        buf[k] = 0;
+        if (r < 0)
+                return r;
         buf[strcspn(buf, "\n")] = 0;
         return 0;
 }
