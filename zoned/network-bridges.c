@@ -128,15 +128,17 @@ static NetworkBridge *find_bridge(NetworkConfig *c, const char *name) {
  * it has none of its own (else the entry is dropped), or make an automatic bridge. */
 static int load_state_bridge(NetworkConfig *c, GKeyFile *f, const char *text, const char *group,
                              bool *changed, char **ret_error) {
-        const char *name = group + strlen(BRIDGE_PREFIX);
-        NetworkBridge *b = find_bridge(c, name);
         const int families[] = { AF_INET, AF_INET6 };
+        const char *name;
+        NetworkBridge *b;
 
-        if (!g_str_has_prefix(group, BRIDGE_PREFIX) || !ifname_is_valid(name)) {
+        if (!g_str_has_prefix(group, BRIDGE_PREFIX) || !ifname_is_valid(group + strlen(BRIDGE_PREFIX))) {
                 *ret_error = g_strdup_printf("%s:%u: unknown section [%s]", c->state_path,
                                              ini_key_line(text, group, NULL), group);
                 return -EBADMSG;
         }
+        name = group + strlen(BRIDGE_PREFIX);
+        b = find_bridge(c, name);
         if (!b) {
                 b = g_new0(NetworkBridge, 1);
                 b->name = g_strdup(name);

@@ -57,17 +57,20 @@ const NetworkBridge *network_config_get_bridge(const NetworkConfig *c, const cha
         return NULL;
 }
 
+/* As the zone files say them (zone-config.c): yes/no, true/false, 1/0. */
 static int get_bool(GKeyFile *f, const Source *s, const char *group, const char *key, bool *ret,
                     char **ret_error) {
-        g_autoptr(GError) err = NULL;
-        gboolean v;
+        g_autofree char *v = g_key_file_get_value(f, group, key, NULL);
 
-        if (!g_key_file_has_key(f, group, key, NULL))
+        if (!v)
                 return 0;
-        v = g_key_file_get_boolean(f, group, key, &err);
-        if (err)
-                return ini_key_error(s->path, s->text, group, key, ret_error, "%s= is not a boolean", key);
-        *ret = v;
+        if (streq(v, "yes") || streq(v, "true") || streq(v, "1"))
+                *ret = true;
+        else if (streq(v, "no") || streq(v, "false") || streq(v, "0"))
+                *ret = false;
+        else
+                return ini_key_error(s->path, s->text, group, key, ret_error, "%s=%s is not a boolean", key,
+                                     v);
         return 0;
 }
 
@@ -130,7 +133,9 @@ static int parse_pools(GKeyFile *f, const Source *s, NetworkConfig *c, char **re
 
                 r = get_prefix(f, s, "Pools", pools[i].key, pools[i].family, pools[i].min, pools[i].max,
                                pools[i].p, ret_error);
-                if (r <= 0)
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         continue;
                 net = inet_prefix_network(pools[i].p);
                 if (!inet_prefix_equal(&net, pools[i].p)) {
@@ -141,7 +146,7 @@ static int parse_pools(GKeyFile *f, const Source *s, NetworkConfig *c, char **re
                                              inet_prefix_format(&net, buf));
                 }
         }
-        return r < 0 ? r : 0;
+        return 0;
 }
 
 /* The bridge's address is a host of its network: not the network itself nor (IPv4) its
@@ -291,11 +296,11 @@ static int parse_file(const char *path, NetworkConfig *c, char **ret_error) {
         int r;
 
         r = ini_load(path, &f, &text, ret_error);
-        if (r == -ENOENT) {
+        if (r == -ENOENT) { /* the defaults: as an empty file */
                 g_clear_pointer(ret_error, g_free);
-                return 0;
-        }
-        if (r < 0)
+                f = g_key_file_new();
+                text = g_strdup("");
+        } else if (r < 0)
                 return r;
         s = (Source) { path, text };
         r = check_sections(f, &s, ret_error);

@@ -6,6 +6,7 @@
 
 #include "capability-change.h"
 #include "limit-table.h"
+#include "zone-config-network.h"
 
 /* A zone's persistent configuration, <config_dir>/NAME.zone (ini):
  *   [Zone]
@@ -41,6 +42,7 @@ typedef struct ZoneConfig {
         uint64_t disk_quota;
         bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
         ZoneLimits limits;
+        ZoneNetwork network; /* [Network] (zone-config-network.h) */
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);
