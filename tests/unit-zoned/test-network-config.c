@@ -107,6 +107,45 @@ static void test_full_file(void) {
         assert_prefix(&b->ipv6, "fd00:1:2::1/64");
 }
 
+/* The example of zoned(8). */
+static void test_man_example(void) {
+        g_autofree char *path = write_tmp("example.conf", "[Network]\n"
+                                                          "DefaultMode=bridge\n"
+                                                          "\n"
+                                                          "[Pools]\n"
+                                                          "IPv4=10.77.0.0/16\n"
+                                                          "IPv6=fd00:77::/48\n"
+                                                          "\n"
+                                                          "[Bridge zbr0]\n"
+                                                          "IPv4=192.168.100.1/24\n"
+                                                          "IPv6=fd00:100::1/64\n"
+                                                          "Masquerade=yes\n"
+                                                          "\n"
+                                                          "[Bridge web]\n"
+                                                          "IPv4=10.77.200.1/24\n"
+                                                          "Isolated=yes\n"
+                                                          "AllowHost=yes\n"
+                                                          "MTU=1400\n");
+        g_autofree char *state = new_state_dir(), *sf = state_file(state), *text = NULL;
+        _cleanup_(network_config_freep) NetworkConfig *c = NULL;
+        const NetworkBridge *b;
+
+        g_assert_cmpint(load(path, state, &c), ==, 0);
+        g_assert_cmpint(c->default_mode, ==, NETWORK_BRIDGE);
+        g_assert_null(c->default_link);
+        b = network_config_get_bridge(c, "zbr0");
+        assert_prefix(&b->ipv4, "192.168.100.1/24");
+        assert_prefix(&b->ipv6, "fd00:100::1/64");
+        g_assert_true(b->masquerade && !b->isolated);
+        b = network_config_get_bridge(c, "web");
+        assert_prefix(&b->ipv4, "10.77.200.1/24");
+        assert_prefix(&b->ipv6, "fd00:77::1/64");
+        g_assert_true(b->isolated && b->allow_host && !b->masquerade && !b->auto4 && b->auto6);
+        g_assert_cmpuint(b->mtu, ==, 1400);
+        g_assert_true(g_file_get_contents(sf, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "[Bridge web]\nIPv6=fd00:77::1/64\n");
+}
+
 /* A [Bridge zbr0] section replaces its defaults; keys it leaves out keep them. */
 static void test_zbr0_configured(void) {
         g_autofree char *path = write_tmp("zbr0.conf", "[Bridge zbr0]\nIPv4=10.99.3.1/24\nMasquerade=yes\n");
@@ -368,6 +407,7 @@ int main(int argc, char *argv[]) {
         g_assert_nonnull(tmpdir);
         g_test_add_func("/network-config/missing-file", test_missing_file);
         g_test_add_func("/network-config/full-file", test_full_file);
+        g_test_add_func("/network-config/man-example", test_man_example);
         g_test_add_func("/network-config/zbr0-configured", test_zbr0_configured);
         g_test_add_func("/network-config/automatic-bridges", test_automatic_bridges);
         g_test_add_func("/network-config/automatic-overlap", test_automatic_overlap);
