@@ -16,7 +16,7 @@ static const char *const bridge_keys[] = {
         "IPv4", "IPv6", "Masquerade", "Isolated", "AllowHost", "MTU", NULL
 };
 
-/* What a file's line says, for the errors of a bridge: where to point. */
+/* The file being read, for errors that name its lines. */
 typedef struct Source {
         const char *path;
         const char *text;

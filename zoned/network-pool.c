@@ -101,14 +101,13 @@ int network_pool_pick(const NetworkBridge *b, const InetPrefix *taken, size_t n_
 
 static int check_one(const NetworkBridge *b, const InetPrefix *a) {
         const InetPrefix *net = a->family == AF_INET ? &b->ipv4 : &b->ipv6;
-        uint64_t host;
+        InetPrefix network = inet_prefix_network(a);
 
         if (a->prefixlen != net->prefixlen || !inet_prefix_contains(net, a))
                 return -EADDRNOTAVAIL;
-        host = inet_prefix_host(a);
-        if (host == 0 || inet_prefix_equal(a, net))
+        if (inet_prefix_equal(a, &network) || inet_prefix_equal(a, net))
                 return -EADDRNOTAVAIL;
-        if (a->family == AF_INET && host == (UINT64_C(1) << inet_prefix_host_bits(a)) - 1)
+        if (a->family == AF_INET && inet_prefix_host(a) == (UINT64_C(1) << inet_prefix_host_bits(a)) - 1)
                 return -EADDRNOTAVAIL;
         return 0;
 }

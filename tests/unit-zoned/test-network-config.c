@@ -251,6 +251,34 @@ static void test_automatic_overlap(void) {
         g_assert_nonnull(strstr(error, "bridges.ini:2:"));
 }
 
+/* An automatic bridge configured later with addresses of its own: the file's win, and the state
+ * file forgets the old ones. */
+static void test_automatic_configured(void) {
+        g_autofree char *none = g_build_filename(tmpdir, "none.conf", NULL), *state = new_state_dir(),
+                        *sf = state_file(state), *text = NULL;
+        g_autofree char *path = write_tmp("br1.conf", "[Bridge br1]\nIPv4=10.50.0.1/24\n"),
+                        *path2 = write_tmp("br1b.conf",
+                                           "[Bridge br1]\nIPv4=10.50.0.1/24\nIPv6=fd50::1/64\n");
+        _cleanup_(network_config_freep) NetworkConfig *c = load_ok(none, state);
+        const NetworkBridge *b;
+
+        g_assert_cmpint(network_config_add_bridge(c, "br1", &b), ==, 0);
+        g_clear_pointer(&c, network_config_free);
+        c = load_ok(path, state);
+        b = network_config_get_bridge(c, "br1");
+        assert_prefix(&b->ipv4, "10.50.0.1/24");
+        assert_prefix(&b->ipv6, "fd42:7a6f:6e65:1::1/64");
+        g_assert_true(b->configured && !b->auto4 && b->auto6);
+        g_assert_true(g_file_get_contents(sf, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "[Bridge br1]\nIPv6=fd42:7a6f:6e65:1::1/64\n");
+        g_clear_pointer(&c, network_config_free);
+        c = load_ok(path2, state);
+        b = network_config_get_bridge(c, "br1");
+        assert_prefix(&b->ipv6, "fd50::1/64");
+        g_assert_false(b->auto4 || b->auto6);
+        g_assert_false(g_file_test(sf, G_FILE_TEST_EXISTS));
+}
+
 /* A [Bridge] section without addresses gets them from the pools like an automatic bridge, and
  * keeps them. */
 static void test_configured_from_pools(void) {
@@ -411,6 +439,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/network-config/zbr0-configured", test_zbr0_configured);
         g_test_add_func("/network-config/automatic-bridges", test_automatic_bridges);
         g_test_add_func("/network-config/automatic-overlap", test_automatic_overlap);
+        g_test_add_func("/network-config/automatic-configured", test_automatic_configured);
         g_test_add_func("/network-config/configured-from-pools", test_configured_from_pools);
         g_test_add_func("/network-config/pool-exhausted", test_pool_exhausted);
         g_test_add_func("/network-config/bad-files", test_bad_files);

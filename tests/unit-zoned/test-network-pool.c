@@ -148,6 +148,11 @@ static void test_check(void) {
         g_assert_cmpint(check1(&b, taken, 2, "fd42:7a6f:6e65::/64"), ==, -EADDRNOTAVAIL);
         g_assert_cmpint(check1(&b, taken, 2, "fd42:7a6f:6e66::9/64"), ==, -EADDRNOTAVAIL);
         g_assert_cmpint(check1(&b, taken, 2, "10.42.0.5/24"), ==, -EADDRINUSE);
+        /* A /48 network: host parts past the low 64 bits are hosts too. */
+        b = bridge("10.42.0.1/24", "fd42:7a6f:6e65::1/48");
+        g_assert_cmpint(check1(&b, taken, 0, "fd42:7a6f:6e65:5::/48"), ==, 0);
+        g_assert_cmpint(check1(&b, taken, 0, "fd42:7a6f:6e65::/48"), ==, -EADDRNOTAVAIL);
+        b = bridge("10.42.0.1/24", "fd42:7a6f:6e65::1/64");
         g_assert_cmpint(network_pool_check(&b, taken, 2, two, 2, NULL), ==, -EINVAL);
         g_assert_cmpint(network_pool_check(&b, taken, 2, both, 2, &clash), ==, -EADDRINUSE);
         g_assert_true(clash == &taken[1]);
