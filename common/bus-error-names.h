@@ -41,6 +41,17 @@
 /* A disk quota change for a zone created without one (it has no disk image). */
 #define ZONED_ERROR_NO_DISK_IMAGE "org.zoned1.Error.NoDiskImage"
 
+/* A zone's network (zoned/network-pool.h): an address another zone of the bridge holds, one outside
+ * the bridge's networks (or its network, broadcast or own address), a bridge's networks with no
+ * free address left, networks that overlap another bridge's, a host port another zone forwards,
+ * a macvlan or ipvlan parent that does not exist. */
+#define ZONED_ERROR_ADDRESS_IN_USE "org.zoned1.Error.AddressInUse"
+#define ZONED_ERROR_ADDRESS_NOT_IN_POOL "org.zoned1.Error.AddressNotInPool"
+#define ZONED_ERROR_POOL_EXHAUSTED "org.zoned1.Error.PoolExhausted"
+#define ZONED_ERROR_POOL_OVERLAP "org.zoned1.Error.PoolOverlap"
+#define ZONED_ERROR_PORT_IN_USE "org.zoned1.Error.PortInUse"
+#define ZONED_ERROR_NO_SUCH_INTERFACE "org.zoned1.Error.NoSuchInterface"
+
 /* Each name with its errno: zoned_error_map in bus-error-map.h (which needs sd-bus; these names
  * alone do not, so that zoned's workers can report them without it). */
 /* What the host or zoned cannot do (a limit without a cgroup controller or a v1 equivalent). */

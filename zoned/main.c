@@ -8,6 +8,7 @@
 #include "log.h"
 #include "lxcfs.h"
 #include "manager.h"
+#include "network-config.h"
 #include "rlimit-util.h"
 
 static void help(void) {
@@ -29,11 +30,15 @@ static void help(void) {
                "     --no-lxcfs             Zones see the host's /proc/meminfo, cpuinfo, stat, ...\n"
                "     --uid-pool=FIRST-LAST  Host ids for the zones' user namespaces, 65536 per zone\n"
                "                            (default %2$" PRIu32 "-%3$" PRIu32 ")\n"
+               "     --network-config=FILE  Pools and bridges of the zones' networks; a missing file\n"
+               "                            means the defaults (default " DEFAULT_NETWORK_CONFIG ")\n"
                "     --no-spare-supervisor  Start no supervisor ahead of the next boot\n"
                "     --no-system-bus        Serve only the private socket\n"
                "     --debug                Log debug messages\n",
                program_invocation_short_name, UID_POOL_FIRST_DEFAULT, UID_POOL_LAST_DEFAULT);
 }
+
+static char *arg_network_config = NULL;
 
 static int replace(char **field, const char *value) {
         g_free(*field);
@@ -55,6 +60,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_UID_POOL,
                 ARG_LXCFS,
                 ARG_NO_LXCFS,
+                ARG_NETWORK_CONFIG,
                 ARG_NO_SYSTEM_BUS,
                 ARG_NO_SPARE_SUPERVISOR,
                 ARG_DEBUG,
@@ -73,6 +79,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "uid-pool", required_argument, NULL, ARG_UID_POOL },
                 { "lxcfs", required_argument, NULL, ARG_LXCFS },
                 { "no-lxcfs", no_argument, NULL, ARG_NO_LXCFS },
+                { "network-config", required_argument, NULL, ARG_NETWORK_CONFIG },
                 { "no-system-bus", no_argument, NULL, ARG_NO_SYSTEM_BUS },
                 { "no-spare-supervisor", no_argument, NULL, ARG_NO_SPARE_SUPERVISOR },
                 { "debug", no_argument, NULL, ARG_DEBUG },
@@ -131,6 +138,9 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 case ARG_NO_LXCFS:
                         g_clear_pointer(&m->lxcfs_path, g_free);
                         break;
+                case ARG_NETWORK_CONFIG:
+                        replace(&arg_network_config, optarg);
+                        break;
                 case ARG_NO_SYSTEM_BUS:
                         m->use_system_bus = false;
                         break;
@@ -152,6 +162,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
 
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
+        g_autofree char *error = NULL;
         sigset_t mask;
         int r;
 
@@ -179,6 +190,13 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Cannot allocate the manager: %m") ? EXIT_FAILURE : EXIT_FAILURE;
         r = parse_argv(m, argc, argv);
+        if (r > 0)
+                r = network_config_load(arg_network_config ?: DEFAULT_NETWORK_CONFIG, m->state_dir,
+                                        &m->network_config, &error)
+                            ?: 1;
+        g_clear_pointer(&arg_network_config, g_free);
+        if (r < 0 && error) /* zoned does not start with a bad file: what it says is an admin's */
+                log_error_errno(r, "%s", error);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         r = manager_startup(m);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "lxcfs.h"
 #include "manager-dbus.h"
+#include "network-config.h"
 #include "private-bus.h"
 #include "seccomp-filter.h"
 #include "supervisor-spare.h"
@@ -103,6 +104,7 @@ Manager *manager_free(Manager *m) {
         g_free(m->supervisor_path);
         g_free(m->cgroup_root);
         g_free(m->lxcfs_path);
+        network_config_free(m->network_config);
         g_free(m);
         return NULL;
 }

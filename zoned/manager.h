@@ -13,6 +13,7 @@ typedef struct Brand Brand;
 typedef struct Transfer Transfer;
 typedef struct PrivateBus PrivateBus;
 typedef struct SpareSupervisor SpareSupervisor;
+typedef struct NetworkConfig NetworkConfig;
 
 /* The registry: the only global state of zoned. It owns every zone, brand
  * and transfer, the bus connections and the event loop. */
@@ -33,6 +34,7 @@ typedef struct Manager {
         bool use_spare_supervisor;
         char *lxcfs_path; /* the lxcfs program (--lxcfs=), NULL: zones boot without it (lxcfs.h) */
         int lxcfs_result; /* the last failure to have lxcfs that was logged, or 0 */
+        NetworkConfig *network_config; /* --network-config= (network-config.h), loaded before startup */
 
         GHashTable *zones;       /* name → Zone*, owned */
         GHashTable *brands;      /* name → Brand*, owned */

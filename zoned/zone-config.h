@@ -44,7 +44,7 @@ typedef struct ZoneConfig {
         uint64_t disk_quota;
         bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
         ZoneLimits limits;
-        ZoneNetwork network;
+        ZoneNetwork network; /* [Network] (zone-config-network.h) */
 } ZoneConfig;
 
 void zone_config_done(ZoneConfig *c);

@@ -88,6 +88,8 @@ static char **zoned_argv(Harness *h) {
                         a, g_strconcat("--definitions-dir=", g_getenv("ZONED_TEST_DEFINITIONS_DIR"), NULL));
         g_ptr_array_add(a, g_strconcat("--supervisor=", g_getenv("ZONED_TEST_SUPERVISOR"), NULL));
         g_ptr_array_add(a, g_strconcat("--cgroup-root=", h->cgroup_root, NULL));
+        /* Never the host's: missing (the defaults) unless the test writes it. */
+        g_ptr_array_add(a, g_strconcat("--network-config=", h->tmpdir, "/network.conf", NULL));
         if ((h->flags & HARNESS_PRIVATE_SOCKET) && !(h->flags & HARNESS_BUS_MISSING))
                 g_ptr_array_add(a, g_strdup("--no-system-bus"));
         if (g_getenv("ZONED_TEST_DEBUG"))

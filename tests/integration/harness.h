@@ -46,7 +46,7 @@ typedef struct Harness {
         HarnessFlags flags;
         char *skip_reason;
 
-        char *tmpdir; /* 0755, removed at teardown */
+        char *tmpdir; /* 0755, removed at teardown; zoned's --network-config is its network.conf */
         char *config_dir;
         char *state_dir;
         char *runtime_dir;

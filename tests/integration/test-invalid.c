@@ -386,9 +386,48 @@ static void test_import_fs_store(Harness *h, gconstpointer data) {
         g_assert_cmpstr(result, ==, "done");
 }
 
+/* A bad network configuration file keeps zoned from starting, naming its line; a good one is
+ * what zoned runs with: the bridge it names without addresses gets them from its pools, kept in
+ * the state dir. */
+static void test_network_config(Harness *h, gconstpointer data) {
+        g_autofree char *conf = g_build_filename(h->tmpdir, "network.conf", NULL);
+        g_autofree char *config = g_strconcat("--config-dir=", h->config_dir, NULL);
+        g_autofree char *state = g_strconcat("--state-dir=", h->state_dir, NULL);
+        g_autofree char *runtime = g_strconcat("--runtime-dir=", h->runtime_dir, NULL);
+        g_autofree char *log = g_strconcat("--log-dir=", h->log_dir, NULL);
+        g_autofree char *network = g_strconcat("--network-config=", conf, NULL);
+        g_autofree char *want = g_strconcat(
+                conf, ":4: bridge b's 10.9.0.200/16 overlaps bridge a's 10.9.0.1/24", NULL);
+        g_autofree char *kept = g_build_filename(h->state_dir, ".network", "bridges.ini", NULL),
+                        *text = NULL;
+        const char *argv[] = {
+                g_getenv("ZONED_TEST_ZONED"), config, state, runtime, log, network, "--no-system-bus", NULL
+        };
+        HarnessSpawn s = { .argv = argv, .timeout_ms = 20000 };
+        g_auto(HarnessRun) r = { 0 };
+
+        if (harness_skipped(h))
+                return;
+        harness_stop_zoned(h, SIGTERM);
+        g_assert_true(g_file_set_contents(
+                conf, "[Bridge a]\nIPv4=10.9.0.1/24\n[Bridge b]\nIPv4=10.9.0.200/16\n", -1, NULL));
+        harness_run(&s, &r);
+        harness_assert_run(&r, 1, "zoned with an overlapping bridge");
+        if (!strstr(r.err, want))
+                g_error("zoned said \"%s\", not \"%s\"", r.err, want);
+        g_assert_false(g_file_test(kept, G_FILE_TEST_EXISTS));
+
+        g_assert_true(g_file_set_contents(conf, "[Pools]\nIPv4=10.99.0.0/16\n[Bridge web]\nIsolated=yes\n",
+                                          -1, NULL));
+        harness_start_zoned(h);
+        g_assert_true(g_file_get_contents(kept, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "[Bridge web]\nIPv4=10.99.1.1/24\nIPv6=fd42:7a6f:6e65:1::1/64\n");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/invalid/names", test_names, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/network-config", test_network_config, HARNESS_PRIVATE_SOCKET);
         HARNESS_TEST("/invalid/unknown", test_unknown, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/exists", test_exists, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/missing-init", test_missing_init, HARNESS_ZONECTL);
