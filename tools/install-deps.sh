@@ -21,6 +21,11 @@ PACKAGES=(
         libglib2.0-bin
         libseccomp-dev
         libcap-dev
+        # zoned's nftables tables (zoned/net-nft.c); nft checks scripts in the tests
+        libnftables-dev
+        nftables
+        # the network tests make bridges, veths and addresses with ip
+        iproute2
         scdoc
         # the format test (tools/check-format.sh)
         clang-format
