@@ -38,7 +38,7 @@ static int run(const char *script, bool dry_run, char **ret_error) {
         if (nft_run_cmd_from_buffer(ctx, script) == 0)
                 return 0;
         if (ret_error) {
-                const char *e = nft_ctx_get_error_buffer(ctx);
+                const char *e = nft_ctx_get_error_buffer(ctx); /* once: a get empties it */
 
                 *ret_error = strdup(isempty(e) ? "nft refused the script" : e);
                 if (!*ret_error)
@@ -108,6 +108,7 @@ static int list_one(const char *tables, NetNftTable *t) {
 int net_nft_list(NetNftTable ret[static NET_NFT_N_TABLES]) {
         _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
         _cleanup_free_ char *tables = NULL;
+        const char *out;
         int r;
 
         r = ctx_new(false, &ctx);
@@ -115,7 +116,9 @@ int net_nft_list(NetNftTable ret[static NET_NFT_N_TABLES]) {
                 return r;
         if (nft_run_cmd_from_buffer(ctx, "list tables") != 0)
                 return -EPROTO;
-        tables = strdup(strempty(nft_ctx_get_output_buffer(ctx)));
+        /* Each get of a buffer empties it: taken once. */
+        out = nft_ctx_get_output_buffer(ctx);
+        tables = strdup(strempty(out));
         if (!tables)
                 return -ENOMEM;
         ret[0].family = "inet";

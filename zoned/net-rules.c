@@ -203,11 +203,36 @@ static int put_input(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
         return 0;
 }
 
+/* route_localnet on a bridge also lets what comes in on it reach 127.0.0.0/8: a zone could talk to
+ * the host's localhost-only services. Dropped before conntrack undoes the masquerade of the
+ * answers to the host's own 127.0.0.1 connections, which arrive for the bridge's address. */
+static int put_localnet(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
+        _cleanup_free_ const char **names = new0(const char *, n_bridges);
+
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_bridges; i++)
+                names[i] = bridges[i].name;
+        fputs("\tchain localnet {\n"
+              "\t\ttype filter hook prerouting priority raw; policy accept;\n",
+              f);
+        if (n_bridges > 0) {
+                fputs("\t\tiifname ", f);
+                put_ifname_set(f, names, n_bridges);
+                fputs(" ip daddr 127.0.0.0/8 drop\n", f);
+        }
+        fputs("\t}\n", f);
+        return 0;
+}
+
 static int put_inet_table(FILE *f, const NetRulesBridge *bridges, size_t n_bridges,
                           const NetRulesZone *zones, size_t n_zones) {
         int r;
 
         fputs("table inet " NET_RULES_TABLE " {\n", f);
+        r = put_localnet(f, bridges, n_bridges);
+        if (r < 0)
+                return r;
         put_nat_chains(f, zones, n_zones);
         put_postrouting(f, bridges, n_bridges);
         r = put_input(f, bridges, n_bridges);
