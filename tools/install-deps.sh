@@ -23,6 +23,11 @@ PACKAGES=(
         libcap-dev
         # zones' links (bridges, veths, macvlans) through netlink (common/net-link.c)
         libnl-route-3-dev
+        # zoned's nftables tables (zoned/net-nft.c); nft checks scripts in the tests
+        libnftables-dev
+        nftables
+        # the network tests make bridges, veths and addresses with ip
+        iproute2
         scdoc
         # the format test (tools/check-format.sh)
         clang-format
