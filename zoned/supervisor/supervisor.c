@@ -119,6 +119,10 @@ int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared
         r = supervisor_lifecycle_init(s);
         if (r < 0)
                 return log_error_errno(r, "Failed to create timers: %m");
+        /* Before the control socket, so that the first snapshot names the ports it could not have. */
+        r = supervisor_ports_start(s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the port forwards: %m");
         r = control_listen(s);
         if (r == -EADDRINUSE)
                 return log_error_errno(r, "Zone %s already has a supervisor.", s->plan->name);
@@ -145,6 +149,7 @@ Supervisor *supervisor_free(Supervisor *s) {
         if (s->loop)
                 control_close(s);
         console_done(&s->console);
+        supervisor_ports_stop(s);
         event_source_free(s->spawn_source);
         event_source_free(s->notify_source);
         event_source_free(s->stop_timer);
