@@ -269,6 +269,29 @@ static unsigned child_fds(void) {
         return n - 2;
 }
 
+/* The inode of the TCP socket listening on [::1]:port (our network namespace's), 0 if none. */
+static unsigned long listener_inode(uint16_t port) {
+        g_autofree char *text = NULL,
+                        *local = g_strdup_printf("00000000000000000000000001000000:%04X", port);
+        g_auto(GStrv) lines = NULL;
+
+        g_assert_true(g_file_get_contents("/proc/net/tcp6", &text, NULL, NULL));
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines + 1; *l; l++) {
+                g_auto(GStrv) f = g_strsplit_set(g_strstrip(*l), " ", -1);
+                char *col[10];
+                unsigned n = 0;
+
+                for (char **i = f; *i && n < ELEMENTSOF(col); i++)
+                        if (**i)
+                                col[n++] = *i;
+                /* sl local remote st tx:rx tr:when retr uid timeout inode */
+                if (n == ELEMENTSOF(col) && streq(col[1], local) && streq(col[3], "0A"))
+                        return strtoul(col[9], NULL, 10);
+        }
+        return 0;
+}
+
 static void lo_up(void) {
         struct ifreq ifr = {};
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -451,6 +474,7 @@ static void test_taken(void) {
 static void test_change(void) {
         g_autofree char *msg = NULL, *snapshot = NULL;
         int kept, removed, added;
+        unsigned long inode;
 
         if (skip())
                 return;
@@ -460,6 +484,9 @@ static void test_change(void) {
         g_assert_cmpint(removed, >=, 0);
         echo_check(kept, "before");
         echo_check(removed, "before");
+        inode = listener_inode(H_ECHO);
+        g_assert_cmpuint(inode, !=, 0);
+        g_assert_cmpuint(listener_inode(H_REMOVED), !=, 0);
 
         /* H_REMOVED goes, H_ADDED comes, H_ECHO stays. */
         msg = g_strdup_printf(
@@ -467,6 +494,9 @@ static void test_change(void) {
                 H_EXCHANGE, Z_EXCHANGE, H_ECHO, Z_ECHO, H_UDP, Z_UDP, H_ADDED, Z_ECHO);
         g_assert_cmpint(command(msg, &snapshot, NULL), ==, 0);
         g_assert_cmpint(connect_to("::1", H_REMOVED), ==, -ECONNREFUSED);
+        g_assert_cmpuint(listener_inode(H_REMOVED), ==, 0);
+        /* Not closed and opened again: the same socket. */
+        g_assert_cmpuint(listener_inode(H_ECHO), ==, inode);
         added = connect_to("::1", H_ADDED);
         g_assert_cmpint(added, >=, 0);
         echo_check(added, "new forward");
