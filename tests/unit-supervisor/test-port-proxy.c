@@ -593,6 +593,31 @@ static void test_cap(void) {
         close(fd);
 }
 
+/* A zone on the host's network has the host's ports: none is taken from it. */
+static void test_host_network(void) {
+        g_autofree char *plan = g_build_filename(tmpdir, "plan-host", NULL);
+        g_autofree char *text = NULL;
+        _cleanup_free_ char *status = NULL;
+        ZonePrepared prepared = ZONE_PREPARED_NULL;
+        const char *msg = "COMMAND=ports\nPORT=tcp:8020\n";
+        Supervisor *s = NULL;
+
+        if (skip())
+                return;
+        text = g_strdup_printf(
+                "name=hostnet\nroot_mode=directory\nrootfs=/nonexistent\nruntime_dir=%s/run-host\n"
+                "cgroup=zoned-test/hostnet\ninit_arg=/sbin/init\nnetwork_mode=host\n"
+                "network_port=tcp:8020\n",
+                tmpdir);
+        g_assert_true(g_file_set_contents(plan, text, -1, NULL));
+        g_assert_cmpint(supervisor_new(plan, -EBADF, &prepared, &s), ==, 0);
+        g_assert_cmpuint(listener_inode(8020), ==, 0);
+        g_assert_cmpint(control_handle_message(s, msg, strlen(msg), &status), ==, -EOPNOTSUPP);
+        g_assert_nonnull(status);
+        g_assert_cmpuint(listener_inode(8020), ==, 0);
+        supervisor_free(s);
+}
+
 int main(int argc, char *argv[]) {
         int r, status;
 
@@ -614,6 +639,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/port-proxy/ipv4", test_ipv4);
         g_test_add_func("/port-proxy/invalid", test_invalid);
         g_test_add_func("/port-proxy/cap", test_cap);
+        g_test_add_func("/port-proxy/host-network", test_host_network);
         r = g_test_run();
         if (child > 0) {
                 status = stop_supervisor();

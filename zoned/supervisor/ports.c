@@ -15,6 +15,14 @@ int supervisor_ports_start(Supervisor *s) {
         const char *bad = NULL;
         int r;
 
+        /* A zone on the host's network listens on the host's ports itself: a forward would take
+         * them from it. */
+        if (s->plan->network_mode == NETWORK_HOST) {
+                if (s->plan->network_ports)
+                        log_warning("Zone %s is on the host's network: its port forwards are ignored.",
+                                    s->plan->name);
+                return 0;
+        }
         r = port_proxy_new(s->loop, s->plan->name, &s->proxy);
         if (r < 0)
                 return r;
@@ -44,8 +52,10 @@ int supervisor_ports_set(Supervisor *s, const char *msg, size_t len, char **ret_
         const char *bad = NULL;
         int r;
 
-        if (!s->proxy)
-                return -ESRCH;
+        if (!s->proxy) {
+                *ret_status = strdup("A zone on the host's network has no port forwards");
+                return -EOPNOTSUPP;
+        }
         r = control_message_get_all(msg, len, "PORT", &ports);
         if (r >= 0)
                 r = control_message_get_all(msg, len, "ADDRESS", &addresses);

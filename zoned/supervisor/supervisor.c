@@ -146,10 +146,11 @@ int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared
 Supervisor *supervisor_free(Supervisor *s) {
         if (!s)
                 return NULL;
+        /* The forwards go before zoned sees EOF: a zone it calls stopped serves none. */
+        supervisor_ports_stop(s);
         if (s->loop)
                 control_close(s);
         console_done(&s->console);
-        supervisor_ports_stop(s);
         event_source_free(s->spawn_source);
         event_source_free(s->notify_source);
         event_source_free(s->stop_timer);
