@@ -43,9 +43,10 @@
  * network addresses, as zoned knows them) say where new connections go: the first IPv6 one,
  * else the first IPv4 one; without them the address stays as it was (first the plan's). A bad
  * PORT= or ADDRESS=, or two forwards of one protocol and host port, are -EINVAL (STATUS= names
- * it) and change nothing; a zone on the host's network has none (-EOPNOTSUPP). A host port that cannot be had is no error of the command: the forward
- * stays, unserved, named by a PORTERROR= line of the snapshot (every ports command sends one
- * before its answer), and is tried again at the next ports command.
+ * it) and change nothing; a zone on the host's network has no forwards (-EOPNOTSUPP). A host
+ * port that cannot be had is no error of the command: the forward stays, unserved, named by a
+ * PORTERROR= line of the snapshot (every ports command sends one before its answer), and is
+ * tried again at the next ports command.
  *
  *     COMMAND=lxcfs
  * binds the files of the plan's lxcfs into the running zone again, over those of an lxcfs that
