@@ -34,6 +34,9 @@ struct TcpRelay {
 };
 
 #define RELAY_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+/* Buffers per direction and wake-up: a connection that always has more does not keep the loop
+ * (the zone's control socket, its signals, the other connections) waiting. */
+#define PUMP_READS 4
 
 static void tcp_relay_free(TcpRelay *t) {
         PortProxy *p = t->proxy;
@@ -58,9 +61,10 @@ static void tcp_relay_refuse(TcpRelay *t) {
         tcp_relay_free(t);
 }
 
-/* Moves what it can from src to dst. <0 when either side failed. */
+/* Moves what it can from src to dst, at most PUMP_READS buffers: 1 when it stopped there with
+ * more to do, <0 when either side failed. */
 static int pipe_pump(Pipe *pp, int src, int dst) {
-        for (;;) {
+        for (unsigned reads = 0;;) {
                 ssize_t n;
 
                 if (pp->off < pp->len) {
@@ -81,6 +85,8 @@ static int pipe_pump(Pipe *pp, int src, int dst) {
                         pp->shut = true;
                         return 0;
                 }
+                if (reads++ >= PUMP_READS)
+                        return 1;
                 n = recv(src, pp->buf, sizeof(pp->buf), MSG_DONTWAIT);
                 if (n < 0) {
                         if (errno == EINTR)
@@ -131,8 +137,18 @@ static int on_relay(EventSource *s, int fd, uint32_t revents, void *userdata) {
         client = event_source_get_fd(t->client);
         zone = event_source_get_fd(t->zone);
         r = pipe_pump(&t->up, client, zone);
-        if (r >= 0)
-                r = pipe_pump(&t->down, zone, client);
+        if (r >= 0) {
+                int k = pipe_pump(&t->down, zone, client);
+
+                r = k < 0 ? k : r | k;
+        }
+        /* Stopped with more to read: EPOLL_CTL_MOD queues the edge again, behind what else is
+         * ready (an edge-triggered source that was not drained gets no new one otherwise). */
+        if (r > 0) {
+                r = event_source_set_events(t->client, RELAY_EVENTS);
+                if (r >= 0)
+                        r = event_source_set_events(t->zone, RELAY_EVENTS);
+        }
         if (r < 0 || (t->up.shut && t->down.shut))
                 tcp_relay_free(t);
         return 0;
