@@ -593,6 +593,88 @@ static void test_cap(void) {
         close(fd);
 }
 
+/* ---- the proxy alone, on a loop of the test ---- */
+
+typedef struct LoopWait {
+        EventLoop *loop;
+        PortProxy *proxy;
+        unsigned relays; /* ticks until the proxy has this many */
+        unsigned ticks;
+} LoopWait;
+
+static int on_readable(EventSource *s, int fd, uint32_t revents, void *userdata) {
+        event_loop_exit(userdata, 0);
+        return 0;
+}
+
+static int on_tick(EventSource *s, int fd, uint32_t revents, void *userdata) {
+        LoopWait *w = userdata;
+        uint64_t expirations;
+
+        (void) !read(fd, &expirations, sizeof(expirations));
+        if (port_proxy_relays(w->proxy) == w->relays || ++w->ticks > WAIT_MS / 10)
+                event_loop_exit(w->loop, 0);
+        else
+                g_assert_cmpint(event_timer_arm(s, 10 * USEC_PER_MSEC), ==, 0);
+        return 0;
+}
+
+/* Runs the loop until fd has a datagram (bounded by the test's timeout). */
+static void run_until_readable(EventLoop *loop, int fd) {
+        EventSource *s = NULL;
+
+        g_assert_cmpint(event_add_io(loop, dup(fd), EPOLLIN, on_readable, loop, &s), ==, 0);
+        g_assert_cmpint(event_loop_run(loop), ==, 0);
+        event_source_free(s);
+}
+
+static void udp_ask(EventLoop *loop, int fd, const char *q) {
+        g_autofree char *want = g_strdup_printf("re:%s", q);
+        char buf[64];
+        ssize_t n;
+
+        g_assert_cmpint(send(fd, q, strlen(q), 0), ==, (ssize_t) strlen(q));
+        run_until_readable(loop, fd);
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        g_assert_cmpmem(buf, n, want, strlen(want));
+}
+
+static void test_udp_idle(void) {
+        char *forwards[] = { (char *) "udp:8030:9003", NULL }, *addresses[] = { (char *) "::1/128", NULL };
+        struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+                                   .sin6_port = htons(8030),
+                                   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+        _cleanup_(event_loop_freep) EventLoop *loop = NULL;
+        _cleanup_(port_proxy_freep) PortProxy *p = NULL;
+        LoopWait w = {};
+        EventSource *tick = NULL;
+        const char *bad = NULL;
+        int fd;
+
+        if (skip())
+                return;
+        g_assert_cmpint(event_loop_new(&loop), ==, 0);
+        g_assert_cmpint(port_proxy_new(loop, "idle", &p), ==, 0);
+        port_proxy_set_udp_idle(p, 100 * USEC_PER_MSEC);
+        g_assert_cmpint(port_proxy_set_zone_address(p, addresses), ==, 0);
+        g_assert_cmpint(port_proxy_set_forwards(p, forwards, &bad), ==, 0);
+        fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
+
+        udp_ask(loop, fd, "one");
+        udp_ask(loop, fd, "two");
+        g_assert_cmpuint(port_proxy_relays(p), ==, 1);
+        /* Idle: forgotten (a bounded wait); the next datagram makes a new flow. */
+        w = (LoopWait) { .loop = loop, .proxy = p, .relays = 0 };
+        g_assert_cmpint(event_add_timer(loop, 10 * USEC_PER_MSEC, on_tick, &w, &tick), ==, 0);
+        g_assert_cmpint(event_loop_run(loop), ==, 0);
+        event_source_free(tick);
+        g_assert_cmpuint(port_proxy_relays(p), ==, 0);
+        udp_ask(loop, fd, "three");
+        g_assert_cmpuint(port_proxy_relays(p), ==, 1);
+        close(fd);
+}
+
 /* A zone on the host's network has the host's ports: none is taken from it. */
 static void test_host_network(void) {
         g_autofree char *plan = g_build_filename(tmpdir, "plan-host", NULL);
@@ -640,6 +722,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/port-proxy/invalid", test_invalid);
         g_test_add_func("/port-proxy/cap", test_cap);
         g_test_add_func("/port-proxy/host-network", test_host_network);
+        g_test_add_func("/port-proxy/udp-idle", test_udp_idle);
         r = g_test_run();
         if (child > 0) {
                 status = stop_supervisor();

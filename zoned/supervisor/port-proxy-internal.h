@@ -47,6 +47,7 @@ struct PortProxy {
         EventSource *retry_timer; /* resumes starved listeners */
         EventSource *udp_timer;   /* forgets idle UDP flows */
         bool udp_timer_armed;
+        uint64_t udp_idle_usec;
         uint8_t *udp_buffer; /* one datagram, for every flow */
 };
 

@@ -2,7 +2,7 @@
 
 /* UDP flows of the [::1] proxy: one socket connected to the zone per client address, so that
  * the zone's replies come back on it and go to that client alone (sendto() on the forward's
- * listener, which the client sent to). A flow is forgotten after PORT_PROXY_UDP_IDLE_USEC
+ * listener, which the client sent to). A flow is forgotten after p->udp_idle_usec
  * without a datagram either way; one sweep timer serves every flow. Datagrams of a new client
  * over the caps are dropped, as a full network would. */
 
@@ -112,7 +112,7 @@ static int flow_new(Forward *f, const struct sockaddr_in6 *client, UdpFlow **ret
                 f->flows->prev = u;
         f->flows = u;
         /* The sweep runs while there are flows; one armed already sees this one at its next run. */
-        if (!p->udp_timer_armed && event_timer_arm(p->udp_timer, PORT_PROXY_UDP_IDLE_USEC) >= 0)
+        if (!p->udp_timer_armed && event_timer_arm(p->udp_timer, p->udp_idle_usec) >= 0)
                 p->udp_timer_armed = true;
         forward_relay_added(p, f);
         *ret = u;
@@ -157,13 +157,13 @@ int udp_on_timer(EventSource *s, int fd, uint32_t revents, void *userdata) {
 
                 for (UdpFlow *u = f->flows; u; u = next) {
                         next = u->next;
-                        if (now - u->last_used >= PORT_PROXY_UDP_IDLE_USEC)
+                        if (now - u->last_used >= p->udp_idle_usec)
                                 udp_flow_free(u);
                         else
                                 oldest = MIN(oldest, u->last_used);
                 }
         }
         p->udp_timer_armed = oldest != UINT64_MAX &&
-                             event_timer_arm(s, oldest + PORT_PROXY_UDP_IDLE_USEC - now) >= 0;
+                             event_timer_arm(s, oldest + p->udp_idle_usec - now) >= 0;
         return 0;
 }

@@ -36,6 +36,7 @@ int port_proxy_new(EventLoop *loop, const char *name, PortProxy **ret) {
                 return -ENOMEM;
         p->loop = loop;
         p->target.ss_family = AF_UNSPEC;
+        p->udp_idle_usec = PORT_PROXY_UDP_IDLE_USEC;
         p->name = strdup(name);
         if (!p->name)
                 return -ENOMEM;
@@ -354,6 +355,10 @@ size_t port_proxy_format_errors(const PortProxy *p, char *buf, size_t size) {
                 len += (size_t) k;
         }
         return len;
+}
+
+void port_proxy_set_udp_idle(PortProxy *p, uint64_t usec) {
+        p->udp_idle_usec = usec;
 }
 
 unsigned port_proxy_relays(const PortProxy *p) {

@@ -51,5 +51,9 @@ int port_proxy_set_forwards(PortProxy *p, char *const *forwards, const char **re
  * buf (size bytes, NUL-terminated) as long as a whole line fits; returns the bytes appended. */
 size_t port_proxy_format_errors(const PortProxy *p, char *buf, size_t size);
 
+/* How long a UDP flow may be idle (PORT_PROXY_UDP_IDLE_USEC unless a test says otherwise); for
+ * flows made from then on. */
+void port_proxy_set_udp_idle(PortProxy *p, uint64_t usec);
+
 /* Open relays (TCP connections and UDP flows), for tests and logs. */
 unsigned port_proxy_relays(const PortProxy *p);
