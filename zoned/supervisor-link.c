@@ -253,3 +253,34 @@ int supervisor_link_call(SupervisorLink *l, const char *command, const char *ext
 int supervisor_link_command(SupervisorLink *l, const char *command, const char *extra) {
         return supervisor_link_call(l, command, extra, NULL, NULL);
 }
+
+static int append_lines(FILE *f, const char *key, char *const *values) {
+        for (char *const *v = values; v && *v; v++) {
+                if (strchr(*v, '\n'))
+                        return -EINVAL;
+                fprintf(f, "%s=%s\n", key, *v);
+        }
+        return 0;
+}
+
+int supervisor_link_set_ports(SupervisorLink *l, char *const *ports, char *const *addresses,
+                              supervisor_reply_func reply, void *userdata) {
+        _cleanup_free_ char *extra = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&extra, &size);
+        if (!f)
+                return -ENOMEM;
+        r = append_lines(f, "PORT", ports);
+        if (r >= 0)
+                r = append_lines(f, "ADDRESS", addresses);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        if (size + strlen("COMMAND=ports\n") > CONTROL_MESSAGE_MAX)
+                return -E2BIG;
+        return supervisor_link_call(l, "ports", extra, reply, userdata);
+}

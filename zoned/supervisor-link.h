@@ -26,4 +26,13 @@ typedef void (*supervisor_reply_func)(int result, const char *status, int *fd, v
 /* Sends a command whose answer goes to reply (called exactly once, also when the link is freed). */
 int supervisor_link_call(SupervisorLink *l, const char *command, const char *extra,
                          supervisor_reply_func reply, void *userdata);
+/* COMMAND=ports: replaces the zone's forwards that the supervisor serves on the host's [::1]
+ * (ports: port_forward_format() texts, "tcp:8080:80"; none: no forward) and, unless addresses is
+ * NULL, where they go (the zone's network addresses, "fd42::5/64": the first IPv6 one, else the
+ * first IPv4 one). zoned sends it when a running zone's forwards or addresses change. The answer
+ * goes to reply as for supervisor_link_call() (NULL: an error is logged); the supervisor's next
+ * snapshot names the host ports it could not have (PORTERROR=, control-proto.h). -E2BIG when
+ * they do not fit in one message (some 190 forwards). */
+int supervisor_link_set_ports(SupervisorLink *l, char *const *ports, char *const *addresses,
+                              supervisor_reply_func reply, void *userdata);
 SupervisorLink *supervisor_link_free(SupervisorLink *l);

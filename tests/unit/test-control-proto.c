@@ -63,11 +63,31 @@ static void test_first_wins(void) {
         assert_get(m, strlen(m), "RESULT", "0");
 }
 
+static void test_get_all(void) {
+        const char *m = "COMMAND=ports\nPORT=tcp:8080:80\nPORTS=x\nPORT=udp:53\nADDRESS=fd42::5/64\nPORT=";
+        _cleanup_strv_free_ char **l = NULL;
+
+        /* Every line of the key, in order, the last one without its newline; none is NULL. */
+        g_assert_cmpint(control_message_get_all(m, strlen(m), "PORT", &l), ==, 0);
+        g_assert_cmpuint(strv_length(l), ==, 3);
+        g_assert_cmpstr(l[0], ==, "tcp:8080:80");
+        g_assert_cmpstr(l[1], ==, "udp:53");
+        g_assert_cmpstr(l[2], ==, "");
+        l = strv_free(l);
+        g_assert_cmpint(control_message_get_all(m, strlen(m), "LIMIT", &l), ==, 0);
+        g_assert_null(l);
+        /* Only the given length counts. */
+        g_assert_cmpint(control_message_get_all(m, strlen("COMMAND=ports\nPORT=tcp:80"), "PORT", &l), ==, 0);
+        g_assert_cmpuint(strv_length(l), ==, 1);
+        g_assert_cmpstr(l[0], ==, "tcp:80");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/control-proto/snapshot", test_snapshot);
         g_test_add_func("/control-proto/prefixes-and-edges", test_prefixes_and_edges);
         g_test_add_func("/control-proto/length", test_length_is_respected);
         g_test_add_func("/control-proto/first-wins", test_first_wins);
+        g_test_add_func("/control-proto/get-all", test_get_all);
         return g_test_run();
 }

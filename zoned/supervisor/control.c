@@ -62,6 +62,8 @@ int control_format_snapshot(const Supervisor *s, char *buf, size_t size) {
         len = (size_t) k;
         if (!isempty(s->status))
                 append_status(buf, size, &len, s->status);
+        if (s->proxy)
+                len += port_proxy_format_errors(s->proxy, buf + len, size - len);
         return (int) len;
 }
 
@@ -146,6 +148,8 @@ int control_handle_message(Supervisor *s, const char *msg, size_t len, char **re
                 if (r < 0 && !*ret_status && r == -ESRCH)
                         *ret_status = strdup("The zone is not running");
                 return r;
+        } else if (streq(command, "ports")) {
+                return supervisor_ports_set(s, msg, len, ret_status);
         } else if (streq(command, "lxcfs")) {
                 r = zone_mount_lxcfs_refresh(s->plan->lxcfs, s->leader);
                 if (r < 0 && r != -ESRCH)

@@ -129,6 +129,7 @@ int event_loop_run(EventLoop *e) {
                 s = ev.data.ptr;
                 (void) s->handler(s, s->fd, ev.events, s->userdata);
         }
+        e->exiting = false;
         return e->exit_code;
 }
 

@@ -35,5 +35,6 @@ int event_add_timer(EventLoop *e, uint64_t usec, event_io_handler_t handler, voi
 /* Re-arms a timer source; 0 or USEC_INFINITY disarms it. */
 int event_timer_arm(EventSource *s, uint64_t usec);
 
+/* Runs until event_loop_exit() (called before or while it runs); it can be run again after. */
 int event_loop_run(EventLoop *e);
 void event_loop_exit(EventLoop *e, int code);

@@ -119,6 +119,10 @@ int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared
         r = supervisor_lifecycle_init(s);
         if (r < 0)
                 return log_error_errno(r, "Failed to create timers: %m");
+        /* Before the control socket, so that the first snapshot names the ports it could not have. */
+        r = supervisor_ports_start(s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the port forwards: %m");
         r = control_listen(s);
         if (r == -EADDRINUSE)
                 return log_error_errno(r, "Zone %s already has a supervisor.", s->plan->name);
@@ -142,6 +146,8 @@ int supervisor_new(const char *plan_path, int control_fd, ZonePrepared *prepared
 Supervisor *supervisor_free(Supervisor *s) {
         if (!s)
                 return NULL;
+        /* The forwards go before zoned sees EOF: a zone it calls stopped serves none. */
+        supervisor_ports_stop(s);
         if (s->loop)
                 control_close(s);
         console_done(&s->console);

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "event-loop.h"
 #include "launch-plan.h"
+#include "port-proxy.h"
 #include "zone-spawn.h"
 #include "zone-state.h"
 
@@ -88,6 +89,7 @@ struct Supervisor {
                                    it */
         SyscallFilter syscall_filter; /* read at the first start, kept for reboots */
         Console console;
+        PortProxy *proxy;      /* the zone's port forwards on the host's [::1] (ports.c) */
         ZonePrepared prepared; /* device program, and a network namespace for the next boot */
 };
 
@@ -123,6 +125,12 @@ int supervisor_limits_apply_boot(void *userdata);
 void supervisor_limits_stop(Supervisor *s);
 /* COMMAND=limits: RUNTIME=0|1 and LIMIT=Property=Value lines. */
 int supervisor_limits_set(Supervisor *s, const char *msg, size_t len, char **ret_status);
+
+/* ports.c: the zone's port forwards on the host's [::1], for the supervisor's whole life. */
+int supervisor_ports_start(Supervisor *s);
+void supervisor_ports_stop(Supervisor *s);
+/* COMMAND=ports: PORT=proto:host[:zone] and ADDRESS=addr[/len] lines. */
+int supervisor_ports_set(Supervisor *s, const char *msg, size_t len, char **ret_status);
 
 /* control.c: the control socket. */
 int control_listen(Supervisor *s);
