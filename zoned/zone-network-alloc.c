@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bus-errors.h"
 #include "network-config.h"
 #include "network-pool.h"
 #include "zone-network-alloc.h"
@@ -39,53 +40,64 @@ static const char *owner_of(GArray *taken, GPtrArray *owners, const InetPrefix *
         return i < owners->len ? owners->pdata[i] : "?";
 }
 
-static int bridge_addresses(Manager *m, const char *zone_name, ZoneNetwork *n, char **ret_error) {
+/* Sets error and returns r: the errno stays what the helpers said, whatever the name maps to. */
+#define set_error(r, error, name, ...) (sd_bus_error_setf((error), (name), __VA_ARGS__), (r))
+
+static int bridge_error(int r, const char *bridge, sd_bus_error *error) {
+        if (r == -ENOSPC)
+                return set_error(r, error, ZONED_ERROR_POOL_EXHAUSTED,
+                                 "The pools have no free network left for bridge %s.", bridge);
+        if (r == -EINVAL)
+                return set_error(r, error, ZONED_ERROR_INVALID_NAME,
+                                 "Bridge name \"%s\" is not an interface name.", bridge);
+        return sd_bus_error_set_errnof(error, r, "Cannot keep the networks of bridge %s: %m", bridge);
+}
+
+/* The addresses a zone names, checked against the bridge and the other zones'. */
+static int check_addresses(const NetworkBridge *b, const ZoneNetwork *n, GArray *taken, GPtrArray *owners,
+                           sd_bus_error *error) {
+        InetPrefix net4 = inet_prefix_network(&b->ipv4), net6 = inet_prefix_network(&b->ipv6);
+        char buf[INET_PREFIX_STRLEN], n6[INET_PREFIX_STRLEN], b4[INET_PREFIX_STRLEN], b6[INET_PREFIX_STRLEN];
+        const InetPrefix *clash = NULL;
+        int r;
+
+        r = network_pool_check(b, (const InetPrefix *) (void *) taken->data, taken->len, n->addresses,
+                               n->n_addresses, &clash);
+        if (r == -EADDRINUSE)
+                return set_error(r, error, ZONED_ERROR_ADDRESS_IN_USE, "Address %s is zone %s's.",
+                                 inet_prefix_format(clash, buf), owner_of(taken, owners, clash));
+        if (r == -EINVAL)
+                return set_error(r, error, SD_BUS_ERROR_INVALID_ARGS,
+                                 "A zone has at most one IPv4 and one IPv6 address.");
+        if (r < 0)
+                return set_error(r, error, ZONED_ERROR_ADDRESS_NOT_IN_POOL,
+                                 "A zone's address on bridge %s is a host of %s or %s, other than the "
+                                 "bridge's own %s and %s.",
+                                 b->name, inet_prefix_format(&net4, buf), inet_prefix_format(&net6, n6),
+                                 inet_prefix_format(&b->ipv4, b4), inet_prefix_format(&b->ipv6, b6));
+        return 0;
+}
+
+static int bridge_addresses(Manager *m, const char *zone_name, ZoneNetwork *n, sd_bus_error *error) {
         g_autoptr(GArray) taken = g_array_new(FALSE, FALSE, sizeof(InetPrefix));
         g_autoptr(GPtrArray) owners = g_ptr_array_new();
         const char *bridge = zone_bridge(n);
         const NetworkBridge *b;
-        const InetPrefix *clash = NULL;
-        char buf[INET_PREFIX_STRLEN];
         InetPrefix picked[2];
         int r;
 
         r = network_config_add_bridge(m->network_config, bridge, &b);
-        if (r == -ENOSPC)
-                *ret_error = g_strdup_printf("The pools have no free network left for bridge %s.", bridge);
-        else if (r < 0)
-                *ret_error = g_strdup_printf("Cannot set up bridge %s: %s", bridge, g_strerror(-r));
         if (r < 0)
-                return r;
+                return bridge_error(r, bridge, error);
         if (n->dhcp)
                 return 0;
         gather_addresses(m, zone_name, bridge, taken, owners);
-        if (n->n_addresses > 0) {
-                r = network_pool_check(b, (const InetPrefix *) (void *) taken->data, taken->len,
-                                       n->addresses, n->n_addresses, &clash);
-                if (r == -EADDRINUSE)
-                        *ret_error = g_strdup_printf("Address %s is zone %s's.",
-                                                     inet_prefix_format(clash, buf),
-                                                     owner_of(taken, owners, clash));
-                else if (r == -EINVAL)
-                        *ret_error = g_strdup("A zone has at most one IPv4 and one IPv6 address.");
-                else if (r < 0) {
-                        InetPrefix net4 = inet_prefix_network(&b->ipv4),
-                                   net6 = inet_prefix_network(&b->ipv6);
-                        char b4[INET_PREFIX_STRLEN], b6[INET_PREFIX_STRLEN], n6[INET_PREFIX_STRLEN];
-
-                        *ret_error = g_strdup_printf(
-                                "A zone's address on bridge %s is a host of %s or %s, other "
-                                "than the bridge's own %s and %s.",
-                                bridge, inet_prefix_format(&net4, buf), inet_prefix_format(&net6, n6),
-                                inet_prefix_format(&b->ipv4, b4), inet_prefix_format(&b->ipv6, b6));
-                }
-                return r;
-        }
+        if (n->n_addresses > 0)
+                return check_addresses(b, n, taken, owners, error);
         r = network_pool_pick(b, (const InetPrefix *) (void *) taken->data, taken->len, picked);
-        if (r < 0) {
-                *ret_error = g_strdup_printf("Bridge %s has no free address left for a zone.", bridge);
-                return r;
-        }
+        if (r < 0)
+                return set_error(r, error, ZONED_ERROR_POOL_EXHAUSTED,
+                                 "Bridge %s has no free address left for a zone.", bridge);
         n->addresses = g_new(InetPrefix, 2);
         memcpy(n->addresses, picked, sizeof(picked));
         n->n_addresses = 2;
@@ -113,40 +125,38 @@ static GArray *gather_ports(Manager *m, const char *zone_name, GPtrArray *owners
 }
 
 static int check_ports(Manager *m, const char *zone_name, const PortForward *ports, size_t n_ports,
-                       char **ret_error) {
+                       sd_bus_error *error) {
         g_autoptr(GPtrArray) owners = g_ptr_array_new();
         g_autoptr(GArray) taken = gather_ports(m, zone_name, owners);
         const PortForward *clash = NULL;
+        const char *owner = "?";
         int r;
 
         r = network_ports_check(ports, n_ports, (const PortForward *) (void *) taken->data, taken->len,
                                 &clash);
-        if (r < 0) {
-                const char *owner = "?";
-
-                for (guint i = 0; i < taken->len; i++)
-                        if (port_forward_same_key(&g_array_index(taken, PortForward, i), clash))
-                                owner = owners->pdata[i];
-                *ret_error = g_strdup_printf("Host port %s/%u is forwarded to zone %s already.",
-                                             ip_protocol_to_string(clash->protocol), clash->host_port,
-                                             owner);
-        }
-        return r;
+        if (r >= 0)
+                return 0;
+        for (guint i = 0; i < taken->len; i++)
+                if (port_forward_same_key(&g_array_index(taken, PortForward, i), clash))
+                        owner = owners->pdata[i];
+        return set_error(r, error, ZONED_ERROR_PORT_IN_USE,
+                         "Host port %s/%u is forwarded to zone %s already.",
+                         ip_protocol_to_string(clash->protocol), clash->host_port, owner);
 }
 
-int zone_network_allocate(Manager *m, const char *zone_name, ZoneNetwork *n, char **ret_error) {
+int zone_network_allocate(Manager *m, const char *zone_name, ZoneNetwork *n, sd_bus_error *error) {
         int r;
 
         if (n->mode == NETWORK_BRIDGE) {
-                r = bridge_addresses(m, zone_name, n, ret_error);
+                r = bridge_addresses(m, zone_name, n, error);
                 if (r < 0)
                         return r;
         }
-        return check_ports(m, zone_name, n->ports, n->n_ports, ret_error);
+        return check_ports(m, zone_name, n->ports, n->n_ports, error);
 }
 
-int zone_network_check_port(Manager *m, const char *zone_name, const PortForward *p, char **ret_error) {
-        return check_ports(m, zone_name, p, 1, ret_error);
+int zone_network_check_port(Manager *m, const char *zone_name, const PortForward *p, sd_bus_error *error) {
+        return check_ports(m, zone_name, p, 1, error);
 }
 
 int zone_network_forget_bridges(Manager *m) {
@@ -154,6 +164,8 @@ int zone_network_forget_bridges(Manager *m) {
         GHashTableIter it;
         gpointer v;
 
+        if (!m->network_config)
+                return 0;
         g_hash_table_iter_init(&it, m->zones);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 const Zone *z = v;

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <sys/socket.h>
 
+#include "bus-errors.h"
 #include "manager.h"
 #include "network-config.h"
 #include "network-pool.h"
@@ -221,15 +222,15 @@ static void fixture_teardown(Fixture *f, gconstpointer data) {
         g_free(f->state);
 }
 
-static int allocate(Manager *m, Zone *z, char **ret_error) {
-        return zone_network_allocate(m, z->name, &z->config.network, ret_error);
+static int allocate(Manager *m, Zone *z, sd_bus_error *error) {
+        return zone_network_allocate(m, z->name, &z->config.network, error);
 }
 
 static void test_zones(Fixture *f, gconstpointer data) {
         Zone *a = add_zone(f->m, "a", NETWORK_BRIDGE, NULL),
              *b = add_zone(f->m, "b", NETWORK_BRIDGE, "zbr0");
         Zone *c = add_zone(f->m, "c", NETWORK_BRIDGE, NULL);
-        g_autofree char *error = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
         g_assert_cmpint(allocate(f->m, a, &error), ==, 0);
         g_assert_cmpuint(a->config.network.n_addresses, ==, 2);
@@ -240,23 +241,32 @@ static void test_zones(Fixture *f, gconstpointer data) {
         assert_prefix(&b->config.network.addresses[1], "fd42:7a6f:6e65::3/64");
         /* A zone's own addresses are not another zone's: checking them again is fine. */
         g_assert_cmpint(allocate(f->m, a, &error), ==, 0);
-        g_assert_null(error);
+        g_assert_false(sd_bus_error_is_set(&error));
 
         /* c names b's address: refused, naming b. */
         c->config.network.addresses = g_new(InetPrefix, 1);
         c->config.network.addresses[0] = prefix("10.42.0.3/24");
         c->config.network.n_addresses = 1;
         g_assert_cmpint(allocate(f->m, c, &error), ==, -EADDRINUSE);
-        g_assert_cmpstr(error, ==, "Address 10.42.0.3/24 is zone b's.");
-        g_clear_pointer(&error, g_free);
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_ADDRESS_IN_USE);
+        g_assert_cmpstr(error.message, ==, "Address 10.42.0.3/24 is zone b's.");
+        sd_bus_error_free(&error);
         c->config.network.addresses[0] = prefix("10.43.0.3/24");
         g_assert_cmpint(allocate(f->m, c, &error), ==, -EADDRNOTAVAIL);
-        g_assert_nonnull(strstr(error, "a host of 10.42.0.0/24 or fd42:7a6f:6e65::/64"));
-        g_clear_pointer(&error, g_free);
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_ADDRESS_NOT_IN_POOL);
+        g_assert_nonnull(strstr(error.message, "a host of 10.42.0.0/24 or fd42:7a6f:6e65::/64"));
+        sd_bus_error_free(&error);
         c->config.network.addresses[0] = prefix("10.42.0.1/24");
         g_assert_cmpint(allocate(f->m, c, &error), ==, -EADDRNOTAVAIL);
-        g_clear_pointer(&error, g_free);
+        sd_bus_error_free(&error);
+        c->config.network.addresses = g_renew(InetPrefix, c->config.network.addresses, 2);
         c->config.network.addresses[0] = prefix("10.42.0.20/24");
+        c->config.network.addresses[1] = prefix("10.42.0.21/24");
+        c->config.network.n_addresses = 2;
+        g_assert_cmpint(allocate(f->m, c, &error), ==, -EINVAL);
+        g_assert_cmpstr(error.name, ==, SD_BUS_ERROR_INVALID_ARGS);
+        sd_bus_error_free(&error);
+        c->config.network.n_addresses = 1;
         g_assert_cmpint(allocate(f->m, c, &error), ==, 0);
         g_assert_cmpuint(c->config.network.n_addresses, ==, 1);
 
@@ -271,7 +281,8 @@ static void test_zones(Fixture *f, gconstpointer data) {
 static void test_automatic_bridge(Fixture *f, gconstpointer data) {
         Zone *a = add_zone(f->m, "a", NETWORK_BRIDGE, NULL), *b = add_zone(f->m, "b", NETWORK_BRIDGE, "br7");
         Zone *c = add_zone(f->m, "c", NETWORK_BRIDGE, "br7");
-        g_autofree char *error = NULL, *sf = g_build_filename(f->state, ".network", "bridges.ini", NULL);
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        g_autofree char *sf = g_build_filename(f->state, ".network", "bridges.ini", NULL);
 
         g_assert_cmpint(allocate(f->m, a, &error), ==, 0);
         g_assert_cmpint(allocate(f->m, b, &error), ==, 0);
@@ -299,11 +310,12 @@ static void test_automatic_bridge(Fixture *f, gconstpointer data) {
         /* A name that is not an interface name, and pools with no network left. */
         b = add_zone(f->m, "b", NETWORK_BRIDGE, "x/y");
         g_assert_cmpint(allocate(f->m, b, &error), ==, -EINVAL);
-        g_clear_pointer(&error, g_free);
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_INVALID_NAME);
+        sd_bus_error_free(&error);
 }
 
 static void test_exhausted(Fixture *f, gconstpointer data) {
-        g_autofree char *error = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         Zone *z;
 
         for (unsigned i = 0; i < 253; i++) {
@@ -313,9 +325,10 @@ static void test_exhausted(Fixture *f, gconstpointer data) {
         }
         z = add_zone(f->m, "last", NETWORK_BRIDGE, NULL);
         g_assert_cmpint(allocate(f->m, z, &error), ==, -ENOSPC);
-        g_assert_cmpstr(error, ==, "Bridge zbr0 has no free address left for a zone.");
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_POOL_EXHAUSTED);
+        g_assert_cmpstr(error.message, ==, "Bridge zbr0 has no free address left for a zone.");
         g_assert_cmpuint(z->config.network.n_addresses, ==, 0);
-        g_clear_pointer(&error, g_free);
+        sd_bus_error_free(&error);
         /* A zone with Address=dhcp needs none. */
         z->config.network.dhcp = true;
         g_assert_cmpint(allocate(f->m, z, &error), ==, 0);
@@ -324,13 +337,14 @@ static void test_exhausted(Fixture *f, gconstpointer data) {
         /* The pools of this fixture hold 2 bridges: zbr0 and one more. */
         g_assert_cmpint(allocate(f->m, add_zone(f->m, "x1", NETWORK_BRIDGE, "br1"), &error), ==, 0);
         g_assert_cmpint(allocate(f->m, add_zone(f->m, "x2", NETWORK_BRIDGE, "br2"), &error), ==, -ENOSPC);
-        g_assert_cmpstr(error, ==, "The pools have no free network left for bridge br2.");
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_POOL_EXHAUSTED);
+        g_assert_cmpstr(error.message, ==, "The pools have no free network left for bridge br2.");
 }
 
 static void test_zone_ports(Fixture *f, gconstpointer data) {
         Zone *a = add_zone(f->m, "a", NETWORK_BRIDGE, NULL),
              *b = add_zone(f->m, "b", NETWORK_MACVLAN, "eth9");
-        g_autofree char *error = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         PortForward p;
 
         a->config.network.ports = g_new(PortForward, 1);
@@ -342,20 +356,21 @@ static void test_zone_ports(Fixture *f, gconstpointer data) {
         g_assert_cmpint(port_forward_parse("tcp:8080:8080", &b->config.network.ports[1]), ==, 0);
         b->config.network.n_ports = 2;
         g_assert_cmpint(allocate(f->m, b, &error), ==, -EADDRINUSE);
-        g_assert_cmpstr(error, ==, "Host port tcp/8080 is forwarded to zone a already.");
+        g_assert_cmpstr(error.name, ==, ZONED_ERROR_PORT_IN_USE);
+        g_assert_cmpstr(error.message, ==, "Host port tcp/8080 is forwarded to zone a already.");
         /* A macvlan zone gets no address from a bridge. */
         g_assert_cmpuint(b->config.network.n_addresses, ==, 0);
-        g_clear_pointer(&error, g_free);
+        sd_bus_error_free(&error);
         b->config.network.n_ports = 1;
         g_assert_cmpint(allocate(f->m, b, &error), ==, 0);
         g_assert_cmpint(port_forward_parse("tcp:8080:22", &p), ==, 0);
         g_assert_cmpint(zone_network_check_port(f->m, "b", &p, &error), ==, -EADDRINUSE);
-        g_clear_pointer(&error, g_free);
+        sd_bus_error_free(&error);
         /* A's own forward is a's to change. */
         g_assert_cmpint(zone_network_check_port(f->m, "a", &p, &error), ==, 0);
         g_assert_cmpint(port_forward_parse("udp:8080", &p), ==, 0);
         g_assert_cmpint(zone_network_check_port(f->m, "a", &p, &error), ==, -EADDRINUSE);
-        g_assert_cmpstr(error, ==, "Host port udp/8080 is forwarded to zone b already.");
+        g_assert_cmpstr(error.message, ==, "Host port udp/8080 is forwarded to zone b already.");
 }
 
 int main(int argc, char *argv[]) {
