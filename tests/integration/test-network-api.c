@@ -129,6 +129,16 @@ static void test_create_and_set(Harness *h, gconstpointer data) {
         g_assert_nonnull(strstr(status.out, "10.42.0.20/24"));
         g_assert_nonnull(strstr(status.out, "tcp:8080→81"));
 
+        /* show prints arrays of structs as zonectl set takes them. */
+        {
+                g_auto(HarnessRun) show = { 0 };
+
+                harness_zonectl(h, &show, NULL, "show", "web", "-p", "PortForwards,NetworkMode", NULL);
+                harness_assert_run(&show, 0, "show");
+                g_assert_nonnull(strstr(show.out, "PortForwards=tcp:8080:81 udp:5353:53\n"));
+                g_assert_nonnull(strstr(show.out, "NetworkMode=bridge:zbr0\n"));
+        }
+
         /* Kept across a restart of zoned. */
         harness_stop_zoned(h, SIGTERM);
         harness_start_zoned(h);
