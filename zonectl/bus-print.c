@@ -67,9 +67,49 @@ static bool type_is_printable(char t) {
         return t && strchr("ybnqiuxtdsog", t);
 }
 
-static int array_to_string(sd_bus_message *m, char type, char **ret) {
+/* A struct of basic types, "(sqq)": its fields joined with ':' ("tcp:8080:80"). */
+static bool struct_is_printable(const char *sig) {
+        size_t n = strlen(sig);
+
+        if (n < 3 || sig[0] != '(' || sig[n - 1] != ')')
+                return false;
+        for (size_t i = 1; i < n - 1; i++)
+                if (!type_is_printable(sig[i]))
+                        return false;
+        return true;
+}
+
+static int struct_to_string(sd_bus_message *m, const char *sig, char **ret) {
+        _cleanup_free_ char *inner = strndup(sig + 1, strlen(sig) - 2), *joined = strdup("");
+        int r;
+
+        if (!inner || !joined)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(m, 'r', inner);
+        if (r < 0)
+                return r;
+        for (const char *t = inner; *t; t++) {
+                _cleanup_free_ char *field = NULL;
+                char *n;
+
+                r = basic_to_string(m, *t, &field);
+                if (r < 0)
+                        return r;
+                if (asprintf(&n, "%s%s%s", joined, t == inner ? "" : ":", field) < 0)
+                        return -ENOMEM;
+                free(joined);
+                joined = n;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(joined);
+        return 0;
+}
+
+/* An array of a basic type or of printable structs: its items joined with ' '. */
+static int array_to_string(sd_bus_message *m, const char *sig, char **ret) {
         _cleanup_free_ char *joined = strdup("");
-        char sig[2] = { type, 0 };
         int r;
 
         if (!joined)
@@ -86,7 +126,7 @@ static int array_to_string(sd_bus_message *m, char type, char **ret) {
                         return r;
                 if (r > 0)
                         break;
-                r = basic_to_string(m, type, &item);
+                r = sig[0] == '(' ? struct_to_string(m, sig, &item) : basic_to_string(m, sig[0], &item);
                 if (r < 0)
                         return r;
                 if (asprintf(&n, "%s%s%s", joined, *joined ? " " : "", item) < 0)
@@ -111,7 +151,8 @@ int bus_variant_to_string(sd_bus_message *m, char **ret) {
                 return r;
         if (type_is_printable(contents[0]) && contents[1] == 0)
                 type = contents[0];
-        else if (contents[0] == 'a' && type_is_printable(contents[1]) && contents[2] == 0)
+        else if (contents[0] == 'a' &&
+                 ((type_is_printable(contents[1]) && contents[2] == 0) || struct_is_printable(contents + 1)))
                 type = 'a';
         else {
                 r = sd_bus_message_skip(m, "v");
@@ -122,7 +163,7 @@ int bus_variant_to_string(sd_bus_message *m, char **ret) {
         if (r < 0)
                 return r;
         if (type == 'a')
-                r = array_to_string(m, contents[1], ret);
+                r = array_to_string(m, contents + 1, ret);
         else
                 r = basic_to_string(m, type, ret);
         if (r < 0)

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "format-util.h"
 #include "limit-table.h"
+#include "net-address.h"
 #include "signal-name.h"
 #include "zonectl.h"
 
@@ -34,6 +35,8 @@ bool arg_runtime = false;
 unsigned arg_iterations = 0;
 const char *arg_order = NULL;
 char **arg_limits = NULL;
+const char *arg_network = NULL;
+char **arg_ip = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -68,7 +71,9 @@ static const Verb verbs[] = {
         { "transfers", 0, 0, verb_transfers },
         { "cancel-transfer", 1, 1, verb_cancel_transfer },
         { "set", 2, -1, verb_set },
+        { "unset", 2, -1, verb_unset },
         { "top", 0, 0, verb_top },
+        { "network", 0, 0, verb_network },
 };
 
 static void help(void) {
@@ -89,8 +94,12 @@ static void help(void) {
                "  login NAME                  Log into a zone on a new terminal of its own\n"
                "  console NAME                Attach to a zone's console (^]^]^] detaches)\n"
                "  set NAME KEY=VALUE...       Change settings of a zone: its limits\n"
-               "                              (memory=1G cpu-quota=150%% tasks=256 ...)\n"
-               "  top                         Show the running zones' use of CPU, memory, IO\n\n"
+               "                              (memory=1G cpu-quota=150%% tasks=256 ...), its\n"
+               "                              network (port=tcp:8080:80 network=bridge:lab\n"
+               "                              ip=10.42.0.20/24 dns=10.42.0.1 mtu=1400)\n"
+               "  unset NAME port=tcp:8080... Remove port forwards of a zone\n"
+               "  top                         Show the running zones' use of CPU, memory, IO\n"
+               "  network                     List what zoned added to the host's network\n\n"
                "Template commands:\n"
                "  templates                   List templates\n"
                "  import-fs DIR NAME          Import a directory tree as a template\n"
@@ -123,6 +132,9 @@ static void help(void) {
                "                              --cpus, --tasks, --io-weight, --io-read-bandwidth,\n"
                "                              --io-write-bandwidth, --io-read-iops,\n"
                "                              --io-write-iops, --disk\n"
+               "     --network=MODE           create: none, host, bridge[:NAME], macvlan:IFACE or\n"
+               "                              ipvlan:IFACE\n"
+               "     --ip=ADDRESS/LENGTH      create: the zone's address (once per family), or dhcp\n"
                "     --runtime                set: live only, gone at the zone's next boot\n"
                "  -n --iterations=N           top: refresh N times (default: until ^C on a\n"
                "                              terminal, once otherwise)\n"
@@ -158,6 +170,8 @@ enum {
         ARG_FORCE,
         ARG_RUNTIME,
         ARG_ORDER,
+        ARG_NETWORK,
+        ARG_IP,
         ARG_LIMIT, /* + LimitKey: --memory=, ... (the CLI keys of limit-table.h) */
 };
 
@@ -185,6 +199,8 @@ static const struct option options[] = {
         { "runtime", no_argument, NULL, ARG_RUNTIME },
         { "iterations", required_argument, NULL, 'n' },
         { "order", required_argument, NULL, ARG_ORDER },
+        { "network", required_argument, NULL, ARG_NETWORK },
+        { "ip", required_argument, NULL, ARG_IP },
         { "memory", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_MAX },
         { "memory-high", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_HIGH },
         { "swap", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_SWAP_MAX },
@@ -337,6 +353,28 @@ static int parse_option(int c, const char *value) {
         case ARG_ORDER:
                 arg_order = value;
                 break;
+        case ARG_NETWORK: {
+                _cleanup_free_ char *link = NULL;
+                NetworkMode mode;
+
+                if (network_mode_parse(value, &mode, &link) < 0)
+                        return cli_error_errno(EINVAL,
+                                               "invalid --network: \"%s\" (none, host, bridge[:NAME], "
+                                               "macvlan:IFACE or ipvlan:IFACE)",
+                                               value);
+                arg_network = value;
+                break;
+        }
+        case ARG_IP: {
+                InetPrefix p;
+
+                if (!streq(value, "dhcp") && inet_prefix_parse(value, &p) < 0)
+                        return cli_error_errno(EINVAL, "invalid --ip: \"%s\" (ADDRESS/LENGTH or dhcp)",
+                                               value);
+                if (strv_extend(&arg_ip, value) < 0)
+                        return cli_error_errno(ENOMEM, "out of memory");
+                break;
+        }
         case ':':
                 return cli_error_errno(EINVAL, "option %s needs a value (see --help)", value);
         default:
@@ -466,5 +504,6 @@ int main(int argc, char *argv[]) {
         arg_property = strv_free(arg_property);
         arg_command = strv_free(arg_command);
         arg_limits = strv_free(arg_limits);
+        arg_ip = strv_free(arg_ip);
         return r;
 }

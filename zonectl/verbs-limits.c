@@ -44,11 +44,22 @@ int limits_append(sd_bus_message *m, const char *assignment) {
         return r < 0 ? cli_error_errno(r, "cannot build the call: %m") : 0;
 }
 
+/* The network keys go to SetZoneNetwork (verbs-network.c), the limits to SetZoneLimits; every
+ * key is checked before either is called. */
 int verb_set(int argc, char *argv[], Client *c) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        size_t n_limits = 0;
         int r;
 
+        r = network_check(argv + 2, (size_t) argc - 2, false);
+        if (r < 0)
+                return r;
+        for (int k = 2; k < argc; k++)
+                if (!network_assignment(argv[k]))
+                        n_limits++;
+        if (n_limits < (size_t) argc - 2 && arg_runtime)
+                return cli_error_errno(EINVAL, "--runtime applies to limits only, not to network keys");
         r = sd_bus_message_new_method_call(c->bus, &m, c->destination, ZONED_MANAGER_PATH,
                                            ZONED_MANAGER_INTERFACE, "SetZoneLimits");
         if (r >= 0)
@@ -58,6 +69,8 @@ int verb_set(int argc, char *argv[], Client *c) {
         if (r < 0)
                 return cli_error_errno(r, "cannot build the call: %m");
         for (int k = 2; k < argc; k++) {
+                if (network_assignment(argv[k]))
+                        continue;
                 r = limits_append(m, argv[k]);
                 if (r < 0)
                         return r;
@@ -67,6 +80,9 @@ int verb_set(int argc, char *argv[], Client *c) {
                 r = sd_bus_message_append(m, "b", arg_runtime);
         if (r < 0)
                 return cli_error_errno(r, "cannot build the call: %m");
+        r = network_set(c, argv[1], argv + 2, (size_t) argc - 2, false);
+        if (r < 0 || n_limits == 0)
+                return r < 0 ? r : 0;
         r = sd_bus_call(c->bus, m, 0, &error, NULL);
         if (r < 0)
                 return cli_bus_error(&error, r, "cannot set the limits of zone \"%s\"", argv[1]);

@@ -105,6 +105,7 @@ int verb_status(int argc, char *argv[], Client *c) {
                 if (k > 1)
                         putchar('\n');
                 print_zone_info(&info);
+                print_zone_network(c, path);
                 print_zone_resources(c, path);
         }
         return ret;
@@ -224,6 +225,8 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
         for (char **l = arg_limits; r >= 0 && l && *l; l++)
                 if (limits_append(m, *l) < 0)
                         return -EINVAL; /* said why */
+        if (r >= 0)
+                r = network_append_create_options(m);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)

@@ -36,6 +36,8 @@ extern bool arg_runtime;        /* set: live only, gone at the next boot */
 extern unsigned arg_iterations; /* top: 0: until interrupted (on a terminal) */
 extern const char *arg_order;   /* top: name, tasks, cpu (default) or memory */
 extern char **arg_limits;       /* create: "memory=512M", ... */
+extern const char *arg_network; /* create: "bridge:lab" */
+extern char **arg_ip;           /* create: "10.42.0.20/24", ... */
 
 /* Verbs: argv[0] is the verb. Return < 0 on failure (after printing one
  * line), otherwise the exit status. */
@@ -67,10 +69,20 @@ int verb_transfers(int argc, char *argv[], Client *c);
 int verb_cancel_transfer(int argc, char *argv[], Client *c);
 int verb_set(int argc, char *argv[], Client *c);
 int verb_top(int argc, char *argv[], Client *c);
+int verb_unset(int argc, char *argv[], Client *c);
+int verb_network(int argc, char *argv[], Client *c);
 
 /* verbs-limits.c: "memory=512M" (a CLI key or a property name) as an a{sv} entry of a limit;
  * prints the error itself. */
 int limits_append(sd_bus_message *m, const char *assignment);
+/* verbs-network.c: whether "port=..." is a network key of set; the checks of set's (or unset's)
+ * network keys, printing the error; the one SetZoneNetwork call with them (0: there were none,
+ * 1: done); the network options of create; status's network lines. */
+bool network_assignment(const char *assignment);
+int network_check(char **assignments, size_t n, bool unset);
+int network_set(Client *c, const char *name, char **assignments, size_t n, bool unset);
+int network_append_create_options(sd_bus_message *m);
+void print_zone_network(Client *c, const char *path);
 /* status: memory, CPU, tasks, IO and OOM kills of the zone at path. */
 void print_zone_resources(Client *c, const char *path);
 /* output.c: the terminal's width, 0 when stdout is none. */
