@@ -7,7 +7,9 @@
 #include "names.h"
 #include "template-dbus.h"
 #include "zone-dbus.h"
+#include "network-config.h"
 #include "zone-limits-dbus.h"
+#include "zone-network-dbus.h"
 #include "zone.h"
 
 int bus_get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *error) {
@@ -40,9 +42,38 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
         return bus_reply_sorted_list(msg, m->zones, compare_zones, "(sssso)", append_zone);
 }
 
+/* CreateZone's options beyond copy and PrivateUsers: limits and network settings, by the names
+ * SetZoneLimits and SetZoneNetwork take. */
+typedef struct CreateSettings {
+        ZoneLimits *limits;
+        ZoneNetworkRequest network;
+} CreateSettings;
+
+static int read_create_setting(sd_bus_message *msg, const char *key, void *userdata, sd_bus_error *error) {
+        CreateSettings *s = userdata;
+        int r;
+
+        r = bus_read_network(msg, key, &s->network, error);
+        if (r != -ENOENT)
+                return r;
+        return bus_read_limit(msg, key, s->limits, error);
+}
+
+/* A zone that says nothing of its network gets zoned's default (network-config.h). */
+static int create_network(Manager *m, const ZoneNetworkRequest *q, ZoneNetwork *ret, sd_bus_error *error) {
+        ZoneNetwork base = {};
+
+        if (m->network_config) {
+                base.mode = m->network_config->default_mode;
+                base.link = m->network_config->default_link;
+        }
+        return zone_network_from_request(&base, q, ret, error);
+}
+
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         ZoneCreateOptions o = { .copy = false, .private_users = true };
+        CreateSettings settings = { .limits = &o.limits };
         const char *name, *template_name;
         Zone *z = NULL;
         int r;
@@ -57,10 +88,14 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = bus_read_options_full(
                 msg,
                 (const BusOption[]) { { "copy", "b", &o.copy }, { "PrivateUsers", "b", &o.private_users } },
-                2, bus_read_limit, &o.limits, error);
+                2, read_create_setting, &settings, error);
+        if (r >= 0)
+                r = create_network(m, &settings.network, &o.network, error);
         if (r >= 0)
                 r = zone_create(m, name, template_name, &o, msg, error, &z);
         zone_limits_done(&o.limits);
+        zone_network_done(&o.network);
+        zone_network_request_done(&settings.network);
         if (r < 0)
                 return r;
         if (r > 0)
@@ -135,6 +170,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                          SD_BUS_PARAM(env),
                                  "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),
                                  method_open_shell_by_name, U),
+        MANAGER_NETWORK_VTABLE,
         SD_BUS_SIGNAL_WITH_NAMES("ZoneNew", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(zone), 0),
         SD_BUS_SIGNAL_WITH_NAMES("ZoneRemoved", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(zone), 0),
         SD_BUS_VTABLE_END,

@@ -22,6 +22,7 @@
 #include "worker.h"
 #include "zone-adopt.h"
 #include "zone-dbus.h"
+#include "manager-network.h"
 #include "zone-network.h"
 #include "zone.h"
 
@@ -332,7 +333,7 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
         zone_adopt_settle(m);
-        manager_network_clean_up(m);
+        (void) manager_network_refresh(m); /* also after a zoned that was killed */
         lxcfs_revive(m);
         log_info("Loaded %u zones from %s.", g_hash_table_size(m->zones), m->config_dir);
         r = private_bus_listen(m);

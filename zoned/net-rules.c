@@ -190,6 +190,9 @@ static int put_input(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
                         "ct state established,related accept",
                         "ct status dnat accept",
                         "icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept",
+                        /* a zone may ping its gateway: the first thing an admin tries */
+                        "icmp type echo-request accept",
+                        "icmpv6 type echo-request accept",
                         "drop",
                 };
 

@@ -16,6 +16,7 @@
 #include "zone-disk.h"
 #include "zone-userns.h"
 #include "zone-limits.h"
+#include "zone-network-alloc.h"
 #include "zone.h"
 
 typedef struct CopyJob {
@@ -257,6 +258,18 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                 zone_free(z);
                 return r;
         }
+        /* z is among the zones: the next zone created sees the addresses and ports this one got. */
+        r = zone_network_copy(&o->network, &z->config.network);
+        if (r < 0) {
+                zone_free(z);
+                return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
+        }
+        r = zone_network_allocate(m, name, &z->config.network, error);
+        if (r < 0) {
+                zone_free(z);
+                (void) zone_network_forget_bridges(m);
+                return r;
+        }
         r = zone_config_new_machine_id(&z->config.machine_id);
         if (r < 0) {
                 zone_free(z);
@@ -274,6 +287,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         r = zone_config_save(cfg, &z->config);
         if (r < 0) {
                 zone_free(z);
+                (void) zone_network_forget_bridges(m);
                 return sd_bus_error_set_errnof(error, r, "Cannot write %s: %m", cfg);
         }
         r = zone_make_storage(z, lower, call);
@@ -295,6 +309,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
 }
 
 int zone_remove(Zone *z, sd_bus_error *error) {
+        Manager *m = z->manager;
         g_autofree char *cfg = zone_config_path(z), *logdir = NULL;
         int r;
 
@@ -315,5 +330,6 @@ int zone_remove(Zone *z, sd_bus_error *error) {
         log_info("Zone %s removed.", z->name);
         zone_emit_removed(z);
         zone_free(z);
+        (void) zone_network_forget_bridges(m);
         return 0;
 }

@@ -5,6 +5,7 @@
 #include "zone-dbus.h"
 #include "zone-disk.h"
 #include "zone-limits-dbus.h"
+#include "zone-network-dbus.h"
 #include "zone-pty.h"
 
 static int zone_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -251,6 +252,7 @@ static const sd_bus_vtable zone_vtable[] = {
                                  "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path), object_open_shell,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         ZONE_LIMITS_VTABLE,
+        ZONE_NETWORK_VTABLE,
         SD_BUS_VTABLE_END,
 };
 

@@ -7,6 +7,7 @@
 #include "bus-list.h"
 #include "bus-options.h"
 #include "manager-dbus.h"
+#include "manager-network.h"
 #include "zone-network-dbus.h"
 #include "zone-network-update.h"
 

@@ -3,40 +3,32 @@
 
 #include <glib.h>
 
+#include <sys/socket.h>
+
 #include "bus-errors.h"
+#include "log.h"
+#include "manager-network.h"
+#include "net-link.h"
+#include "supervisor-link.h"
+#include "zone-dbus.h"
+#include "zone-network-alloc.h"
 #include "zone-network-update.h"
 
-Zone *manager_port_owner(Manager *m, const PortForward *p, const Zone *z) {
-        GHashTableIter it;
-        gpointer value;
+/* Addresses and mode are in the running zone's nftables rules and links: they change while it is
+ * stopped. */
+static int check_running(Zone *z, const ZoneNetwork *next, sd_bus_error *error) {
+        const ZoneNetwork *n = &z->config.network;
+        bool same = n->mode == next->mode && streq_ptr(n->link, next->link) && n->dhcp == next->dhcp &&
+                    n->n_addresses == next->n_addresses;
 
-        g_hash_table_iter_init(&it, m->zones);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-                Zone *other = value;
-
-                if (other == z)
-                        continue;
-                for (size_t i = 0; i < other->config.network.n_ports; i++)
-                        if (port_forward_same_key(&other->config.network.ports[i], p))
-                                return other;
-        }
-        return NULL;
-}
-
-/* Host ports are the host's: two zones cannot forward the same one. */
-static int check_ports(Zone *z, const ZoneNetwork *n, sd_bus_error *error) {
-        char buf[PORT_FORWARD_STRLEN];
-
-        for (size_t i = 0; i < n->n_ports; i++) {
-                Zone *owner = manager_port_owner(z->manager, &n->ports[i], z);
-                PortForward key = { n->ports[i].protocol, n->ports[i].host_port, 0 };
-
-                if (owner)
-                        return sd_bus_error_setf(error, ZONED_ERROR_PORT_IN_USE,
-                                                 "Host port %s is forwarded to zone %s.",
-                                                 port_forward_format(&key, buf), owner->name);
-        }
-        return 0;
+        for (size_t i = 0; same && i < n->n_addresses; i++)
+                same = inet_prefix_equal(&n->addresses[i], &next->addresses[i]);
+        if (same || z->state == ZONE_STOPPED || z->state == ZONE_FAILED)
+                return 0;
+        return sd_bus_error_setf(error, ZONED_ERROR_BUSY,
+                                 "Zone %s is %s: its network mode and addresses change while it is "
+                                 "stopped.",
+                                 z->name, zone_state_to_string(z->state));
 }
 
 static bool ports_equal(const ZoneNetwork *a, const ZoneNetwork *b) {
@@ -68,10 +60,11 @@ int zone_set_network(Zone *z, const ZoneNetworkRequest *q, sd_bus_error *error) 
         r = zone_network_from_request(&z->config.network, q, &next, error);
         if (r < 0)
                 return r;
-        r = check_ports(z, &next, error);
+        r = check_running(z, &next, error);
         if (r < 0)
                 return r;
-        r = zone_network_check_addresses(z, &next, error);
+        /* Checks the other zones' addresses and host ports, picks addresses if none are named. */
+        r = zone_network_allocate(z->manager, z->name, &next, error);
         if (r < 0)
                 return r;
         ports_changed = !ports_equal(&z->config.network, &next);
@@ -88,4 +81,49 @@ int zone_set_network(Zone *z, const ZoneNetworkRequest *q, sd_bus_error *error) 
         if (ports_changed)
                 zone_network_ports_changed(z);
         return 0;
+}
+
+static int forwards_strv(const ZoneNetwork *n, char ***ret) {
+        _cleanup_strv_free_ char **l = new0(char *, 1);
+        char buf[PORT_FORWARD_STRLEN];
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n->n_ports; i++)
+                if (strv_extend(&l, port_forward_format(&n->ports[i], buf)) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+void zone_network_ports_changed(Zone *z) {
+        _cleanup_strv_free_ char **ports = NULL;
+        int r;
+
+        (void) manager_network_refresh(z->manager);
+        if (!z->link || z->state != ZONE_RUNNING)
+                return;
+        /* [::1] is the supervisor's: it serves the new set at once (addresses unchanged). */
+        r = forwards_strv(&z->config.network, &ports);
+        if (r >= 0)
+                r = supervisor_link_set_ports(z->link, ports, NULL, NULL, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Zone %s: cannot give its supervisor the new forwards: %m", z->name);
+}
+
+void zone_network_mac(Zone *z, uint8_t ret[static 6]) {
+        if (z->config.network.mac_set)
+                memcpy(ret, z->config.network.mac, 6);
+        else /* a broken zone file may have no machine id: the name then, as a stable seed */
+                mac_address_from_seed(z->config.machine_id ?: z->name, ret);
+}
+
+int zone_network_traffic(Zone *z, uint64_t *ret_rx, uint64_t *ret_tx) {
+        char ifname[IFNAME_MAX + 1];
+
+        if (z->config.network.mode != NETWORK_BRIDGE || !z->link)
+                return -ENXIO;
+        zone_host_ifname(z->name, ifname);
+        /* The host side: what it received is what the zone sent. */
+        return net_link_stats(ifname, ret_tx, ret_rx);
 }

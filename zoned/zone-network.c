@@ -5,24 +5,30 @@
 #include "bus-errors.h"
 #include "log.h"
 #include "net-link.h"
+#include "network-config.h"
 #include "zone-network.h"
 
-/* Until zoned's configuration has address pools per bridge, the default bridge has these (the
- * first address of each network) and another bridge none. */
-int zone_bridge_addresses(const char *bridge, InetPrefix **ret, size_t *ret_n) {
-        static const char *const zbr0[] = { "10.42.0.1/24", "fd42:7a6f:6e65::1/64" };
-        g_autofree InetPrefix *a = g_new0(InetPrefix, ELEMENTSOF(zbr0));
+int zone_bridge_addresses(Manager *m, const char *bridge, InetPrefix **ret, size_t *ret_n,
+                          uint32_t *ret_mtu) {
+        g_autofree InetPrefix *a = g_new0(InetPrefix, 2);
+        const NetworkBridge *b;
+        size_t n = 0;
+        int r;
 
-        if (!streq(bridge, NETWORK_DEFAULT_BRIDGE)) {
-                *ret = NULL;
-                *ret_n = 0;
-                return 0;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(zbr0); i++)
-                if (inet_prefix_parse(zbr0[i], &a[i]) < 0)
-                        return -EINVAL;
+        if (!m->network_config)
+                return -ENOPKG;
+        /* A zone file edited by hand may name a bridge no other zone has: it gets its networks. */
+        r = network_config_add_bridge(m->network_config, bridge, &b);
+        if (r < 0)
+                return r;
+        if (b->ipv4.family)
+                a[n++] = b->ipv4;
+        if (b->ipv6.family)
+                a[n++] = b->ipv6;
         *ret = g_steal_pointer(&a);
-        *ret_n = ELEMENTSOF(zbr0);
+        *ret_n = n;
+        if (ret_mtu)
+                *ret_mtu = b->mtu;
         return 0;
 }
 
@@ -53,14 +59,14 @@ static int plan_ports(const ZoneNetwork *n, LaunchPlan *p) {
         return 0;
 }
 
-static int plan_gateways(const ZoneNetwork *n, LaunchPlan *p) {
+static int plan_gateways(Zone *z, const ZoneNetwork *n, LaunchPlan *p) {
         g_autofree InetPrefix *gw = NULL;
         size_t n_gw = 0;
         int r;
 
         if (n->mode != NETWORK_BRIDGE)
                 return 0;
-        r = zone_bridge_addresses(zone_bridge(n), &gw, &n_gw);
+        r = zone_bridge_addresses(z->manager, zone_bridge(n), &gw, &n_gw, NULL);
         if (r < 0)
                 return r;
         p->network_gateways = strv_free(p->network_gateways);
@@ -94,7 +100,7 @@ int zone_network_plan(Zone *z, LaunchPlan *p) {
         p->network_addresses = strv_free(p->network_addresses);
         r = prefixes_to_strv(n->addresses, n->n_addresses, false, &p->network_addresses);
         if (r >= 0)
-                r = plan_gateways(n, p);
+                r = plan_gateways(z, n, p);
         if (r >= 0)
                 r = plan_ports(n, p);
         if (r >= 0) {
@@ -106,12 +112,17 @@ int zone_network_plan(Zone *z, LaunchPlan *p) {
 
 static int ensure_bridge(Zone *z, const char *bridge, sd_bus_error *error) {
         g_autofree InetPrefix *a = NULL;
+        uint32_t mtu = 0;
         size_t n = 0;
         int r;
 
-        r = zone_bridge_addresses(bridge, &a, &n);
+        r = zone_bridge_addresses(z->manager, bridge, &a, &n, &mtu);
+        if (r == -ENOSPC)
+                return sd_bus_error_setf(error, ZONED_ERROR_POOL_EXHAUSTED,
+                                         "Zone %s: the pools have no free network left for bridge %s.",
+                                         z->name, bridge);
         if (r >= 0)
-                r = net_bridge_ensure(bridge, a, n, 0);
+                r = net_bridge_ensure(bridge, a, n, mtu);
         if (r == -ENOTTY)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Zone %s: %s is an interface of the host but not a bridge.",

@@ -10,8 +10,10 @@
  * bridges zoned makes on the host for bridged zones (net-link.h), and their removal once no zone
  * is on them. The supervisor makes the zone's links (supervisor/network.h). */
 
-/* The addresses of a bridge zoned makes (its zones' gateway). */
-int zone_bridge_addresses(const char *bridge, InetPrefix **ret, size_t *ret_n);
+/* The addresses of a bridge zoned makes (its zones' gateway, from zoned's network configuration,
+ * network-config.h) and its MTU (0: the kernel's; ret_mtu may be NULL). */
+int zone_bridge_addresses(Manager *m, const char *bridge, InetPrefix **ret, size_t *ret_n,
+                          uint32_t *ret_mtu);
 
 /* Fills the plan's network fields from the zone's configuration. */
 int zone_network_plan(Zone *z, LaunchPlan *p);
@@ -20,5 +22,6 @@ int zone_network_plan(Zone *z, LaunchPlan *p);
  * (org.zoned1.Error.NetworkModeUnsupported), and makes the zone's bridge if it is missing. */
 int zone_network_prepare(Zone *z, sd_bus_error *error);
 
-/* Removes the bridges zoned made that no zone is on (starting, running or stopping). */
+/* Removes the bridges zoned made that no zone is on (starting, running or stopping); part of
+ * manager_network_refresh() (manager-network.h). */
 void manager_network_clean_up(Manager *m);

@@ -18,6 +18,7 @@
 #include "zone-clean-up.h"
 #include "zone-dbus.h"
 #include "zone-limits.h"
+#include "manager-network.h"
 #include "zone-network.h"
 #include "zone-userns.h"
 #include "zone.h"
@@ -128,9 +129,11 @@ void zone_set_runtime(Zone *z, ZoneState state, uint32_t leader, uint64_t since,
                 zone_emit_properties_changed(z, changed);
         if (old != state)
                 zone_limits_state_changed(z, old);
-        /* Its bridge goes once no zone is on it. */
-        if (old != state && (state == ZONE_STOPPED || state == ZONE_FAILED))
-                manager_network_clean_up(z->manager);
+        /* The host's rules take a bridged zone that starts, and let go of one that ended; its
+         * bridge goes once no zone is on it. */
+        if (old != state && (state == ZONE_STARTING || state == ZONE_STOPPED || state == ZONE_FAILED) &&
+            z->config.network.mode == NETWORK_BRIDGE)
+                (void) manager_network_refresh(z->manager);
 }
 
 /* A zone file that does not load keeps its host id range taken: it is still someone's zone. */

@@ -7,6 +7,9 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -79,6 +82,19 @@ static _Noreturn void guardian(pid_t child) {
         if (WIFSIGNALED(status))
                 _exit(128 + WTERMSIG(status));
         _exit(WEXITSTATUS(status) != 0 ? WEXITSTATUS(status) : (left->len ? 1 : 0));
+}
+
+void harness_private_network(void) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd;
+
+        g_assert_cmpint(unshare(CLONE_NEWNET), ==, 0);
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(ioctl(fd, SIOCGIFFLAGS, &ifr), ==, 0);
+        ifr.ifr_flags |= IFF_UP;
+        g_assert_cmpint(ioctl(fd, SIOCSIFFLAGS, &ifr), ==, 0);
+        close(fd);
 }
 
 void harness_init(int *argc, char ***argv) {

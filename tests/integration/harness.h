@@ -79,6 +79,11 @@ typedef struct Harness {
 
 /* Process-wide setup: g_test_init(), subreaper, SIGCHLD handling. */
 void harness_init(int *argc, char ***argv);
+/* Before harness_init(), for a test of the zones' networks: the test, its zoned and zones get a
+ * network namespace of their own, with lo up. zoned keeps one set of bridges, nftables tables
+ * and sysctls per network namespace: tests that run at once must not share one. Whatever a
+ * failed test leaves in it goes with its last process. */
+void harness_private_network(void);
 
 void harness_setup(Harness *h, gconstpointer flags);
 void harness_teardown(Harness *h, gconstpointer flags);

@@ -186,6 +186,7 @@ static bool lo_up(void) {
 int main(int argc, char *argv[]) {
         /* Before anything starts: zoned, its supervisors and the bus inherit the namespace. */
         own_netns = geteuid() == 0 && unshare(CLONE_NEWNET) == 0 && lo_up();
+        harness_private_network();
         harness_init(&argc, &argv);
         HARNESS_TEST("/localhost-proxy/survives-zoned", test_survives_zoned, HARNESS_DEFAULT);
         return g_test_run();

@@ -126,7 +126,7 @@ static void setup(Harness *h) {
  * with its zone. */
 static void test_bridge(Harness *h, gconstpointer data) {
         g_autofree char *before = NULL, *addr = NULL, *route = NULL, *route6 = NULL, *resolv = NULL;
-        g_autofree char *out = NULL;
+        g_autofree char *out = NULL, *mtu = NULL;
         guint32 leader2;
         pid_t supervisor;
 
@@ -154,7 +154,8 @@ static void test_bridge(Harness *h, gconstpointer data) {
         g_assert_nonnull(strstr(route, "default via 10.42.0.1 dev eth0"));
         route6 = zone_sh(h, "n1", "ip -6 route show default");
         g_assert_nonnull(strstr(route6, "default via fd42:7a6f:6e65::1 dev eth0"));
-        g_assert_nonnull(strstr(zone_sh(h, "n2", "cat /sys/class/net/eth0/mtu"), "1400"));
+        mtu = zone_sh(h, "n2", "cat /sys/class/net/eth0/mtu");
+        g_assert_cmpstr(mtu, ==, "1400");
         resolv = zone_sh(h, "n1", "cat /etc/resolv.conf");
         g_assert_nonnull(strstr(resolv, "nameserver 10.42.0.1\nnameserver fd42:7a6f:6e65::1"));
 
@@ -220,7 +221,7 @@ static void test_zoned_killed(Harness *h, gconstpointer data) {
 
 /* A zone without [Network]: lo only, up. */
 static void test_none(Harness *h, gconstpointer data) {
-        g_autofree char *links = NULL, *before = NULL;
+        g_autofree char *links = NULL, *before = NULL, *after = NULL;
 
         if (harness_skipped(h))
                 return;
@@ -230,7 +231,8 @@ static void test_none(Harness *h, gconstpointer data) {
         (void) harness_boot_zone(h, "n0");
         links = zone_sh(h, "n0", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
         g_assert_cmpstr(links, ==, "lo");
-        g_assert_cmpstr(host_links(), ==, before);
+        after = host_links();
+        g_assert_cmpstr(after, ==, before);
         harness_poweroff_zone(h, "n0");
 }
 
@@ -330,7 +332,9 @@ static void test_macvlan(Harness *h, gconstpointer data) {
         } else {
                 harness_assert_dbus_error(error, ERROR_MODE_UNSUPPORTED);
                 g_assert_nonnull(strstr(error->message, "ipvlan"));
-                g_assert_cmpstr(harness_zone_state(h, "i1"), ==, "stopped");
+                g_autofree char *state = harness_zone_state(h, "i1");
+
+                g_assert_cmpstr(state, ==, "stopped");
         }
 
         harness_poweroff_zone(h, "m1");
@@ -342,7 +346,7 @@ static void test_macvlan(Harness *h, gconstpointer data) {
 
 /* Host mode: the zone sees the host's links; with a user namespace it is refused by name. */
 static void test_host(Harness *h, gconstpointer data) {
-        g_autofree char *before = NULL, *links = NULL, *path = NULL;
+        g_autofree char *before = NULL, *links = NULL, *path = NULL, *after = NULL;
         g_autoptr(GVariant) reply = NULL;
         g_autoptr(GError) error = NULL;
 
@@ -359,7 +363,9 @@ static void test_host(Harness *h, gconstpointer data) {
                 reply = harness_call(h, path, ZONED_ZONE_IFACE, "Boot", NULL, NULL, &error);
                 harness_assert_dbus_error(error, ERROR_MODE_UNSUPPORTED);
                 g_assert_nonnull(strstr(error->message, "PrivateUsers=no"));
-                g_assert_cmpstr(harness_zone_state(h, "h1"), ==, "stopped");
+                g_autofree char *state = harness_zone_state(h, "h1");
+
+                g_assert_cmpstr(state, ==, "stopped");
         } else {
                 (void) harness_boot_zone(h, "h1");
                 links = zone_sh(h, "h1",
@@ -367,7 +373,8 @@ static void test_host(Harness *h, gconstpointer data) {
                 g_assert_nonnull(strstr(links, "hostseen0 hostseen1 "));
                 harness_poweroff_zone(h, "h1");
         }
-        g_assert_cmpstr(host_links(), ==, before);
+        after = host_links();
+        g_assert_cmpstr(after, ==, before);
         run_ok((const char *const[]) { "ip", "link", "del", "hostseen0", NULL });
 }
 
@@ -396,6 +403,7 @@ static void enter_own_netns(void) {
 
 int main(int argc, char *argv[]) {
         enter_own_netns();
+        harness_private_network();
         harness_init(&argc, &argv);
         BOTH("/network/bridge", test_bridge);
         BOTH("/network/none", test_none);

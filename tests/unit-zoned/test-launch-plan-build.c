@@ -8,6 +8,7 @@
 #include "capabilities.h"
 #include "launch-plan-build.h"
 #include "manager.h"
+#include "network-config.h"
 
 static Manager *manager;
 static char *init_argv[] = { (char *) "/sbin/init", NULL };
@@ -219,6 +220,14 @@ int main(int argc, char *argv[]) {
 
         g_test_init(&argc, &argv, NULL);
         g_assert_cmpint(manager_new(&manager), ==, 0);
+        /* zoned's defaults (no file, no state dir): zbr0 with the pools' first networks. */
+        {
+                g_autofree char *error = NULL;
+
+                g_assert_cmpint(network_config_load("/nonexistent/zoned-network.conf", NULL,
+                                                    &manager->network_config, &error),
+                                ==, 0);
+        }
         g_test_add_func("/launch-plan-build/network", test_network);
         g_test_add_func("/launch-plan-build/users", test_users);
         g_test_add_func("/launch-plan-build/no-range", test_no_range);

@@ -100,6 +100,8 @@ static const char golden[] =
         "\t\tiifname { \"zbr0\" } ct state established,related accept\n"
         "\t\tiifname { \"zbr0\" } ct status dnat accept\n"
         "\t\tiifname { \"zbr0\" } icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n"
+        "\t\tiifname { \"zbr0\" } icmp type echo-request accept\n"
+        "\t\tiifname { \"zbr0\" } icmpv6 type echo-request accept\n"
         "\t\tiifname { \"zbr0\" } drop\n"
         "\t}\n"
         "\tchain forward {\n"
@@ -298,7 +300,7 @@ static void test_nft_apply(void) {
         g_assert_cmpstr(t[0].family, ==, "inet");
         g_assert_true(t[0].present);
         g_assert_cmpuint(t[0].n_chains, ==, 6);
-        g_assert_cmpuint(t[0].n_rules, ==, 1 + 4 + 4 + 5 + 4 + 2);
+        g_assert_cmpuint(t[0].n_rules, ==, 1 + 4 + 4 + 5 + 6 + 2);
         g_assert_cmpstr(t[1].family, ==, "bridge");
         g_assert_true(t[1].present);
         g_assert_cmpuint(t[1].n_chains, ==, 5);
