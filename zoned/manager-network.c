@@ -101,6 +101,8 @@ static int apply_rules(const GArray *bridges, const GArray *zones) {
 
         if (zones->len == 0) {
                 r = net_nft_remove(&nft_error);
+                if (r == -EOPNOTSUPP) /* no nf_tables in this kernel: no tables of zoned either */
+                        return 0;
                 return r < 0 ? log_warning_errno(r, "Cannot remove zoned's nftables tables: %s",
                                                  nft_error ?: strerror(-r))
                              : 0;
@@ -227,6 +229,8 @@ static int list_tables(sd_bus_message *reply) {
         int r;
 
         r = net_nft_list(t);
+        if (r == -EOPNOTSUPP)
+                return 0;
         if (r < 0)
                 return r;
         for (size_t i = 0; i < NET_NFT_N_TABLES; i++) {

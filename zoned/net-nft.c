@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* zoned's nftables tables through libnftables (net-nft.h). */
 
+#include <errno.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "net-nft.h"
@@ -10,9 +14,24 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nft_ctx *, nft_ctx_free);
 
+/* libnftables exits the process when it cannot open its netlink socket (a kernel without
+ * nf_tables, as in a small VM's): ask the kernel first. */
+static int netfilter_netlink_supported(void) {
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+        if (fd < 0)
+                return errno == EPROTONOSUPPORT || errno == EAFNOSUPPORT ? -EOPNOTSUPP : -errno;
+        close(fd);
+        return 0;
+}
+
 static int ctx_new(bool json, struct nft_ctx **ret) {
         struct nft_ctx *ctx;
+        int r;
 
+        r = netfilter_netlink_supported();
+        if (r < 0)
+                return r;
         ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         if (!ctx)
                 return -ENOMEM;

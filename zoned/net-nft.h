@@ -7,7 +7,8 @@
  * what of zoned's tables is there. Each call is one transaction: all of the script or nothing. */
 
 /* Applies script; on failure, *ret_error (when not NULL) gets nft's own error text (the script's
- * line and what it did not take), and the ruleset is as it was. -EPROTO when nft refuses it. */
+ * line and what it did not take), and the ruleset is as it was. -EPROTO when nft refuses it;
+ * -EOPNOTSUPP (for every call here) when the kernel has no nf_tables. */
 int net_nft_apply(const char *script, char **ret_error);
 /* The same, checked by the kernel and rolled back (nft -c). */
 int net_nft_check(const char *script, char **ret_error);
