@@ -27,7 +27,7 @@ static bool zone_is_bridged(const Zone *z) {
 }
 
 static const char *zone_bridge_name(const Zone *z) {
-        return z->config.network.link ?: NETWORK_DEFAULT_BRIDGE;
+        return zone_network_bridge(&z->config.network);
 }
 
 static const InetPrefix *first_of(const ZoneNetwork *n, int family) {

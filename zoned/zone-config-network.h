@@ -32,6 +32,11 @@ typedef struct ZoneNetwork {
         size_t n_dns;
 } ZoneNetwork;
 
+/* The bridge of a bridged zone: its own, else the default one. */
+static inline const char *zone_network_bridge(const ZoneNetwork *n) {
+        return n->link ?: NETWORK_DEFAULT_BRIDGE;
+}
+
 void zone_network_done(ZoneNetwork *n);
 int zone_network_copy(const ZoneNetwork *from, ZoneNetwork *to);
 

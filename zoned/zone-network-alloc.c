@@ -10,10 +10,6 @@
 #include "zone-network-alloc.h"
 #include "zone.h"
 
-static const char *zone_bridge(const ZoneNetwork *n) {
-        return n->link ?: NETWORK_DEFAULT_BRIDGE;
-}
-
 /* The addresses of the other zones on that bridge, and the name of the zone that holds each. */
 static void gather_addresses(Manager *m, const char *zone_name, const char *bridge, GArray *taken,
                              GPtrArray *owners) {
@@ -25,7 +21,8 @@ static void gather_addresses(Manager *m, const char *zone_name, const char *brid
                 const Zone *z = v;
                 const ZoneNetwork *o = &z->config.network;
 
-                if (streq(z->name, zone_name) || o->mode != NETWORK_BRIDGE || !streq(zone_bridge(o), bridge))
+                if (streq(z->name, zone_name) || o->mode != NETWORK_BRIDGE ||
+                    !streq(zone_network_bridge(o), bridge))
                         continue;
                 for (size_t i = 0; i < o->n_addresses; i++) {
                         g_array_append_val(taken, o->addresses[i]);
@@ -81,7 +78,7 @@ static int check_addresses(const NetworkBridge *b, const ZoneNetwork *n, GArray 
 static int bridge_addresses(Manager *m, const char *zone_name, ZoneNetwork *n, sd_bus_error *error) {
         g_autoptr(GArray) taken = g_array_new(FALSE, FALSE, sizeof(InetPrefix));
         g_autoptr(GPtrArray) owners = g_ptr_array_new();
-        const char *bridge = zone_bridge(n);
+        const char *bridge = zone_network_bridge(n);
         const NetworkBridge *b;
         InetPrefix picked[2];
         int r;
@@ -171,7 +168,7 @@ int zone_network_forget_bridges(Manager *m) {
                 const Zone *z = v;
 
                 if (z->config.network.mode == NETWORK_BRIDGE)
-                        g_ptr_array_add(used, (gpointer) zone_bridge(&z->config.network));
+                        g_ptr_array_add(used, (gpointer) zone_network_bridge(&z->config.network));
         }
         g_ptr_array_add(used, NULL);
         return network_config_forget_unused(m->network_config, (char *const *) used->pdata);

@@ -13,6 +13,7 @@
 #include "zone-dbus.h"
 #include "zone-network-alloc.h"
 #include "zone-network-update.h"
+#include "zone-network.h"
 
 /* Addresses and mode are in the running zone's nftables rules and links: they change while it is
  * stopped. */
@@ -83,19 +84,6 @@ int zone_set_network(Zone *z, const ZoneNetworkRequest *q, sd_bus_error *error) 
         return 0;
 }
 
-static int forwards_strv(const ZoneNetwork *n, char ***ret) {
-        _cleanup_strv_free_ char **l = new0(char *, 1);
-        char buf[PORT_FORWARD_STRLEN];
-
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < n->n_ports; i++)
-                if (strv_extend(&l, port_forward_format(&n->ports[i], buf)) < 0)
-                        return -ENOMEM;
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 void zone_network_ports_changed(Zone *z) {
         _cleanup_strv_free_ char **ports = NULL;
         int r;
@@ -104,7 +92,7 @@ void zone_network_ports_changed(Zone *z) {
         if (!z->link || z->state != ZONE_RUNNING)
                 return;
         /* [::1] is the supervisor's: it serves the new set at once (addresses unchanged). */
-        r = forwards_strv(&z->config.network, &ports);
+        r = zone_network_ports_strv(&z->config.network, &ports);
         if (r >= 0)
                 r = supervisor_link_set_ports(z->link, ports, NULL, NULL, NULL);
         if (r < 0)

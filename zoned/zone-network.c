@@ -32,10 +32,6 @@ int zone_bridge_addresses(Manager *m, const char *bridge, InetPrefix **ret, size
         return 0;
 }
 
-static const char *zone_bridge(const ZoneNetwork *n) {
-        return n->link ?: NETWORK_DEFAULT_BRIDGE;
-}
-
 static int prefixes_to_strv(const InetPrefix *a, size_t n, bool address_only, char ***ret) {
         _cleanup_strv_free_ char **l = new0(char *, 1);
         char buf[INET_PREFIX_STRLEN];
@@ -50,13 +46,22 @@ static int prefixes_to_strv(const InetPrefix *a, size_t n, bool address_only, ch
         return 0;
 }
 
-static int plan_ports(const ZoneNetwork *n, LaunchPlan *p) {
+int zone_network_ports_strv(const ZoneNetwork *n, char ***ret) {
+        _cleanup_strv_free_ char **l = new0(char *, 1);
         char buf[PORT_FORWARD_STRLEN];
 
+        if (!l)
+                return -ENOMEM;
         for (size_t i = 0; i < n->n_ports; i++)
-                if (strv_extend(&p->network_ports, port_forward_format(&n->ports[i], buf)) < 0)
+                if (strv_extend(&l, port_forward_format(&n->ports[i], buf)) < 0)
                         return -ENOMEM;
+        *ret = TAKE_PTR(l);
         return 0;
+}
+
+static int plan_ports(const ZoneNetwork *n, LaunchPlan *p) {
+        p->network_ports = strv_free(p->network_ports);
+        return zone_network_ports_strv(n, &p->network_ports);
 }
 
 static int plan_gateways(Zone *z, const ZoneNetwork *n, LaunchPlan *p) {
@@ -66,7 +71,7 @@ static int plan_gateways(Zone *z, const ZoneNetwork *n, LaunchPlan *p) {
 
         if (n->mode != NETWORK_BRIDGE)
                 return 0;
-        r = zone_bridge_addresses(z->manager, zone_bridge(n), &gw, &n_gw, NULL);
+        r = zone_bridge_addresses(z->manager, zone_network_bridge(n), &gw, &n_gw, NULL);
         if (r < 0)
                 return r;
         p->network_gateways = strv_free(p->network_gateways);
@@ -82,7 +87,7 @@ int zone_network_plan(Zone *z, LaunchPlan *p) {
         p->network_mode = n->mode;
         if (n->mode == NETWORK_NONE || n->mode == NETWORK_HOST)
                 return 0;
-        p->network_link = g_strdup(n->mode == NETWORK_BRIDGE ? zone_bridge(n) : n->link);
+        p->network_link = g_strdup(n->mode == NETWORK_BRIDGE ? zone_network_bridge(n) : n->link);
         if (n->mode == NETWORK_BRIDGE) {
                 zone_host_ifname(z->name, ifname);
                 p->network_host_ifname = g_strdup(ifname);
@@ -161,7 +166,7 @@ int zone_network_prepare(Zone *z, sd_bus_error *error) {
                                 error, r, "Zone %s: cannot ask the kernel for ipvlan: %m", z->name);
                 return 0;
         case NETWORK_BRIDGE:
-                return ensure_bridge(z, zone_bridge(n), error);
+                return ensure_bridge(z, zone_network_bridge(n), error);
         default:
                 return 0;
         }
@@ -180,7 +185,7 @@ static bool bridge_in_use(Manager *m, const char *bridge) {
                 Zone *z = v;
 
                 if (zone_is_active(z) && z->config.network.mode == NETWORK_BRIDGE &&
-                    streq(zone_bridge(&z->config.network), bridge))
+                    streq(zone_network_bridge(&z->config.network), bridge))
                         return true;
         }
         return false;

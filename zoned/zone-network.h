@@ -15,6 +15,9 @@
 int zone_bridge_addresses(Manager *m, const char *bridge, InetPrefix **ret, size_t *ret_n,
                           uint32_t *ret_mtu);
 
+/* The zone's forwards as port_forward_format() texts, NULL-terminated. */
+int zone_network_ports_strv(const ZoneNetwork *n, char ***ret);
+
 /* Fills the plan's network fields from the zone's configuration. */
 int zone_network_plan(Zone *z, LaunchPlan *p);
 
