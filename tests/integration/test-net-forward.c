@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port forwards and isolation through zoned into real busybox zones on zbr0, each zone serving
+ * HTTP with busybox httpd:
+ *
+ * - a forward reaches the zone from the host's 127.0.0.1 and [::1] and from a client in a network
+ *   namespace of the test's on the bridge (over the bridge's IPv4 and IPv6 addresses); changed
+ *   live it moves, removed it closes; it goes on across a kill -9 and a start of zoned and comes
+ *   back with a reboot of the zone; ListNetwork shows what zoned added for the running zone;
+ * - after the zone, and after kill -9 of zoned and of the zone's supervisor, the links, the
+ *   ruleset and the sysctls are as before;
+ * - a zone that takes another zone's IPv4, IPv6 or MAC address gets nothing through, and reaches
+ *   again once it gives it back; the host's services on the bridge address are closed to zones;
+ *   on an Isolated=yes bridge two zones cannot reach each other, but still their gateway.
+ *
+ * The test process moves into a network namespace of its own first (harness_private_network):
+ * zoned, the zones' links and every packet stay in it. */
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define GATEWAY4 "10.42.0.1"
+#define GATEWAY6 "fd42:7a6f:6e65::1"
+#define WEB4 "10.42.0.20"
+#define WEB6 "fd42:7a6f:6e65::20"
+#define CLIENT_IFNAME "vfc-client"
+#define OPEN_TIMEOUT_SEC 15  /* a forward that must answer */
+#define CLOSED_TIMEOUT_SEC 3 /* one that must not */
+#define LINK_GONE_TIMEOUT_MS 30000
+
+/* ---- the host's view ---- */
+
+/* argv[0] from PATH: harness_run() takes absolute paths only. */
+static char *run_text(const char *what, const char *const *argv) {
+        g_auto(HarnessRun) r = { 0 };
+        g_autofree char *program = g_find_program_in_path(argv[0]);
+        g_autoptr(GPtrArray) a = g_ptr_array_new();
+
+        if (!program)
+                g_error("%s: no %s in PATH", what, argv[0]);
+        g_ptr_array_add(a, program);
+        for (const char *const *p = argv + 1; *p; p++)
+                g_ptr_array_add(a, (char *) *p);
+        g_ptr_array_add(a, NULL);
+        harness_run(&(HarnessSpawn) { .argv = (const char *const *) a->pdata }, &r);
+        harness_assert_run(&r, 0, what);
+        return g_strdup(r.out);
+}
+
+static char *ruleset(void) {
+        return run_text("nft list ruleset", (const char *const[]) { "nft", "list", "ruleset", NULL });
+}
+
+static char *links(void) {
+        return run_text("ip -o link", (const char *const[]) { "ip", "-o", "-br", "link", NULL });
+}
+
+/* The forwarding and localnet sysctls of the namespace, where zoned might have left a trace. */
+static char *sysctls(void) {
+        static const char *const keys[] = {
+                "ipv4/ip_forward",
+                "ipv4/conf/all/forwarding",
+                "ipv4/conf/default/forwarding",
+                "ipv4/conf/all/route_localnet",
+                "ipv4/conf/default/route_localnet",
+                "ipv4/conf/lo/route_localnet",
+                "ipv6/conf/all/forwarding",
+                "ipv6/conf/default/forwarding",
+                "ipv6/conf/all/force_forwarding",
+                NULL,
+        };
+        GString *s = g_string_new(NULL);
+
+        for (const char *const *k = keys; *k; k++) {
+                g_autofree char *path = g_strconcat("/proc/sys/net/", *k, NULL), *value = NULL;
+
+                if (g_file_get_contents(path, &value, NULL, NULL))
+                        g_string_append_printf(s, "%s=%s", *k, value);
+        }
+        return g_string_free(s, FALSE);
+}
+
+typedef struct HostState {
+        char *links, *ruleset, *sysctls;
+} HostState;
+
+static void host_state_read(HostState *s) {
+        *s = (HostState) { links(), ruleset(), sysctls() };
+}
+
+static void host_state_clear(HostState *s) {
+        g_free(s->links);
+        g_free(s->ruleset);
+        g_free(s->sysctls);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HostState, host_state_clear)
+
+/* The links go with the zone's network namespace, which the kernel frees from a work queue. */
+static void assert_host_as(const HostState *before, const char *when) {
+        g_auto(HostState) now = { 0 };
+
+        for (guint waited = 0;; waited += 50) {
+                host_state_clear(&now);
+                host_state_read(&now);
+                if (g_str_equal(now.links, before->links) || waited >= LINK_GONE_TIMEOUT_MS)
+                        break;
+                g_usleep(50 * 1000);
+        }
+        if (!g_str_equal(now.links, before->links))
+                g_error("%s: links before:\n%s\nnow:\n%s", when, before->links, now.links);
+        if (!g_str_equal(now.ruleset, before->ruleset))
+                g_error("%s: ruleset before:\n%s\nnow:\n%s", when, before->ruleset, now.ruleset);
+        if (!g_str_equal(now.sysctls, before->sysctls))
+                g_error("%s: sysctls before:\n%s\nnow:\n%s", when, before->sysctls, now.sysctls);
+}
+
+/* ---- HTTP from here, or from a network namespace ---- */
+
+/* GET / from addr:port into body (what follows the headers), or -errno. Stack only: it also runs
+ * in a forked child. */
+static int http_get(const char *addr, uint16_t port, int timeout_sec, char *body, size_t size) {
+        struct sockaddr_storage ss = {};
+        struct sockaddr_in *s4 = (struct sockaddr_in *) &ss;
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &ss;
+        struct timeval tv = { .tv_sec = timeout_sec };
+        static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+        char buf[4096];
+        size_t got = 0;
+        socklen_t len;
+        int fd, r = 0;
+        char *start;
+
+        if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+                s4->sin_family = AF_INET;
+                s4->sin_port = htons(port);
+                len = sizeof(*s4);
+        } else {
+                g_assert_cmpint(inet_pton(AF_INET6, addr, &s6->sin6_addr), ==, 1);
+                s6->sin6_family = AF_INET6;
+                s6->sin6_port = htons(port);
+                len = sizeof(*s6);
+        }
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* SO_SNDTIMEO bounds connect() too. */
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+            connect(fd, (struct sockaddr *) &ss, len) < 0 ||
+            write(fd, request, sizeof(request) - 1) != (ssize_t) sizeof(request) - 1)
+                r = -errno;
+        while (r == 0 && got < sizeof(buf) - 1) {
+                ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+
+                if (n < 0)
+                        r = -errno;
+                if (n <= 0)
+                        break;
+                got += (size_t) n;
+        }
+        close(fd);
+        if (r < 0)
+                return r;
+        buf[got] = 0;
+        start = strstr(buf, "\r\n\r\n");
+        if (!start)
+                return -EBADMSG;
+        g_strlcpy(body, start + 4, size);
+        g_strchomp(body);
+        return 0;
+}
+
+/* A process that only holds a network namespace, with a veth on zbr0 and an address of each
+ * family that is no zone's. */
+typedef struct Client {
+        pid_t holder;
+        int netns;
+} Client;
+
+static void client_start(Client *c) {
+        g_autofree char *pid = NULL, *path = NULL;
+        int p[2];
+        char x;
+
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        c->holder = fork();
+        g_assert_cmpint(c->holder, >=, 0);
+        if (c->holder == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (unshare(CLONE_NEWNET) < 0)
+                        _exit(1);
+                (void) !write(p[1], "x", 1);
+                for (;;)
+                        pause();
+        }
+        close(p[1]);
+        g_assert_cmpint(read(p[0], &x, 1), ==, 1);
+        close(p[0]);
+        path = g_strdup_printf("/proc/%d/ns/net", (int) c->holder);
+        c->netns = open(path, O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(c->netns, >=, 0);
+
+        pid = g_strdup_printf("%d", (int) c->holder);
+        g_free(run_text("ip link add",
+                        (const char *const[]) { "ip", "link", "add", CLIENT_IFNAME, "type", "veth", "peer",
+                                                "name", "eth0", "netns", pid, NULL }));
+        g_free(run_text("ip link master", (const char *const[]) { "ip", "link", "set", CLIENT_IFNAME,
+                                                                  "master", "zbr0", "up", NULL }));
+        g_free(run_text("client's addresses",
+                        (const char *const[]) { "nsenter", "-t", pid, "-n", "sh", "-c",
+                                                "ip link set lo up && ip link set eth0 up && "
+                                                "ip addr add 10.42.0.200/24 dev eth0 && "
+                                                "ip addr add fd42:7a6f:6e65::200/64 dev eth0 nodad",
+                                                NULL }));
+}
+
+static void client_stop(Client *c) {
+        int status;
+
+        close(c->netns);
+        g_assert_cmpint(kill(c->holder, SIGKILL), ==, 0);
+        g_assert_cmpint(waitpid(c->holder, &status, 0), ==, c->holder);
+}
+
+/* http_get() in the client's namespace: a forked child that enters it. */
+static int client_get(const Client *c, const char *addr, uint16_t port, int timeout_sec, char *body,
+                      size_t size) {
+        struct {
+                int r;
+                char body[256];
+        } answer = { -EIO, "" };
+        int p[2], status;
+        pid_t pid;
+
+        g_assert_no_errno(pipe2(p, O_CLOEXEC));
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                answer.r = setns(c->netns, CLONE_NEWNET) < 0
+                                   ? -errno
+                                   : http_get(addr, port, timeout_sec, answer.body, sizeof(answer.body));
+                (void) !write(p[1], &answer, sizeof(answer));
+                _exit(0);
+        }
+        close(p[1]);
+        g_assert_cmpint(read(p[0], &answer, sizeof(answer)), ==, sizeof(answer));
+        close(p[0]);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_strlcpy(body, answer.body, size);
+        return answer.r;
+}
+
+/* What `addr:port` answers, from here (client NULL) or from the client; "closed" if nothing. */
+static char *get(const Client *c, const char *addr, uint16_t port, bool expect_open) {
+        int timeout = expect_open ? OPEN_TIMEOUT_SEC : CLOSED_TIMEOUT_SEC;
+        char body[256];
+        int r;
+
+        r = c ? client_get(c, addr, port, timeout, body, sizeof(body))
+              : http_get(addr, port, timeout, body, sizeof(body));
+        if (r < 0) {
+                g_test_message("GET http://%s%s%s:%u/ from %s: %s", strchr(addr, ':') ? "[" : "", addr,
+                               strchr(addr, ':') ? "]" : "", port, c ? "the client" : "the host",
+                               g_strerror(-r));
+                return g_strdup("closed");
+        }
+        return g_strdup(body);
+}
+
+static void assert_get(const Client *c, const char *addr, uint16_t port, const char *want) {
+        g_autofree char *got = get(c, addr, port, !g_str_equal(want, "closed"));
+
+        if (!g_str_equal(got, want))
+                g_error("http://%s:%u/ from %s: \"%s\", not \"%s\"", addr, port,
+                        c ? "the client" : "the host", got, want);
+}
+
+/* ---- in the zones ---- */
+
+static char *zone_sh_status(Harness *h, const char *name, const char *script, int *ret_status) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", script, NULL);
+        *ret_status = r.status;
+        return g_strconcat(r.out, r.err, NULL);
+}
+
+static char *zone_sh(Harness *h, const char *name, const char *script) {
+        int status;
+        g_autofree char *out = zone_sh_status(h, name, script, &status);
+
+        if (status != 0)
+                g_error("in zone %s: sh -c '%s': exit %d\n%s", name, script, status, out);
+        return g_strdup(g_strstrip(out));
+}
+
+/* Does the zone get an answer from addr (ping, or ping6 for an IPv6 address)? */
+static bool zone_pings(Harness *h, const char *name, const char *addr) {
+        g_autofree char *script = g_strdup_printf("%s -c 1 -w 3 %s", strchr(addr, ':') ? "ping6" : "ping",
+                                                  addr);
+        int status;
+        g_autofree char *out = zone_sh_status(h, name, script, &status);
+
+        g_test_message("zone %s: %s: exit %d", name, script, status);
+        return status == 0;
+}
+
+/* Waits until the zone's address is through duplicate address detection, and asserts that it
+ * passed: a ping that fails must fail for another reason. */
+static void assert_ipv6_usable(Harness *h, const char *name, const char *addr) {
+        static const char script[] =
+                "for i in $(seq 100); do ip -6 addr show dev eth0 | grep -q tentative || break; "
+                "sleep 0.1; done; ip -6 addr show dev eth0";
+        g_autofree char *out = zone_sh(h, name, script);
+
+        g_test_message("zone %s: %s", name, out);
+        g_assert_nonnull(strstr(out, addr));
+        g_assert_null(strstr(out, "tentative"));
+        g_assert_null(strstr(out, "dadfailed"));
+}
+
+/* httpd on port 80 answering the zone's name and on 81 "NAME:81", backgrounded (busybox httpd
+ * daemonizes); the pages are in the zone's layer, so a reboot only needs the servers again. */
+static void start_web_servers(Harness *h, const char *name) {
+        g_autofree char *script = g_strdup_printf(
+                "mkdir -p /www80 /www81 && echo %s > /www80/index.html && echo %s:81 > "
+                "/www81/index.html && httpd -p 80 -h /www80 && httpd -p 81 -h /www81",
+                name, name);
+
+        g_free(zone_sh(h, name, script));
+}
+
+static void create_bridged(Harness *h, const char *name, const char *network, const char *ip) {
+        g_autofree char *net = g_strconcat("--network=", network, NULL);
+        g_autofree char *ipopt = ip ? g_strconcat("--ip=", ip, NULL) : NULL;
+
+        harness_zonectl_ok(h, NULL, "create", "create", name, "-t", "bb", net, ipopt, NULL);
+}
+
+/* The zone's IPv4 and IPv6 addresses without their lengths. */
+static void zone_addresses(Harness *h, const char *name, char **ret4, char **ret6) {
+        g_autoptr(GVariant) v = harness_zone_property(h, name, "Addresses");
+        GVariantIter it;
+        const char *address;
+        guint8 family;
+
+        *ret4 = *ret6 = NULL;
+        g_variant_iter_init(&it, v);
+        while (g_variant_iter_next(&it, "(y&s)", &family, &address)) {
+                char **to = family == AF_INET ? ret4 : ret6;
+
+                g_free(*to);
+                *to = g_strndup(address, strcspn(address, "/"));
+        }
+        g_assert_nonnull(*ret4);
+        g_assert_nonnull(*ret6);
+}
+
+static char *list_network(Harness *h) {
+        g_autoptr(GVariant) reply = harness_manager_call(h, "ListNetwork", NULL, "(a(sss))", NULL);
+        g_autoptr(GVariantIter) it = NULL;
+        const char *kind, *name, *detail;
+        GString *s = g_string_new(NULL);
+
+        g_variant_get(reply, "(a(sss))", &it);
+        while (g_variant_iter_next(it, "(&s&s&s)", &kind, &name, &detail))
+                g_string_append_printf(s, "%s|%s|%s\n", kind, name, detail);
+        return g_string_free(s, FALSE);
+}
+
+static void assert_has_line(const char *text, const char *line) {
+        g_autofree char *padded = g_strconcat("\n", text, NULL),
+                        *needle = g_strconcat("\n", line, "\n", NULL);
+
+        if (!strstr(padded, needle))
+                g_error("no line \"%s\" in:\n%s", line, text);
+}
+
+static void assert_listed(Harness *h) {
+        g_autofree char *list = list_network(h);
+
+        g_test_message("ListNetwork:\n%s", list);
+        assert_has_line(list, "bridge|zbr0|10.42.0.1/24 fd42:7a6f:6e65::1/64 zones: web");
+        assert_has_line(list, "veth|vz-web|zone web, on zbr0");
+        assert_has_line(list, "forward|tcp:8080|zone web port 80");
+        assert_has_line(list, "sysctl|net/ipv4/conf/zbr0/route_localnet|1 (was 0)");
+        g_assert_nonnull(strstr(list, "nftables|inet zoned|"));
+        g_assert_nonnull(strstr(list, "nftables|bridge zoned|"));
+}
+
+/* ---- the tests ---- */
+
+/* What the kernel's nftables do with a zone's packets is the same in a sanitizer build, where
+ * zoned's own code paths here are those of the forwards test. */
+static bool skipped_when_sanitized(void) {
+        if (!g_getenv("ZONED_TEST_SANITIZED"))
+                return false;
+        g_test_skip("the kernel's filtering, which sanitizers do not change: run in the plain build");
+        return true;
+}
+
+static void test_forwards(Harness *h, gconstpointer data) {
+        g_auto(HostState) before = { 0 };
+        Client client;
+
+        if (harness_skipped(h))
+                return;
+        host_state_read(&before);
+        harness_import_busybox(h);
+        harness_zonectl_ok(h, NULL, "create", "create", "web", "-t", "bb", "--network=bridge",
+                           "--ip=" WEB4 "/24", "--ip=" WEB6 "/64", NULL);
+        harness_zonectl_ok(h, NULL, "set port", "set", "web", "port=tcp:8080:80", NULL);
+        (void) harness_boot_zone(h, "web");
+        start_web_servers(h, "web");
+        client_start(&client);
+        assert_listed(h);
+
+        /* Into the zone from the host's loopback, either family, and from the client over the
+         * bridge's addresses. */
+        assert_get(NULL, "127.0.0.1", 8080, "web");
+        assert_get(NULL, "::1", 8080, "web");
+        assert_get(&client, GATEWAY4, 8080, "web");
+        assert_get(&client, GATEWAY6, 8080, "web");
+        /* The client reaches the zone directly too: the forward is no detour it needs. */
+        assert_get(&client, WEB4, 80, "web");
+
+        /* Changed live to another zone port, then moved to another host port. */
+        harness_zonectl_ok(h, NULL, "set port 81", "set", "web", "port=tcp:8080:81", NULL);
+        assert_get(NULL, "127.0.0.1", 8080, "web:81");
+        assert_get(NULL, "::1", 8080, "web:81");
+        assert_get(&client, GATEWAY4, 8080, "web:81");
+        harness_zonectl_ok(h, NULL, "move", "set", "web", "port=tcp:9090:80", NULL);
+        harness_zonectl_ok(h, NULL, "unset 8080", "unset", "web", "port=tcp:8080", NULL);
+        assert_get(NULL, "127.0.0.1", 9090, "web");
+        assert_get(NULL, "::1", 9090, "web");
+        assert_get(&client, GATEWAY6, 9090, "web");
+        assert_get(NULL, "127.0.0.1", 8080, "closed");
+        assert_get(NULL, "::1", 8080, "closed");
+        assert_get(&client, GATEWAY4, 8080, "closed");
+
+        /* zoned killed: the forwards stay (the nft tables, the supervisor's proxy); zoned starts
+         * again and they are still the zone's. */
+        harness_stop_zoned(h, SIGKILL);
+        assert_get(NULL, "127.0.0.1", 9090, "web");
+        assert_get(NULL, "::1", 9090, "web");
+        harness_start_zoned(h);
+        assert_get(NULL, "127.0.0.1", 9090, "web");
+        assert_get(NULL, "::1", 9090, "web");
+        assert_get(&client, GATEWAY4, 9090, "web");
+
+        /* A reboot of the zone: the forward comes back with its servers. */
+        harness_zonectl_ok(h, NULL, "reboot", "reboot", "web", NULL);
+        start_web_servers(h, "web");
+        assert_get(NULL, "127.0.0.1", 9090, "web");
+        assert_get(NULL, "::1", 9090, "web");
+        assert_get(&client, GATEWAY6, 9090, "web");
+
+        /* Removed: closed. */
+        harness_zonectl_ok(h, NULL, "unset 9090", "unset", "web", "port=tcp:9090", NULL);
+        assert_get(NULL, "127.0.0.1", 9090, "closed");
+        assert_get(NULL, "::1", 9090, "closed");
+        assert_get(&client, GATEWAY4, 9090, "closed");
+
+        client_stop(&client);
+        harness_poweroff_zone(h, "web");
+        assert_host_as(&before, "after the zone");
+        {
+                g_autofree char *list = list_network(h);
+                g_assert_cmpstr(list, ==, "");
+        }
+}
+
+/* kill -9 of zoned while a forwarding zone runs, then of the zone's supervisor (the zone dies
+ * with it): the next zoned finds no zone on the bridge and takes back all it added. */
+static void test_killed(Harness *h, gconstpointer data) {
+        g_auto(HostState) before = { 0 };
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        host_state_read(&before);
+        harness_import_busybox(h);
+        create_bridged(h, "web", "bridge", NULL);
+        harness_zonectl_ok(h, NULL, "set port", "set", "web", "port=tcp:8080:80", "port=udp:5353:53", NULL);
+        leader = harness_boot_zone(h, "web");
+        start_web_servers(h, "web");
+        assert_get(NULL, "127.0.0.1", 8080, "web");
+
+        harness_stop_zoned(h, SIGKILL);
+        harness_start_zoned(h); /* re-adopts the zone, and its forwards */
+        assert_get(NULL, "::1", 8080, "web");
+        harness_stop_zoned(h, SIGKILL);
+        g_assert_cmpint(kill(harness_parent_of((pid_t) leader), SIGKILL), ==, 0);
+        for (guint waited = 0; harness_pid_alive((pid_t) leader) && waited < LINK_GONE_TIMEOUT_MS;
+             waited += 50)
+                g_usleep(50 * 1000);
+        g_assert_false(harness_pid_alive((pid_t) leader));
+        harness_start_zoned(h);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "web");
+                g_assert_nonnull(zone_watch_wait_settled(w, HARNESS_STOP_TIMEOUT_MS));
+        }
+        assert_host_as(&before, "after kill -9 of zoned and of the zone's supervisor");
+        assert_get(NULL, "127.0.0.1", 8080, "closed");
+}
+
+/* Zone b takes zone a's IPv4, then IPv6, then MAC address: nothing gets through, and with its
+ * own back it reaches again. A host service on the bridge's address is closed to zones. */
+static void test_spoofing(Harness *h, gconstpointer data) {
+        g_autofree char *a4 = NULL, *a6 = NULL, *b4 = NULL, *b6 = NULL, *script = NULL, *mac_a = NULL,
+                        *mac_b = NULL;
+        g_autoptr(GVariant) mac = NULL, mac2 = NULL;
+
+        if (harness_skipped(h) || skipped_when_sanitized())
+                return;
+        harness_import_busybox(h);
+        create_bridged(h, "a", "bridge", NULL);
+        create_bridged(h, "b", "bridge", NULL);
+        zone_addresses(h, "a", &a4, &a6);
+        zone_addresses(h, "b", &b4, &b6);
+        mac = harness_zone_property(h, "a", "MACAddress");
+        mac_a = g_variant_dup_string(mac, NULL);
+        mac2 = harness_zone_property(h, "b", "MACAddress");
+        mac_b = g_variant_dup_string(mac2, NULL);
+        (void) harness_boot_zone(h, "a");
+        (void) harness_boot_zone(h, "b");
+        start_web_servers(h, "a");
+
+        /* Reached with its own addresses: what the failures below are measured against. */
+        g_assert_true(zone_pings(h, "b", a4));
+        g_assert_true(zone_pings(h, "b", a6));
+        g_assert_true(zone_pings(h, "b", GATEWAY4));
+
+        /* a's IPv4 (b's own gone, so the kernel can only use a's). */
+        script = g_strdup_printf("ip -4 addr flush dev eth0 && ip addr add %s/24 dev eth0", a4);
+        g_free(zone_sh(h, "b", script));
+        g_assert_false(zone_pings(h, "b", GATEWAY4));
+        g_clear_pointer(&script, g_free);
+        script = g_strdup_printf("ip -4 addr flush dev eth0 && ip addr add %s/24 dev eth0", b4);
+        g_free(zone_sh(h, "b", script));
+        g_assert_true(zone_pings(h, "b", GATEWAY4));
+
+        /* a's MAC, with b's own addresses; then b's own again. */
+        g_clear_pointer(&script, g_free);
+        script = g_strdup_printf("ip link set eth0 address %s", mac_a);
+        g_free(zone_sh(h, "b", script));
+        g_assert_false(zone_pings(h, "b", GATEWAY4));
+        g_assert_false(zone_pings(h, "b", a4));
+        g_clear_pointer(&script, g_free);
+        script = g_strdup_printf("ip link set eth0 address %s", mac_b);
+        g_free(zone_sh(h, "b", script));
+        g_assert_true(zone_pings(h, "b", a4));
+
+        /* The host's services on its bridge address: a server of the test's own on every address
+         * of the host, and a's web server for comparison. */
+        {
+                struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(7070) };
+                int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, status;
+                g_autofree char *out = NULL;
+
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_no_errno(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+                g_assert_no_errno(bind(fd, (struct sockaddr *) &sa, sizeof(sa)));
+                g_assert_no_errno(listen(fd, 4));
+                out = zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY4 " 7070", &status);
+                g_assert_cmpint(status, !=, 0);
+                g_free(out);
+                out = zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY6 " 7070", &status);
+                g_assert_cmpint(status, !=, 0);
+                /* The zone's connection never arrived. */
+                {
+                        struct pollfd p = { .fd = fd, .events = POLLIN };
+                        g_assert_cmpint(poll(&p, 1, 0), ==, 0);
+                }
+                close(fd);
+        }
+
+        /* a's IPv6. a is stopped first: running, it would answer b's duplicate address detection
+         * (busybox ip cannot add an address without it) and b would not use the address at all. */
+        harness_poweroff_zone(h, "a");
+        g_clear_pointer(&script, g_free);
+        script = g_strdup_printf("ip addr del %s/64 dev eth0 && ip addr add %s/64 dev eth0", b6, a6);
+        g_free(zone_sh(h, "b", script));
+        assert_ipv6_usable(h, "b", a6);
+        g_assert_false(zone_pings(h, "b", GATEWAY6));
+        g_clear_pointer(&script, g_free);
+        script = g_strdup_printf("ip addr del %s/64 dev eth0 && ip addr add %s/64 dev eth0", a6, b6);
+        g_free(zone_sh(h, "b", script));
+        assert_ipv6_usable(h, "b", b6);
+        g_assert_true(zone_pings(h, "b", GATEWAY6));
+        harness_poweroff_zone(h, "b");
+}
+
+/* Isolated=yes: zones on the bridge reach their gateway, not each other. */
+static void test_isolated(Harness *h, gconstpointer data) {
+        g_autofree char *conf = g_build_filename(h->tmpdir, "network.conf", NULL);
+        g_autofree char *i14 = NULL, *i16 = NULL, *i24 = NULL, *i26 = NULL;
+
+        if (harness_skipped(h) || skipped_when_sanitized())
+                return;
+        harness_write_file(conf, "[Bridge iso]\nIPv4=10.43.0.1/24\nIPv6=fd43::1/64\nIsolated=yes\n", 0644);
+        harness_stop_zoned(h, SIGTERM);
+        harness_start_zoned(h);
+        harness_import_busybox(h);
+        create_bridged(h, "i1", "bridge:iso", NULL);
+        create_bridged(h, "i2", "bridge:iso", NULL);
+        zone_addresses(h, "i1", &i14, &i16);
+        zone_addresses(h, "i2", &i24, &i26);
+        (void) harness_boot_zone(h, "i1");
+        (void) harness_boot_zone(h, "i2");
+        g_assert_true(zone_pings(h, "i1", "10.43.0.1"));
+        g_assert_true(zone_pings(h, "i2", "fd43::1"));
+        g_assert_false(zone_pings(h, "i1", i24));
+        g_assert_false(zone_pings(h, "i2", i16));
+        harness_poweroff_zone(h, "i1");
+        harness_poweroff_zone(h, "i2");
+}
+
+int main(int argc, char *argv[]) {
+        harness_private_network();
+        harness_init(&argc, &argv);
+        HARNESS_TEST("/net-forward/forwards", test_forwards, HARNESS_ZONECTL);
+        HARNESS_TEST("/net-forward/killed", test_killed, HARNESS_ZONECTL);
+        HARNESS_TEST("/net-forward/spoofing", test_spoofing, HARNESS_ZONECTL);
+        HARNESS_TEST("/net-forward/isolated", test_isolated, HARNESS_ZONECTL);
+        return g_test_run();
+}
