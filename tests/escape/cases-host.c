@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -190,10 +193,81 @@ static void case_cgroup_devices(const EscapeHost *host) {
         }
 }
 
+/* connect() to a unix socket by path, or (path == NULL) in the abstract namespace by name. */
+static long try_connect(int type, const char *path, const char *abstract) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        socklen_t len = sizeof(sa);
+        long r;
+        int fd;
+
+        if (path)
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        else {
+                snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "%s", abstract);
+                len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract));
+        }
+        fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -1;
+        r = connect(fd, (struct sockaddr *) &sa, len);
+        if (r < 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+                return -1;
+        }
+        close(fd);
+        return 0;
+}
+
+/* zoned's private socket, its supervisors' control sockets, the bus: by their host paths (not in
+ * the zone's mount namespace), through /proc/PID/root of every process in sight, and as
+ * abstract names (the zone has a network namespace, and so an abstract namespace, of its own). */
+static void case_host_sockets(const EscapeHost *host) {
+        static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET };
+        char what[4400];
+
+        if (host->n_sockets == 0) {
+                escape_unclear("the host's sockets", "no --socket");
+                return;
+        }
+        for (unsigned i = 0; i < host->n_sockets; i++)
+                for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+                        const char *kind = types[t] == SOCK_STREAM ? "stream" : "seqpacket";
+                        struct dirent *de;
+                        DIR *d;
+
+                        snprintf(what, sizeof(what), "connect(%s, %s)", kind, host->sockets[i]);
+                        escape_expect_refused(what, try_connect(types[t], host->sockets[i], NULL),
+                                              REFUSED_BY(ENOENT, EACCES));
+                        snprintf(what, sizeof(what), "connect(%s, @%s)", kind, host->sockets[i]);
+                        escape_expect_refused(what, try_connect(types[t], NULL, host->sockets[i]),
+                                              REFUSED_BY(ECONNREFUSED));
+                        d = opendir("/proc");
+                        while (t == 0 && d && (de = readdir(d))) {
+                                char path[4200];
+                                int pid = atoi(de->d_name);
+
+                                if (pid <= 0)
+                                        continue;
+                                snprintf(path, sizeof(path), "/proc/%d/root%s", pid, host->sockets[i]);
+                                if (strlen(path) >= sizeof(((struct sockaddr_un *) 0)->sun_path))
+                                        continue; /* too long for connect(): not an attempt */
+                                snprintf(what, sizeof(what), "connect(%s)", path);
+                                escape_expect_refused(what, try_connect(SOCK_STREAM, path, NULL),
+                                                      REFUSED_BY(ENOENT, EACCES));
+                        }
+                        if (d)
+                                closedir(d);
+                }
+}
+
 const EscapeCase escape_cases_host[] = {
         { "host-process", "see, signal, trace or open a host process", case_host_process, false },
         { "other-zone", "write into another zone's tree", case_other_zone, false },
         { "cgroup-limits", "raise the zone's own cgroup limits", case_cgroup_limits, true },
         { "cgroup-devices", "widen the zone's device list", case_cgroup_devices, true },
+        { "host-sockets", "connect to zoned's, its supervisors' or the bus's socket", case_host_sockets,
+          false },
         { NULL, NULL, NULL, false },
 };

@@ -14,14 +14,18 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#define ESCAPE_SOCKETS_MAX 8
+
 /* What the test tells the program about the host (options of every case). */
 typedef struct EscapeHost {
-        unsigned disk_major, disk_minor; /* --disk=MAJ:MIN: the block device of the host's / */
-        const char *disk_fstype;         /* --fstype=: its file system */
-        pid_t host_pid;                  /* --host-pid=: a process of the host */
-        const char *host_mark;           /* --host-mark=: a word in that process's command line */
-        const char *other_host_path;     /* --other-path=: a file of another zone, host path */
-        const char *other_zone_path;     /* --other-inside=: the same file, as that zone sees it */
+        unsigned disk_major, disk_minor;         /* --disk=MAJ:MIN: the block device of the host's / */
+        const char *disk_fstype;                 /* --fstype=: its file system */
+        pid_t host_pid;                          /* --host-pid=: a process of the host */
+        const char *host_mark;                   /* --host-mark=: a word in that process's command line */
+        const char *other_host_path;             /* --other-path=: a file of another zone, host path */
+        const char *other_zone_path;             /* --other-inside=: the same file, as that zone sees it */
+        const char *sockets[ESCAPE_SOCKETS_MAX]; /* --socket=, repeated: the host's sockets of zoned */
+        unsigned n_sockets;
 } EscapeHost;
 
 typedef struct EscapeCase {

@@ -174,6 +174,8 @@ static int parse_option(const char *arg, EscapeHost *host) {
                 return host->other_host_path = v, 0;
         if ((v = option(arg, "--other-inside")))
                 return host->other_zone_path = v, 0;
+        if ((v = option(arg, "--socket")) && host->n_sockets < ESCAPE_SOCKETS_MAX)
+                return host->sockets[host->n_sockets++] = v, 0;
         return -1;
 }
 

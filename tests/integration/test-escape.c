@@ -258,12 +258,23 @@ static void run_escape(Harness *h, const char *zone, const Host *host, const cha
         g_autofree char *fstype = g_strdup_printf("--fstype=%s", host->disk_fstype);
         g_autofree char *pid = g_strdup_printf("--host-pid=%d", (int) host->sleeper);
         g_autofree char *other = g_strdup_printf("--other-path=%s", host->other_path);
+        g_autofree char *private = g_strdup_printf("--socket=%s/bus", h->runtime_dir);
+        g_autofree char *control = g_strdup_printf("--socket=%s/zones/%s/control", h->runtime_dir, zone);
+        g_autofree char *bus = h->bus_address && g_str_has_prefix(h->bus_address, "unix:path=")
+                                       ? g_strconcat("--socket=", h->bus_address + strlen("unix:path="),
+                                                     NULL)
+                                       : NULL;
         g_autoptr(GStrvBuilder) b = g_strv_builder_new();
         g_auto(GStrv) argv = NULL;
         g_auto(HarnessRun) r = { 0 };
 
+        /* The sockets the zone tries are there on the host. */
+        g_assert_true(g_file_test(private + strlen("--socket="), G_FILE_TEST_EXISTS));
+        g_assert_true(g_file_test(control + strlen("--socket="), G_FILE_TEST_EXISTS));
         g_strv_builder_add_many(b, "shell", zone, "--", ESCAPE, disk, fstype, pid, "--host-mark=" HOST_MARK,
-                                other, "--other-inside=" OTHER_FILE, NULL);
+                                other, "--other-inside=" OTHER_FILE, private, control, NULL);
+        if (bus)
+                g_strv_builder_add(b, bus);
         g_strv_builder_addv(b, (const char **) cases);
         argv = g_strv_builder_end(b);
         harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = (const char *const *) argv });
