@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -344,6 +345,70 @@ static void test_macvlan(Harness *h, gconstpointer data) {
         g_assert_true(wait_links(before));
 }
 
+/* busybox udhcpd (the fixture's static busybox) in the peer's namespace, serving 10.43.0.100-110
+ * on its eth0. Returns the process. */
+static pid_t start_dhcp_server(Harness *h, pid_t peer) {
+        g_autofree char *conf = g_build_filename(h->tmpdir, "udhcpd.conf", NULL), *text = NULL;
+        g_autofree char *busybox = g_build_filename(harness_busybox_rootfs(), "bin", "busybox", NULL);
+        g_autofree char *nsenter = g_find_program_in_path("nsenter"), *target = g_strdup_printf("%d", peer);
+        pid_t pid;
+
+        text = g_strdup_printf("start 10.43.0.100\nend 10.43.0.110\ninterface eth0\n"
+                               "lease_file %s/udhcpd.leases\npidfile %s/udhcpd.pid\n"
+                               "option subnet 255.255.255.0\noption router 10.43.0.1\n",
+                               h->tmpdir, h->tmpdir);
+        harness_write_file(conf, text, 0644);
+        g_free(text);
+        text = g_strconcat(h->tmpdir, "/udhcpd.leases", NULL);
+        harness_write_file(text, "", 0644);
+        g_assert_nonnull(nsenter);
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                execl(nsenter, "nsenter", "-t", target, "-n", busybox, "udhcpd", "-f", conf, NULL);
+                _exit(127);
+        }
+        return pid;
+}
+
+/* Address=dhcp: zoned gives the zone its link without an address, and the zone's own client gets
+ * one from the LAN's server (udhcpd on tlan0's peer). */
+static void test_dhcp(Harness *h, gconstpointer data) {
+        g_autofree char *before = NULL, *out = NULL, *addr = NULL;
+        pid_t peer, server;
+        int status;
+
+        if (harness_skipped(h))
+                return;
+        before = host_links();
+        peer = make_peer();
+        server = start_dhcp_server(h, peer);
+        setup(h);
+        create_zone(h, "d1", data, "Mode=macvlan:tlan0\nAddress=dhcp\n");
+        restart_zoned(h);
+        (void) harness_boot_zone(h, "d1");
+        /* Up, with no IPv4 address of zoned's. */
+        out = zone_sh(h, "d1", "ip -4 -o addr show dev eth0; cat /sys/class/net/eth0/operstate");
+        g_assert_null(strstr(out, "inet "));
+        g_clear_pointer(&out, g_free);
+        out = zone_sh(h, "d1",
+                      "printf '#!/bin/sh\\n[ \"$1\" = bound ] && ip addr add $ip/24 dev $interface\\n"
+                      "exit 0\\n' > /dhcp.sh && chmod +x /dhcp.sh && "
+                      "udhcpc -i eth0 -n -q -f -t 10 -T 1 -s /dhcp.sh");
+        g_test_message("udhcpc: %s", out);
+        addr = zone_sh(h, "d1", "ip -4 -o addr show dev eth0");
+        g_assert_nonnull(strstr(addr, "inet 10.43.0.10"));
+        g_clear_pointer(&out, g_free);
+        out = zone_sh(h, "d1", "ping -c 1 -w 20 10.43.0.1");
+
+        harness_poweroff_zone(h, "d1");
+        g_assert_cmpint(kill(server, SIGTERM), ==, 0);
+        g_assert_cmpint(waitpid(server, &status, 0), ==, server);
+        kill_peer(peer);
+        g_assert_true(wait_links(before));
+}
+
 /* Host mode: the zone sees the host's links; with a user namespace it is refused by name. */
 static void test_host(Harness *h, gconstpointer data) {
         g_autofree char *before = NULL, *links = NULL, *path = NULL, *after = NULL;
@@ -408,6 +473,7 @@ int main(int argc, char *argv[]) {
         BOTH("/network/bridge", test_bridge);
         BOTH("/network/none", test_none);
         BOTH("/network/macvlan", test_macvlan);
+        BOTH("/network/dhcp", test_dhcp);
         BOTH("/network/host", test_host);
         HARNESS_TEST("/network/zoned-killed", test_zoned_killed, HARNESS_ZONECTL | USERS);
         return g_test_run();
