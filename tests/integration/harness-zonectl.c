@@ -81,3 +81,20 @@ bool harness_table_has_row(const char *out, const char *const *words) {
         }
         return false;
 }
+
+char *harness_zone_sh_status(Harness *h, const char *name, const char *script, int *ret_status) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", script, NULL);
+        *ret_status = r.status;
+        return g_strconcat(r.out, r.err, NULL);
+}
+
+char *harness_zone_sh(Harness *h, const char *name, const char *script) {
+        int status;
+        g_autofree char *out = harness_zone_sh_status(h, name, script, &status);
+
+        if (status != 0)
+                g_error("in zone %s: sh -c '%s': exit %d\n%s", name, script, status, out);
+        return g_strdup(g_strstrip(out));
+}

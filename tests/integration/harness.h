@@ -248,6 +248,10 @@ void harness_zonectl(Harness *h, HarnessRun *ret, const char *stdin_data, ...) G
 void harness_zonectl_full(Harness *h, HarnessRun *ret, const HarnessSpawn *s);
 /* zonectl ARGS... that must exit 0 (what: for the failure message). */
 void harness_zonectl_ok(Harness *h, const char *stdin_data, const char *what, ...) G_GNUC_NULL_TERMINATED;
+/* `zonectl shell NAME -- /bin/sh -c SCRIPT`: its stdout and stderr, and its exit status. */
+char *harness_zone_sh_status(Harness *h, const char *name, const char *script, int *ret_status);
+/* The same, failing the test unless it exits 0; the output stripped. */
+char *harness_zone_sh(Harness *h, const char *name, const char *script);
 /* True if a line of a zonectl table starts with these words (NULL-terminated). */
 bool harness_table_has_row(const char *out, const char *const *words);
 /* Fails the test with zonectl's output unless it exited with status. */

@@ -286,29 +286,12 @@ static void assert_get(const Client *c, const char *addr, uint16_t port, const c
 
 /* ---- in the zones ---- */
 
-static char *zone_sh_status(Harness *h, const char *name, const char *script, int *ret_status) {
-        g_auto(HarnessRun) r = { 0 };
-
-        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", script, NULL);
-        *ret_status = r.status;
-        return g_strconcat(r.out, r.err, NULL);
-}
-
-static char *zone_sh(Harness *h, const char *name, const char *script) {
-        int status;
-        g_autofree char *out = zone_sh_status(h, name, script, &status);
-
-        if (status != 0)
-                g_error("in zone %s: sh -c '%s': exit %d\n%s", name, script, status, out);
-        return g_strdup(g_strstrip(out));
-}
-
 /* Does the zone get an answer from addr (ping, or ping6 for an IPv6 address)? */
 static bool zone_pings(Harness *h, const char *name, const char *addr) {
         g_autofree char *script = g_strdup_printf("%s -c 1 -w 3 %s", strchr(addr, ':') ? "ping6" : "ping",
                                                   addr);
         int status;
-        g_autofree char *out = zone_sh_status(h, name, script, &status);
+        g_autofree char *out = harness_zone_sh_status(h, name, script, &status);
 
         g_test_message("zone %s: %s: exit %d", name, script, status);
         return status == 0;
@@ -320,7 +303,7 @@ static void assert_ipv6_usable(Harness *h, const char *name, const char *addr) {
         static const char script[] =
                 "for i in $(seq 100); do ip -6 addr show dev eth0 | grep -q tentative || break; "
                 "sleep 0.1; done; ip -6 addr show dev eth0";
-        g_autofree char *out = zone_sh(h, name, script);
+        g_autofree char *out = harness_zone_sh(h, name, script);
 
         g_test_message("zone %s: %s", name, out);
         g_assert_nonnull(strstr(out, addr));
@@ -336,7 +319,7 @@ static void start_web_servers(Harness *h, const char *name) {
                 "/www81/index.html && httpd -p 80 -h /www80 && httpd -p 81 -h /www81",
                 name, name);
 
-        g_free(zone_sh(h, name, script));
+        g_free(harness_zone_sh(h, name, script));
 }
 
 static void create_bridged(Harness *h, const char *name, const char *network, const char *ip) {
@@ -542,22 +525,22 @@ static void test_spoofing(Harness *h, gconstpointer data) {
 
         /* a's IPv4 (b's own gone, so the kernel can only use a's). */
         script = g_strdup_printf("ip -4 addr flush dev eth0 && ip addr add %s/24 dev eth0", a4);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         g_assert_false(zone_pings(h, "b", GATEWAY4));
         g_clear_pointer(&script, g_free);
         script = g_strdup_printf("ip -4 addr flush dev eth0 && ip addr add %s/24 dev eth0", b4);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         g_assert_true(zone_pings(h, "b", GATEWAY4));
 
         /* a's MAC, with b's own addresses; then b's own again. */
         g_clear_pointer(&script, g_free);
         script = g_strdup_printf("ip link set eth0 address %s", mac_a);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         g_assert_false(zone_pings(h, "b", GATEWAY4));
         g_assert_false(zone_pings(h, "b", a4));
         g_clear_pointer(&script, g_free);
         script = g_strdup_printf("ip link set eth0 address %s", mac_b);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         g_assert_true(zone_pings(h, "b", a4));
 
         /* The host's services on its bridge address: a server of the test's own on every address
@@ -571,10 +554,10 @@ static void test_spoofing(Harness *h, gconstpointer data) {
                 g_assert_no_errno(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
                 g_assert_no_errno(bind(fd, (struct sockaddr *) &sa, sizeof(sa)));
                 g_assert_no_errno(listen(fd, 4));
-                out = zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY4 " 7070", &status);
+                out = harness_zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY4 " 7070", &status);
                 g_assert_cmpint(status, !=, 0);
                 g_free(out);
-                out = zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY6 " 7070", &status);
+                out = harness_zone_sh_status(h, "a", "echo x | nc -w 3 " GATEWAY6 " 7070", &status);
                 g_assert_cmpint(status, !=, 0);
                 /* The zone's connection never arrived. */
                 {
@@ -589,12 +572,12 @@ static void test_spoofing(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "a");
         g_clear_pointer(&script, g_free);
         script = g_strdup_printf("ip addr del %s/64 dev eth0 && ip addr add %s/64 dev eth0", b6, a6);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         assert_ipv6_usable(h, "b", a6);
         g_assert_false(zone_pings(h, "b", GATEWAY6));
         g_clear_pointer(&script, g_free);
         script = g_strdup_printf("ip addr del %s/64 dev eth0 && ip addr add %s/64 dev eth0", a6, b6);
-        g_free(zone_sh(h, "b", script));
+        g_free(harness_zone_sh(h, "b", script));
         assert_ipv6_usable(h, "b", b6);
         g_assert_true(zone_pings(h, "b", GATEWAY6));
         harness_poweroff_zone(h, "b");

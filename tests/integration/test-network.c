@@ -74,23 +74,6 @@ static bool wait_links(const char *want) {
         return false;
 }
 
-static char *zone_sh_full(Harness *h, const char *name, const char *script, int *ret_status) {
-        g_auto(HarnessRun) r = { 0 };
-
-        harness_zonectl(h, &r, NULL, "shell", name, "--", "/bin/sh", "-c", script, NULL);
-        *ret_status = r.status;
-        return g_strconcat(r.out, r.err, NULL);
-}
-
-static char *zone_sh(Harness *h, const char *name, const char *script) {
-        int status;
-        g_autofree char *out = zone_sh_full(h, name, script, &status);
-
-        if (status != 0)
-                g_error("in zone %s: sh -c '%s': exit %d\n%s", name, script, status, out);
-        return g_strdup(g_strstrip(out));
-}
-
 static void create_zone(Harness *h, const char *name, gconstpointer data, const char *network) {
         g_autoptr(GVariant) reply = NULL;
         g_autoptr(GError) error = NULL;
@@ -148,26 +131,26 @@ static void test_bridge(Harness *h, gconstpointer data) {
         g_assert_true(has_link("vz-n2"));
         g_assert_cmpint(harness_leader_has_userns((pid_t) leader2), ==, private_users(data));
 
-        addr = zone_sh(h, "n1", "ip -o addr show dev eth0");
+        addr = harness_zone_sh(h, "n1", "ip -o addr show dev eth0");
         g_assert_nonnull(strstr(addr, "inet 10.42.0.2/24"));
         g_assert_nonnull(strstr(addr, "inet6 fd42:7a6f:6e65::2/64"));
-        route = zone_sh(h, "n1", "ip route show default");
+        route = harness_zone_sh(h, "n1", "ip route show default");
         g_assert_nonnull(strstr(route, "default via 10.42.0.1 dev eth0"));
-        route6 = zone_sh(h, "n1", "ip -6 route show default");
+        route6 = harness_zone_sh(h, "n1", "ip -6 route show default");
         g_assert_nonnull(strstr(route6, "default via fd42:7a6f:6e65::1 dev eth0"));
-        mtu = zone_sh(h, "n2", "cat /sys/class/net/eth0/mtu");
+        mtu = harness_zone_sh(h, "n2", "cat /sys/class/net/eth0/mtu");
         g_assert_cmpstr(mtu, ==, "1400");
-        resolv = zone_sh(h, "n1", "cat /etc/resolv.conf");
+        resolv = harness_zone_sh(h, "n1", "cat /etc/resolv.conf");
         g_assert_nonnull(strstr(resolv, "nameserver 10.42.0.1\nnameserver fd42:7a6f:6e65::1"));
 
-        out = zone_sh(h, "n1", "ping -c 2 -w 20 10.42.0.3");
+        out = harness_zone_sh(h, "n1", "ping -c 2 -w 20 10.42.0.3");
         g_test_message("%s", out);
         g_clear_pointer(&out, g_free);
-        out = zone_sh(h, "n2", "ping6 -c 2 -w 20 fd42:7a6f:6e65::2");
+        out = harness_zone_sh(h, "n2", "ping6 -c 2 -w 20 fd42:7a6f:6e65::2");
         g_test_message("%s", out);
         g_clear_pointer(&out, g_free);
         /* And the bridge's address, the zones' gateway. */
-        out = zone_sh(h, "n2", "ping -c 1 -w 20 10.42.0.1");
+        out = harness_zone_sh(h, "n2", "ping -c 1 -w 20 10.42.0.1");
         g_clear_pointer(&out, g_free);
 
         /* kill -9 of n2's supervisor: its zone dies, and its veth with the zone's namespace. */
@@ -230,7 +213,7 @@ static void test_none(Harness *h, gconstpointer data) {
         setup(h);
         create_zone(h, "n0", data, NULL);
         (void) harness_boot_zone(h, "n0");
-        links = zone_sh(h, "n0", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+        links = harness_zone_sh(h, "n0", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
         g_assert_cmpstr(links, ==, "lo");
         after = host_links();
         g_assert_cmpstr(after, ==, before);
@@ -322,7 +305,7 @@ static void test_macvlan(Harness *h, gconstpointer data) {
         create_zone(h, "i1", data, "Mode=ipvlan:tlan0\nAddress=10.43.0.3/24\n");
         restart_zoned(h);
         (void) harness_boot_zone(h, "m1");
-        out = zone_sh(h, "m1", "ping -c 2 -w 20 10.43.0.1");
+        out = harness_zone_sh(h, "m1", "ping -c 2 -w 20 10.43.0.1");
         g_test_message("%s", out);
 
         path = harness_zone_path(h, "i1");
@@ -389,18 +372,19 @@ static void test_dhcp(Harness *h, gconstpointer data) {
         restart_zoned(h);
         (void) harness_boot_zone(h, "d1");
         /* Up, with no IPv4 address of zoned's. */
-        out = zone_sh(h, "d1", "ip -4 -o addr show dev eth0; cat /sys/class/net/eth0/operstate");
+        out = harness_zone_sh(h, "d1", "ip -4 -o addr show dev eth0; cat /sys/class/net/eth0/operstate");
         g_assert_null(strstr(out, "inet "));
         g_clear_pointer(&out, g_free);
-        out = zone_sh(h, "d1",
-                      "printf '#!/bin/sh\\n[ \"$1\" = bound ] && ip addr add $ip/24 dev $interface\\n"
-                      "exit 0\\n' > /dhcp.sh && chmod +x /dhcp.sh && "
-                      "udhcpc -i eth0 -n -q -f -t 10 -T 1 -s /dhcp.sh");
+        out = harness_zone_sh(
+                h, "d1",
+                "printf '#!/bin/sh\\n[ \"$1\" = bound ] && ip addr add $ip/24 dev $interface\\n"
+                "exit 0\\n' > /dhcp.sh && chmod +x /dhcp.sh && "
+                "udhcpc -i eth0 -n -q -f -t 10 -T 1 -s /dhcp.sh");
         g_test_message("udhcpc: %s", out);
-        addr = zone_sh(h, "d1", "ip -4 -o addr show dev eth0");
+        addr = harness_zone_sh(h, "d1", "ip -4 -o addr show dev eth0");
         g_assert_nonnull(strstr(addr, "inet 10.43.0.10"));
         g_clear_pointer(&out, g_free);
-        out = zone_sh(h, "d1", "ping -c 1 -w 20 10.43.0.1");
+        out = harness_zone_sh(h, "d1", "ping -c 1 -w 20 10.43.0.1");
 
         harness_poweroff_zone(h, "d1");
         g_assert_cmpint(kill(server, SIGTERM), ==, 0);
@@ -433,8 +417,8 @@ static void test_host(Harness *h, gconstpointer data) {
                 g_assert_cmpstr(state, ==, "stopped");
         } else {
                 (void) harness_boot_zone(h, "h1");
-                links = zone_sh(h, "h1",
-                                "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '");
+                links = harness_zone_sh(
+                        h, "h1", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '");
                 g_assert_nonnull(strstr(links, "hostseen0 hostseen1 "));
                 harness_poweroff_zone(h, "h1");
         }
