@@ -233,6 +233,61 @@ int net_bridges_ours(char ***ret) {
         return 0;
 }
 
+/* rtnl_route_foreach_nexthop's callback: the nexthop's link name, once, into the list. */
+typedef struct UplinkCollect {
+        struct nl_cache *links;
+        char ***list;
+        int r;
+} UplinkCollect;
+
+static void collect_nexthop(struct rtnl_nexthop *nh, void *userdata) {
+        UplinkCollect *u = userdata;
+        char name[IFNAMSIZ];
+
+        if (u->r < 0 || !rtnl_link_i2name(u->links, rtnl_route_nh_get_ifindex(nh), name, sizeof(name)) ||
+            strv_contains(*u->list, name))
+                return;
+        if (strv_extend(u->list, name) < 0)
+                u->r = -ENOMEM;
+}
+
+int net_default_route_links(char ***ret) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_(nl_cache_freep) struct nl_cache *links = NULL, *routes = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        UplinkCollect u = { .list = &l };
+        int r;
+
+        r = nl_open(&sk);
+        if (r < 0)
+                return r;
+        r = nl_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &links));
+        if (r < 0)
+                return r;
+        r = nl_errno(rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes));
+        if (r < 0)
+                return r;
+        l = new0(char *, 1);
+        if (!l)
+                return -ENOMEM;
+        u.links = links;
+        for (struct nl_object *o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
+                struct rtnl_route *route = (struct rtnl_route *) o;
+                struct nl_addr *dst = rtnl_route_get_dst(route); /* NULL or /0: a default route */
+                int family = rtnl_route_get_family(route);
+
+                if ((family != AF_INET && family != AF_INET6) ||
+                    rtnl_route_get_table(route) != RT_TABLE_MAIN ||
+                    rtnl_route_get_type(route) != RTN_UNICAST || (dst && nl_addr_get_prefixlen(dst) != 0))
+                        continue;
+                rtnl_route_foreach_nexthop(route, collect_nexthop, &u);
+                if (u.r < 0)
+                        return u.r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 int net_link_remove(const char *ifname) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;

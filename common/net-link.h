@@ -25,6 +25,9 @@ int net_bridge_ensure(const char *name, const InetPrefix *addresses, size_t n, u
 int net_bridge_is_ours(const char *name);
 /* The bridges zoned made (NET_BRIDGE_ALIAS), a NULL-terminated list. */
 int net_bridges_ours(char ***ret);
+/* The links of the main table's default routes (IPv4 and IPv6, each once): where connections
+ * from other hosts come in, a NULL-terminated list (empty without a default route). */
+int net_default_route_links(char ***ret);
 /* Removes a link: 1 if it removed one, 0 if there was none. */
 int net_link_remove(const char *ifname);
 /* 1 if the link exists, 0 if not. */

@@ -118,10 +118,52 @@ static int apply_rules(const GArray *bridges, const GArray *zones) {
         return 0;
 }
 
-static int apply_sysctls(Manager *m, const GArray *bridges) {
+/* Connections from other hosts to port forwards, and the answers to a masquerading bridge's
+ * zones, come in on the host's uplinks: they are forwarded only where the interface they come in
+ * on has its forwarding switch on. */
+static bool uplinks_needed(const GPtrArray *zones, const GArray *bridges) {
+        for (guint i = 0; i < zones->len; i++)
+                if (((const Zone *) zones->pdata[i])->config.network.n_ports > 0)
+                        return true;
+        for (guint i = 0; i < bridges->len; i++)
+                if (g_array_index(bridges, NetRulesBridge, i).masquerade)
+                        return true;
+        return false;
+}
+
+static bool is_bridge(const GArray *bridges, const char *name) {
+        for (guint i = 0; i < bridges->len; i++)
+                if (streq(g_array_index(bridges, NetRulesBridge, i).name, name))
+                        return true;
+        return false;
+}
+
+static int want_uplinks(Manager *m, const GArray *bridges, bool ipv6, char ***wanted) {
+        _cleanup_strv_free_ char **found = NULL;
+        char *const *uplinks = m->network_config->uplinks;
+        int r;
+
+        if (!uplinks) {
+                r = net_default_route_links(&found);
+                if (r < 0)
+                        return log_warning_errno(r, "Cannot read the host's default routes: %m");
+                uplinks = found;
+        }
+        for (char *const *u = uplinks; *u; u++) {
+                if (is_bridge(bridges, *u)) /* a bridge's own switches are set already */
+                        continue;
+                r = net_sysctls_want_uplink(*u, ipv6, wanted);
+                if (r < 0)
+                        return log_warning_errno(r, "Cannot say the sysctls of uplink %s: %m", *u);
+        }
+        return 0;
+}
+
+static int apply_sysctls(Manager *m, const GPtrArray *zones, const GArray *bridges) {
         g_autofree char *path = g_build_filename(m->runtime_dir, SYSCTL_RECORD, NULL);
         _cleanup_(net_sysctls_freep) NetSysctls *s = NULL;
         _cleanup_strv_free_ char **wanted = NULL;
+        bool ipv6 = false;
         int r;
 
         for (guint i = 0; i < bridges->len; i++) {
@@ -130,6 +172,12 @@ static int apply_sysctls(Manager *m, const GArray *bridges) {
                 r = net_sysctls_want_bridge(b->name, b->ipv6.family == AF_INET6, &wanted);
                 if (r < 0)
                         return log_warning_errno(r, "Cannot say the sysctls of bridge %s: %m", b->name);
+                ipv6 = ipv6 || b->ipv6.family == AF_INET6;
+        }
+        if (uplinks_needed(zones, bridges)) {
+                r = want_uplinks(m, bridges, ipv6, &wanted);
+                if (r < 0)
+                        return r;
         }
         r = net_sysctls_new(path, &s);
         if (r < 0)
@@ -167,7 +215,7 @@ int manager_network_refresh(Manager *m) {
         r = apply_rules(bridges, rules);
         if (r < 0)
                 ret = r;
-        r = apply_sysctls(m, bridges);
+        r = apply_sysctls(m, zones, bridges);
         if (r < 0 && ret == 0)
                 ret = r;
         manager_network_clean_up(m);

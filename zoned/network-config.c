@@ -10,7 +10,7 @@
 
 #define BRIDGE_PREFIX "Bridge "
 
-static const char *const network_keys[] = { "DefaultMode", NULL };
+static const char *const network_keys[] = { "DefaultMode", "Uplinks", NULL };
 static const char *const pools_keys[] = { "IPv4", "IPv6", NULL };
 static const char *const bridge_keys[] = {
         "IPv4", "IPv6", "Masquerade", "Isolated", "AllowHost", "MTU", NULL
@@ -41,6 +41,7 @@ NetworkConfig *network_config_free(NetworkConfig *c) {
         g_free(c->path);
         g_free(c->state_path);
         g_free(c->default_link);
+        g_strfreev(c->uplinks);
         if (c->bridges)
                 g_ptr_array_unref(c->bridges);
         g_free(c);
@@ -96,12 +97,36 @@ static int get_prefix(GKeyFile *f, const Source *s, const char *group, const cha
         return 1;
 }
 
-static int parse_network(GKeyFile *f, const Source *s, NetworkConfig *c, char **ret_error) {
-        g_autofree char *v = g_key_file_get_string(f, "Network", "DefaultMode", NULL);
-        NetworkMode mode;
+/* Uplinks=: interface names, separated by white space; empty is none. */
+static int parse_uplinks(GKeyFile *f, const Source *s, NetworkConfig *c, char **ret_error) {
+        g_autofree char *v = g_key_file_get_string(f, "Network", "Uplinks", NULL);
+        g_auto(GStrv) words = NULL;
+        g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func(g_free);
 
         if (!v)
                 return 0;
+        words = g_strsplit_set(v, " \t", -1);
+        for (char **w = words; *w; w++) {
+                if (!**w)
+                        continue;
+                if (!ifname_is_valid(*w))
+                        return ini_key_error(s->path, s->text, "Network", "Uplinks", ret_error,
+                                             "Uplinks=: \"%s\" is not an interface name", *w);
+                g_ptr_array_add(l, g_strdup(*w));
+        }
+        g_ptr_array_add(l, NULL);
+        c->uplinks = (char **) g_ptr_array_steal(l, NULL);
+        return 0;
+}
+
+static int parse_network(GKeyFile *f, const Source *s, NetworkConfig *c, char **ret_error) {
+        g_autofree char *v = g_key_file_get_string(f, "Network", "DefaultMode", NULL);
+        NetworkMode mode;
+        int r;
+
+        r = parse_uplinks(f, s, c, ret_error);
+        if (r < 0 || !v)
+                return r;
         if (network_mode_parse(v, &mode, &c->default_link) < 0)
                 return ini_key_error(
                         s->path, s->text, "Network", "DefaultMode", ret_error,

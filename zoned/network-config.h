@@ -12,6 +12,8 @@
  * defaults):
  *   [Network]
  *   DefaultMode=none            what a zone file without [Network] Mode= gets (never host)
+ *   Uplinks=eth0 ...            where other hosts' connections come in (default: the links of
+ *                               the default routes; empty: none)
  *   [Pools]
  *   IPv4=10.42.0.0/16           where a bridge without addresses of its own gets a /24...
  *   IPv6=fd42:7a6f:6e65::/48    ...and a /64
@@ -52,6 +54,7 @@ typedef struct NetworkConfig {
         char *state_path; /* <state>/.network/bridges.ini; NULL: automatic bridges are not kept */
         NetworkMode default_mode;
         char *default_link;
+        char **uplinks; /* Uplinks=, NULL-terminated; NULL: the default routes' links */
         InetPrefix pool4;
         InetPrefix pool6;
         GPtrArray *bridges; /* NetworkBridge*, owned, in the order they were defined */

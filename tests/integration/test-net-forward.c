@@ -33,6 +33,9 @@
 #define WEB4 "10.42.0.20"
 #define WEB6 "fd42:7a6f:6e65::20"
 #define CLIENT_IFNAME "vfc-client"
+#define UPLINK_IFNAME "vfc-uplink"
+#define UPLINK4 "198.51.100.1"
+#define UPLINK6 "2001:db8:5::1"
 #define OPEN_TIMEOUT_SEC 15  /* a forward that must answer */
 #define CLOSED_TIMEOUT_SEC 3 /* one that must not */
 #define LINK_GONE_TIMEOUT_MS 30000
@@ -179,15 +182,15 @@ static int http_get(const char *addr, uint16_t port, int timeout_sec, char *body
         return 0;
 }
 
-/* A process that only holds a network namespace, with a veth on zbr0 and an address of each
- * family that is no zone's. */
+/* A process that only holds a network namespace, with a veth: host_ifname here (on master, or on
+ * nothing with NULL), eth0 there, and script run there (its addresses). */
 typedef struct Client {
         pid_t holder;
         int netns;
 } Client;
 
-static void client_start(Client *c) {
-        g_autofree char *pid = NULL, *path = NULL;
+static void netns_start(Client *c, const char *host_ifname, const char *master, const char *script) {
+        g_autofree char *pid = NULL, *path = NULL, *setup = NULL;
         int p[2];
         char x;
 
@@ -211,16 +214,21 @@ static void client_start(Client *c) {
 
         pid = g_strdup_printf("%d", (int) c->holder);
         g_free(run_text("ip link add",
-                        (const char *const[]) { "ip", "link", "add", CLIENT_IFNAME, "type", "veth", "peer",
+                        (const char *const[]) { "ip", "link", "add", host_ifname, "type", "veth", "peer",
                                                 "name", "eth0", "netns", pid, NULL }));
-        g_free(run_text("ip link master", (const char *const[]) { "ip", "link", "set", CLIENT_IFNAME,
-                                                                  "master", "zbr0", "up", NULL }));
-        g_free(run_text("client's addresses",
-                        (const char *const[]) { "nsenter", "-t", pid, "-n", "sh", "-c",
-                                                "ip link set lo up && ip link set eth0 up && "
-                                                "ip addr add 10.42.0.200/24 dev eth0 && "
-                                                "ip addr add fd42:7a6f:6e65::200/64 dev eth0 nodad",
-                                                NULL }));
+        if (master)
+                g_free(run_text("ip link master", (const char *const[]) { "ip", "link", "set", host_ifname,
+                                                                          "master", master, "up", NULL }));
+        setup = g_strconcat("ip link set lo up && ip link set eth0 up && ", script, NULL);
+        g_free(run_text("the namespace's addresses",
+                        (const char *const[]) { "nsenter", "-t", pid, "-n", "sh", "-c", setup, NULL }));
+}
+
+/* A client on zbr0, with an address of each family that is no zone's. */
+static void client_start(Client *c) {
+        netns_start(
+                c, CLIENT_IFNAME, "zbr0",
+                "ip addr add 10.42.0.200/24 dev eth0 && ip addr add fd42:7a6f:6e65::200/64 dev eth0 nodad");
 }
 
 static void client_stop(Client *c) {
@@ -608,10 +616,87 @@ static void test_isolated(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "i2");
 }
 
+/* A switch of the uplink's: "0" or "1", NULL where the kernel has no such switch. */
+static char *uplink_sysctl(const char *family, const char *key) {
+        g_autofree char *path = g_strdup_printf("/proc/sys/net/%s/conf/" UPLINK_IFNAME "/%s", family, key);
+        char *value = NULL;
+
+        if (!g_file_get_contents(path, &value, NULL, NULL))
+                return NULL;
+        return g_strchomp(value);
+}
+
+static void assert_uplink_forwarding(const char *want, bool ipv6) {
+        g_autofree char *v4 = uplink_sysctl("ipv4", "forwarding");
+        g_autofree char *v6 = uplink_sysctl("ipv6", "force_forwarding");
+
+        g_assert_cmpstr(v4, ==, want);
+        if (ipv6)
+                g_assert_cmpstr(v6, ==, want);
+}
+
+/* Another host: a network namespace behind an uplink of this one, which has the default routes
+ * (where zoned's connections from other hosts come in when its file names no Uplinks=). A port
+ * forward reaches the zone from there, over either family, because zoned turns the uplink's
+ * forwarding on (IPv4 forwards what comes in on an interface whose own switch is on); the switch
+ * is back off once no zone forwards a port. */
+static void test_uplink(Harness *h, gconstpointer data) {
+        g_auto(HostState) before = { 0 };
+        g_autofree char *force = NULL;
+        bool ipv6;
+        Client outside;
+
+        if (harness_skipped(h))
+                return;
+        netns_start(&outside, UPLINK_IFNAME, NULL,
+                    "ip addr add 198.51.100.2/24 dev eth0 && ip addr add 2001:db8:5::2/64 dev eth0 nodad");
+        g_free(run_text(
+                "the uplink",
+                (const char *const[]) {
+                        "sh", "-c",
+                        "ip link set " UPLINK_IFNAME " up && ip addr add " UPLINK4 "/24 dev " UPLINK_IFNAME
+                        " && "
+                        "ip addr add " UPLINK6 "/64 dev " UPLINK_IFNAME " nodad && "
+                        "ip route add default via 198.51.100.2 && ip -6 route add default via 2001:db8:5::2",
+                        NULL }));
+        /* Kernels before 6.17 forward IPv6 only with the host-wide switch, which zoned leaves alone. */
+        force = uplink_sysctl("ipv6", "force_forwarding");
+        ipv6 = force != NULL;
+        if (!ipv6)
+                g_test_message("no net.ipv6.conf.*.force_forwarding in this kernel: IPv4 only");
+        host_state_read(&before);
+        assert_uplink_forwarding("0", ipv6);
+
+        harness_import_busybox(h);
+        harness_zonectl_ok(h, NULL, "create", "create", "web", "-t", "bb", "--network=bridge",
+                           "--ip=" WEB4 "/24", "--ip=" WEB6 "/64", NULL);
+        (void) harness_boot_zone(h, "web");
+        start_web_servers(h, "web");
+        /* No forward yet: the uplink is as it was. */
+        assert_uplink_forwarding("0", ipv6);
+        harness_zonectl_ok(h, NULL, "set port", "set", "web", "port=tcp:8080:80", NULL);
+        assert_get(&outside, UPLINK4, 8080, "web");
+        if (ipv6)
+                assert_get(&outside, UPLINK6, 8080, "web");
+        assert_uplink_forwarding("1", ipv6);
+
+        harness_zonectl_ok(h, NULL, "unset port", "unset", "web", "port=tcp:8080", NULL);
+        assert_uplink_forwarding("0", ipv6);
+        assert_get(&outside, UPLINK4, 8080, "closed");
+
+        harness_zonectl_ok(h, NULL, "set port again", "set", "web", "port=tcp:8080:80", NULL);
+        assert_get(&outside, UPLINK4, 8080, "web");
+        harness_poweroff_zone(h, "web");
+        assert_host_as(&before, "after the zone");
+        assert_uplink_forwarding("0", ipv6);
+        client_stop(&outside);
+}
+
 int main(int argc, char *argv[]) {
         harness_private_network();
         harness_init(&argc, &argv);
         HARNESS_TEST("/net-forward/forwards", test_forwards, HARNESS_ZONECTL);
+        HARNESS_TEST("/net-forward/uplink", test_uplink, HARNESS_ZONECTL);
         HARNESS_TEST("/net-forward/killed", test_killed, HARNESS_ZONECTL);
         HARNESS_TEST("/net-forward/spoofing", test_spoofing, HARNESS_ZONECTL);
         HARNESS_TEST("/net-forward/isolated", test_isolated, HARNESS_ZONECTL);

@@ -60,6 +60,7 @@ static void test_missing_file(void) {
         g_assert_cmpint(load(path, state, &c), ==, 0);
         g_assert_cmpint(c->default_mode, ==, NETWORK_NONE);
         g_assert_null(c->default_link);
+        g_assert_null(c->uplinks); /* the default routes' links */
         assert_prefix(&c->pool4, "10.42.0.0/16");
         assert_prefix(&c->pool6, "fd42:7a6f:6e65::/48");
         b = network_config_get_bridge(c, "zbr0");
@@ -77,6 +78,7 @@ static void test_missing_file(void) {
 static void test_full_file(void) {
         g_autofree char *path = write_tmp("full.conf", "[Network]\n"
                                                        "DefaultMode=bridge:lan0\n"
+                                                       "Uplinks= eth0\tbond0.7  \n"
                                                        "[Pools]\n"
                                                        "IPv4=10.50.0.0/20\n"
                                                        "IPv6=fd00:1:2::/56\n"
@@ -94,6 +96,9 @@ static void test_full_file(void) {
         g_assert_cmpint(load(path, state, &c), ==, 0);
         g_assert_cmpint(c->default_mode, ==, NETWORK_BRIDGE);
         g_assert_cmpstr(c->default_link, ==, "lan0");
+        g_assert_cmpuint(g_strv_length(c->uplinks), ==, 2);
+        g_assert_cmpstr(c->uplinks[0], ==, "eth0");
+        g_assert_cmpstr(c->uplinks[1], ==, "bond0.7");
         b = network_config_get_bridge(c, "lan0");
         g_assert_nonnull(b);
         assert_prefix(&b->ipv4, "192.168.7.254/24");
@@ -105,6 +110,16 @@ static void test_full_file(void) {
         b = network_config_get_bridge(c, "zbr0");
         assert_prefix(&b->ipv4, "10.50.0.1/24");
         assert_prefix(&b->ipv6, "fd00:1:2::1/64");
+}
+
+static void test_no_uplinks(void) {
+        g_autofree char *path = write_tmp("nouplinks.conf", "[Network]\nUplinks=\n");
+        g_autofree char *state = new_state_dir();
+        _cleanup_(network_config_freep) NetworkConfig *c = NULL;
+
+        g_assert_cmpint(load(path, state, &c), ==, 0);
+        g_assert_nonnull(c->uplinks);
+        g_assert_null(c->uplinks[0]);
 }
 
 /* The example of zoned(8). */
@@ -366,6 +381,10 @@ static void test_bad_files(void) {
         assert_bad("b26.conf", "[Network]\nDefaultMode=none\nDefaultMode=bridge\n",
                    "3: duplicate key DefaultMode");
         assert_bad("b27.conf", "no section\n", "");
+        assert_bad("b28.conf", "[Network]\nUplinks=eth0 a/b\n",
+                   "2: Uplinks=: \"a/b\" is not an interface name");
+        assert_bad("b29.conf", "[Network]\nUplinks=eth0 waytoolonginterfacename\n",
+                   "2: Uplinks=: \"waytoolonginterfacename\" is not an interface name");
 }
 
 /* Two bridges' networks never overlap: configured ones, zbr0's defaults, in either family. */
@@ -435,6 +454,7 @@ int main(int argc, char *argv[]) {
         g_assert_nonnull(tmpdir);
         g_test_add_func("/network-config/missing-file", test_missing_file);
         g_test_add_func("/network-config/full-file", test_full_file);
+        g_test_add_func("/network-config/no-uplinks", test_no_uplinks);
         g_test_add_func("/network-config/man-example", test_man_example);
         g_test_add_func("/network-config/zbr0-configured", test_zbr0_configured);
         g_test_add_func("/network-config/automatic-bridges", test_automatic_bridges);
