@@ -126,6 +126,11 @@ static int check_mode(const NetworkLoad *l, const ZoneNetwork *n) {
                 return KEY_ERROR(l, "MACAddress", "MACAddress= needs Mode=bridge, macvlan or ipvlan");
         if (!has_link && n->mtu > 0)
                 return KEY_ERROR(l, "MTU", "MTU= needs Mode=bridge, macvlan or ipvlan");
+        if (n->n_ports > 0 && n->mode != NETWORK_BRIDGE)
+                return KEY_ERROR(l, "Port", "Port= needs Mode=bridge");
+        /* The forwards point at the zone's address: one its own DHCP client got is not zoned's. */
+        if (n->n_ports > 0 && n->dhcp)
+                return KEY_ERROR(l, "Port", "Port= does not go with Address=dhcp");
         if (n->mode == NETWORK_IPVLAN && n->mac_set)
                 return KEY_ERROR(l, "MACAddress", "MACAddress= does not go with Mode=ipvlan (its parent's)");
         return 0;

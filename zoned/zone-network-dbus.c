@@ -265,6 +265,9 @@ int zone_network_from_request(const ZoneNetwork *from, const ZoneNetworkRequest 
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Port forwards need a bridged zone (network %s).",
                                          network_mode_to_string(n.mode));
+        if (n.n_ports > 0 && n.dhcp)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Port forwards need an address of zoned's, not dhcp.");
         *to = n;
         n = (ZoneNetwork) {};
         return 0;

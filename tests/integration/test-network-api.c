@@ -170,6 +170,9 @@ static void test_refused(Harness *h, gconstpointer data) {
         zonectl_fails(h, "db", "forwarded to zone web", "set", "db", "port=tcp:8080:90", NULL);
         zonectl_fails(h, "web", "no forward", "unset", "web", "port=tcp:9999", NULL);
         zonectl_fails(h, "lab", "bridged", "set", "lab", "port=tcp:7070:80", NULL);
+        /* A forward of a zone whose address its own DHCP client gets, however it is asked. */
+        zonectl_fails(h, "web", "dhcp", "set", "web", "ip=dhcp", NULL);
+        zonectl_fails(h, "db", "dhcp", "set", "db", "ip=dhcp", "port=tcp:7070:80", NULL);
         /* Bad values, caught by zonectl or by zoned. */
         zonectl_fails(h, "web", "invalid port", "set", "web", "port=tcp:0:80", NULL);
         zonectl_fails(h, "web", "invalid network", "set", "web", "network=wifi", NULL);

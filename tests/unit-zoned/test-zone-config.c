@@ -484,6 +484,10 @@ static void test_network_bad(void) {
         check_bad(Z "Port=tcp:0:80\n", ":5: Port=: tcp:0:80 is not PROTOCOL:HOSTPORT[:ZONEPORT]");
         check_bad(Z "Port=sctp:80\n", ":5: Port=: sctp:80 is not");
         check_bad(Z "Port=tcp:80;tcp:80:81\n", ":5: Port=: host port tcp:80 is forwarded twice");
+        check_bad(Z "Port=tcp:8080:80\n", ":5: Port= needs Mode=bridge");
+        check_bad(Z "Mode=macvlan:eth0\nPort=tcp:8080:80\n", ":6: Port= needs Mode=bridge");
+        check_bad(Z "Mode=bridge\nAddress=dhcp\nPort=tcp:8080:80\n",
+                  ":7: Port= does not go with Address=dhcp");
         check_bad(Z "DNS=10.42.0.1/24\n", ":5: DNS=: 10.42.0.1/24 is not an IP address");
         check_bad(Z "DNS=nameserver\n", ":5: DNS=: nameserver is not");
         check_bad(Z "Gateway=10.42.0.1\n", ":5: unknown key Gateway in [Network]");
