@@ -130,23 +130,41 @@ static void put_nat_chains(FILE *f, const NetRulesZone *zones, size_t n_zones) {
         fputs("\t}\n", f);
 }
 
+static void put_ifname_set(FILE *f, const char *const *names, size_t n) {
+        fputs("{ ", f);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s\"%s\"", i > 0 ? ", " : "", names[i]);
+        fputs(" }", f);
+}
+
 /* Connections of the host to 127.0.0.1:PORT leave with source 127.0.0.1 (route_localnet lets them
- * out of the bridge) and a zone would answer nobody: they and hairpin connections (a client on the
- * bridge itself, whose answer would go straight back past the DNAT) are masqueraded to the
- * bridge's address. */
-static void put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
+ * out of the bridge) and a zone would answer nobody: they, hairpin connections (a client on the
+ * bridge itself, whose answer would go straight back past the DNAT) and a zone's connections to
+ * another bridge's zone through a forward (which the bridge table lets in only from the host's
+ * own addresses, see put_routed) are masqueraded to the bridge's address. */
+static int put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
+        _cleanup_free_ const char **names = new0(const char *, n_bridges);
         char a[INET_PREFIX_STRLEN];
 
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_bridges; i++)
+                names[i] = bridges[i].name;
         fputs("\tchain postrouting {\n"
               "\t\ttype nat hook postrouting priority srcnat; policy accept;\n",
               f);
+        if (n_bridges > 0) {
+                fputs("\t\tiifname ", f);
+                put_ifname_set(f, names, n_bridges);
+                fputs(" oifname ", f);
+                put_ifname_set(f, names, n_bridges);
+                fputs(" ct status dnat masquerade\n", f);
+        }
         for (size_t i = 0; i < n_bridges; i++) {
                 const NetRulesBridge *b = &bridges[i];
                 InetPrefix net;
 
                 fprintf(f, "\t\toifname \"%s\" ip saddr 127.0.0.0/8 ct status dnat masquerade\n", b->name);
-                fprintf(f, "\t\tiifname \"%s\" oifname \"%s\" ct status dnat masquerade\n", b->name,
-                        b->name);
                 if (!b->masquerade)
                         continue;
                 if (b->ipv4.family == AF_INET) {
@@ -161,13 +179,7 @@ static void put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_bri
                 }
         }
         fputs("\t}\n", f);
-}
-
-static void put_ifname_set(FILE *f, const char *const *names, size_t n) {
-        fputs("{ ", f);
-        for (size_t i = 0; i < n; i++)
-                fprintf(f, "%s\"%s\"", i > 0 ? ", " : "", names[i]);
-        fputs(" }", f);
+        return 0;
 }
 
 /* What comes from a bridge without AllowHost= to the host itself: answers of the host's own
@@ -237,7 +249,9 @@ static int put_inet_table(FILE *f, const NetRulesBridge *bridges, size_t n_bridg
         if (r < 0)
                 return r;
         put_nat_chains(f, zones, n_zones);
-        put_postrouting(f, bridges, n_bridges);
+        r = put_postrouting(f, bridges, n_bridges);
+        if (r < 0)
+                return r;
         r = put_input(f, bridges, n_bridges);
         if (r < 0)
                 return r;
@@ -304,6 +318,61 @@ static int put_isolation(FILE *f, const NetRulesBridge *bridges, size_t n_bridge
         return 0;
 }
 
+static void put_address_set(FILE *f, const NetRulesBridge *bridges, size_t n_bridges, int family,
+                            bool networks) {
+        char a[INET_PREFIX_STRLEN];
+        bool first = true;
+
+        fputs("{ ", f);
+        for (size_t i = 0; i < n_bridges; i++) {
+                const InetPrefix *p = family == AF_INET ? &bridges[i].ipv4 : &bridges[i].ipv6;
+                InetPrefix net;
+
+                if (p->family != family)
+                        continue;
+                net = networks ? inet_prefix_network(p) : *p;
+                if (!networks)
+                        net.prefixlen = family == AF_INET ? 32 : 128;
+                fprintf(f, "%s%s", first ? "" : ", ", inet_prefix_format(&net, a));
+                first = false;
+        }
+        fputs(" }", f);
+}
+
+static bool have_family(const NetRulesBridge *bridges, size_t n_bridges, int family) {
+        for (size_t i = 0; i < n_bridges; i++)
+                if ((family == AF_INET ? bridges[i].ipv4.family : bridges[i].ipv6.family) == family)
+                        return true;
+        return false;
+}
+
+/* What the host routes into a bridge (frames its own bridge device sends) from a source in the
+ * zones' networks that is none of the host's addresses there: a zone's packet to another zone,
+ * of another bridge or of its own bridge through the gateway (past Isolated=). Dropped: zones of
+ * different bridges, and isolated ones, reach each other only through port forwards, which
+ * arrive masqueraded to a bridge's address (put_postrouting). Bridged frames, also those that
+ * br_netfilter passes through the IP hooks, never go through this hook. */
+static void put_routed(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
+        static const struct {
+                int family;
+                const char *match;
+        } families[] = { { AF_INET, "ip" }, { AF_INET6, "ip6" } };
+
+        fputs("\tchain output {\n"
+              "\t\ttype filter hook output priority filter; policy accept;\n",
+              f);
+        for (size_t i = 0; i < ELEMENTSOF(families); i++) {
+                if (!have_family(bridges, n_bridges, families[i].family))
+                        continue;
+                fprintf(f, "\t\t%s saddr ", families[i].match);
+                put_address_set(f, bridges, n_bridges, families[i].family, true);
+                fprintf(f, " %s saddr != ", families[i].match);
+                put_address_set(f, bridges, n_bridges, families[i].family, false);
+                fputs(" drop\n", f);
+        }
+        fputs("\t}\n", f);
+}
+
 static int put_bridge_table(FILE *f, const NetRulesBridge *bridges, size_t n_bridges,
                             const NetRulesZone *zones, size_t n_zones) {
         int r;
@@ -323,9 +392,9 @@ static int put_bridge_table(FILE *f, const NetRulesBridge *bridges, size_t n_bri
         r = put_isolation(f, bridges, n_bridges, zones, n_zones);
         if (r < 0)
                 return r;
-        fputs("\t}\n"
-              "}\n",
-              f);
+        fputs("\t}\n", f);
+        put_routed(f, bridges, n_bridges);
+        fputs("}\n", f);
         return 0;
 }
 

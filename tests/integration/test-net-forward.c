@@ -594,7 +594,7 @@ static void test_spoofing(Harness *h, gconstpointer data) {
 /* Isolated=yes: zones on the bridge reach their gateway, not each other. */
 static void test_isolated(Harness *h, gconstpointer data) {
         g_autofree char *conf = g_build_filename(h->tmpdir, "network.conf", NULL);
-        g_autofree char *i14 = NULL, *i16 = NULL, *i24 = NULL, *i26 = NULL;
+        g_autofree char *i14 = NULL, *i16 = NULL, *i24 = NULL, *i26 = NULL, *z04 = NULL, *z06 = NULL;
 
         if (harness_skipped(h) || skipped_when_sanitized())
                 return;
@@ -612,6 +612,43 @@ static void test_isolated(Harness *h, gconstpointer data) {
         g_assert_true(zone_pings(h, "i2", "fd43::1"));
         g_assert_false(zone_pings(h, "i1", i24));
         g_assert_false(zone_pings(h, "i2", i16));
+
+        /* Nor through the host: routes to each other through the gateway, which would forward
+         * what the bridge keeps from going port to port. */
+        {
+                g_autofree char *r1 = g_strdup_printf("ip route add %s/32 via 10.43.0.1 && "
+                                                      "ip -6 route add %s/128 via fd43::1",
+                                                      i24, i26);
+                g_autofree char *r2 = g_strdup_printf("ip route add %s/32 via 10.43.0.1 && "
+                                                      "ip -6 route add %s/128 via fd43::1",
+                                                      i14, i16);
+                g_free(harness_zone_sh(h, "i1", r1));
+                g_free(harness_zone_sh(h, "i2", r2));
+        }
+        g_assert_false(zone_pings(h, "i1", i24));
+        g_assert_false(zone_pings(h, "i1", i26));
+
+        /* A zone of another bridge is no nearer: zbr0's z0 and i1 have their default routes
+         * through their gateways, and the host routes nothing from one bridge to another. */
+        create_bridged(h, "z0", "bridge", NULL);
+        zone_addresses(h, "z0", &z04, &z06);
+        (void) harness_boot_zone(h, "z0");
+        g_assert_true(zone_pings(h, "z0", GATEWAY4));
+        g_assert_false(zone_pings(h, "i1", z04));
+        g_assert_false(zone_pings(h, "i1", z06));
+        g_assert_false(zone_pings(h, "z0", i24));
+        /* A forward of z0's is for every zone, also from another bridge (through its own
+         * gateway), and for an isolated one. */
+        harness_zonectl_ok(h, NULL, "set port", "set", "z0", "port=tcp:8080:80", NULL);
+        start_web_servers(h, "z0");
+        {
+                /* nc, not the fixture's static busybox wget, which crashes in its libc's NSS */
+                g_autofree char *got = harness_zone_sh(
+                        h, "i1", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 10.43.0.1 8080 | tail -n 1");
+
+                g_assert_cmpstr(g_strchomp(got), ==, "z0");
+        }
+        harness_poweroff_zone(h, "z0");
         harness_poweroff_zone(h, "i1");
         harness_poweroff_zone(h, "i2");
 }

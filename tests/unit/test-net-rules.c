@@ -89,10 +89,9 @@ static const char golden[] =
         "\t}\n"
         "\tchain postrouting {\n"
         "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+        "\t\tiifname { \"zbr0\", \"lab\" } oifname { \"zbr0\", \"lab\" } ct status dnat masquerade\n"
         "\t\toifname \"zbr0\" ip saddr 127.0.0.0/8 ct status dnat masquerade\n"
-        "\t\tiifname \"zbr0\" oifname \"zbr0\" ct status dnat masquerade\n"
         "\t\toifname \"lab\" ip saddr 127.0.0.0/8 ct status dnat masquerade\n"
-        "\t\tiifname \"lab\" oifname \"lab\" ct status dnat masquerade\n"
         "\t\tip saddr 10.43.0.0/16 oifname != \"lab\" masquerade\n"
         "\t}\n"
         "\tchain input {\n"
@@ -139,6 +138,11 @@ static const char golden[] =
         "\tchain forward {\n"
         "\t\ttype filter hook forward priority filter; policy accept;\n"
         "\t\tiifname { \"vz-web\", \"vz-db\" } oifname { \"vz-web\", \"vz-db\" } drop\n"
+        "\t}\n"
+        "\tchain output {\n"
+        "\t\ttype filter hook output priority filter; policy accept;\n"
+        "\t\tip saddr { 10.42.0.0/24, 10.43.0.0/16 } ip saddr != { 10.42.0.1/32, 10.43.0.1/32 } drop\n"
+        "\t\tip6 saddr { fd42::/64 } ip6 saddr != { fd42::1/128 } drop\n"
         "\t}\n"
         "}\n";
 /* clang-format on */
@@ -300,11 +304,11 @@ static void test_nft_apply(void) {
         g_assert_cmpstr(t[0].family, ==, "inet");
         g_assert_true(t[0].present);
         g_assert_cmpuint(t[0].n_chains, ==, 6);
-        g_assert_cmpuint(t[0].n_rules, ==, 1 + 4 + 4 + 5 + 6 + 2);
+        g_assert_cmpuint(t[0].n_rules, ==, 1 + 4 + 4 + 4 + 6 + 2);
         g_assert_cmpstr(t[1].family, ==, "bridge");
         g_assert_true(t[1].present);
-        g_assert_cmpuint(t[1].n_chains, ==, 5);
-        g_assert_cmpuint(t[1].n_rules, ==, 3 + 5 + 5 + 3 + 1);
+        g_assert_cmpuint(t[1].n_chains, ==, 6);
+        g_assert_cmpuint(t[1].n_rules, ==, 3 + 5 + 5 + 3 + 1 + 2);
 
         /* A script nft refuses changes nothing and says why. */
         g_assert_cmpint(net_nft_apply("add table inet zoned\ndelete table inet zoned\n"
