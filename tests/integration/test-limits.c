@@ -437,6 +437,26 @@ static void test_bad_input(Harness *h, gconstpointer data) {
                         assert_refused(h, one_limit("IOWeight", g_variant_new_uint64(200)),
                                        "org.zoned1.Error.NotSupported", "IOWeight");
         }
+        if (g_file_test("/sys/fs/cgroup/memory/memory.limit_in_bytes", G_FILE_TEST_EXISTS)) {
+                g_autofree char *swaps = NULL;
+
+                g_assert_true(g_file_get_contents("/proc/swaps", &swaps, NULL, NULL));
+                if (strchr(swaps, '\n') && strchr(swaps, '\n')[1])
+                        g_test_message(
+                                "the host has swap: no memory the kernel cannot reclaim for v1's EBUSY");
+                else {
+                        /* 40 MiB in a tmpfs of the zone's, which no reclaim can take back without swap:
+                         * v1 refuses a limit below it (EBUSY), and nothing changes. */
+                        g_assert_cmpint(zone_sh(h, "b1",
+                                                "mkdir -p /mnt/fill && mount -t tmpfs fill /mnt/fill && "
+                                                "dd if=/dev/zero of=/mnt/fill/f bs=1M count=40 2>/dev/null",
+                                                NULL),
+                                        ==, 0);
+                        assert_refused(h, one_limit("MemoryMax", g_variant_new_string("16M")),
+                                       "org.zoned1.Error.Busy", "MemoryMax");
+                        g_assert_cmpint(zone_sh(h, "b1", "umount /mnt/fill", NULL), ==, 0);
+                }
+        }
 
         /* Not root: refused before anything is read. */
         harness_run(
