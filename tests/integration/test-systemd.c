@@ -205,6 +205,9 @@ static void test_boot(Harness *h, gconstpointer data) {
 
         /* A reboot from inside: systemd ends with reboot(2), which kills it with SIGHUP; the
          * supervisor boots the zone again. The shell may die with the zone: its status is moot. */
+        /* Before it, the zone's /etc/hostname names another machine, as a rootfs built elsewhere
+         * does: systemd would set that name; the zone comes back as itself. */
+        g_assert_cmpint(zone_run(h, NULL, "sh", "-c", "echo builder > /etc/hostname", NULL), ==, 0);
         g_clear_pointer(&w, zone_watch_free);
         w = zone_watch_new(h, ZONE);
         (void) zone_run(h, NULL, "systemctl", "reboot", NULL);
@@ -213,6 +216,10 @@ static void test_boot(Harness *h, gconstpointer data) {
         harness_reap_orphans();
         g_assert_false(harness_pid_alive((pid_t) leader2));
         leader2 = w->leader;
+        assert_system_running(h);
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(zone_run(h, &out, "sh", "-c", "hostname; cat /etc/hostname", NULL), ==, 0);
+        g_assert_cmpstr(out, ==, ZONE "\n" ZONE);
 
         /* Poweroff: through systemd's shutdown (its messages on the console), not the stop
          * timeout's SIGKILL (the supervisor would have logged it to the console). */

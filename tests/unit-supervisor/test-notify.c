@@ -9,9 +9,11 @@
 #include <linux/capability.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "capabilities.h"
+#include "hostname-file.h"
 #include "machine-id.h"
 #include "notify.h"
 
@@ -162,6 +164,41 @@ static void test_machine_id(void) {
         g_unlink(path);
 }
 
+static void test_hostname_file(void) {
+        g_autofree char *path = g_build_filename(tmpdir, "hostname", NULL);
+        g_autofree char *link = g_build_filename(tmpdir, "hostname-link", NULL);
+        struct stat st;
+
+        /* Missing, empty, another machine's name: the zone's. */
+        g_assert_cmpint(hostname_file_write(path, "web"), ==, 1);
+        assert_file(path, "web\n");
+        g_assert_cmpint(stat(path, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0644);
+        g_assert_true(g_file_set_contents(path, "", 0, NULL));
+        g_assert_cmpint(hostname_file_write(path, "web"), ==, 1);
+        assert_file(path, "web\n");
+        g_assert_true(g_file_set_contents(path, "builder.example.org\nmore\n", -1, NULL));
+        g_assert_cmpint(hostname_file_write(path, "web"), ==, 1);
+        assert_file(path, "web\n");
+        g_assert_true(g_file_set_contents(path, "webserver\n", -1, NULL));
+        g_assert_cmpint(hostname_file_write(path, "web"), ==, 1);
+        assert_file(path, "web\n");
+
+        /* Already the zone's (trailing blanks too): left as it is, not rewritten. */
+        g_assert_true(g_file_set_contents(path, "web \n", -1, NULL));
+        g_assert_cmpint(hostname_file_write(path, "web"), ==, 0);
+        assert_file(path, "web \n");
+
+        /* A symlink is not followed; a tree without /etc has none; a bad name is refused. */
+        g_assert_cmpint(symlink("/nonexistent/hostname", link), ==, 0);
+        g_assert_cmpint(hostname_file_write(link, "web"), ==, 0);
+        g_assert_cmpint(hostname_file_write("/nonexistent/etc/hostname", "web"), ==, 0);
+        g_assert_cmpint(hostname_file_write(path, ""), ==, -EINVAL);
+        g_assert_cmpint(hostname_file_write(path, "a\nb"), ==, -EINVAL);
+        g_unlink(link);
+        g_unlink(path);
+}
+
 static void test_capabilities(void) {
         /* What a booting systemd needs, and reboot(2) in a pid namespace (CAP_SYS_BOOT). */
         static const int needed[] = { CAP_SYS_ADMIN, CAP_SYS_BOOT,   CAP_SETUID,
@@ -186,6 +223,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/notify/parse", test_parse);
         g_test_add_func("/notify/socket", test_socket);
         g_test_add_func("/supervisor/machine-id", test_machine_id);
+        g_test_add_func("/supervisor/hostname-file", test_hostname_file);
         g_test_add_func("/supervisor/capabilities", test_capabilities);
         r = g_test_run();
         g_rmdir(tmpdir);

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <fcntl.h>
-#include <sys/stat.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "launch-plan.h"
 #include "machine-id.h"
 #include "macro.h"
-
-/* A symlink (ELOOP), a read-only tree, a tree without /etc: not ours to fix. */
-#define NOT_OURS_ERRNO(e) ((e) == ELOOP || (e) == EROFS || (e) == ENOENT)
+#include "tree-file.h"
 
 /* What /etc/machine-id may hold without being an id: nothing, or systemd's "not yet" marker. */
 static bool machine_id_unset(const char *text) {
@@ -20,30 +18,18 @@ static bool machine_id_unset(const char *text) {
 int machine_id_write_if_unset(const char *path, const char *id) {
         _cleanup_close_ int fd = -EBADF;
         char buf[64], line[34];
-        struct stat st;
-        ssize_t n;
+        int r;
 
         if (!machine_id_is_valid(id))
                 return -EINVAL;
-        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0444);
-        if (fd < 0)
-                return NOT_OURS_ERRNO(errno) ? 0 : -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return 0;
-        n = pread(fd, buf, sizeof(buf) - 1, 0);
-        if (n < 0)
-                return -errno;
-        buf[n] = 0;
+        r = tree_file_open_read(path, 0444, buf, sizeof(buf), &fd);
+        if (r <= 0)
+                return r;
         if (!machine_id_unset(buf))
                 return 0;
         snprintf(line, sizeof(line), "%s\n", id);
-        if (ftruncate(fd, 0) < 0)
-                return -errno;
-        if (pwrite(fd, line, 33, 0) != 33)
-                return errno > 0 ? -errno : -EIO;
-        return 1;
+        r = tree_file_rewrite(fd, line, 33);
+        return r < 0 ? r : 1;
 }
 
 int machine_id_to_uuid(const char *id, char ret[static 37]) {

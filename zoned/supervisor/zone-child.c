@@ -13,6 +13,7 @@
 
 #include "fd-util.h"
 #include "capabilities.h"
+#include "hostname-file.h"
 #include "machine-id.h"
 #include "network.h"
 #include "notify.h"
@@ -279,6 +280,10 @@ static int child_machine_id(ZoneChild *c) {
         return machine_id_write_if_unset("/etc/machine-id", c->plan->machine_id);
 }
 
+static int child_hostname_file(ZoneChild *c) {
+        return hostname_file_write("/etc/hostname", c->plan->hostname ?: c->plan->name);
+}
+
 static int child_hostname(ZoneChild *c) {
         const char *h = c->plan->hostname ?: c->plan->name;
 
@@ -405,6 +410,7 @@ static const struct {
         { "Failed to mount /sys/fs/cgroup", child_mount_cgroup, ROLE_ZONE },
         { "Failed to create the notify socket " NOTIFY_SOCKET_PATH, child_notify_socket, ROLE_ZONE },
         { "Failed to write /etc/machine-id", child_machine_id, ROLE_ZONE },
+        { "Failed to write /etc/hostname", child_hostname_file, ROLE_ZONE },
         { "Failed to write /etc/resolv.conf", child_resolv_conf, ROLE_ZONE },
         { "Failed to open the console", child_open_console, ROLE_ZONE },
         { "Failed to drop capabilities", child_drop_capabilities, ROLE_ZONE },
