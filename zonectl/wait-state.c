@@ -95,7 +95,10 @@ static int zone_wait_check(void *userdata) {
                         return 1;
                 return streq(s, "failed") || streq(s, "stopped") ? -EIO : 0;
         case ZONE_GOAL_STOPPED:
-                return streq(s, "stopped") || streq(s, "failed");
+                /* "failed": the init did not stop as asked and was killed (its status says so). */
+                if (streq(s, "stopped"))
+                        return 1;
+                return streq(s, "failed") ? -EIO : 0;
         case ZONE_GOAL_REBOOTED:
                 if (streq(s, "running") && w->info.leader != 0 && w->info.leader != w->old_leader)
                         return 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -279,6 +280,7 @@ int supervisor_start_zone(Supervisor *s) {
         free_and_replace(&s->outcome_status, NULL);
         free_and_replace(&s->spawn_error, NULL);
         s->spawn_error_final = false;
+        s->stop_killed = false;
 
         if (p->root_mode == ROOT_OVERLAY &&
             (!overlay_path_is_valid(p->lower) || !overlay_path_is_valid(p->upper) ||
@@ -346,6 +348,8 @@ int supervisor_start_zone(Supervisor *s) {
         return 0;
 }
 
+static int stop_signal(const LaunchPlan *p, StopAction action);
+
 /* What the end of the init means; the kernel reports reboot(2) in a pid namespace as its init
  * dying of SIGHUP (restart) or SIGINT (power off, halt). */
 static ZoneOutcome decide_outcome(Supervisor *s, int status, char **ret_text) {
@@ -359,6 +363,15 @@ static ZoneOutcome decide_outcome(Supervisor *s, int status, char **ret_text) {
         }
         if (s->action == STOP_REBOOT)
                 return OUTCOME_RESTART;
+        /* A poweroff the init did not carry out is no clean stop, whatever then killed it (systemd's
+         * units end "failed" with result "timeout" the same way). */
+        if (s->stop_killed && (s->action == STOP_POWEROFF || s->action == STOP_HALT)) {
+                if (asprintf(ret_text, "Did not stop within %" PRIu64 " s of its %s signal, killed",
+                             s->plan->stop_timeout_usec / USEC_PER_SEC,
+                             signal_to_string(stop_signal(s->plan, s->action), sig)) < 0)
+                        *ret_text = NULL;
+                return OUTCOME_FAILED;
+        }
         if (s->action != STOP_NONE)
                 return OUTCOME_STOPPED;
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP)
@@ -429,6 +442,7 @@ static int on_stop_timeout(EventSource *source, int fd, uint32_t revents, void *
         /* In the zone's console log too: that is where its admin reads how it ended. */
         static const char line[] = "\r\nzoned-supervisor: the zone did not stop in time, killing it.\r\n";
         (void) console_log_write(&s->console, line, sizeof(line) - 1);
+        s->stop_killed = true;
         return kill(s->leader, SIGKILL) < 0 ? -errno : 0;
 }
 

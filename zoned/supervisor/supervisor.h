@@ -68,6 +68,7 @@ struct Supervisor {
         StopAction action;       /* what was asked of the running init */
         EventSource *stop_timer; /* stop timeout: SIGKILL of the leader */
         bool stop_timer_armed;
+        bool stop_killed;           /* the stop timeout's SIGKILL ended the init: no clean stop */
         EventSource *cleanup_timer; /* polls the zone's cgroups until they are empty */
         unsigned cleanup_ticks;
         bool cleaning_up;              /* the init is gone, its cgroups are being emptied and removed */
