@@ -54,9 +54,11 @@ static double now_us(void) {
         return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int read_full(int fd, void *buf, size_t n) {
+/* All n bytes read (writing false) or written, or -1 (EOF counts as failure). */
+static int transfer_full(int fd, void *buf, size_t n, bool writing) {
         for (size_t done = 0; done < n;) {
-                ssize_t k = read(fd, (char *) buf + done, n - done);
+                ssize_t k = writing ? write(fd, (char *) buf + done, n - done)
+                                    : read(fd, (char *) buf + done, n - done);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k <= 0)
@@ -66,16 +68,12 @@ static int read_full(int fd, void *buf, size_t n) {
         return 0;
 }
 
+static int read_full(int fd, void *buf, size_t n) {
+        return transfer_full(fd, buf, n, false);
+}
+
 static int write_full(int fd, const void *buf, size_t n) {
-        for (size_t done = 0; done < n;) {
-                ssize_t k = write(fd, (const char *) buf + done, n - done);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return -1;
-                done += (size_t) k;
-        }
-        return 0;
+        return transfer_full(fd, (void *) buf, n, true);
 }
 
 static void serve(int fd) {

@@ -137,27 +137,30 @@ static void put_ifname_set(FILE *f, const char *const *names, size_t n) {
         fputs(" }", f);
 }
 
+/* The set of the bridges' names, as put_ifname_set() writes one. */
+static void put_bridge_set(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
+        fputs("{ ", f);
+        for (size_t i = 0; i < n_bridges; i++)
+                fprintf(f, "%s\"%s\"", i > 0 ? ", " : "", bridges[i].name);
+        fputs(" }", f);
+}
+
 /* Connections of the host to 127.0.0.1:PORT leave with source 127.0.0.1 (route_localnet lets them
  * out of the bridge) and a zone would answer nobody: they, hairpin connections (a client on the
  * bridge itself, whose answer would go straight back past the DNAT) and a zone's connections to
  * another bridge's zone through a forward (which the bridge table lets in only from the host's
  * own addresses, see put_routed) are masqueraded to the bridge's address. */
-static int put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
-        _cleanup_free_ const char **names = new0(const char *, n_bridges);
+static void put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
         char a[INET_PREFIX_STRLEN];
 
-        if (!names)
-                return -ENOMEM;
-        for (size_t i = 0; i < n_bridges; i++)
-                names[i] = bridges[i].name;
         fputs("\tchain postrouting {\n"
               "\t\ttype nat hook postrouting priority srcnat; policy accept;\n",
               f);
         if (n_bridges > 0) {
                 fputs("\t\tiifname ", f);
-                put_ifname_set(f, names, n_bridges);
+                put_bridge_set(f, bridges, n_bridges);
                 fputs(" oifname ", f);
-                put_ifname_set(f, names, n_bridges);
+                put_bridge_set(f, bridges, n_bridges);
                 fputs(" ct status dnat masquerade\n", f);
         }
         for (size_t i = 0; i < n_bridges; i++) {
@@ -179,7 +182,6 @@ static int put_postrouting(FILE *f, const NetRulesBridge *bridges, size_t n_brid
                 }
         }
         fputs("\t}\n", f);
-        return 0;
 }
 
 /* What comes from a bridge without AllowHost= to the host itself: answers of the host's own
@@ -221,23 +223,16 @@ static int put_input(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
 /* route_localnet on a bridge also lets what comes in on it reach 127.0.0.0/8: a zone could talk to
  * the host's localhost-only services. Dropped before conntrack undoes the masquerade of the
  * answers to the host's own 127.0.0.1 connections, which arrive for the bridge's address. */
-static int put_localnet(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
-        _cleanup_free_ const char **names = new0(const char *, n_bridges);
-
-        if (!names)
-                return -ENOMEM;
-        for (size_t i = 0; i < n_bridges; i++)
-                names[i] = bridges[i].name;
+static void put_localnet(FILE *f, const NetRulesBridge *bridges, size_t n_bridges) {
         fputs("\tchain localnet {\n"
               "\t\ttype filter hook prerouting priority raw; policy accept;\n",
               f);
         if (n_bridges > 0) {
                 fputs("\t\tiifname ", f);
-                put_ifname_set(f, names, n_bridges);
+                put_bridge_set(f, bridges, n_bridges);
                 fputs(" ip daddr 127.0.0.0/8 drop\n", f);
         }
         fputs("\t}\n", f);
-        return 0;
 }
 
 static int put_inet_table(FILE *f, const NetRulesBridge *bridges, size_t n_bridges,
@@ -245,13 +240,9 @@ static int put_inet_table(FILE *f, const NetRulesBridge *bridges, size_t n_bridg
         int r;
 
         fputs("table inet " NET_RULES_TABLE " {\n", f);
-        r = put_localnet(f, bridges, n_bridges);
-        if (r < 0)
-                return r;
+        put_localnet(f, bridges, n_bridges);
         put_nat_chains(f, zones, n_zones);
-        r = put_postrouting(f, bridges, n_bridges);
-        if (r < 0)
-                return r;
+        put_postrouting(f, bridges, n_bridges);
         r = put_input(f, bridges, n_bridges);
         if (r < 0)
                 return r;
