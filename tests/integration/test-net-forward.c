@@ -393,14 +393,17 @@ static void assert_listed(Harness *h) {
 
 /* ---- the tests ---- */
 
-/* What the kernel's nftables do with a zone's packets is the same in a sanitizer build, where
- * zoned's own code paths here are those of the forwards test. */
-static bool skipped_when_sanitized(void) {
+/* A test that gains nothing from a sanitizer build skips there, saying why. */
+static bool skipped_when_sanitized(const char *why) {
         if (!g_getenv("ZONED_TEST_SANITIZED"))
                 return false;
-        g_test_skip("the kernel's filtering, which sanitizers do not change: run in the plain build");
+        g_test_skip(why);
         return true;
 }
+
+/* What the kernel's nftables do with a zone's packets is the same in a sanitizer build, where
+ * zoned's own code paths here are those of the forwards test. */
+#define KERNEL_FILTERING "the kernel's filtering, which sanitizers do not change: run in the plain build"
 
 static void test_forwards(Harness *h, gconstpointer data) {
         g_auto(HostState) before = { 0 };
@@ -514,7 +517,7 @@ static void test_spoofing(Harness *h, gconstpointer data) {
                         *mac_b = NULL;
         g_autoptr(GVariant) mac = NULL, mac2 = NULL;
 
-        if (harness_skipped(h) || skipped_when_sanitized())
+        if (harness_skipped(h) || skipped_when_sanitized(KERNEL_FILTERING))
                 return;
         harness_import_busybox(h);
         create_bridged(h, "a", "bridge", NULL);
@@ -599,7 +602,7 @@ static void test_isolated(Harness *h, gconstpointer data) {
         g_autofree char *conf = g_build_filename(h->tmpdir, "network.conf", NULL);
         g_autofree char *i14 = NULL, *i16 = NULL, *i24 = NULL, *i26 = NULL, *z04 = NULL, *z06 = NULL;
 
-        if (harness_skipped(h) || skipped_when_sanitized())
+        if (harness_skipped(h) || skipped_when_sanitized(KERNEL_FILTERING))
                 return;
         harness_write_file(conf, "[Bridge iso]\nIPv4=10.43.0.1/24\nIPv6=fd43::1/64\nIsolated=yes\n", 0644);
         harness_stop_zoned(h, SIGTERM);
@@ -849,7 +852,9 @@ static void test_debian(Harness *h, gconstpointer data) {
                         *list = NULL;
         const char *rootfs;
 
-        if (harness_skipped(h) || skipped_when_sanitized())
+        if (harness_skipped(h) ||
+            skipped_when_sanitized(
+                    "zoned's code paths of the busybox forwards test, with a Debian zone: run in the plain build"))
                 return;
         rootfs = harness_debian_rootfs_or_skip();
         if (!rootfs)
