@@ -3,9 +3,11 @@
 #include <inttypes.h>
 #include <stddef.h>
 
+#include "fixup-rule.h"
 #include "launch-plan.h"
 #include "macro.h"
 #include "signal-name.h"
+#include "stop-prepare.h"
 
 static const char *const root_mode_table[_ROOT_MODE_MAX] = {
         [ROOT_OVERLAY] = "overlay",
@@ -15,6 +17,8 @@ static const char *const root_mode_table[_ROOT_MODE_MAX] = {
 static const char *const ready_mode_table[_READY_MODE_MAX] = {
         [READY_EXEC] = "exec",
         [READY_NOTIFY] = "notify",
+        [READY_PROCESS] = "process",
+        [READY_FILE] = "file",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(root_mode, RootMode);
@@ -53,6 +57,9 @@ typedef enum FieldType {
         FIELD_MACHINE_ID,   /* char*, machine_id_is_valid() */
         FIELD_ARGV,         /* char**, one line per entry */
         FIELD_ENV,          /* char**, one line per "KEY=VALUE" entry */
+        FIELD_PATH_LIST,    /* char**, one line per absolute path */
+        FIELD_FIXUP,        /* char**, one line per fix-up rule (fixup-rule.h) */
+        FIELD_PREPARE,      /* char**, one line per "PATH:MODE" (stop-prepare.h) */
         FIELD_ROOT_MODE,    /* RootMode */
         FIELD_READY,        /* ReadyMode */
         FIELD_U64,          /* uint64_t, always written */
@@ -83,12 +90,20 @@ static const PlanField plan_fields[] = {
         FIELD("disk_image", FIELD_PATH, disk_image),
         FIELD("disk_mount", FIELD_PATH, disk_mount),
         FIELD("init_arg", FIELD_ARGV, init_argv),
+        FIELD("init_search", FIELD_PATH_LIST, init_search),
+        FIELD("personality", FIELD_U32_NONZERO, personality),
+        FIELD("fixup", FIELD_FIXUP, fixups),
         FIELD("init_env", FIELD_ENV, init_env),
         FIELD("poweroff_signal", FIELD_SIGNAL, poweroff_signal),
         FIELD("reboot_signal", FIELD_SIGNAL, reboot_signal),
         FIELD("halt_signal", FIELD_SIGNAL, halt_signal),
         FIELD("stop_timeout_usec", FIELD_U64, stop_timeout_usec),
+        FIELD("poweroff_prepare", FIELD_PREPARE, poweroff_prepare),
+        FIELD("reboot_prepare", FIELD_PREPARE, reboot_prepare),
+        FIELD("halt_prepare", FIELD_PREPARE, halt_prepare),
         FIELD("ready", FIELD_READY, ready),
+        FIELD("ready_target", FIELD_STRING, ready_target),
+        FIELD("ready_timeout_usec", FIELD_U64, ready_timeout_usec),
         FIELD("runtime_dir", FIELD_STRING, runtime_dir),
         FIELD("console_log", FIELD_STRING, console_log),
         FIELD("console_log_max", FIELD_U64, console_log_max),
@@ -124,7 +139,8 @@ LaunchPlan *launch_plan_free(LaunchPlan *p) {
 
                 if (f->type == FIELD_STRING || f->type == FIELD_PATH || f->type == FIELD_MACHINE_ID)
                         free(*(char **) field_of(p, f));
-                else if (f->type == FIELD_ARGV || f->type == FIELD_ENV)
+                else if (f->type == FIELD_ARGV || f->type == FIELD_ENV || f->type == FIELD_PATH_LIST ||
+                         f->type == FIELD_FIXUP || f->type == FIELD_PREPARE)
                         strv_free(*(char ***) field_of(p, f));
         }
         free(p);
@@ -136,6 +152,10 @@ static bool plan_is_complete(const LaunchPlan *p) {
         if (!p->name || !p->rootfs || !p->runtime_dir || !p->cgroup || strv_length(p->init_argv) == 0)
                 return false;
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
+                return false;
+        if ((p->ready == READY_PROCESS || p->ready == READY_FILE) != !!p->ready_target)
+                return false;
+        if (p->ready == READY_FILE && p->ready_target[0] != '/')
                 return false;
         if (p->machine_id && !machine_id_is_valid(p->machine_id))
                 return false;
@@ -172,6 +192,9 @@ static int put_field(FILE *out, const LaunchPlan *p, const PlanField *f) {
                 return put(out, f->key, *(char **) v);
         case FIELD_ARGV:
         case FIELD_ENV:
+        case FIELD_PATH_LIST:
+        case FIELD_FIXUP:
+        case FIELD_PREPARE:
                 for (char **e = *(char ***) v; e && *e && r >= 0; e++)
                         r = put(out, f->key, *e);
                 return r;
@@ -281,6 +304,16 @@ static int set_str(char **field, const char *v) {
         return 0;
 }
 
+static bool fixup_is_valid(const char *line) {
+        FixupRule r;
+        const char *reason;
+
+        if (fixup_rule_parse_line(line, &r, &reason) < 0)
+                return false;
+        fixup_rule_done(&r);
+        return true;
+}
+
 static int set_field(LaunchPlan *p, const PlanField *f, const char *v) {
         void *field = field_of(p, f);
         int s;
@@ -296,6 +329,12 @@ static int set_field(LaunchPlan *p, const PlanField *f, const char *v) {
                 return strv_extend(field, v);
         case FIELD_ENV:
                 return strchr(v, '=') ? strv_extend(field, v) : -EINVAL;
+        case FIELD_PATH_LIST:
+                return v[0] == '/' ? strv_extend(field, v) : -EINVAL;
+        case FIELD_FIXUP:
+                return fixup_is_valid(v) ? strv_extend(field, v) : -EINVAL;
+        case FIELD_PREPARE:
+                return stop_prepare_parse(v, NULL, NULL) < 0 ? -EINVAL : strv_extend(field, v);
         case FIELD_ROOT_MODE:
                 return (*(RootMode *) field = root_mode_from_string(v)) < 0 ? -EINVAL : 0;
         case FIELD_READY:

@@ -21,8 +21,10 @@ typedef enum RootMode {
 } RootMode;
 
 typedef enum ReadyMode {
-        READY_EXEC,   /* running once the init was executed */
-        READY_NOTIFY, /* running once the init sends READY=1 on NOTIFY_SOCKET */
+        READY_EXEC,    /* running once the init was executed */
+        READY_NOTIFY,  /* running once the init sends READY=1 on NOTIFY_SOCKET */
+        READY_PROCESS, /* running once a process named ready_target runs in the zone */
+        READY_FILE,    /* running once the zone has the file ready_target */
         _READY_MODE_MAX,
         _READY_MODE_INVALID = -EINVAL,
 } ReadyMode;
@@ -47,12 +49,27 @@ typedef struct LaunchPlan {
         char *disk_image;
         char *disk_mount;
         char **init_argv; /* argv[0] is the init's path inside the zone */
-        char **init_env;  /* environment of the init: "container=zoned", ... */
+        /* Where else the init may be, tried in order when argv[0] is not an executable of the
+         * zone's tree (a brand's Init= search list). */
+        char **init_search;
+        /* personality(2) of the init (PER_LINUX32, UNAME26, ...); 0: the host's (PER_LINUX). */
+        uint32_t personality;
+        /* The brand's fix-ups, "Verb=ARGUMENTS" (fixup-rule.h), applied in order to the zone's
+         * tree by its child, as the zone's root, before the init runs. */
+        char **fixups;
+        char **init_env; /* environment of the init: "container=zoned", ... */
         int poweroff_signal;
         int reboot_signal;
         int halt_signal;
         uint64_t stop_timeout_usec;
+        /* What the stop protocol prepares before each signal: "PATH:MODE" (stop-prepare.h). */
+        char **poweroff_prepare;
+        char **reboot_prepare;
+        char **halt_prepare;
         ReadyMode ready;
+        char *ready_target; /* READY_PROCESS: the process name (comm); READY_FILE: the path */
+        /* How long the init has to become ready before the zone is failed; 0: no limit. */
+        uint64_t ready_timeout_usec;
         char *runtime_dir;        /* per-zone runtime dir: control socket lives here */
         char *console_log;        /* console log path */
         uint64_t console_log_max; /* bytes; the log is rotated once past this */

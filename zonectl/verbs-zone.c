@@ -222,6 +222,8 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "copy", "b", 1);
         if (r >= 0 && arg_private_users >= 0)
                 r = sd_bus_message_append(m, "{sv}", "PrivateUsers", "b", arg_private_users);
+        if (r >= 0 && arg_brand)
+                r = sd_bus_message_append(m, "{sv}", "Brand", "s", arg_brand);
         for (char **l = arg_limits; r >= 0 && l && *l; l++)
                 if (limits_append(m, *l) < 0)
                         return -EINVAL; /* said why */

@@ -3,42 +3,73 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 
 #include "brand.h"
+#include "fixup-rule.h"
 #include "ini-util.h"
 #include "macro.h"
 #include "names.h"
-#include "rootfs-init.h"
 #include "signal-name.h"
+#include "stop-prepare.h"
 
 #define GROUP "Brand"
+#define FIXUPS_GROUP "FixUps"
 
 Brand *brand_free(Brand *b) {
         if (!b)
                 return NULL;
         g_free(b->name);
+        g_free(b->inherits);
         g_free(b->description);
         g_strfreev(b->init_argv);
+        g_strfreev(b->init_search);
         g_strfreev(b->environment);
+        g_strfreev(b->poweroff_prepare);
+        g_strfreev(b->reboot_prepare);
+        g_strfreev(b->halt_prepare);
+        g_free(b->ready_target);
+        g_strfreev(b->fixups);
         g_strfreev(b->detect_init);
+        g_strfreev(b->detect_paths);
+        g_free(b->detect_architecture);
         g_free(b);
         return NULL;
 }
 
-static int brand_signal(GKeyFile *f, const char *text, const char *path, const char *key, int *ret,
-                        char **ret_error) {
-        g_autofree char *v = g_key_file_get_string(f, GROUP, key, NULL);
-        int sig;
+/* A brand that starts as a copy of parent (or empty, with the defaults). */
+static Brand *brand_new_from(const Brand *parent) {
+        Brand *b = g_new0(Brand, 1);
 
-        if (!v)
-                return ini_key_error(path, text, GROUP, key, ret_error, "%s= is missing", key);
-        sig = signal_from_string(v);
-        if (sig < 0)
-                return ini_key_error(path, text, GROUP, key, ret_error, "%s=%s is not a signal name", key,
-                                     v);
-        *ret = sig;
-        return 0;
+        if (!parent) {
+                b->ready = READY_EXEC;
+                b->stop_timeout_usec = 30 * USEC_PER_SEC;
+                b->ready_timeout_usec = 0;
+                b->description = g_strdup("");
+                return b;
+        }
+        b->description = g_strdup(parent->description);
+        b->init_argv = g_strdupv(parent->init_argv);
+        b->init_search = g_strdupv(parent->init_search);
+        b->environment = g_strdupv(parent->environment);
+        b->poweroff_signal = parent->poweroff_signal;
+        b->reboot_signal = parent->reboot_signal;
+        b->halt_signal = parent->halt_signal;
+        b->poweroff_prepare = g_strdupv(parent->poweroff_prepare);
+        b->reboot_prepare = g_strdupv(parent->reboot_prepare);
+        b->halt_prepare = g_strdupv(parent->halt_prepare);
+        b->ready = parent->ready;
+        b->ready_target = g_strdup(parent->ready_target);
+        b->ready_timeout_usec = parent->ready_timeout_usec;
+        b->stop_timeout_usec = parent->stop_timeout_usec;
+        b->personality = parent->personality;
+        b->fixups = g_strdupv(parent->fixups);
+        b->detect_init = g_strdupv(parent->detect_init);
+        b->detect_paths = g_strdupv(parent->detect_paths);
+        b->detect_architecture = g_strdup(parent->detect_architecture);
+        b->capabilities = parent->capabilities;
+        return b;
 }
 
 static char **split_words(const char *s) {
@@ -52,67 +83,275 @@ static char **split_words(const char *s) {
         return (char **) g_ptr_array_free(a, FALSE);
 }
 
-static int brand_parse_init(Brand *b, GKeyFile *f, const char *text, const char *path, char **ret_error) {
-        g_autofree char *init = g_key_file_get_string(f, GROUP, "Init", NULL);
-        g_autofree char *args = g_key_file_get_string(f, GROUP, "InitArguments", NULL);
-        g_autofree char *env = g_key_file_get_string(f, GROUP, "Environment", NULL);
-        g_auto(GStrv) argv = NULL;
+/* A brand file's view: the key file, its text (for line numbers) and its path. */
+typedef struct BrandFile {
+        GKeyFile *f;
+        const char *text;
+        const char *path;
+        char **error;
+} BrandFile;
+
+static char *get(const BrandFile *bf, const char *key) {
+        return g_key_file_get_string(bf->f, GROUP, key, NULL);
+}
+
+static int brand_signal(const BrandFile *bf, const char *key, bool required, int *ret) {
+        g_autofree char *v = get(bf, key);
+        int sig;
+
+        if (!v)
+                return required ? ini_key_error(bf->path, bf->text, GROUP, key, bf->error, "%s= is missing",
+                                                key)
+                                : 0;
+        sig = signal_from_string(v);
+        if (sig < 0)
+                return ini_key_error(bf->path, bf->text, GROUP, key, bf->error, "%s=%s is not a signal name",
+                                     key, v);
+        *ret = sig;
+        return 0;
+}
+
+static int brand_signals(Brand *b, const BrandFile *bf, bool inherited) {
+        int r;
+
+        r = brand_signal(bf, "PoweroffSignal", !inherited, &b->poweroff_signal);
+        if (r < 0)
+                return r;
+        r = brand_signal(bf, "RebootSignal", !inherited, &b->reboot_signal);
+        if (r < 0)
+                return r;
+        return brand_signal(bf, "HaltSignal", !inherited, &b->halt_signal);
+}
+
+/* Init= is a search list: the first path is argv[0], the others are tried when it is missing. */
+static int brand_parse_init(Brand *b, const BrandFile *bf) {
+        g_autofree char *init = get(bf, "Init"), *args = get(bf, "InitArguments"),
+                        *env = get(bf, "Environment");
+        g_auto(GStrv) paths = NULL, argv = NULL;
         GPtrArray *a;
 
-        if (!init || init[0] != '/')
-                return ini_key_error(path, text, GROUP, "Init", ret_error, "Init= must be an absolute path");
-        argv = split_words(args);
-        a = g_ptr_array_new();
-        g_ptr_array_add(a, g_strdup(init));
-        for (char **p = argv; *p; p++)
-                g_ptr_array_add(a, g_strdup(*p));
-        g_ptr_array_add(a, NULL);
-        b->init_argv = (char **) g_ptr_array_free(a, FALSE);
+        if (!init && !b->init_argv)
+                return ini_key_error(bf->path, bf->text, GROUP, "Init", bf->error, "Init= is missing");
+        if (init) {
+                paths = split_words(init);
+                if (!paths[0])
+                        return ini_key_error(bf->path, bf->text, GROUP, "Init", bf->error,
+                                             "Init= needs at least one absolute path");
+                for (char **p = paths; *p; p++)
+                        if ((*p)[0] != '/')
+                                return ini_key_error(bf->path, bf->text, GROUP, "Init", bf->error,
+                                                     "Init= entry \"%s\" is not an absolute path", *p);
+                g_strfreev(b->init_search);
+                b->init_search = g_strdupv(paths + 1);
+        }
+        if (init || args) {
+                const char *first = init ? paths[0] : b->init_argv[0];
 
+                argv = split_words(args);
+                a = g_ptr_array_new();
+                g_ptr_array_add(a, g_strdup(first));
+                /* InitArguments= not given: the inherited ones stay. */
+                for (char **p = args ? argv : b->init_argv ? b->init_argv + 1 : argv; *p; p++)
+                        g_ptr_array_add(a, g_strdup(*p));
+                g_ptr_array_add(a, NULL);
+                g_strfreev(b->init_argv);
+                b->init_argv = (char **) g_ptr_array_free(a, FALSE);
+        }
+        if (!env)
+                return 0;
+        g_strfreev(b->environment);
         b->environment = split_words(env);
         for (char **e = b->environment; *e; e++)
                 if (!strchr(*e, '=') || **e == '=')
-                        return ini_key_error(path, text, GROUP, "Environment", ret_error,
+                        return ini_key_error(bf->path, bf->text, GROUP, "Environment", bf->error,
                                              "Environment= entry \"%s\" is not KEY=VALUE", *e);
         return 0;
 }
 
-static int brand_parse_misc(Brand *b, GKeyFile *f, const char *text, const char *path, char **ret_error) {
-        g_autofree char *ready = g_key_file_get_string(f, GROUP, "Ready", NULL);
-        g_autofree char *timeout = g_key_file_get_string(f, GROUP, "StopTimeoutSec", NULL);
-        g_autofree char *detect = g_key_file_get_string(f, GROUP, "DetectInit", NULL);
+static int parse_seconds(const BrandFile *bf, const char *key, uint64_t *ret) {
+        g_autofree char *v = get(bf, key);
+        char *end;
+        guint64 n;
 
-        b->ready = ready ? ready_mode_from_string(ready) : READY_EXEC;
-        if (b->ready < 0)
-                return ini_key_error(path, text, GROUP, "Ready", ret_error,
-                                     "Ready=%s is neither exec nor notify", ready);
-        b->stop_timeout_usec = 30 * USEC_PER_SEC;
-        if (timeout) {
-                char *end;
-                guint64 v = g_ascii_strtoull(timeout, &end, 10);
-                if (*timeout == '\0' || *end || v == 0 || v > 3600)
-                        return ini_key_error(path, text, GROUP, "StopTimeoutSec", ret_error,
-                                             "StopTimeoutSec=%s is not a number of seconds in 1..3600",
-                                             timeout);
-                b->stop_timeout_usec = v * USEC_PER_SEC;
-        }
-        b->detect_init = split_words(detect);
-        b->description = g_key_file_get_string(f, GROUP, "Description", NULL);
-        if (!b->description)
-                b->description = g_strdup("");
+        if (!v)
+                return 0;
+        n = g_ascii_strtoull(v, &end, 10);
+        if (*v == '\0' || *end || n == 0 || n > 3600)
+                return ini_key_error(bf->path, bf->text, GROUP, key, bf->error,
+                                     "%s=%s is not a number of seconds in 1..3600", key, v);
+        *ret = n * USEC_PER_SEC;
         return 0;
 }
 
-int brand_load(const char *path, Brand **ret, char **ret_error) {
-        static const char *const keys[] = { "Description", "Init",           "InitArguments",
-                                            "Environment", "PoweroffSignal", "RebootSignal",
-                                            "HaltSignal",  "Ready",          "StopTimeoutSec",
-                                            "DetectInit",  "Capabilities",   "DropCapabilities",
-                                            NULL };
-        g_autoptr(GKeyFile) f = NULL;
-        g_autoptr(Brand) b = g_new0(Brand, 1);
-        g_autofree char *text = NULL, *base = g_path_get_basename(path);
+/* Ready=exec, notify, process:NAME (a process of that name runs in the zone) or file:PATH. */
+static int brand_parse_ready(Brand *b, const BrandFile *bf) {
+        g_autofree char *ready = get(bf, "Ready");
+        const char *colon;
         int r;
+
+        if (ready) {
+                colon = strchr(ready, ':');
+                g_autofree char *mode = colon ? g_strndup(ready, (gsize) (colon - ready)) : g_strdup(ready);
+
+                b->ready = ready_mode_from_string(mode);
+                g_clear_pointer(&b->ready_target, g_free);
+                if (colon)
+                        b->ready_target = g_strdup(colon + 1);
+                if (b->ready < 0 || (b->ready == READY_PROCESS) != (colon && colon[1]) ||
+                    (b->ready == READY_FILE) != (colon && colon[1] == '/') ||
+                    (b->ready_target && (strpbrk(b->ready_target, " \t") || strlen(b->ready_target) > 255)))
+                        return ini_key_error(bf->path, bf->text, GROUP, "Ready", bf->error,
+                                             "Ready=%s is none of exec, notify, process:NAME, file:/PATH",
+                                             ready);
+                if (b->ready == READY_PROCESS && strlen(b->ready_target) > 15)
+                        return ini_key_error(bf->path, bf->text, GROUP, "Ready", bf->error,
+                                             "Ready=%s: a process name is at most 15 characters (its comm)",
+                                             ready);
+        }
+        r = parse_seconds(bf, "ReadyTimeoutSec", &b->ready_timeout_usec);
+        if (r < 0)
+                return r;
+        return parse_seconds(bf, "StopTimeoutSec", &b->stop_timeout_usec);
+}
+
+static int parse_prepare(const BrandFile *bf, const char *key, char ***field) {
+        g_autofree char *v = get(bf, key);
+        g_auto(GStrv) words = NULL;
+
+        if (!v)
+                return 0;
+        words = split_words(v);
+        for (char **w = words; *w; w++)
+                if (stop_prepare_parse(*w, NULL, NULL) < 0)
+                        return ini_key_error(bf->path, bf->text, GROUP, key, bf->error,
+                                             "%s= entry \"%s\" is not PATH:MODE (an absolute path, an "
+                                             "octal mode)",
+                                             key, *w);
+        g_strfreev(*field);
+        *field = g_steal_pointer(&words);
+        return 0;
+}
+
+static int brand_parse_stop(Brand *b, const BrandFile *bf) {
+        int r;
+
+        r = parse_prepare(bf, "PoweroffPrepare", &b->poweroff_prepare);
+        if (r < 0)
+                return r;
+        r = parse_prepare(bf, "RebootPrepare", &b->reboot_prepare);
+        if (r < 0)
+                return r;
+        return parse_prepare(bf, "HaltPrepare", &b->halt_prepare);
+}
+
+/* Personality=linux, linux32, uname26 or "linux32 uname26": the execution domain and flags. */
+static int brand_parse_personality(Brand *b, const BrandFile *bf) {
+        g_autofree char *v = get(bf, "Personality");
+        g_auto(GStrv) words = NULL;
+        uint32_t p = 0;
+
+        if (!v)
+                return 0;
+        words = split_words(v);
+        for (char **w = words; *w; w++) {
+                if (streq(*w, "linux"))
+                        continue;
+                else if (streq(*w, "linux32"))
+                        p |= PER_LINUX32;
+                else if (streq(*w, "uname26"))
+                        p |= UNAME26;
+                else
+                        return ini_key_error(bf->path, bf->text, GROUP, "Personality", bf->error,
+                                             "Personality= entry \"%s\" is none of linux, linux32, uname26",
+                                             *w);
+        }
+        b->personality = p;
+        return 0;
+}
+
+static int brand_parse_detect(Brand *b, const BrandFile *bf) {
+        g_autofree char *init = get(bf, "DetectInit"), *paths = get(bf, "DetectPath"),
+                        *arch = get(bf, "DetectArchitecture");
+
+        if (init) {
+                g_strfreev(b->detect_init);
+                b->detect_init = split_words(init);
+        }
+        if (paths) {
+                g_strfreev(b->detect_paths);
+                b->detect_paths = split_words(paths);
+                for (char **p = b->detect_paths; *p; p++)
+                        if ((*p)[0] != '/')
+                                return ini_key_error(bf->path, bf->text, GROUP, "DetectPath", bf->error,
+                                                     "DetectPath= entry \"%s\" is not an absolute path", *p);
+        }
+        if (arch) {
+                g_free(b->detect_architecture);
+                b->detect_architecture = NULL;
+                if (*arch && !g_regex_match_simple("^[a-z0-9]+$", arch, 0, 0))
+                        return ini_key_error(bf->path, bf->text, GROUP, "DetectArchitecture", bf->error,
+                                             "DetectArchitecture=%s is not an architecture name (amd64, "
+                                             "i386, arm64, ...)",
+                                             arch);
+                if (*arch)
+                        b->detect_architecture = g_strdup(arch);
+        }
+        return 0;
+}
+
+/* [FixUps] holds one rule per line and the same verb many times, which GKeyFile (one value per
+ * key) cannot keep: its lines are read from the text, in order. */
+static int brand_parse_fixups(Brand *b, const BrandFile *bf) {
+        g_auto(GStrv) lines = g_strsplit(bf->text, "\n", -1);
+        GPtrArray *rules = g_ptr_array_new_with_free_func(g_free);
+        bool in_group = false;
+        unsigned n = 0;
+
+        for (char **p = b->fixups; p && *p; p++)
+                g_ptr_array_add(rules, g_strdup(*p));
+        for (char **l = lines; *l; l++) {
+                g_autofree char *line = g_strstrip(g_strdup(*l));
+                g_autofree char *verb = NULL;
+                const char *eq, *reason = NULL;
+                FixupRule rule;
+
+                n++;
+                if (line[0] == '[') {
+                        in_group = streq(line, "[" FIXUPS_GROUP "]");
+                        continue;
+                }
+                if (!in_group || line[0] == '#' || line[0] == ';' || !line[0])
+                        continue;
+                eq = strchr(line, '=');
+                verb = eq ? g_strstrip(g_strndup(line, (gsize) (eq - line))) : g_strdup(line);
+                if (!eq || fixup_rule_parse(fixup_verb_from_string(verb), eq + 1, &rule, &reason) < 0) {
+                        g_ptr_array_free(rules, TRUE);
+                        *bf->error = g_strdup_printf("%s:%u: [%s] %s: %s", bf->path, n, FIXUPS_GROUP, verb,
+                                                     reason ?: "a rule is Verb=ARGUMENTS");
+                        return -EBADMSG;
+                }
+                fixup_rule_done(&rule);
+                g_ptr_array_add(rules, g_strdup_printf("%s=%s", verb, g_strstrip((char *) eq + 1)));
+        }
+        g_ptr_array_add(rules, NULL);
+        g_strfreev(b->fixups);
+        b->fixups = (char **) g_ptr_array_free(rules, FALSE);
+        return 0;
+}
+
+static const char *const brand_keys[] = {
+        "Description",     "Inherits",         "Init",
+        "InitArguments",   "Environment",      "PoweroffSignal",
+        "RebootSignal",    "HaltSignal",       "PoweroffPrepare",
+        "RebootPrepare",   "HaltPrepare",      "Ready",
+        "ReadyTimeoutSec", "StopTimeoutSec",   "Personality",
+        "DetectInit",      "DetectPath",       "DetectArchitecture",
+        "Capabilities",    "DropCapabilities", NULL,
+};
+
+/* The brand's name from its file's: NAME.brand. */
+static int brand_name_of(const char *path, char **ret, char **ret_error) {
+        g_autofree char *base = g_path_get_basename(path);
 
         if (!g_str_has_suffix(base, ".brand")) {
                 *ret_error = g_strdup_printf("%s: brand files end in .brand", path);
@@ -123,91 +362,198 @@ int brand_load(const char *path, Brand **ret, char **ret_error) {
                 *ret_error = g_strdup_printf("%s: \"%s\" is not a valid brand name", path, base);
                 return -EINVAL;
         }
-        b->name = g_strdup(base);
+        *ret = g_steal_pointer(&base);
+        return 0;
+}
 
-        r = ini_load(path, &f, &text, ret_error);
+static int brand_parse(Brand *b, const BrandFile *bf, bool inherited) {
+        static const char *const fixup_verbs[] = { "CommentOut", "AppendLine", "SetVariable", "Remove",
+                                                   "Symlink",    "WriteFile",  NULL };
+        static const IniSection sections[] = {
+                { GROUP, brand_keys },
+                { FIXUPS_GROUP, fixup_verbs },
+                {},
+        };
+        g_autofree char *description = get(bf, "Description");
+        int r;
+
+        r = ini_check_sections(bf->f, bf->text, bf->path, sections, bf->error);
         if (r < 0)
                 return r;
-        r = ini_check_keys(f, text, path, GROUP, keys, ret_error);
+        if (description) {
+                g_free(b->description);
+                b->description = g_steal_pointer(&description);
+        }
+        r = brand_parse_init(b, bf);
+        if (r >= 0)
+                r = brand_signals(b, bf, inherited);
+        if (r >= 0)
+                r = brand_parse_stop(b, bf);
+        if (r >= 0)
+                r = brand_parse_ready(b, bf);
+        if (r >= 0)
+                r = brand_parse_personality(b, bf);
+        if (r >= 0)
+                r = brand_parse_detect(b, bf);
+        if (r >= 0)
+                r = brand_parse_fixups(b, bf);
+        if (r >= 0 && (g_key_file_has_key(bf->f, GROUP, "Capabilities", NULL) ||
+                       g_key_file_has_key(bf->f, GROUP, "DropCapabilities", NULL)))
+                r = capability_change_load(bf->f, bf->text, bf->path, GROUP, &b->capabilities, bf->error);
+        return r;
+}
+
+int brand_load(const char *path, const Brand *parent, Brand **ret, char **ret_error) {
+        g_autoptr(GKeyFile) f = NULL;
+        g_autoptr(Brand) b = NULL;
+        g_autofree char *text = NULL, *name = NULL;
+        BrandFile bf;
+        int r;
+
+        r = brand_name_of(path, &name, ret_error);
         if (r < 0)
                 return r;
-        r = brand_parse_init(b, f, text, path, ret_error);
+        r = ini_load_lists(path, (const char *const[]) { FIXUPS_GROUP, NULL }, &f, &text, ret_error);
         if (r < 0)
                 return r;
-        r = brand_signal(f, text, path, "PoweroffSignal", &b->poweroff_signal, ret_error);
-        if (r < 0)
-                return r;
-        r = brand_signal(f, text, path, "RebootSignal", &b->reboot_signal, ret_error);
-        if (r < 0)
-                return r;
-        r = brand_signal(f, text, path, "HaltSignal", &b->halt_signal, ret_error);
-        if (r < 0)
-                return r;
-        r = brand_parse_misc(b, f, text, path, ret_error);
-        if (r < 0)
-                return r;
-        r = capability_change_load(f, text, path, GROUP, &b->capabilities, ret_error);
+        bf = (BrandFile) { .f = f, .text = text, .path = path, .error = ret_error };
+        b = brand_new_from(parent);
+        b->name = g_steal_pointer(&name);
+        b->inherits = g_key_file_get_string(f, GROUP, "Inherits", NULL);
+        if (!!b->inherits != !!parent || (parent && !streq(b->inherits, parent->name)))
+                return ini_key_error(path, text, GROUP, "Inherits", ret_error,
+                                     "Inherits=%s: that brand was not loaded first", strempty(b->inherits));
+        r = brand_parse(b, &bf, parent != NULL);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&b);
         return 0;
 }
 
+/* The brand a file inherits (Inherits=), read before the file is parsed; NULL for none. */
+static char *brand_file_inherits(const char *path) {
+        g_autoptr(GKeyFile) f = NULL;
+        g_autofree char *text = NULL, *error = NULL;
+
+        if (ini_load_lists(path, (const char *const[]) { FIXUPS_GROUP, NULL }, &f, &text, &error) < 0)
+                return NULL;
+        return g_key_file_get_string(f, GROUP, "Inherits", NULL);
+}
+
+/* What brand_load_dir() knows while it loads: name → path of every file, the brands loaded, the
+ * names that failed, and those being loaded (a chain back to one of them is a circle). */
+typedef struct BrandLoader {
+        GHashTable *files;
+        GHashTable *brands;
+        GHashTable *failed;
+        GHashTable *loading;
+        GPtrArray *errors;
+} BrandLoader;
+
+static Brand *load_failed(BrandLoader *l, const char *name, char *error) {
+        g_ptr_array_add(l->errors, error);
+        g_hash_table_add(l->failed, g_strdup(name));
+        return NULL;
+}
+
+/* Loads name, and before it what it inherits. */
+static Brand *load_chain(BrandLoader *l, const char *name) {
+        const char *path = g_hash_table_lookup(l->files, name);
+        g_autofree char *parent_name = NULL, *error = NULL;
+        Brand *parent = NULL, *b = NULL;
+
+        if ((b = g_hash_table_lookup(l->brands, name)) || g_hash_table_contains(l->failed, name) || !path)
+                return b;
+        parent_name = brand_file_inherits(path);
+        if (parent_name) {
+                if (g_hash_table_contains(l->loading, parent_name) || streq(parent_name, name))
+                        return load_failed(l, name,
+                                           g_strdup_printf("%s: Inherits=%s goes round in a circle", path,
+                                                           parent_name));
+                g_hash_table_add(l->loading, g_strdup(name));
+                parent = load_chain(l, parent_name);
+                g_hash_table_remove(l->loading, name);
+                if (!parent)
+                        return load_failed(l, name,
+                                           g_strdup_printf("%s: Inherits=%s, which is %s", path, parent_name,
+                                                           g_hash_table_contains(l->files, parent_name)
+                                                                   ? "a brand that does not load"
+                                                                   : "no brand"));
+        }
+        if (brand_load(path, parent, &b, &error) < 0)
+                return load_failed(l, name, g_steal_pointer(&error));
+        g_hash_table_replace(l->brands, b->name, b);
+        return b;
+}
+
 int brand_load_dir(const char *dir, GHashTable *brands, GPtrArray *ret_errors) {
+        g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_autoptr(GHashTable) failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GHashTable) loading = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        BrandLoader l = { .brands = brands, .failed = failed, .loading = loading, .errors = ret_errors };
         g_autoptr(GDir) d = NULL;
         g_autoptr(GError) err = NULL;
+        GHashTableIter it;
+        gpointer key;
         const char *fn;
 
         d = g_dir_open(dir, 0, &err);
         if (!d)
                 return err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
         while ((fn = g_dir_read_name(d))) {
-                g_autofree char *path = NULL, *error = NULL;
-                Brand *b = NULL;
+                g_autofree char *path = NULL, *name = NULL, *error = NULL;
 
                 if (!g_str_has_suffix(fn, ".brand"))
                         continue;
                 path = g_build_filename(dir, fn, NULL);
-                if (brand_load(path, &b, &error) < 0) {
+                if (brand_name_of(path, &name, &error) < 0) {
                         g_ptr_array_add(ret_errors, g_steal_pointer(&error));
                         continue;
                 }
-                g_hash_table_replace(brands, b->name, b);
+                g_hash_table_replace(files, g_steal_pointer(&name), g_steal_pointer(&path));
         }
+        l.files = files;
+        g_hash_table_iter_init(&it, files);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                (void) load_chain(&l, key);
         return 0;
 }
 
-Brand *brand_detect(GHashTable *brands, const char *rootfs, char **ret_init_name) {
-        g_autofree char *name = rootfs_init_name(rootfs);
+GPtrArray *brand_detect_rules(GHashTable *brands) {
+        GPtrArray *rules = g_ptr_array_new_with_free_func((GDestroyNotify) brand_detect_rule_free);
         GHashTableIter it;
         gpointer v;
 
-        if (ret_init_name)
-                *ret_init_name = g_strdup(name);
-        if (!name)
-                return NULL;
         g_hash_table_iter_init(&it, brands);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Brand *b = v;
-                if (g_strv_contains((const char *const *) b->detect_init, name))
-                        return b;
+                const Brand *b = v;
+                BrandDetectRule *r;
+
+                if (g_strv_length(b->detect_init) == 0)
+                        continue;
+                r = g_new0(BrandDetectRule, 1);
+                r->brand = g_strdup(b->name);
+                r->init_names = g_strdupv(b->detect_init);
+                r->paths = g_strdupv(b->detect_paths);
+                r->architecture = g_strdup(b->detect_architecture);
+                g_ptr_array_add(rules, r);
         }
-        return NULL;
+        return rules;
 }
 
-GHashTable *brand_init_table(GHashTable *brands) {
-        GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+static gint compare_strings(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+char *brand_names(GHashTable *brands) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new();
         GHashTableIter it;
-        gpointer v;
+        gpointer k;
 
-        /* In brand_detect()'s order: the first brand that claims a name keeps it. */
         g_hash_table_iter_init(&it, brands);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Brand *b = v;
-
-                for (char **n = b->detect_init; n && *n; n++)
-                        if (!g_hash_table_contains(t, *n))
-                                g_hash_table_insert(t, g_strdup(*n), g_strdup(b->name));
-        }
-        return t;
+        while (g_hash_table_iter_next(&it, &k, NULL))
+                g_ptr_array_add(names, k);
+        g_ptr_array_sort(names, compare_strings);
+        g_ptr_array_add(names, NULL);
+        return g_strjoinv(", ", (char **) names->pdata);
 }

@@ -128,7 +128,8 @@ static char *line_strip(const char *p, const char *nl) {
  * as GKeyFile takes them (it parsed the text already): leading blanks are skipped, "#" starts a
  * comment, "[" a section, and a key ends before "=" (a localized key "Name[de]" is a key of its
  * own). */
-static int ini_check_duplicates(const char *path, const char *text, char **ret_error) {
+static int ini_check_duplicates(const char *path, const char *text, const char *const *list_sections,
+                                char **ret_error) {
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autofree char *group = NULL;
         unsigned line = 0;
@@ -151,6 +152,10 @@ static int ini_check_duplicates(const char *path, const char *text, char **ret_e
                 } else if (group && (eq = strchr(l, '='))) {
                         g_autofree char *key = line_strip(l, eq);
 
+                        /* A list section's lines are a list: the same key again is one more entry. */
+                        if (list_sections && g_strv_contains(list_sections, group))
+                                continue;
+
                         id = g_strconcat(group, "\n", key, NULL);
                 } else
                         continue;
@@ -172,7 +177,8 @@ static int ini_check_duplicates(const char *path, const char *text, char **ret_e
         return 0;
 }
 
-int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **ret_text, char **ret_error) {
+static int ini_load_checked(const char *path, IniFlags flags, const char *const *list_sections,
+                            GKeyFile **ret_file, char **ret_text, char **ret_error) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autoptr(GError) err = NULL;
         g_autofree char *text = NULL;
@@ -186,7 +192,7 @@ int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **
                 *ret_error = g_strdup_printf("%s: %s", path, err->message);
                 return -EBADMSG;
         }
-        r = ini_check_duplicates(path, text, ret_error);
+        r = ini_check_duplicates(path, text, list_sections, ret_error);
         if (r < 0)
                 return r;
         *ret_file = g_steal_pointer(&f);
@@ -194,19 +200,34 @@ int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **
         return 0;
 }
 
+int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **ret_text, char **ret_error) {
+        return ini_load_checked(path, flags, NULL, ret_file, ret_text, ret_error);
+}
+
 int ini_load(const char *path, GKeyFile **ret_file, char **ret_text, char **ret_error) {
         return ini_load_full(path, 0, ret_file, ret_text, ret_error);
+}
+
+int ini_load_lists(const char *path, const char *const *list_sections, GKeyFile **ret_file, char **ret_text,
+                   char **ret_error) {
+        return ini_load_checked(path, 0, list_sections, ret_file, ret_text, ret_error);
 }
 
 int ini_key_error(const char *path, const char *text, const char *group, const char *key, char **ret_error,
                   const char *format, ...) {
         g_autofree char *msg = NULL;
+        unsigned line;
         va_list ap;
 
         va_start(ap, format);
         msg = g_strdup_vprintf(format, ap);
         va_end(ap);
-        *ret_error = g_strdup_printf("%s:%u: %s", path, ini_key_line(text, group, key), msg);
+        /* A missing key is named at its section's line. */
+        line = ini_key_line(text, group, key) ?: ini_key_line(text, group, NULL);
+        if (line > 0)
+                *ret_error = g_strdup_printf("%s:%u: %s", path, line, msg);
+        else
+                *ret_error = g_strdup_printf("%s: %s", path, msg);
         return -EBADMSG;
 }
 

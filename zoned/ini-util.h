@@ -28,6 +28,10 @@ int ini_read(const char *path, IniFlags flags, char **ret_text, char **ret_error
 int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **ret_text, char **ret_error);
 /* ini_load_full() that follows symlinks (brands and template definitions may be links). */
 int ini_load(const char *path, GKeyFile **ret_file, char **ret_text, char **ret_error);
+/* ini_load() of a file whose list_sections hold lists: there a key may be given many times, each
+ * line one entry (GKeyFile keeps only the last: read them from the text). */
+int ini_load_lists(const char *path, const char *const *list_sections, GKeyFile **ret_file, char **ret_text,
+                   char **ret_error);
 
 /* Checks that the file has only the given group and keys. On error, sets
  * *ret_error to "FILE:LINE: message" and returns -EBADMSG. */

@@ -37,8 +37,15 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         }
         zone_disk_plan(z, p);
         p->init_argv = strv_copy(b->init_argv);
-        if (!p->init_argv)
+        p->init_search = strv_copy(b->init_search);
+        p->fixups = strv_copy(b->fixups);
+        p->poweroff_prepare = strv_copy(b->poweroff_prepare);
+        p->reboot_prepare = strv_copy(b->reboot_prepare);
+        p->halt_prepare = strv_copy(b->halt_prepare);
+        if (!p->init_argv || !p->init_search || !p->fixups || !p->poweroff_prepare || !p->reboot_prepare ||
+            !p->halt_prepare)
                 return -ENOMEM;
+        p->personality = b->personality;
         r = strv_extend(&p->init_env, "container=zoned");
         if (r < 0)
                 return r;
@@ -52,6 +59,8 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->halt_signal = b->halt_signal;
         p->stop_timeout_usec = b->stop_timeout_usec;
         p->ready = b->ready;
+        p->ready_target = g_strdup(b->ready_target);
+        p->ready_timeout_usec = b->ready_timeout_usec;
         p->runtime_dir = zone_runtime_path(z);
         p->console_log = g_build_filename(m->log_dir, z->name, "console.log", NULL);
         p->console_log_max = 1024 * 1024;

@@ -85,10 +85,11 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         /* The limits (DiskQuota among them) by their property names, as SetZoneLimits takes them. */
-        r = bus_read_options_full(
-                msg,
-                (const BusOption[]) { { "copy", "b", &o.copy }, { "PrivateUsers", "b", &o.private_users } },
-                2, read_create_setting, &settings, error);
+        r = bus_read_options_full(msg,
+                                  (const BusOption[]) { { "copy", "b", &o.copy },
+                                                        { "PrivateUsers", "b", &o.private_users },
+                                                        { "Brand", "s", &o.brand } },
+                                  3, read_create_setting, &settings, error);
         if (r >= 0)
                 r = create_network(m, &settings.network, &o.network, error);
         if (r >= 0)

@@ -30,7 +30,10 @@
 static int bus_check_brand(Manager *m, const char *brand, sd_bus_error *error) {
         if (isempty(brand) || brand_check_installed(m, brand) >= 0)
                 return 0;
-        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND, "Brand \"%s\" is not installed.", brand);
+        g_autofree char *known = brand_names(m->brands);
+
+        return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
+                                 "Brand \"%s\" is not installed (brands: %s).", brand, known);
 }
 
 /* What template_check_new() and template_check_usable() said, as a named error. */
@@ -154,8 +157,9 @@ static int method_remove_template(sd_bus_message *msg, void *userdata, sd_bus_er
 
 static int import_pick_brand(Manager *m, const char *dir, const char *brand, const char **ret,
                              sd_bus_error *error) {
-        g_autofree char *init_name = NULL;
-        Brand *b;
+        g_autofree char *init_name = NULL, *arch = NULL;
+        g_autoptr(GPtrArray) rules = NULL;
+        const char *b;
         int r;
 
         if (!isempty(brand)) {
@@ -165,13 +169,16 @@ static int import_pick_brand(Manager *m, const char *dir, const char *brand, con
                 *ret = brand;
                 return 0;
         }
-        b = brand_detect(m->brands, dir, &init_name);
+        rules = brand_detect_rules(m->brands);
+        b = brand_detect_tree(rules, dir, &init_name, &arch);
         if (!b)
                 return sd_bus_error_setf(
                         error, SD_BUS_ERROR_INVALID_ARGS,
-                        "Cannot tell the brand of %s: /sbin/init %s%s; name one with the brand option.", dir,
-                        init_name ? "is " : "does not exist", init_name ? init_name : "");
-        *ret = b->name;
+                        "Cannot tell the brand of %s: /sbin/init %s%s%s%s; name one with the brand option.",
+                        dir, init_name ? "is " : "does not exist", strempty(init_name), arch ? " for " : "",
+                        strempty(arch));
+        /* b belongs to rules: the brand's own name lives as long as the manager. */
+        *ret = ((Brand *) g_hash_table_lookup(m->brands, b))->name;
         return 0;
 }
 

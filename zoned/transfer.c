@@ -66,7 +66,7 @@ Transfer *transfer_new(Manager *m, WorkerJobKind kind, const char *source, const
         t->job.import.origin = g_strdup_printf("%s:%s", type, source);
         t->job.import.tmp_dir = g_strdup_printf("%s/.tmp-%s-%u", t->job.import.templates_dir, name, t->id);
         /* What the worker detects a brand by, when none was given. */
-        t->job.import.init_brands = brand_init_table(m->brands);
+        t->job.import.detect_rules = brand_detect_rules(m->brands);
         return t;
 }
 

@@ -17,6 +17,7 @@
 #include "zone-userns.h"
 #include "zone-limits.h"
 #include "zone-network-alloc.h"
+#include "brand.h"
 #include "zone.h"
 
 typedef struct CopyJob {
@@ -192,8 +193,8 @@ static int zone_make_storage(Zone *z, const char *lower, sd_bus_message *call) {
         return 1;
 }
 
-static int zone_check_new(Manager *m, const char *name, const char *template_name, sd_bus_error *error,
-                          TemplateInfo **ret_info) {
+static int zone_check_new(Manager *m, const char *name, const char *template_name, const char *brand,
+                          sd_bus_error *error, TemplateInfo **ret_info) {
         g_autofree char *templates = manager_templates_dir(m), *state = NULL, *cfg = NULL;
         struct stat st;
         int r;
@@ -209,7 +210,13 @@ static int zone_check_new(Manager *m, const char *name, const char *template_nam
         if (template_info_load(templates, template_name, ret_info) < 0)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_TEMPLATE, "Template %s does not exist.",
                                          template_name);
-        if (!g_hash_table_contains(m->brands, (*ret_info)->brand))
+        if (!isempty(brand) && !g_hash_table_contains(m->brands, brand)) {
+                g_autofree char *known = brand_names(m->brands);
+
+                return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
+                                         "Brand \"%s\" is not installed (brands: %s).", brand, known);
+        }
+        if (isempty(brand) && !g_hash_table_contains(m->brands, (*ret_info)->brand))
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
                                          "Brand \"%s\" of template %s is not installed.", (*ret_info)->brand,
                                          template_name);
@@ -231,7 +238,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         Zone *z;
         int r;
 
-        r = zone_check_new(m, name, template_name, error, &info);
+        r = zone_check_new(m, name, template_name, o->brand, error, &info);
         if (r < 0)
                 return r;
         r = disk_quota == UINT64_MAX ? 0 : zone_disk_check_quota(m, disk_quota, 0, error);
@@ -246,7 +253,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot create zone %s: %m", name);
         z->config.template_name = g_strdup(template_name);
-        z->config.brand = g_strdup(info->brand);
+        z->config.brand = g_strdup(!isempty(o->brand) ? o->brand : info->brand);
         z->config.copy = o->copy;
         z->config.private_users = o->private_users;
         z->config.disk_quota = disk_quota == UINT64_MAX

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "log.h"
 #include "signal-name.h"
+#include "stop-prepare.h"
 #include "supervisor.h"
 #include "zone-mounts.h"
 #include "zone-spawn.h"
@@ -75,7 +78,7 @@ static void supervisor_finish(Supervisor *s) {
         event_loop_exit(s->loop, failed ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
-static uint64_t now_monotonic_usec(void) {
+uint64_t now_monotonic_usec(void) {
         struct timespec ts;
 
         (void) clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -263,9 +266,10 @@ static int on_spawn_socket(EventSource *source, int fd, uint32_t revents, void *
         if (s->spawn_error || !leader_is_alive(s))
                 return 0; /* the child's exit decides */
 
-        /* The init was executed. A notify brand is running once it says READY=1 (notify.c). */
-        if (s->state == ZONE_STARTING && s->plan->ready == READY_EXEC)
-                supervisor_set_state(s, ZONE_RUNNING, NULL);
+        /* The init was executed. A notify brand is running once it says READY=1 (notify.c), a
+         * brand that waits for a process or a file once readiness.c sees it. */
+        if (s->state == ZONE_STARTING)
+                supervisor_readiness_begin(s);
         return 0;
 }
 
@@ -281,6 +285,7 @@ int supervisor_start_zone(Supervisor *s) {
         free_and_replace(&s->spawn_error, NULL);
         s->spawn_error_final = false;
         s->stop_killed = false;
+        s->ready_killed = false;
 
         if (p->root_mode == ROOT_OVERLAY &&
             (!overlay_path_is_valid(p->lower) || !overlay_path_is_valid(p->upper) ||
@@ -361,6 +366,10 @@ static ZoneOutcome decide_outcome(Supervisor *s, int status, char **ret_text) {
                 *ret_text = strdup(s->spawn_error);
                 return OUTCOME_FAILED;
         }
+        if (s->ready_killed) {
+                *ret_text = supervisor_readiness_failure(s);
+                return OUTCOME_FAILED;
+        }
         if (s->action == STOP_REBOOT)
                 return OUTCOME_RESTART;
         /* A poweroff the init did not carry out is no clean stop, whatever then killed it (systemd's
@@ -395,6 +404,7 @@ void supervisor_on_leader_exit(Supervisor *s, int status) {
                 (void) spawn_receive_all(s);
         s->spawn_source = event_source_free(s->spawn_source);
         s->notify_source = event_source_free(s->notify_source);
+        supervisor_readiness_end(s);
         console_detach(&s->console);
         s->stop_timer_armed = false;
         (void) event_timer_arm(s->stop_timer, 0);
@@ -446,6 +456,43 @@ static int on_stop_timeout(EventSource *source, int fd, uint32_t revents, void *
         return kill(s->leader, SIGKILL) < 0 ? -errno : 0;
 }
 
+static char **stop_prepare_of(const LaunchPlan *p, StopAction action) {
+        switch (action) {
+        case STOP_POWEROFF:
+                return p->poweroff_prepare;
+        case STOP_HALT:
+                return p->halt_prepare;
+        case STOP_REBOOT:
+                return p->reboot_prepare;
+        default:
+                return NULL;
+        }
+}
+
+/* What the brand's stop protocol sets up before its signal (runit's stopit and reboot files), in
+ * the zone's tree as the init sees it. A file that is missing or cannot be changed is logged: the
+ * signal still goes out, and the stop timeout has the last word. */
+static void stop_prepare(Supervisor *s, StopAction action) {
+        _cleanup_close_ int root = -EBADF;
+        char proc[64];
+
+        if (strv_length(stop_prepare_of(s->plan, action)) == 0)
+                return;
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) s->leader);
+        root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0) {
+                log_warning_errno(-errno, "Failed to open zone %s's root to prepare its stop: %m",
+                                  s->plan->name);
+                return;
+        }
+        for (char **e = stop_prepare_of(s->plan, action); *e; e++) {
+                int r = stop_prepare_apply(root, *e);
+
+                if (r < 0)
+                        log_warning_errno(r, "Failed to prepare zone %s's stop (%s): %m", s->plan->name, *e);
+        }
+}
+
 int supervisor_request_stop(Supervisor *s, StopAction action) {
         int sig;
 
@@ -461,6 +508,8 @@ int supervisor_request_stop(Supervisor *s, StopAction action) {
                 return 0; /* SIGKILL is on its way: nothing is more final */
 
         sig = action == STOP_TERMINATE ? SIGKILL : stop_signal(s->plan, action);
+        if (sig != SIGKILL)
+                stop_prepare(s, action);
         if (kill(s->leader, sig) < 0)
                 return -errno;
         s->action = action;
@@ -490,6 +539,9 @@ int supervisor_lifecycle_init(Supervisor *s) {
         int r;
 
         r = event_add_timer(s->loop, 0, on_stop_timeout, s, &s->stop_timer);
+        if (r < 0)
+                return r;
+        r = supervisor_readiness_init(s);
         if (r < 0)
                 return r;
         return event_add_timer(s->loop, 0, on_cleanup_timer, s, &s->cleanup_timer);

@@ -154,6 +154,7 @@ Supervisor *supervisor_free(Supervisor *s) {
         event_source_free(s->spawn_source);
         event_source_free(s->notify_source);
         event_source_free(s->stop_timer);
+        event_source_free(s->ready_timer);
         event_source_free(s->cleanup_timer);
         event_source_free(s->signal_source);
         event_loop_free(s->loop);

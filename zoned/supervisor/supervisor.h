@@ -69,6 +69,9 @@ struct Supervisor {
         EventSource *stop_timer; /* stop timeout: SIGKILL of the leader */
         bool stop_timer_armed;
         bool stop_killed;           /* the stop timeout's SIGKILL ended the init: no clean stop */
+        EventSource *ready_timer;   /* readiness.c: looks for the brand's sign of readiness */
+        uint64_t ready_deadline;    /* CLOCK_MONOTONIC µs when the init is given up on; 0: none */
+        bool ready_killed;          /* the ready timeout's SIGKILL ended the init */
         EventSource *cleanup_timer; /* polls the zone's cgroups until they are empty */
         unsigned cleanup_ticks;
         bool cleaning_up;              /* the init is gone, its cgroups are being emptied and removed */
@@ -108,12 +111,23 @@ int supervisor_run(Supervisor *s);
 int supervisor_lifecycle_init(Supervisor *s);
 void supervisor_set_state(Supervisor *s, ZoneState state, const char *status);
 uint64_t now_realtime_usec(void);
+uint64_t now_monotonic_usec(void);
 int supervisor_start_zone(Supervisor *s);
 int supervisor_request_stop(Supervisor *s, StopAction action);
 int supervisor_kill(Supervisor *s, bool all, int sig);
 void supervisor_on_leader_exit(Supervisor *s, int wait_status);
 const char *stop_action_to_string(StopAction a);
 StopAction stop_action_from_string(const char *s);
+
+/* readiness.c: a brand's readiness other than the init's exec or its READY=1 (a process, a file),
+ * and the ready timeout of every brand that waits. */
+int supervisor_readiness_init(Supervisor *s);
+/* The init was executed: watch for its readiness (a running zone for Ready=exec). */
+void supervisor_readiness_begin(Supervisor *s);
+/* The zone is running or its init is gone: stop watching. */
+void supervisor_readiness_end(Supervisor *s);
+/* What a ready timeout's kill says, for the failed zone's status; NULL if there was none. */
+char *supervisor_readiness_failure(const Supervisor *s);
 
 /* notify.c: READY=1, STATUS=, STOPPING=1 from the zone's init. Takes fd on success. */
 int supervisor_notify_attach(Supervisor *s, int fd);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fd-util.h"
+#include "brand-steps.h"
 #include "capabilities.h"
 #include "hostname-file.h"
 #include "machine-id.h"
@@ -120,6 +121,24 @@ static int child_wait_devices(ZoneChild *c) {
 /* "NETWORK=<errno>": the zone's link is made and configured (network.h). */
 static int child_wait_network(ZoneChild *c) {
         return child_receive(c, "NETWORK", NULL);
+}
+
+static int child_brand_fixups(ZoneChild *c) {
+        const char *rule = NULL;
+        int r;
+
+        r = brand_apply_fixups(c->plan, &rule);
+        if (r < 0) {
+                char what[SPAWN_MESSAGE_MAX];
+
+                snprintf(what, sizeof(what), "Failed to apply the brand's fix-up %s", strna(rule));
+                child_fail(c, r, what);
+        }
+        return 0;
+}
+
+static int child_personality(ZoneChild *c) {
+        return brand_set_personality(c->plan);
 }
 
 static int child_resolv_conf(ZoneChild *c) {
@@ -412,14 +431,19 @@ static const struct {
         { "Failed to write /etc/machine-id", child_machine_id, ROLE_ZONE },
         { "Failed to write /etc/hostname", child_hostname_file, ROLE_ZONE },
         { "Failed to write /etc/resolv.conf", child_resolv_conf, ROLE_ZONE },
+        { "Failed to apply the brand's fix-ups", child_brand_fixups, ROLE_ZONE },
         { "Failed to open the console", child_open_console, ROLE_ZONE },
         { "Failed to drop capabilities", child_drop_capabilities, ROLE_ZONE },
         { "Failed to close file descriptors", child_close_fds, ROLE_ZONE },
+        /* After the last file of the tree was opened: uname26 and linux32 change what the
+         * kernel tells, not what it does. */
+        { "Failed to set the brand's personality", child_personality, ROLE_ZONE },
         { "Failed to install the system call filter", child_syscall_filter, ROLE_ZONE },
 };
 
 _noreturn_ void zone_child_run(ZoneChild *c) {
         char what[SPAWN_MESSAGE_MAX];
+        const char *init;
         char **env;
 
         for (size_t i = 0; i < ELEMENTSOF(child_steps); i++) {
@@ -436,7 +460,8 @@ _noreturn_ void zone_child_run(ZoneChild *c) {
         env = child_environment(c->plan);
         if (!env)
                 child_fail(c, -ENOMEM, "Failed to build the environment");
-        execve(c->plan->init_argv[0], c->plan->init_argv, env);
-        snprintf(what, sizeof(what), "Failed to execute %s", c->plan->init_argv[0]);
+        init = brand_pick_init(c->plan);
+        execve(init, c->plan->init_argv, env);
+        snprintf(what, sizeof(what), "Failed to execute %s", init);
         child_fail(c, -errno, what);
 }

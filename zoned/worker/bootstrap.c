@@ -174,53 +174,6 @@ static int clear_apt_sources(int etc) {
         return make_empty(apt, "sources.list");
 }
 
-/* "1:2345:respawn:/sbin/getty 38400 tty1" → "#1:…"; then a getty on the
- * console, and a powerfail entry: the sysvinit brand powers off with SIGPWR. */
-static char *fix_inittab(const char *text) {
-        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-        GString *s = g_string_new(NULL);
-
-        for (char **l = lines; *l; l++) {
-                bool tty = strstr(*l, "getty") && g_regex_match_simple("\\btty[1-6]\\b", *l, 0, 0);
-
-                if (!**l && !l[1])
-                        break;
-                g_string_append_printf(s, "%s%s\n", tty && (*l)[0] != '#' ? "#" : "", *l);
-        }
-        g_string_append(s, "# zoned: a zone has no virtual terminals, only its console; SIGPWR powers off.\n"
-                           "co:2345:respawn:/sbin/getty --noclear 38400 console linux\n"
-                           "p0::powerfail:/sbin/init 0\n");
-        return g_string_free(s, FALSE);
-}
-
-static int fixup_inittab(int etc) {
-        _cleanup_close_ int fd = openat(etc, "inittab", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_free_ char *text = NULL;
-        g_autofree char *fixed = NULL;
-        struct stat st;
-        ssize_t n;
-
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) || st.st_size > 1024 * 1024)
-                return -EBADMSG;
-        text = malloc((size_t) st.st_size + 1);
-        if (!text)
-                return -ENOMEM;
-        n = pread(fd, text, (size_t) st.st_size, 0);
-        if (n < 0)
-                return -errno;
-        text[n] = 0;
-        if (strstr(text, "\nco:2345:respawn:"))
-                return 0;
-        fixed = fix_inittab(text);
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, fixed, strlen(fixed), 0) != (ssize_t) strlen(fixed))
-                return -errno ?: -EIO;
-        return 0;
-}
-
 int bootstrap_fixup_tree(int rootfs_fd) {
         _cleanup_close_ int etc = open_dir_at(rootfs_fd, "etc");
         static const char *const emptied[] = { "hostname", "resolv.conf", "machine-id" };
@@ -233,10 +186,8 @@ int bootstrap_fixup_tree(int rootfs_fd) {
                 if (r < 0)
                         return r;
         }
-        r = clear_apt_sources(etc);
-        if (r < 0)
-                return r;
-        return fixup_inittab(etc);
+        /* What a brand's init needs (sysvinit's inittab) is the brand's fix-ups, at each boot. */
+        return clear_apt_sources(etc);
 }
 
 /* The last lines the tool said, without the mirror's host. */

@@ -16,10 +16,10 @@ char **bootstrap_argv(const TemplateDefinition *def, const char *target, const c
 
 /* Makes a freshly bootstrapped tree fit to be a template: no trace of the
  * builder (empty /etc/hostname and /etc/resolv.conf, no apt sources naming
- * the mirror, empty /etc/machine-id: zoned gives each zone its own) and, for
- * a sysvinit tree (/etc/inittab), gettys on tty1-6 commented out (a zone has
- * no virtual terminals: they would respawn in a loop) and one on the console.
- * rootfs_fd is the tree's root directory; nothing outside it is touched. */
+ * the mirror, empty /etc/machine-id: zoned gives each zone its own). What an
+ * init needs in a zone (sysvinit's gettys) is its brand's fix-ups, applied at
+ * each boot to every template however it arrived. rootfs_fd is the tree's root directory; nothing outside it
+ * is touched. */
 int bootstrap_fixup_tree(int rootfs_fd);
 
 /* Worker side of a bootstrap transfer: runs the tool of def into

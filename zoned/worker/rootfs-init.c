@@ -5,7 +5,7 @@
 
 #include "rootfs-init.h"
 
-char *rootfs_init_name(const char *rootfs) {
+char *rootfs_init_path(const char *rootfs) {
         g_autofree char *rel = g_strdup("sbin/init");
 
         for (int i = 0; i < 16; i++) {
@@ -16,7 +16,7 @@ char *rootfs_init_name(const char *rootfs) {
                 if (lstat(full, &st) < 0)
                         return NULL;
                 if (!S_ISLNK(st.st_mode))
-                        return g_path_get_basename(rel);
+                        return g_steal_pointer(&rel);
                 target = g_file_read_link(full, NULL);
                 if (!target)
                         return NULL;
@@ -34,4 +34,10 @@ char *rootfs_init_name(const char *rootfs) {
                 rel = g_strdup(canon + 1);
         }
         return NULL;
+}
+
+char *rootfs_init_name(const char *rootfs) {
+        g_autofree char *rel = rootfs_init_path(rootfs);
+
+        return rel ? g_path_get_basename(rel) : NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "brand-detect.h"
 #include "macro.h"
 #include "rootfs-init.h"
 #include "template-import.h"
@@ -42,8 +43,8 @@ void template_import_done(TemplateImport *imp) {
         g_free(imp->origin);
         g_free(imp->tmp_dir);
         safe_close(imp->source_fd);
-        if (imp->init_brands)
-                g_hash_table_unref(imp->init_brands);
+        if (imp->detect_rules)
+                g_ptr_array_unref(imp->detect_rules);
         *imp = (TemplateImport) { .source_fd = -EBADF };
 }
 
@@ -89,21 +90,20 @@ int template_import_commit_reported(const TemplateImport *imp, const char *brand
 
 int template_import_brand(const TemplateImport *imp, const char *rootfs, const char *what,
                           ProgressWriter *progress, const char **ret) {
-        g_autofree char *init_name = NULL;
+        g_autofree char *init_name = NULL, *arch = NULL;
         const char *brand = NULL;
 
         if (!isempty(imp->brand)) {
                 *ret = imp->brand;
                 return 0;
         }
-        init_name = rootfs_init_name(rootfs);
-        if (init_name && imp->init_brands)
-                brand = g_hash_table_lookup(imp->init_brands, init_name);
+        brand = brand_detect_tree(imp->detect_rules, rootfs, &init_name, &arch);
         if (!brand)
                 return progress_report_error(
                         progress, -EMEDIUMTYPE,
-                        "Cannot tell the brand of %s: /sbin/init %s%s; name one with the brand option.",
-                        what, init_name ? "is " : "does not exist", strempty(init_name));
+                        "Cannot tell the brand of %s: /sbin/init %s%s%s%s; name one with the brand option.",
+                        what, init_name ? "is " : "does not exist", strempty(init_name), arch ? " for " : "",
+                        strempty(arch));
         *ret = brand;
         return 0;
 }

@@ -32,9 +32,8 @@ typedef struct TemplateImport {
         char *origin;
         char *tmp_dir; /* chosen by zoned, so that it can clean up after a cancel */
         int source_fd; /* import-tar, import-raw: the stream (file or pipe) */
-        /* What /sbin/init resolves to (a basename) → the brand that claims it, to detect the
-         * brand when none was given (see rootfs-init.h). */
-        GHashTable *init_brands;
+        /* The brands' detection rules (brand-detect.h), to detect the brand when none was given. */
+        GPtrArray *detect_rules;
         bool replace; /* a template of that name is replaced (--force), see template_import_commit() */
 } TemplateImport;
 
