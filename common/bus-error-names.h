@@ -13,6 +13,7 @@
 #define ZONED_ERROR_TEMPLATE_EXISTS "org.zoned1.Error.TemplateExists"
 #define ZONED_ERROR_NO_SUCH_TRANSFER "org.zoned1.Error.NoSuchTransfer"
 #define ZONED_ERROR_NO_SUCH_BRAND "org.zoned1.Error.NoSuchBrand"
+#define ZONED_ERROR_NO_EMULATOR "org.zoned1.Error.NoEmulator"
 #define ZONED_ERROR_NOT_RUNNING "org.zoned1.Error.NotRunning"
 #define ZONED_ERROR_ALREADY_RUNNING "org.zoned1.Error.AlreadyRunning"
 #define ZONED_ERROR_BUSY "org.zoned1.Error.Busy"

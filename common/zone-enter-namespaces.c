@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 
 #include "macro.h"
@@ -33,10 +35,25 @@ static int enter_root(int root_fd) {
         return 0;
 }
 
+/* The leader's personality (a brand's linux32 or uname26), which what enters the zone takes too:
+ * `uname -m` in a zone shell says what the zone's init sees. -1 if it cannot be read. */
+static long leader_personality(pid_t leader) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64];
+        unsigned long p;
+
+        snprintf(path, sizeof(path), "/proc/%i/personality", (int) leader);
+        f = fopen(path, "re");
+        if (!f || fscanf(f, "%lx", &p) != 1)
+                return -1;
+        return (long) p;
+}
+
 int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
         _cleanup_close_ int root_fd = -EBADF;
         _cleanup_free_ char *root = NULL;
         int others = nstypes & ~CLONE_NEWNS, r;
+        long persona;
 
         if (nstypes & ~ZONE_ENTER_NAMESPACES)
                 return -EINVAL;
@@ -49,6 +66,7 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
                 return r;
         if (r == 0)
                 others |= CLONE_NEWUSER;
+        persona = leader_personality(leader);
         if (nstypes & CLONE_NEWNS) {
                 /* The leader's root (pivot_root or chroot): opened from the host, entered after setns. */
                 if (asprintf(&root, "/proc/%i/root", (int) leader) < 0)
@@ -78,6 +96,8 @@ int zone_enter_namespaces(pid_t leader, int pidfd, int nstypes) {
          * the zone's capabilities: the join gave it every one there). */
         if ((others & CLONE_NEWUSER) &&
             (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                return -errno;
+        if (persona >= 0 && personality((unsigned long) persona) < 0)
                 return -errno;
         return 0;
 }

@@ -46,20 +46,49 @@ int limits_append(sd_bus_message *m, const char *assignment) {
 
 /* The network keys go to SetZoneNetwork (verbs-network.c), the limits to SetZoneLimits; every
  * key is checked before either is called. */
+/* "brand=NAME": the zone's brand, set on its own call (SetZoneBrand), before the other keys. */
+static const char *brand_assignment(const char *assignment) {
+        return strncmp(assignment, "brand=", strlen("brand=")) == 0 ? assignment + strlen("brand=") : NULL;
+}
+
+static int brand_set(Client *c, const char *name, const char *brand) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = manager_call(c, "SetZoneBrand", &error, NULL, "ss", name, brand);
+        if (r < 0)
+                return cli_bus_error(&error, r, "cannot set the brand of zone \"%s\"", name);
+        return 0;
+}
+
 int verb_set(int argc, char *argv[], Client *c) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        size_t n_limits = 0;
+        const char *brand = NULL;
+        size_t n_limits = 0, n_other = 0;
         int r;
 
+        for (int k = 2; k < argc; k++)
+                if (brand_assignment(argv[k])) {
+                        if (brand)
+                                return cli_error_errno(EINVAL, "brand= is given twice");
+                        brand = brand_assignment(argv[k]);
+                        if (!*brand)
+                                return cli_error_errno(EINVAL, "brand= needs the name of a brand");
+                }
         r = network_check(argv + 2, (size_t) argc - 2, false);
         if (r < 0)
                 return r;
         for (int k = 2; k < argc; k++)
-                if (!network_assignment(argv[k]))
+                if (brand_assignment(argv[k]))
+                        n_other++;
+                else if (network_assignment(argv[k]))
+                        n_other++;
+                else
                         n_limits++;
-        if (n_limits < (size_t) argc - 2 && arg_runtime)
-                return cli_error_errno(EINVAL, "--runtime applies to limits only, not to network keys");
+        if (n_other > 0 && arg_runtime)
+                return cli_error_errno(EINVAL,
+                                       "--runtime applies to limits only, not to network keys or brand=");
         r = sd_bus_message_new_method_call(c->bus, &m, c->destination, ZONED_MANAGER_PATH,
                                            ZONED_MANAGER_INTERFACE, "SetZoneLimits");
         if (r >= 0)
@@ -69,7 +98,7 @@ int verb_set(int argc, char *argv[], Client *c) {
         if (r < 0)
                 return cli_error_errno(r, "cannot build the call: %m");
         for (int k = 2; k < argc; k++) {
-                if (network_assignment(argv[k]))
+                if (network_assignment(argv[k]) || brand_assignment(argv[k]))
                         continue;
                 r = limits_append(m, argv[k]);
                 if (r < 0)
@@ -80,6 +109,12 @@ int verb_set(int argc, char *argv[], Client *c) {
                 r = sd_bus_message_append(m, "b", arg_runtime);
         if (r < 0)
                 return cli_error_errno(r, "cannot build the call: %m");
+        /* Every key was checked: now the brand (a running zone refuses it before anything changed). */
+        if (brand) {
+                r = brand_set(c, argv[1], brand);
+                if (r < 0)
+                        return r;
+        }
         r = network_set(c, argv[1], argv + 2, (size_t) argc - 2, false);
         if (r < 0 || n_limits == 0)
                 return r < 0 ? r : 0;

@@ -43,23 +43,27 @@ int verb_templates(int argc, char *argv[], Client *c) {
 
 int verb_brands(int argc, char *argv[], Client *c) {
         static const TableColumn columns[] = {
-                { "NAME", "name", CELL_STRING },
-                { "DESCRIPTION", "description", CELL_STRING },
+                { "NAME", "name", CELL_STRING },         { "DESCRIPTION", "description", CELL_STRING },
+                { "INHERITS", "inherits", CELL_STRING }, { "ARCH", "architecture", CELL_STRING },
+                { "PROVEN", "proven", CELL_STRING },
         };
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_table_ Table *t = table_new(columns, ELEMENTSOF(columns));
-        const char *name, *description;
+        const char *name, *description, *inherits, *arch, *proven;
         int r;
 
         if (!t)
                 return cli_error_errno(ENOMEM, "out of memory");
-        r = manager_call(c, "ListBrands", &error, &reply, "");
+        r = manager_call(c, "ListBrandDetails", &error, &reply, "");
         if (r < 0)
                 return cli_bus_error(&error, r, "cannot list brands");
-        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &description)) > 0)
-                if ((r = table_add_string(t, name)) < 0 || (r = table_add_string(t, description)) < 0)
+        r = sd_bus_message_enter_container(reply, 'a', "(sssss)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sssss)", &name, &description, &inherits, &arch,
+                                                  &proven)) > 0)
+                if ((r = table_add_string(t, name)) < 0 || (r = table_add_string(t, description)) < 0 ||
+                    (r = table_add_string(t, inherits)) < 0 || (r = table_add_string(t, arch)) < 0 ||
+                    (r = table_add_string(t, proven)) < 0)
                         break;
         if (r < 0)
                 return cli_error_errno(r, "cannot read the list of brands: %m");

@@ -33,7 +33,8 @@ Brand *brand_free(Brand *b) {
         g_strfreev(b->fixups);
         g_strfreev(b->detect_init);
         g_strfreev(b->detect_paths);
-        g_free(b->detect_architecture);
+        g_free(b->architecture);
+        g_strfreev(b->proven);
         g_free(b);
         return NULL;
 }
@@ -64,10 +65,11 @@ static Brand *brand_new_from(const Brand *parent) {
         b->ready_timeout_usec = parent->ready_timeout_usec;
         b->stop_timeout_usec = parent->stop_timeout_usec;
         b->personality = parent->personality;
+        b->realtime_signal_offset = parent->realtime_signal_offset;
         b->fixups = g_strdupv(parent->fixups);
         b->detect_init = g_strdupv(parent->detect_init);
         b->detect_paths = g_strdupv(parent->detect_paths);
-        b->detect_architecture = g_strdup(parent->detect_architecture);
+        b->architecture = g_strdup(parent->architecture);
         b->capabilities = parent->capabilities;
         return b;
 }
@@ -197,8 +199,10 @@ static int brand_parse_ready(Brand *b, const BrandFile *bf) {
                 g_clear_pointer(&b->ready_target, g_free);
                 if (colon)
                         b->ready_target = g_strdup(colon + 1);
-                if (b->ready < 0 || (b->ready == READY_PROCESS) != (colon && colon[1]) ||
-                    (b->ready == READY_FILE) != (colon && colon[1] == '/') ||
+                if (b->ready < 0 ||
+                    (b->ready == READY_PROCESS || b->ready == READY_FILE) != (colon && colon[1]) ||
+                    (b->ready == READY_FILE && colon[1] != '/') ||
+                    (colon && b->ready != READY_PROCESS && b->ready != READY_FILE) ||
                     (b->ready_target && (strpbrk(b->ready_target, " \t") || strlen(b->ready_target) > 255)))
                         return ini_key_error(bf->path, bf->text, GROUP, "Ready", bf->error,
                                              "Ready=%s is none of exec, notify, process:NAME, file:/PATH",
@@ -269,9 +273,26 @@ static int brand_parse_personality(Brand *b, const BrandFile *bf) {
         return 0;
 }
 
+/* RealtimeSignalOffset=N: qemu-user delivers the host's real-time signal SIGRTMIN+K+N to the guest
+ * as its SIGRTMIN+K (it keeps the first ones for itself): the stop signals are shifted by N. */
+static int brand_parse_signal_offset(Brand *b, const BrandFile *bf) {
+        g_autofree char *v = get(bf, "RealtimeSignalOffset");
+        char *end;
+        guint64 n;
+
+        if (!v)
+                return 0;
+        n = g_ascii_strtoull(v, &end, 10);
+        if (!*v || *end || n > 8)
+                return ini_key_error(bf->path, bf->text, GROUP, "RealtimeSignalOffset", bf->error,
+                                     "RealtimeSignalOffset=%s is not a number in 0..8", v);
+        b->realtime_signal_offset = (int) n;
+        return 0;
+}
+
 static int brand_parse_detect(Brand *b, const BrandFile *bf) {
         g_autofree char *init = get(bf, "DetectInit"), *paths = get(bf, "DetectPath"),
-                        *arch = get(bf, "DetectArchitecture");
+                        *arch = get(bf, "Architecture");
 
         if (init) {
                 g_strfreev(b->detect_init);
@@ -286,16 +307,30 @@ static int brand_parse_detect(Brand *b, const BrandFile *bf) {
                                                      "DetectPath= entry \"%s\" is not an absolute path", *p);
         }
         if (arch) {
-                g_free(b->detect_architecture);
-                b->detect_architecture = NULL;
+                g_free(b->architecture);
+                b->architecture = NULL;
                 if (*arch && !g_regex_match_simple("^[a-z0-9]+$", arch, 0, 0))
-                        return ini_key_error(bf->path, bf->text, GROUP, "DetectArchitecture", bf->error,
-                                             "DetectArchitecture=%s is not an architecture name (amd64, "
+                        return ini_key_error(bf->path, bf->text, GROUP, "Architecture", bf->error,
+                                             "Architecture=%s is not an architecture name (amd64, "
                                              "i386, arm64, ...)",
                                              arch);
                 if (*arch)
-                        b->detect_architecture = g_strdup(arch);
+                        b->architecture = g_strdup(arch);
         }
+        return 0;
+}
+
+/* Proven=: what the brand was tested with, "GUEST@v1-hybrid" or "GUEST@v2" (the host's cgroup
+ * mode); not inherited: a brand is proven by its own tests. */
+static int brand_parse_proven(Brand *b, const BrandFile *bf) {
+        g_autofree char *v = get(bf, "Proven");
+
+        g_strfreev(b->proven);
+        b->proven = split_words(v);
+        for (char **w = b->proven; *w; w++)
+                if (!g_regex_match_simple("^[a-z0-9][a-z0-9.+-]*@(v1-hybrid|v2)$", *w, 0, 0))
+                        return ini_key_error(bf->path, bf->text, GROUP, "Proven", bf->error,
+                                             "Proven= entry \"%s\" is not GUEST@v1-hybrid or GUEST@v2", *w);
         return 0;
 }
 
@@ -340,13 +375,29 @@ static int brand_parse_fixups(Brand *b, const BrandFile *bf) {
 }
 
 static const char *const brand_keys[] = {
-        "Description",     "Inherits",         "Init",
-        "InitArguments",   "Environment",      "PoweroffSignal",
-        "RebootSignal",    "HaltSignal",       "PoweroffPrepare",
-        "RebootPrepare",   "HaltPrepare",      "Ready",
-        "ReadyTimeoutSec", "StopTimeoutSec",   "Personality",
-        "DetectInit",      "DetectPath",       "DetectArchitecture",
-        "Capabilities",    "DropCapabilities", NULL,
+        "Description",
+        "Inherits",
+        "Init",
+        "InitArguments",
+        "Environment",
+        "PoweroffSignal",
+        "RebootSignal",
+        "HaltSignal",
+        "PoweroffPrepare",
+        "RebootPrepare",
+        "HaltPrepare",
+        "Ready",
+        "ReadyTimeoutSec",
+        "StopTimeoutSec",
+        "Personality",
+        "DetectInit",
+        "DetectPath",
+        "Architecture",
+        "Capabilities",
+        "DropCapabilities",
+        "Proven",
+        "RealtimeSignalOffset",
+        NULL,
 };
 
 /* The brand's name from its file's: NAME.brand. */
@@ -394,9 +445,13 @@ static int brand_parse(Brand *b, const BrandFile *bf, bool inherited) {
         if (r >= 0)
                 r = brand_parse_personality(b, bf);
         if (r >= 0)
+                r = brand_parse_signal_offset(b, bf);
+        if (r >= 0)
                 r = brand_parse_detect(b, bf);
         if (r >= 0)
                 r = brand_parse_fixups(b, bf);
+        if (r >= 0)
+                r = brand_parse_proven(b, bf);
         if (r >= 0 && (g_key_file_has_key(bf->f, GROUP, "Capabilities", NULL) ||
                        g_key_file_has_key(bf->f, GROUP, "DropCapabilities", NULL)))
                 r = capability_change_load(bf->f, bf->text, bf->path, GROUP, &b->capabilities, bf->error);
@@ -535,7 +590,7 @@ GPtrArray *brand_detect_rules(GHashTable *brands) {
                 r->brand = g_strdup(b->name);
                 r->init_names = g_strdupv(b->detect_init);
                 r->paths = g_strdupv(b->detect_paths);
-                r->architecture = g_strdup(b->detect_architecture);
+                r->architecture = g_strdup(b->architecture);
                 g_ptr_array_add(rules, r);
         }
         return rules;

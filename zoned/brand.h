@@ -31,11 +31,13 @@ typedef struct Brand {
         uint64_t ready_timeout_usec;
         uint64_t stop_timeout_usec;
         uint32_t personality;          /* Personality=: personality(2) flags */
+        int realtime_signal_offset;    /* RealtimeSignalOffset=: an emulator's shift of real-time signals */
         char **fixups;                 /* [FixUps], the inherited ones first: "Verb=ARGUMENTS" */
         char **detect_init;            /* DetectInit=: basenames /sbin/init resolves to */
         char **detect_paths;           /* DetectPath=: files the tree must have */
-        char *detect_architecture;     /* DetectArchitecture=: the init's ELF machine; NULL: the host's */
+        char *architecture;            /* Architecture=: the init's ELF machine; NULL: the host's */
         CapabilityChange capabilities; /* Capabilities=, DropCapabilities= */
+        char **proven;                 /* Proven=: "GUEST@CGROUP-MODE", what it was tested with */
 } Brand;
 
 Brand *brand_free(Brand *b);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <glib.h>
+#include <signal.h>
 
 #include "capabilities.h"
 #include "zone-limits.h"
@@ -16,6 +17,13 @@ static void plan_capabilities(LaunchPlan *p, const Brand *b, const ZoneConfig *c
         p->capabilities_set = true;
         p->capabilities = capability_change_apply(
                 &c->capabilities, capability_change_apply(&b->capabilities, capabilities_default_mask()));
+}
+
+/* The signal to send for the one the guest is to get: shifted for an emulator's real-time signals. */
+static int brand_host_signal(const Brand *b, int sig) {
+        if (sig >= SIGRTMIN && sig + b->realtime_signal_offset <= SIGRTMAX)
+                return sig + b->realtime_signal_offset;
+        return sig;
 }
 
 int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
@@ -54,9 +62,9 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
                 if (r < 0)
                         return r;
         }
-        p->poweroff_signal = b->poweroff_signal;
-        p->reboot_signal = b->reboot_signal;
-        p->halt_signal = b->halt_signal;
+        p->poweroff_signal = brand_host_signal(b, b->poweroff_signal);
+        p->reboot_signal = brand_host_signal(b, b->reboot_signal);
+        p->halt_signal = brand_host_signal(b, b->halt_signal);
         p->stop_timeout_usec = b->stop_timeout_usec;
         p->ready = b->ready;
         p->ready_target = g_strdup(b->ready_target);

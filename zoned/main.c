@@ -23,6 +23,8 @@ static void help(void) {
                "     --log-dir=DIR          Console logs (default " DEFAULT_LOG_DIR ")\n"
                "     --brands-dir=DIR       Brand files (default " BRANDS_DIR ")\n"
                "     --definitions-dir=DIR  Template definitions (default " DEFINITIONS_DIR ")\n"
+               "     --binfmt-dir=DIR       Where binfmt_misc's handlers are, which foreign brands\n"
+               "                            need (default /proc/sys/fs/binfmt_misc)\n"
                "     --supervisor=PATH      Supervisor binary (default " SUPERVISOR_PATH ")\n"
                "     --cgroup-root=PATH     Parent cgroup of the zones' cgroups (default zoned)\n"
                "     --lxcfs=PATH           The lxcfs program that serves the zones' /proc views\n"
@@ -58,6 +60,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_SUPERVISOR,
                 ARG_CGROUP_ROOT,
                 ARG_UID_POOL,
+                ARG_BINFMT_DIR,
                 ARG_LXCFS,
                 ARG_NO_LXCFS,
                 ARG_NETWORK_CONFIG,
@@ -73,6 +76,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "log-dir", required_argument, NULL, ARG_LOG_DIR },
                 { "brands-dir", required_argument, NULL, ARG_BRANDS_DIR },
+                { "binfmt-dir", required_argument, NULL, ARG_BINFMT_DIR },
                 { "definitions-dir", required_argument, NULL, ARG_DEFINITIONS_DIR },
                 { "supervisor", required_argument, NULL, ARG_SUPERVISOR },
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
@@ -109,6 +113,9 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_BRANDS_DIR:
                         replace(&m->brands_dir, optarg);
+                        break;
+                case ARG_BINFMT_DIR:
+                        replace(&m->binfmt_dir, optarg);
                         break;
                 case ARG_DEFINITIONS_DIR:
                         replace(&m->definitions_dir, optarg);

@@ -43,6 +43,7 @@ int manager_new(Manager **ret) {
         m->runtime_dir = g_strdup(DEFAULT_RUNTIME_DIR);
         m->log_dir = g_strdup(DEFAULT_LOG_DIR);
         m->brands_dir = g_strdup(BRANDS_DIR);
+        m->binfmt_dir = g_strdup("/proc/sys/fs/binfmt_misc");
         m->definitions_dir = g_strdup(DEFINITIONS_DIR);
         m->supervisor_path = g_strdup(SUPERVISOR_PATH);
         m->cgroup_root = g_strdup("zoned");
@@ -101,6 +102,7 @@ Manager *manager_free(Manager *m) {
         g_free(m->runtime_dir);
         g_free(m->log_dir);
         g_free(m->brands_dir);
+        g_free(m->binfmt_dir);
         g_free(m->definitions_dir);
         g_free(m->supervisor_path);
         g_free(m->cgroup_root);

@@ -27,6 +27,7 @@ typedef struct Manager {
         char *runtime_dir;
         char *log_dir;
         char *brands_dir;
+        char *binfmt_dir; /* where binfmt_misc's handlers are (a foreign brand's emulator) */
         char *definitions_dir;
         char *supervisor_path;
         char *cgroup_root;

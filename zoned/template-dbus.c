@@ -519,10 +519,28 @@ static int method_list_brands(sd_bus_message *msg, void *userdata, sd_bus_error 
         return bus_reply_sorted_list(msg, m->brands, compare_brands, "(ss)", append_brand);
 }
 
+/* A brand with what it extends, the architecture it is for ("" for the host's) and the guests it
+ * was proven with ("GUEST@CGROUP-MODE" words). */
+static int append_brand_details(sd_bus_message *reply, gconstpointer item) {
+        const Brand *b = item;
+        g_autofree char *proven = b->proven ? g_strjoinv(" ", b->proven) : g_strdup("");
+
+        return sd_bus_message_append(reply, "(sssss)", b->name, b->description, strempty(b->inherits),
+                                     strempty(b->architecture), proven);
+}
+
+static int method_list_brand_details(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return bus_reply_sorted_list(msg, m->brands, compare_brands, "(sssss)", append_brand_details);
+}
+
 #define U SD_BUS_VTABLE_UNPRIVILEGED
 /* Registered on the Manager's object and interface beside its zone methods (manager-dbus.c). */
 const sd_bus_vtable template_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES("ListBrandDetails", NULL, , "a(sssss)", SD_BUS_PARAM(brands),
+                                 method_list_brand_details, U),
         SD_BUS_METHOD_WITH_NAMES("ListTemplates", NULL, , "a(ssst)", SD_BUS_PARAM(templates),
                                  method_list_templates, U),
         SD_BUS_METHOD_WITH_NAMES("ListTemplateDefinitions", NULL, , "a(ssss)", SD_BUS_PARAM(definitions),

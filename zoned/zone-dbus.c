@@ -2,6 +2,7 @@
 
 #include "bus-errors.h"
 #include "bus-list.h"
+#include "zone-brand.h"
 #include "zone-dbus.h"
 #include "zone-disk.h"
 #include "zone-limits-dbus.h"
@@ -219,12 +220,13 @@ ZONE_METHOD(remove)
 ZONE_METHOD(open_console)
 ZONE_METHOD(open_login)
 ZONE_METHOD(open_shell)
+ZONE_METHOD(set_brand)
 
 static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Brand", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Brand", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Template", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Storage", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Zone, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -243,6 +245,8 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("Kill", "si", SD_BUS_PARAM(whom) SD_BUS_PARAM(signal), NULL, , object_kill,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Remove", NULL, NULL, object_remove, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetBrand", "s", SD_BUS_PARAM(brand), NULL, , object_set_brand,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("OpenConsole", NULL, , "h", SD_BUS_PARAM(fd), object_open_console,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("OpenLogin", NULL, , "hs", SD_BUS_PARAM(pty_master) SD_BUS_PARAM(pty_path),

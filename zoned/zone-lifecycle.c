@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "binfmt-check.h"
 #include "brand.h"
 #include "bus-errors.h"
 #include "launch-plan-build.h"
@@ -17,6 +18,30 @@
 #include "zone-network.h"
 #include "zone-userns.h"
 #include "zone.h"
+
+/* A brand of another architecture needs the host to run its binaries (qemu-user's binfmt handler):
+ * refused before anything starts, never an init that cannot be executed. */
+static int check_architecture(Manager *m, Zone *z, const Brand *b, sd_bus_error *error) {
+        g_autofree char *why = NULL;
+        int r;
+
+        if (!b->architecture)
+                return 0;
+        r = binfmt_check_architecture(m->binfmt_dir, b->architecture, &why);
+        if (r == -EINVAL)
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_NO_EMULATOR,
+                        "Brand %s of zone %s is for architecture %s, which zoned does not know.", b->name,
+                        z->name, b->architecture);
+        if (r < 0)
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_NO_EMULATOR,
+                        "Brand %s of zone %s runs %s binaries, which this host cannot run: %s. Install "
+                        "qemu-user-static and binfmt-support, and register the handler (update-binfmts "
+                        "--enable).",
+                        b->name, z->name, b->architecture, why);
+        return 0;
+}
 
 static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) {
         Manager *m = z->manager;
@@ -50,6 +75,9 @@ static int zone_check_bootable(Zone *z, sd_bus_error *error, Brand **ret_brand) 
         if (!b)
                 return sd_bus_error_setf(error, ZONED_ERROR_NO_SUCH_BRAND,
                                          "Brand %s of zone %s is not installed.", z->config.brand, z->name);
+        r = check_architecture(m, z, b, error);
+        if (r < 0)
+                return r;
         /* An overlay zone reads its template as its lower layer; a copy zone has its own tree. */
         if (!z->config.copy) {
                 r = bus_check_template_usable(m, z->config.template_name, error);

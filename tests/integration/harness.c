@@ -463,3 +463,21 @@ void harness_write_file(const char *path, const char *text, mode_t mode) {
         g_assert_no_error(error);
         g_assert_no_errno(chmod(path, mode));
 }
+
+void harness_assert_template_brand(Harness *h, const char *template_name, const char *want) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariantIter) it = NULL;
+        const char *name, *brand;
+        bool found = false;
+
+        reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(a(ssst))", &it);
+        while (g_variant_iter_loop(it, "(&s&sst)", &name, &brand, NULL, NULL))
+                if (g_str_equal(name, template_name)) {
+                        found = true;
+                        g_assert_cmpstr(brand, ==, want);
+                }
+        g_assert_true(found);
+}

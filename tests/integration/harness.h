@@ -184,6 +184,8 @@ guint harness_transfer_props_subscribe(Harness *h, GHashTable *props);
 
 /* ImportTemplateFs + wait for TransferRemoved; returns its result ("done", ...). */
 char *harness_import_fs(Harness *h, const char *dir, const char *name, const char *brand);
+/* Template name exists, of brand want (ListTemplates). */
+void harness_assert_template_brand(Harness *h, const char *template_name, const char *want);
 /* The busybox rootfs imported as template "bb" (brand busybox), asserted done: what most tests
  * start from. */
 void harness_import_busybox(Harness *h);

@@ -16,7 +16,10 @@
 static void test_list(Harness *h, gconstpointer data) {
         static const char *const want[][3] = {
                 { "debian-bookworm", "systemd", "mmdebstrap bookworm/" },
-                { "debian-bookworm-i386", "systemd", "mmdebstrap bookworm/i386" },
+                { "debian-bookworm-arm64", "arm64", "mmdebstrap bookworm/arm64" },
+                { "debian-bookworm-i386", "linux32", "mmdebstrap bookworm/i386" },
+                { "debian-bookworm-openrc", "openrc", "mmdebstrap bookworm/" },
+                { "debian-bookworm-runit", "runit", "mmdebstrap bookworm/" },
                 { "debian-bookworm-sysvinit", "sysvinit", "mmdebstrap bookworm/" },
                 { "debian-trixie", "systemd", "mmdebstrap trixie/" },
         };

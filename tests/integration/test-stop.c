@@ -2,7 +2,8 @@
 /* When an init does not play along: one that ignores its poweroff signal is
  * killed once the brand's stop timeout has passed, and the zone's console log
  * says so; one that only ever reboots itself is given up on after a few
- * reboots, as failed, with the reason. Both leave nothing behind. The inits
+ * reboots, as failed, with the reason; one whose brand waits for a file it never makes is failed
+ * after the brand's ready timeout, with the reason. All leave nothing behind. The inits
  * are shell scripts on the busybox fixture, under brands of the test's own. */
 
 #include <signal.h>
@@ -19,6 +20,32 @@ static const char stubborn_init[] = "#!/bin/sh\n"
 static const char reboot_loop_init[] = "#!/bin/sh\n"
                                        "echo rebooting at once\n"
                                        "exec reboot -f\n";
+
+/* Ready once it made /run/ready, a moment after it started; ends on SIGTERM. */
+static const char late_init[] = "#!/bin/sh\n"
+                                "trap 'exit 0' TERM\n"
+                                "sleep 1\n"
+                                "echo late init ready\n"
+                                ": > /run/ready\n"
+                                "while :; do sleep 1; done\n";
+
+/* The same init, which never makes the file its brand waits for. */
+static const char never_ready_brand[] = "[Brand]\n"
+                                        "Description=never ready\n"
+                                        "Init=/sbin/stubborn-init\n"
+                                        "PoweroffSignal=SIGUSR1\n"
+                                        "RebootSignal=SIGUSR1\n"
+                                        "HaltSignal=SIGUSR1\n"
+                                        "Ready=file:/run/never\n"
+                                        "ReadyTimeoutSec=1\n";
+static const char file_ready_brand[] = "[Brand]\n"
+                                       "Description=ready with a file\n"
+                                       "Init=/sbin/late-init\n"
+                                       "PoweroffSignal=SIGTERM\n"
+                                       "RebootSignal=SIGTERM\n"
+                                       "HaltSignal=SIGTERM\n"
+                                       "Ready=file:/run/ready\n"
+                                       "ReadyTimeoutSec=30\n";
 
 static const char stubborn_brand[] = "[Brand]\n"
                                      "Description=ignores its poweroff signal\n"
@@ -56,11 +83,14 @@ static void prepare(Harness *h) {
         harness_assert_run(&copy, 0, "cp -a the busybox rootfs");
         write_file(sbin, "stubborn-init", stubborn_init, 0755);
         write_file(sbin, "reboot-loop-init", reboot_loop_init, 0755);
+        write_file(sbin, "late-init", late_init, 0755);
 
         h->brands_dir = g_build_filename(h->tmpdir, "brands", NULL);
         g_assert_no_errno(mkdir(h->brands_dir, 0755));
         write_file(h->brands_dir, "stubborn.brand", stubborn_brand, 0644);
         write_file(h->brands_dir, "reboot-loop.brand", reboot_loop_brand, 0644);
+        write_file(h->brands_dir, "never-ready.brand", never_ready_brand, 0644);
+        write_file(h->brands_dir, "file-ready.brand", file_ready_brand, 0644);
         harness_stop_zoned(h, SIGTERM);
         harness_start_zoned(h);
 
@@ -68,6 +98,10 @@ static void prepare(Harness *h) {
                            "--brand=stubborn", NULL);
         harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=reboot-loop", "import-fs", rootfs, "loop",
                            "--brand=reboot-loop", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=never-ready", "import-fs", rootfs, "never",
+                           "--brand=never-ready", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=file-ready", "import-fs", rootfs, "late",
+                           "--brand=file-ready", NULL);
 }
 
 static void assert_nothing_left(Harness *h, const char *name, guint32 leader) {
@@ -147,9 +181,57 @@ static void test_reboot_loop(Harness *h, gconstpointer data) {
         assert_nothing_left(h, "r1", 0);
 }
 
+/* Ready=file: "starting" until the init made the file, then "running"; a file that never comes
+ * fails the zone after ReadyTimeoutSec=, with the reason, and kills it. */
+static void test_ready_timeout(Harness *h, gconstpointer data) {
+        g_autoptr(ZoneWatch) w = NULL;
+        g_auto(HarnessRun) boot = { 0 };
+        g_autofree char *log = NULL, *log_path = NULL;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        prepare(h);
+
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "l1", "-t", "late", NULL);
+        w = zone_watch_new(h, "l1");
+        harness_zonectl_ok(h, NULL, "zonectl boot (Ready=file)", "boot", "l1", NULL);
+        g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
+        /* It was starting while the init had not made its file: its console said so first. */
+        log_path = g_build_filename(h->log_dir, "l1", "console.log", NULL);
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "late init ready"));
+        g_assert_cmpuint(w->states->len, >=, 2);
+        g_assert_cmpstr(g_ptr_array_index(w->states, 0), ==, "starting");
+        leader = harness_zone_leader(h, "l1");
+        harness_zonectl_ok(h, NULL, "zonectl poweroff", "poweroff", "l1", NULL);
+        assert_nothing_left(h, "l1", leader);
+        g_clear_pointer(&w, zone_watch_free);
+        g_clear_pointer(&log, g_free);
+        g_clear_pointer(&log_path, g_free);
+
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "n1", "-t", "never", NULL);
+        w = zone_watch_new(h, "n1");
+        harness_zonectl(h, &boot, NULL, "boot", "n1", NULL);
+        harness_assert_run(&boot, 1, "zonectl boot of a zone that never becomes ready");
+        if (!zone_watch_wait_state(w, "failed", 30000))
+                g_error("zone n1 is not failed after 30 s (it is %s)", w->state);
+        if (!w->status_text ||
+            !strstr(w->status_text, "Did not become ready within 1 s (Ready=file:/run/never), killed"))
+                g_error("zone n1 failed without the reason: %s", w->status_text);
+        log_path = g_build_filename(h->log_dir, "n1", "console.log", NULL);
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        if (!strstr(log, "the zone did not become ready in time, killing it"))
+                g_error("the console log does not say the zone was killed:\n%s", log);
+        g_assert_cmpuint(harness_zone_leader(h, "n1"), ==, 0);
+        assert_nothing_left(h, "n1", 0);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         g_test_add("/stop/timeout", Harness, NULL, harness_setup, test_stop_timeout, harness_teardown);
         g_test_add("/stop/reboot-loop", Harness, NULL, harness_setup, test_reboot_loop, harness_teardown);
+        g_test_add("/stop/ready-timeout", Harness, NULL, harness_setup, test_ready_timeout,
+                   harness_teardown);
         return g_test_run();
 }

@@ -90,24 +90,6 @@ static void assert_system_running(Harness *h) {
                 g_error("systemctl is-system-running says '%s' (exit %d)", state, status);
 }
 
-static void assert_template_brand(Harness *h, const char *template_name, const char *want) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = NULL;
-        g_autoptr(GVariantIter) it = NULL;
-        const char *name, *brand;
-        bool found = false;
-
-        reply = harness_manager_call(h, "ListTemplates", NULL, "(a(ssst))", &error);
-        g_assert_no_error(error);
-        g_variant_get(reply, "(a(ssst))", &it);
-        while (g_variant_iter_loop(it, "(&s&sst)", &name, &brand, NULL, NULL))
-                if (g_str_equal(name, template_name)) {
-                        found = true;
-                        g_assert_cmpstr(brand, ==, want);
-                }
-        g_assert_true(found);
-}
-
 static char *config_machine_id(Harness *h) {
         g_autofree char *path = g_strdup_printf("%s/%s.zone", h->config_dir, ZONE);
         g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -150,7 +132,7 @@ static void test_boot(Harness *h, gconstpointer data) {
                 return;
 
         harness_zonectl_ok(h, NULL, "zonectl import-fs (no --brand)", "import-fs", rootfs, "deb", NULL);
-        assert_template_brand(h, "deb", "systemd");
+        harness_assert_template_brand(h, "deb", "systemd");
         harness_zonectl_ok(h, NULL, "zonectl create", "create", ZONE, "-t", "deb", NULL);
         mid = config_machine_id(h);
         g_assert_nonnull(mid);

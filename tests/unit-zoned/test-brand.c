@@ -168,8 +168,8 @@ static void test_detect(void) {
         g_free(write_brand("detect-brands/rc.brand",
                            "[Brand]\nInherits=sysv\nDetectPath=/sbin/openrc /etc/rc.conf\n"));
         g_free(write_brand("detect-brands/sd.brand", "[Brand]\n" OK_BODY "DetectInit=systemd\n"));
-        g_free(write_brand("detect-brands/sd32.brand", "[Brand]\nInherits=sd\nDetectArchitecture=i386\n"));
-        g_free(write_brand("detect-brands/sdarm.brand", "[Brand]\nInherits=sd\nDetectArchitecture=arm64\n"));
+        g_free(write_brand("detect-brands/sd32.brand", "[Brand]\nInherits=sd\nArchitecture=i386\n"));
+        g_free(write_brand("detect-brands/sdarm.brand", "[Brand]\nInherits=sd\nArchitecture=arm64\n"));
         /* Inherits the detection and clears it: never picked by itself. */
         g_free(write_brand("detect-brands/old.brand", "[Brand]\nInherits=sd32\nDetectInit=\n"));
         brands = load_brands(dir, errors);
@@ -286,6 +286,27 @@ static void test_inherits(void) {
         g_assert_cmpuint(g_strv_length(grand->fixups), ==, 3);
 }
 
+static void test_ready(void) {
+        g_autofree char *p = write_brand("ready.brand", "[Brand]\n" OK_BODY "Ready=file:/run/ready\n");
+        g_autofree char *q = write_brand("notify.brand",
+                                         "[Brand]\n" OK_BODY "Ready=notify\nReadyTimeoutSec=5\n");
+        g_autoptr(Brand) b = NULL, n = NULL;
+        g_autofree char *error = NULL;
+
+        g_assert_cmpint(brand_load(p, NULL, &b, &error), ==, 0);
+        g_assert_cmpint(b->ready, ==, READY_FILE);
+        g_assert_cmpstr(b->ready_target, ==, "/run/ready");
+        g_assert_cmpuint(b->ready_timeout_usec, ==, 0);
+        g_assert_cmpint(brand_load(q, NULL, &n, &error), ==, 0);
+        g_assert_cmpint(n->ready, ==, READY_NOTIFY);
+        g_assert_null(n->ready_target);
+        g_assert_cmpuint(n->ready_timeout_usec, ==, 5 * G_USEC_PER_SEC);
+        check_bad("[Brand]\n" OK_BODY "Ready=notify:x\n", "bad.brand:6: Ready=notify:x");
+        check_bad("[Brand]\n" OK_BODY "Ready=exec:\n", "bad.brand:6: Ready=exec:");
+        check_bad("[Brand]\n" OK_BODY "Proven=debian@v3\n", "bad.brand:6: Proven= entry \"debian@v3\"");
+        check_bad("[Brand]\n" OK_BODY "RealtimeSignalOffset=9\n", "bad.brand:6: RealtimeSignalOffset=9");
+}
+
 static void test_bad_new_keys(void) {
         check_bad("[Brand]\n" OK_BODY "Ready=process:\n", "bad.brand:6: Ready=process:");
         check_bad("[Brand]\n" OK_BODY "Ready=file:run/x\n", "bad.brand:6: Ready=file:run/x");
@@ -297,7 +318,7 @@ static void test_bad_new_keys(void) {
                   "bad.brand:6: PoweroffPrepare= entry \"/run/stopit:+x\"");
         check_bad("[Brand]\n" OK_BODY "RebootPrepare=run/stopit:0100\n", "bad.brand:6: RebootPrepare=");
         check_bad("[Brand]\n" OK_BODY "DetectPath=sbin/openrc\n", "bad.brand:6: DetectPath=");
-        check_bad("[Brand]\n" OK_BODY "DetectArchitecture=x86 64\n", "bad.brand:6: DetectArchitecture=");
+        check_bad("[Brand]\n" OK_BODY "Architecture=x86 64\n", "bad.brand:6: Architecture=");
         check_bad("[Brand]\n" OK_BODY "Inherits=systemd\n", "bad.brand:6: Inherits=systemd");
         check_bad(
                 "[Brand]\nInit=/a relative\nPoweroffSignal=SIGUSR2\nRebootSignal=SIGTERM\nHaltSignal=SIGUSR1\n",
@@ -334,6 +355,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/brand/detect", test_detect);
         g_test_add_func("/brand/inherits", test_inherits);
         g_test_add_func("/brand/bad-new-keys", test_bad_new_keys);
+        g_test_add_func("/brand/ready", test_ready);
         g_test_add_func("/brand/capabilities", test_capabilities);
         r = g_test_run();
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);

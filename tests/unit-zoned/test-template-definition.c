@@ -39,7 +39,7 @@ static void test_shipped(void) {
         for (guint i = 0; i < errors->len; i++)
                 g_test_message("%s", (char *) errors->pdata[i]);
         g_assert_cmpuint(errors->len, ==, 0);
-        g_assert_cmpuint(g_hash_table_size(defs), ==, 4);
+        g_assert_cmpuint(g_hash_table_size(defs), ==, 7);
         d = g_hash_table_lookup(defs, "debian-bookworm-sysvinit");
         g_assert_nonnull(d);
         g_assert_cmpstr(d->brand, ==, "sysvinit");
@@ -48,6 +48,14 @@ static void test_shipped(void) {
         d = g_hash_table_lookup(defs, "debian-bookworm-i386");
         g_assert_nonnull(d);
         g_assert_cmpstr(d->architecture, ==, "i386");
+        g_assert_cmpstr(d->brand, ==, "linux32");
+        d = g_hash_table_lookup(defs, "debian-bookworm-runit");
+        g_assert_nonnull(d);
+        g_assert_cmpstr(d->brand, ==, "runit");
+        g_assert_true(g_strv_contains((const char *const *) d->packages, "runit-init"));
+        d = g_hash_table_lookup(defs, "debian-bookworm-openrc");
+        g_assert_nonnull(d);
+        g_assert_cmpstr(d->brand, ==, "openrc");
 }
 
 static void test_full(void) {

@@ -10,7 +10,7 @@ typedef struct BrandDetectRule {
         char *brand;
         char **init_names;  /* DetectInit= */
         char **paths;       /* DetectPath= */
-        char *architecture; /* DetectArchitecture=; NULL: the host's own */
+        char *architecture; /* Architecture=; NULL: the host's own */
 } BrandDetectRule;
 
 void brand_detect_rule_free(BrandDetectRule *r);

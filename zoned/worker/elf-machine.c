@@ -8,13 +8,14 @@
 
 static const struct {
         unsigned char class;
+        unsigned char data;
         uint16_t machine;
         const char *name;
 } machines[] = {
-        { ELFCLASS64, EM_X86_64, "amd64" },  { ELFCLASS32, EM_386, "i386" },
-        { ELFCLASS64, EM_AARCH64, "arm64" }, { ELFCLASS32, EM_ARM, "armhf" },
-        { ELFCLASS64, EM_RISCV, "riscv64" }, { ELFCLASS64, EM_PPC64, "ppc64el" },
-        { ELFCLASS64, EM_S390, "s390x" },    { ELFCLASS32, EM_X86_64, "x32" },
+        { ELFCLASS64, ELFDATA2LSB, EM_X86_64, "amd64" },  { ELFCLASS32, ELFDATA2LSB, EM_386, "i386" },
+        { ELFCLASS64, ELFDATA2LSB, EM_AARCH64, "arm64" }, { ELFCLASS32, ELFDATA2LSB, EM_ARM, "armhf" },
+        { ELFCLASS64, ELFDATA2LSB, EM_RISCV, "riscv64" }, { ELFCLASS64, ELFDATA2LSB, EM_PPC64, "ppc64el" },
+        { ELFCLASS64, ELFDATA2MSB, EM_S390, "s390x" },    { ELFCLASS32, ELFDATA2LSB, EM_X86_64, "x32" },
 };
 
 const char *elf_machine_of(int fd) {
@@ -33,7 +34,8 @@ const char *elf_machine_of(int fd) {
         else
                 return NULL;
         for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
-                if (machines[i].class == ident[EI_CLASS] && machines[i].machine == machine)
+                if (machines[i].class == ident[EI_CLASS] && machines[i].data == ident[EI_DATA] &&
+                    machines[i].machine == machine)
                         return machines[i].name;
         return NULL;
 }
@@ -58,4 +60,32 @@ const char *elf_machine_native(void) {
 #else
         return "unknown";
 #endif
+}
+
+bool elf_machine_header(const char *arch, unsigned char ret[20]) {
+        for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++) {
+                bool lsb = machines[i].data == ELFDATA2LSB;
+
+                if (strcmp(machines[i].name, arch) != 0)
+                        continue;
+                memset(ret, 0, 20);
+                memcpy(ret, ELFMAG, SELFMAG);
+                ret[EI_CLASS] = machines[i].class;
+                ret[EI_DATA] = machines[i].data;
+                ret[EI_VERSION] = EV_CURRENT;
+                ret[lsb ? 16 : 17] = ET_EXEC;
+                ret[lsb ? 18 : 19] = (unsigned char) (machines[i].machine & 0xff);
+                ret[lsb ? 19 : 18] = (unsigned char) (machines[i].machine >> 8);
+                return true;
+        }
+        return false;
+}
+
+bool elf_machine_runs_natively(const char *arch) {
+        const char *native = elf_machine_native();
+
+        if (strcmp(arch, native) == 0)
+                return true;
+        /* The x86-64 kernel runs 32-bit x86 binaries (IA32 emulation) and x32 ones. */
+        return strcmp(native, "amd64") == 0 && (strcmp(arch, "i386") == 0 || strcmp(arch, "x32") == 0);
 }
