@@ -15,6 +15,7 @@
 
 void console_init(Console *c) {
         *c = (Console) { .log_fd = -EBADF, .slave_fd = -EBADF };
+        console_queries_init(&c->queries, CONSOLE_DEFAULT_ROWS, CONSOLE_DEFAULT_COLUMNS);
 }
 
 int console_set_log(Console *c, const char *path, uint64_t max) {
@@ -104,6 +105,16 @@ int console_log_write(Console *c, const char *data, size_t n) {
         return 0;
 }
 
+/* What the zone asks its terminal is answered by the client's terminal when one is attached, else
+ * here: an init must not wait for answers from a console nobody watches. */
+static void console_answer(Console *c, int master_fd, const char *buf, size_t n) {
+        char answer[CONSOLE_QUERIES_ANSWER_MAX];
+        size_t len = console_queries_scan(&c->queries, buf, n, answer);
+
+        if (len > 0 && console_clients_count(c) == 0)
+                (void) !write(master_fd, answer, len);
+}
+
 static void console_output(Console *c, const char *buf, size_t n) {
         int r = console_log_write(c, buf, n);
 
@@ -131,6 +142,7 @@ static int console_drain(Console *c, int fd, unsigned max_reads) {
                 if (k == 0)
                         return -EIO;
                 console_output(c, buf, (size_t) k);
+                console_answer(c, fd, buf, (size_t) k);
         }
         return 0;
 }
@@ -169,6 +181,7 @@ int console_attach(Console *c, EventLoop *e, int master_fd) {
         if (slave < 0)
                 return -errno;
         console_detach(c);
+        console_queries_init(&c->queries, CONSOLE_DEFAULT_ROWS, CONSOLE_DEFAULT_COLUMNS);
         c->loop = e;
         r = event_add_io(e, master_fd, EPOLLIN, console_on_master, c, &c->source);
         if (r < 0) {

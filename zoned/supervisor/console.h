@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console-queries.h"
 #include "event-loop.h"
 
 /* The zone's console: the master of a pty from the zone's own devpts. The
@@ -27,6 +28,7 @@ typedef struct Console {
         EventLoop *loop;
         ConsoleClient *clients;
         unsigned n_input_pending; /* clients with input the master did not take yet */
+        ConsoleQueries queries;   /* answered while no client is attached (console-queries.h) */
 } Console;
 
 void console_init(Console *c);

@@ -14,6 +14,7 @@
 #include "dev-nodes.h"
 #include "loop-device.h"
 #include "macro.h"
+#include "console-queries.h"
 #include "zone-mounts.h"
 
 #define TMPFS_DEV_OPTIONS "mode=755,size=4m,nr_inodes=64k"
@@ -358,6 +359,8 @@ int zone_mount_devpts(const char *root) {
         return 0;
 }
 
+/* A new pty has no size (0x0); the console's is what the supervisor answers a size query with
+ * (console-queries.h). */
 int zone_mount_console(const char *root, int *ret_master) {
         _cleanup_free_ char *ptmx = NULL, *slave = NULL, *console = NULL;
         _cleanup_close_ int master = -EBADF, fd = -EBADF;
@@ -371,6 +374,10 @@ int zone_mount_console(const char *root, int *ret_master) {
         if (unlockpt(master) < 0)
                 return -errno;
         if (ioctl(master, TIOCGPTN, &n) < 0)
+                return -errno;
+        if (ioctl(master, TIOCSWINSZ,
+                  &(struct winsize) { .ws_row = CONSOLE_DEFAULT_ROWS, .ws_col = CONSOLE_DEFAULT_COLUMNS }) <
+            0)
                 return -errno;
         if (asprintf(&slave, "%s/dev/pts/%u", root, n) < 0)
                 return -ENOMEM;
