@@ -47,6 +47,30 @@ static const char file_ready_brand[] = "[Brand]\n"
                                        "Ready=file:/run/ready\n"
                                        "ReadyTimeoutSec=30\n";
 
+/* Its stop protocol sets modes in the zone's tree: the init points three of those files at a host
+ * file (by its absolute path, through "..", and through /proc's magic link), and says what its own
+ * file's mode was. */
+static const char prepare_init_format[] =
+        "#!/bin/sh\n"
+        "ln -s %1$s /run/flag-absolute\n"
+        "ln -s ../../../../../../..%1$s /run/flag-dotdot\n"
+        "ln -s /proc/1/root%1$s /run/flag-proc\n"
+        ": > /run/flag-own\n"
+        "chmod 0 /run/flag-own\n"
+        "trap 'echo \"own flag mode $(stat -c %%a /run/flag-own)\"; exit 0' USR2\n"
+        "echo prepare init running\n"
+        "while :; do sleep 1; done\n";
+static const char prepare_brand[] = "[Brand]\n"
+                                    "Description=prepares files before its stop signal\n"
+                                    "Init=/sbin/prepare-init\n"
+                                    "PoweroffSignal=SIGUSR2\n"
+                                    "RebootSignal=SIGUSR2\n"
+                                    "HaltSignal=SIGUSR2\n"
+                                    "PoweroffPrepare=/run/flag-absolute:0777 /run/flag-dotdot:0777 "
+                                    "/run/flag-proc:0777 /run/flag-own:0100\n"
+                                    "Ready=exec\n"
+                                    "StopTimeoutSec=10\n";
+
 static const char stubborn_brand[] = "[Brand]\n"
                                      "Description=ignores its poweroff signal\n"
                                      "Init=/sbin/stubborn-init\n"
@@ -84,6 +108,13 @@ static void prepare(Harness *h) {
         write_file(sbin, "stubborn-init", stubborn_init, 0755);
         write_file(sbin, "reboot-loop-init", reboot_loop_init, 0755);
         write_file(sbin, "late-init", late_init, 0755);
+        {
+                g_autofree char *victim = g_build_filename(h->tmpdir, "victim", NULL);
+                g_autofree char *init = g_strdup_printf(prepare_init_format, victim);
+
+                harness_write_file(victim, "the host's\n", 0600);
+                write_file(sbin, "prepare-init", init, 0755);
+        }
 
         h->brands_dir = g_build_filename(h->tmpdir, "brands", NULL);
         g_assert_no_errno(mkdir(h->brands_dir, 0755));
@@ -91,6 +122,7 @@ static void prepare(Harness *h) {
         write_file(h->brands_dir, "reboot-loop.brand", reboot_loop_brand, 0644);
         write_file(h->brands_dir, "never-ready.brand", never_ready_brand, 0644);
         write_file(h->brands_dir, "file-ready.brand", file_ready_brand, 0644);
+        write_file(h->brands_dir, "prepare.brand", prepare_brand, 0644);
         harness_stop_zoned(h, SIGTERM);
         harness_start_zoned(h);
 
@@ -102,6 +134,8 @@ static void prepare(Harness *h) {
                            "--brand=never-ready", NULL);
         harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=file-ready", "import-fs", rootfs, "late",
                            "--brand=file-ready", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=prepare", "import-fs", rootfs, "prep",
+                           "--brand=prepare", NULL);
 }
 
 static void assert_nothing_left(Harness *h, const char *name, guint32 leader) {
@@ -227,11 +261,46 @@ static void test_ready_timeout(Harness *h, gconstpointer data) {
         assert_nothing_left(h, "n1", 0);
 }
 
+/* The stop protocol's files are set as the zone sees them, by the host's root: a symlink the zone
+ * makes never leads it out of the zone (by an absolute path, "..", or /proc's magic links), and the
+ * zone's own file gets its mode before the signal. */
+static void test_prepare_confined(Harness *h, gconstpointer data) {
+        g_autofree char *victim = NULL, *log = NULL, *log_path = NULL;
+        struct stat st;
+        guint32 leader;
+
+        if (harness_skipped(h))
+                return;
+        prepare(h);
+        victim = g_build_filename(h->tmpdir, "victim", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "p1", "-t", "prep", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl boot", "boot", "p1", NULL);
+        leader = harness_zone_leader(h, "p1");
+        /* The init made its links before it said it runs. */
+        log_path = g_build_filename(h->log_dir, "p1", "console.log", NULL);
+        for (int i = 0; i < 100; i++) {
+                g_clear_pointer(&log, g_free);
+                if (g_file_get_contents(log_path, &log, NULL, NULL) && strstr(log, "prepare init running"))
+                        break;
+                g_usleep(50000);
+        }
+        harness_zonectl_ok(h, NULL, "zonectl poweroff", "poweroff", "p1", NULL);
+        g_assert_no_errno(stat(victim, &st));
+        g_assert_cmphex(st.st_mode & 07777, ==, 0600);
+        g_clear_pointer(&log, g_free);
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        if (!strstr(log, "own flag mode 100"))
+                g_error("the zone's own file did not get its mode before the signal:\n%s", log);
+        assert_nothing_left(h, "p1", leader);
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         g_test_add("/stop/timeout", Harness, NULL, harness_setup, test_stop_timeout, harness_teardown);
         g_test_add("/stop/reboot-loop", Harness, NULL, harness_setup, test_reboot_loop, harness_teardown);
         g_test_add("/stop/ready-timeout", Harness, NULL, harness_setup, test_ready_timeout,
+                   harness_teardown);
+        g_test_add("/stop/prepare-confined", Harness, NULL, harness_setup, test_prepare_confined,
                    harness_teardown);
         return g_test_run();
 }
