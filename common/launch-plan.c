@@ -15,10 +15,8 @@ static const char *const root_mode_table[_ROOT_MODE_MAX] = {
 };
 
 static const char *const ready_mode_table[_READY_MODE_MAX] = {
-        [READY_EXEC] = "exec",
-        [READY_NOTIFY] = "notify",
-        [READY_PROCESS] = "process",
-        [READY_FILE] = "file",
+        [READY_EXEC] = "exec", [READY_NOTIFY] = "notify",   [READY_PROCESS] = "process",
+        [READY_FILE] = "file", [READY_CONSOLE] = "console",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(root_mode, RootMode);
@@ -153,7 +151,8 @@ static bool plan_is_complete(const LaunchPlan *p) {
                 return false;
         if (p->root_mode == ROOT_OVERLAY && (!p->lower || !p->upper || !p->work))
                 return false;
-        if ((p->ready == READY_PROCESS || p->ready == READY_FILE) != !!p->ready_target)
+        if ((p->ready == READY_PROCESS || p->ready == READY_FILE || p->ready == READY_CONSOLE) !=
+            !!p->ready_target)
                 return false;
         if (p->ready == READY_FILE && p->ready_target[0] != '/')
                 return false;

@@ -25,6 +25,7 @@ typedef enum ReadyMode {
         READY_NOTIFY,  /* running once the init sends READY=1 on NOTIFY_SOCKET */
         READY_PROCESS, /* running once a process named ready_target runs in the zone */
         READY_FILE,    /* running once the zone has the file ready_target */
+        READY_CONSOLE, /* running once the zone's console showed the text ready_target */
         _READY_MODE_MAX,
         _READY_MODE_INVALID = -EINVAL,
 } ReadyMode;
@@ -67,7 +68,8 @@ typedef struct LaunchPlan {
         char **reboot_prepare;
         char **halt_prepare;
         ReadyMode ready;
-        char *ready_target; /* READY_PROCESS: the process name (comm); READY_FILE: the path */
+        char *ready_target; /* READY_PROCESS: the process name (comm); READY_FILE: the path;
+                             * READY_CONSOLE: the text */
         /* How long the init has to become ready before the zone is failed; 0: no limit. */
         uint64_t ready_timeout_usec;
         char *runtime_dir;        /* per-zone runtime dir: control socket lives here */

@@ -199,13 +199,16 @@ static int brand_parse_ready(Brand *b, const BrandFile *bf) {
                 g_clear_pointer(&b->ready_target, g_free);
                 if (colon)
                         b->ready_target = g_strdup(colon + 1);
-                if (b->ready < 0 ||
-                    (b->ready == READY_PROCESS || b->ready == READY_FILE) != (colon && colon[1]) ||
-                    (b->ready == READY_FILE && colon[1] != '/') ||
-                    (colon && b->ready != READY_PROCESS && b->ready != READY_FILE) ||
-                    (b->ready_target && (strpbrk(b->ready_target, " \t") || strlen(b->ready_target) > 255)))
+                bool wants_target = b->ready == READY_PROCESS || b->ready == READY_FILE ||
+                                    b->ready == READY_CONSOLE;
+
+                if (b->ready < 0 || wants_target != (colon && colon[1]) ||
+                    (b->ready == READY_FILE && colon[1] != '/') || (colon && !wants_target) ||
+                    (b->ready_target && strlen(b->ready_target) > 255) ||
+                    (b->ready_target && b->ready != READY_CONSOLE && strpbrk(b->ready_target, " \t")))
                         return ini_key_error(bf->path, bf->text, GROUP, "Ready", bf->error,
-                                             "Ready=%s is none of exec, notify, process:NAME, file:/PATH",
+                                             "Ready=%s is none of exec, notify, process:NAME, file:/PATH, "
+                                             "console:TEXT",
                                              ready);
                 if (b->ready == READY_PROCESS && strlen(b->ready_target) > 15)
                         return ini_key_error(bf->path, bf->text, GROUP, "Ready", bf->error,

@@ -71,6 +71,16 @@ static const char prepare_brand[] = "[Brand]\n"
                                     "Ready=exec\n"
                                     "StopTimeoutSec=10\n";
 
+/* The same init, running once its console said so: the last resort of readiness. */
+static const char console_ready_brand[] = "[Brand]\n"
+                                          "Description=ready by a console line\n"
+                                          "Init=/sbin/late-init\n"
+                                          "PoweroffSignal=SIGTERM\n"
+                                          "RebootSignal=SIGTERM\n"
+                                          "HaltSignal=SIGTERM\n"
+                                          "Ready=console:late init ready\n"
+                                          "ReadyTimeoutSec=30\n";
+
 static const char stubborn_brand[] = "[Brand]\n"
                                      "Description=ignores its poweroff signal\n"
                                      "Init=/sbin/stubborn-init\n"
@@ -123,6 +133,7 @@ static void prepare(Harness *h) {
         write_file(h->brands_dir, "never-ready.brand", never_ready_brand, 0644);
         write_file(h->brands_dir, "file-ready.brand", file_ready_brand, 0644);
         write_file(h->brands_dir, "prepare.brand", prepare_brand, 0644);
+        write_file(h->brands_dir, "console-ready.brand", console_ready_brand, 0644);
         harness_stop_zoned(h, SIGTERM);
         harness_start_zoned(h);
 
@@ -136,6 +147,8 @@ static void prepare(Harness *h) {
                            "--brand=file-ready", NULL);
         harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=prepare", "import-fs", rootfs, "prep",
                            "--brand=prepare", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl import-fs --brand=console-ready", "import-fs", rootfs, "cons",
+                           "--brand=console-ready", NULL);
 }
 
 static void assert_nothing_left(Harness *h, const char *name, guint32 leader) {
@@ -240,6 +253,17 @@ static void test_ready_timeout(Harness *h, gconstpointer data) {
         leader = harness_zone_leader(h, "l1");
         harness_zonectl_ok(h, NULL, "zonectl poweroff", "poweroff", "l1", NULL);
         assert_nothing_left(h, "l1", leader);
+        g_clear_pointer(&w, zone_watch_free);
+
+        /* Ready=console: the same, by the line the init writes to its console. */
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "c1", "-t", "cons", NULL);
+        w = zone_watch_new(h, "c1");
+        harness_zonectl_ok(h, NULL, "zonectl boot (Ready=console)", "boot", "c1", NULL);
+        g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
+        g_assert_cmpstr(g_ptr_array_index(w->states, 0), ==, "starting");
+        leader = harness_zone_leader(h, "c1");
+        harness_zonectl_ok(h, NULL, "zonectl poweroff", "poweroff", "c1", NULL);
+        assert_nothing_left(h, "c1", leader);
         g_clear_pointer(&w, zone_watch_free);
         g_clear_pointer(&log, g_free);
         g_clear_pointer(&log_path, g_free);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "console-queries.h"
+#include "console.h"
 
 /* Scans text in pieces of step bytes; returns all the answers. */
 static char *scan(const char *text, size_t step) {
@@ -56,9 +57,40 @@ static void test_not_queries(void) {
         expect("\033[1\033[6n", "\033[1;1R");
 }
 
+/* Ready=console:TEXT: the text is seen wherever the reads cut it, and only once it is whole. */
+static void test_ready_text(void) {
+        static const char out[] =
+                "INIT: version 3.06 booting\r\nDebian GNU/Linux 12 web console\r\n\r\nweb login: ";
+
+        for (size_t step = 1; step <= sizeof(out); step++) {
+                Console c;
+
+                console_init(&c);
+                g_assert_cmpint(console_watch_for(&c, "web login:"), ==, 0);
+                for (size_t i = 0; i < sizeof(out) - 1; i += step) {
+                        g_assert_false(c.ready_seen && i < strlen(out) - strlen(" login: ") + 1);
+                        console_look_for_ready(&c, out + i, MIN(step, sizeof(out) - 1 - i));
+                }
+                g_assert_true(c.ready_seen);
+                console_done(&c);
+        }
+        {
+                Console c;
+
+                console_init(&c);
+                g_assert_cmpint(console_watch_for(&c, "web login:"), ==, 0);
+                console_look_for_ready(&c, "web logi", 8);
+                console_look_for_ready(&c, "n", 1);
+                g_assert_false(c.ready_seen);
+                g_assert_cmpint(console_watch_for(&c, ""), ==, -EINVAL);
+                console_done(&c);
+        }
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/console-queries/systemd", test_systemd);
         g_test_add_func("/console-queries/not-queries", test_not_queries);
+        g_test_add_func("/console/ready-text", test_ready_text);
         return g_test_run();
 }

@@ -115,9 +115,45 @@ static void console_answer(Console *c, int master_fd, const char *buf, size_t n)
                 (void) !write(master_fd, answer, len);
 }
 
+int console_watch_for(Console *c, const char *text) {
+        char *t = NULL;
+
+        if (text && (strlen(text) == 0 || strlen(text) >= CONSOLE_READY_TEXT_MAX))
+                return -EINVAL;
+        if (text && !(t = strdup(text)))
+                return -ENOMEM;
+        free(c->ready_text);
+        c->ready_text = t;
+        c->ready_tail_len = 0;
+        c->ready_seen = false;
+        return 0;
+}
+
+/* Whether the watched text is in what was read before (its last bytes) and buf. */
+void console_look_for_ready(Console *c, const char *buf, size_t n) {
+        size_t len, keep;
+        char joined[2 * CONSOLE_READY_TEXT_MAX];
+
+        if (!c->ready_text || c->ready_seen)
+                return;
+        len = strlen(c->ready_text);
+        for (size_t done = 0; done < n && !c->ready_seen;) {
+                size_t chunk = MIN(n - done, sizeof(joined) - c->ready_tail_len);
+
+                memcpy(joined, c->ready_tail, c->ready_tail_len);
+                memcpy(joined + c->ready_tail_len, buf + done, chunk);
+                c->ready_seen = memmem(joined, c->ready_tail_len + chunk, c->ready_text, len) != NULL;
+                keep = MIN(len - 1, c->ready_tail_len + chunk);
+                memcpy(c->ready_tail, joined + c->ready_tail_len + chunk - keep, keep);
+                c->ready_tail_len = keep;
+                done += chunk;
+        }
+}
+
 static void console_output(Console *c, const char *buf, size_t n) {
         int r = console_log_write(c, buf, n);
 
+        console_look_for_ready(c, buf, n);
         if (r < 0 && !c->log_failed) {
                 c->log_failed = true;
                 log_warning_errno(r, "Failed to write console log %s, dropping console output: %m",
@@ -182,6 +218,8 @@ int console_attach(Console *c, EventLoop *e, int master_fd) {
                 return -errno;
         console_detach(c);
         console_queries_init(&c->queries, CONSOLE_DEFAULT_ROWS, CONSOLE_DEFAULT_COLUMNS);
+        c->ready_tail_len = 0;
+        c->ready_seen = false;
         c->loop = e;
         r = event_add_io(e, master_fd, EPOLLIN, console_on_master, c, &c->source);
         if (r < 0) {
@@ -214,4 +252,6 @@ void console_done(Console *c) {
         c->log_fd = safe_close(c->log_fd);
         free(c->log_path);
         c->log_path = NULL;
+        free(c->ready_text);
+        c->ready_text = NULL;
 }

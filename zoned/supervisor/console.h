@@ -17,6 +17,8 @@
 
 typedef struct ConsoleClient ConsoleClient;
 
+#define CONSOLE_READY_TEXT_MAX 256
+
 typedef struct Console {
         char *log_path;   /* NULL: output is read and dropped */
         uint64_t log_max; /* bytes; 0: no cap */
@@ -29,6 +31,13 @@ typedef struct Console {
         ConsoleClient *clients;
         unsigned n_input_pending; /* clients with input the master did not take yet */
         ConsoleQueries queries;   /* answered while no client is attached (console-queries.h) */
+        /* A brand's Ready=console:TEXT: the text looked for in the output, the end of what was read
+         * so far (a text cut between two reads is found too), and whether it was seen since the
+         * console was attached. */
+        char *ready_text;
+        char ready_tail[CONSOLE_READY_TEXT_MAX];
+        size_t ready_tail_len;
+        bool ready_seen;
 } Console;
 
 void console_init(Console *c);
@@ -41,5 +50,9 @@ void console_detach(Console *c);
 void console_done(Console *c);
 /* Watches the master for EPOLLOUT while some client has input pending. */
 int console_want_output(Console *c, bool b);
+/* Looks for text in the output from now on (NULL: nothing); ready_seen says when it came. */
+int console_watch_for(Console *c, const char *text);
+/* What the console does with each piece of output it reads; exported for the unit tests. */
+void console_look_for_ready(Console *c, const char *buf, size_t n);
 /* Appends to the log with rotation; exported for the unit tests. */
 int console_log_write(Console *c, const char *data, size_t n);

@@ -304,6 +304,11 @@ int supervisor_start_zone(Supervisor *s) {
         r = supervisor_limits_load(s);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Invalid limits in the launch plan");
+        if (p->ready == READY_CONSOLE && !s->console.ready_text) {
+                r = console_watch_for(&s->console, p->ready_target);
+                if (r < 0)
+                        return supervisor_fail_start(s, r, "Invalid Ready=console: text in the launch plan");
+        }
         if (p->console_log && !s->console.log_path) {
                 r = console_set_log(&s->console, p->console_log, p->console_log_max);
                 if (r < 0)

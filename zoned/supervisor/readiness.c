@@ -65,6 +65,8 @@ static bool sign_seen(const Supervisor *s) {
                 return process_runs(s, s->plan->ready_target);
         case READY_FILE:
                 return file_exists(s, s->plan->ready_target);
+        case READY_CONSOLE:
+                return s->console.ready_seen;
         default:
                 return false; /* notify: notify.c sees READY=1 */
         }
