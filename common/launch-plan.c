@@ -109,6 +109,7 @@ static const PlanField plan_fields[] = {
         FIELD("machine_id", FIELD_MACHINE_ID, machine_id),
         FIELD("seccomp_filter", FIELD_PATH, seccomp_filter),
         FIELD("lxcfs", FIELD_PATH, lxcfs),
+        FIELD("nesting", FIELD_BOOL, nesting),
         FIELD("uid_shift", FIELD_U32_NONZERO, uid_shift),
         FIELD("uid_range", FIELD_U32_NONZERO, uid_range),
         FIELD("capabilities", FIELD_CAPABILITIES, capabilities),

@@ -79,6 +79,9 @@ typedef struct LaunchPlan {
         char *machine_id;     /* 32 lowercase hex digits: the zone's /etc/machine-id and container_uuid */
         char *seccomp_filter; /* file with the compiled system call filter (struct sock_filter[]) */
         char *lxcfs; /* mount point of zoned's lxcfs, whose files are bound over /proc's; NULL: none */
+        /* Nesting=yes: a procfs and a read-only sysfs without masks under /dev/.zoned-nesting, so
+         * that a container manager in the zone may mount fresh ones (zone-mounts.h). */
+        bool nesting;
         /* The zone's user namespace: zone ids 0..uid_range-1 are host ids uid_shift.. (the same
          * for gids). uid_range 0: no user namespace of its own (PrivateUsers=no). */
         uint32_t uid_shift;

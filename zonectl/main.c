@@ -23,6 +23,7 @@ bool arg_value = false;
 const char *arg_template = NULL;
 bool arg_copy = false;
 int arg_private_users = -1;
+int arg_nesting = -1;
 int arg_signal = SIGTERM;
 const char *arg_kill_whom = "all";
 const char *arg_user = NULL;
@@ -128,6 +129,8 @@ static void help(void) {
                "  -t --template=TEMPLATE      create: the template\n"
                "     --copy                   create: a full copy instead of an overlay\n"
                "     --private-users=yes|no   create: users of its own (default) or the host's\n"
+               "     --nesting=yes|no         create: what container managers in the zone need\n"
+               "                              (default no; see zoned.zone(5), NESTING)\n"
                "     --memory=SIZE ...        create: limits, one option per key of set: --memory,\n"
                "                              --memory-high, --swap, --cpu-quota, --cpu-weight,\n"
                "                              --cpus, --tasks, --io-weight, --io-read-bandwidth,\n"
@@ -165,6 +168,7 @@ enum {
         ARG_VALUE,
         ARG_COPY,
         ARG_PRIVATE_USERS,
+        ARG_NESTING,
         ARG_KILL_WHOM,
         ARG_BRAND,
         ARG_FORMAT,
@@ -191,6 +195,7 @@ static const struct option options[] = {
         { "template", required_argument, NULL, 't' },
         { "copy", no_argument, NULL, ARG_COPY },
         { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
+        { "nesting", required_argument, NULL, ARG_NESTING },
         { "signal", required_argument, NULL, 's' },
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "user", required_argument, NULL, 'u' },
@@ -305,6 +310,11 @@ static int parse_option(int c, const char *value) {
                 break;
         case ARG_COPY:
                 arg_copy = true;
+                break;
+        case ARG_NESTING:
+                arg_nesting = parse_yes_no(value);
+                if (arg_nesting < 0)
+                        return cli_error_errno(EINVAL, "invalid --nesting: \"%s\" (yes or no)", value);
                 break;
         case ARG_PRIVATE_USERS:
                 arg_private_users = parse_yes_no(value);

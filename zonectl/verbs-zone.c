@@ -82,6 +82,8 @@ static void print_zone_info(const ZoneInfo *i) {
         if (i->autoboot >= 0)
                 print_field("Autoboot", i->autoboot ? "yes" : "no");
         print_users(i);
+        if (i->nesting > 0)
+                print_field("Nesting", "yes: container managers can run in it (zoned.zone(5), NESTING)");
         if (!isempty(i->status_text))
                 print_field("Status", i->status_text);
 }
@@ -222,6 +224,8 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "copy", "b", 1);
         if (r >= 0 && arg_private_users >= 0)
                 r = sd_bus_message_append(m, "{sv}", "PrivateUsers", "b", arg_private_users);
+        if (r >= 0 && arg_nesting >= 0)
+                r = sd_bus_message_append(m, "{sv}", "Nesting", "b", arg_nesting);
         if (r >= 0 && arg_brand)
                 r = sd_bus_message_append(m, "{sv}", "Brand", "s", arg_brand);
         for (char **l = arg_limits; r >= 0 && l && *l; l++)

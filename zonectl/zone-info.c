@@ -29,6 +29,7 @@ static const struct {
         { "Since", 't', offsetof(ZoneInfo, since) },
         { "Autoboot", 'b', offsetof(ZoneInfo, autoboot) },
         { "PrivateUsers", 'b', offsetof(ZoneInfo, private_users) },
+        { "Nesting", 'b', offsetof(ZoneInfo, nesting) },
         { "UIDShift", 'u', offsetof(ZoneInfo, uid_shift) },
         { "UIDRange", 'u', offsetof(ZoneInfo, uid_range) },
 };

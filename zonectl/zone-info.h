@@ -17,12 +17,13 @@ typedef struct ZoneInfo {
         uint64_t since;
         int autoboot;      /* -1: not known */
         int private_users; /* -1: not known */
+        int nesting;       /* -1: not known */
         uint32_t uid_shift;
         uint32_t uid_range;
 } ZoneInfo;
 
 #define ZONE_INFO_NULL \
-        { .autoboot = -1, .private_users = -1 }
+        { .autoboot = -1, .private_users = -1, .nesting = -1 }
 
 void zone_info_done(ZoneInfo *i);
 

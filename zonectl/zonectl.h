@@ -24,6 +24,7 @@ extern bool arg_value;
 extern const char *arg_template;
 extern bool arg_copy;
 extern int arg_private_users; /* -1: zoned's default */
+extern int arg_nesting;       /* -1: zoned's default (no) */
 extern int arg_signal;
 extern const char *arg_kill_whom;
 extern const char *arg_user;

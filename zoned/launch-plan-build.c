@@ -75,6 +75,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->cgroup = zone_cgroup_path(z);
         p->machine_id = g_strdup(z->config.machine_id);
         p->seccomp_filter = manager_seccomp_filter_path(m);
+        p->nesting = z->config.nesting;
         if (z->config.private_users) {
                 /* zone-userns.c made sure there is one before the boot got here. */
                 if (z->config.uid_range == 0)

@@ -89,8 +89,9 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = bus_read_options_full(msg,
                                   (const BusOption[]) { { "copy", "b", &o.copy },
                                                         { "PrivateUsers", "b", &o.private_users },
-                                                        { "Brand", "s", &o.brand } },
-                                  3, read_create_setting, &settings, error);
+                                                        { "Brand", "s", &o.brand },
+                                                        { "Nesting", "b", &o.nesting } },
+                                  4, read_create_setting, &settings, error);
         if (r >= 0)
                 r = create_network(m, &settings.network, &o.network, error);
         if (r >= 0)

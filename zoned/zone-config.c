@@ -90,6 +90,8 @@ static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneCon
                                      "MachineID=%s is not 32 lowercase hex digits", c->machine_id);
         if (get_bool(f, "LXCFS", true, &c->lxcfs) < 0)
                 return ini_key_error(path, text, GROUP, "LXCFS", ret_error, "LXCFS= is not a boolean");
+        if (get_bool(f, "Nesting", false, &c->nesting) < 0)
+                return ini_key_error(path, text, GROUP, "Nesting", ret_error, "Nesting= is not a boolean");
         return 0;
 }
 
@@ -145,10 +147,11 @@ static void take_disk_quota(ZoneConfig *c) {
 }
 
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
-        static const char *const keys[] = { "Template",         "Brand",     "Storage",
-                                            "Autoboot",         "MachineID", "PrivateUsers",
-                                            "UIDShift",         "UIDRange",  "Capabilities",
-                                            "DropCapabilities", "LXCFS",     NULL };
+        static const char *const keys[] = {
+                "Template",     "Brand",    "Storage",  "Autoboot",     "MachineID",
+                "PrivateUsers", "UIDShift", "UIDRange", "Capabilities", "DropCapabilities",
+                "LXCFS",        "Nesting",  NULL
+        };
         static const IniSection sections[] = { { GROUP, keys }, {} };
         g_autoptr(GKeyFile) f = NULL;
         g_autofree char *text = NULL;
@@ -245,6 +248,8 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 g_key_file_set_uint64(f, GROUP_LIMITS, "DiskQuota", c->disk_quota);
         if (!c->lxcfs)
                 g_key_file_set_boolean(f, GROUP, "LXCFS", false);
+        if (c->nesting)
+                g_key_file_set_boolean(f, GROUP, "Nesting", true);
         zone_config_limits_save(f, &c->limits);
         zone_config_network_save(f, &c->network);
         text = g_key_file_to_data(f, NULL, NULL);

@@ -43,6 +43,10 @@ typedef struct ZoneConfig {
          * zone without one, whose writable layer is a directory of the state dir. */
         uint64_t disk_quota;
         bool lxcfs; /* LXCFS=, default yes: zoned's lxcfs files over its /proc entries (lxcfs.h) */
+        /* Nesting=, default no: what a container manager inside the zone needs (zoned.zone(5),
+         * NESTING): a procfs and a sysfs of the zone's that its masks do not cover, so that the
+         * kernel lets it mount fresh ones. */
+        bool nesting;
         ZoneLimits limits;
         ZoneNetwork network; /* [Network] (zone-config-network.h) */
 } ZoneConfig;

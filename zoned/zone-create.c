@@ -260,6 +260,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                                        ? 0
                                        : disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
         z->config.lxcfs = true;
+        z->config.nesting = o->nesting;
         r = zone_limits_check_new(z, &o->limits, error);
         if (r < 0) {
                 zone_free(z);

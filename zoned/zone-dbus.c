@@ -68,6 +68,12 @@ static int property_get_private_users(sd_bus *bus, const char *path, const char 
         return sd_bus_message_append(reply, "b", z->config.private_users);
 }
 
+static int property_get_nesting(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Zone *z = userdata;
+        return sd_bus_message_append(reply, "b", z->config.nesting);
+}
+
 /* UIDShift and UIDRange: 0 for a zone with the host's users. */
 static int property_get_uid(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -234,6 +240,7 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_PROPERTY("Autoboot", "b", property_get_autoboot, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PrivateUsers", "b", property_get_private_users, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Nesting", "b", property_get_nesting, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UIDRange", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DiskQuota", "t", property_get_disk, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

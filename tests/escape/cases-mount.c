@@ -80,7 +80,18 @@ static void case_proc_fresh(const EscapeHost *host) {
         const char *target = escape_scratch_dir("proc");
         char path[300];
 
-        (void) host;
+        /* A nesting zone may mount a procfs (a container manager in it does): what that shows must
+         * still be refused. Not from a user namespace of its own without a PID namespace: the
+         * zone's PID namespace is not that namespace's to show. */
+        if (host->nesting && !host->nested_userns) {
+                if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+                        escape_unclear("mount -t proc", "a nesting zone cannot mount a procfs: %m");
+                        return;
+                }
+                escape_try_procfs(target);
+                (void) umount2(target, MNT_DETACH);
+                return;
+        }
         if (escape_expect_refused("mount -t proc",
                                   mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
                                   REFUSED_BY(EPERM))) {
@@ -113,6 +124,28 @@ static void case_sys_remount(const EscapeHost *host) {
                 (void) umount2(target, MNT_DETACH);
         } else
                 escape_expect_refused("mount -t sysfs", -1, REFUSED_BY(EPERM));
+}
+
+/* A nesting zone's procfs and sysfs without masks: what they show is refused as the host's, and
+ * they cannot be unmounted or made writable. A zone without Nesting=yes has none. */
+static void case_nesting_mounts(const EscapeHost *host) {
+        struct stat st;
+
+        if (!host->nesting) {
+                escape_expect_refused("find " ESCAPE_NESTING_PROC, stat(ESCAPE_NESTING_PROC, &st),
+                                      REFUSED_BY(ENOENT));
+                return;
+        }
+        escape_try_procfs(ESCAPE_NESTING_PROC);
+        escape_try_write_open(ESCAPE_NESTING_SYS "/kernel/mm/transparent_hugepage/enabled",
+                              REFUSED_BY(EROFS, EACCES, EPERM));
+        escape_expect_refused("remount,rw " ESCAPE_NESTING_SYS,
+                              mount(NULL, ESCAPE_NESTING_SYS, NULL, MS_REMOUNT | MS_BIND, NULL),
+                              REFUSED_BY(EPERM));
+        escape_expect_refused("umount " ESCAPE_NESTING_PROC, umount2(ESCAPE_NESTING_PROC, 0),
+                              REFUSED_BY(EINVAL, EPERM));
+        escape_expect_refused("umount " ESCAPE_NESTING_SYS, umount2(ESCAPE_NESTING_SYS, 0),
+                              REFUSED_BY(EINVAL, EPERM));
 }
 
 /* The masks over /proc: a locked mount cannot be taken off (EINVAL) or moved. */
@@ -193,6 +226,8 @@ const EscapeCase escape_cases_mount[] = {
         { "proc-fresh", "mount a procfs without masks", case_proc_fresh, true },
         { "sys-remount", "remount /sys read-write, or mount a sysfs", case_sys_remount, true },
         { "umount-masks", "unmount the masks over /proc", case_umount_masks, true },
+        { "nesting-mounts", "use a nesting zone's procfs and sysfs without masks", case_nesting_mounts,
+          true },
         { "pseudo-fs", "mount debugfs, tracefs, securityfs, bpf, ...", case_pseudo_fs, true },
         { "shocker", "open_by_handle_at() of the host's root", case_shocker, false },
         { NULL, NULL, NULL, false },

@@ -116,6 +116,40 @@ void escape_try_read(const char *path, const int *expected) {
         close(fd);
 }
 
+void escape_try_kallsyms(const char *path, const int *expected) {
+        char what[4200], line[512];
+        FILE *f;
+
+        snprintf(what, sizeof(what), "read %s", path);
+        f = fopen(path, "re");
+        if (!f) {
+                (void) escape_expect_refused(what, -1, expected);
+                return;
+        }
+        if (!fgets(line, sizeof(line), f))
+                escape_refused(what, "it reads empty");
+        else if (strspn(line, "0") == strcspn(line, " "))
+                escape_refused(what, "its addresses are zero (kptr_restrict)");
+        else
+                escape_escaped("read the kernel's addresses from %s: %.40s", path, line);
+        fclose(f);
+}
+
+void escape_try_procfs(const char *base) {
+        char path[300];
+
+        /* ENOENT: a kernel without CONFIG_PROC_KCORE. */
+        snprintf(path, sizeof(path), "%s/kcore", base);
+        escape_try_read(path, REFUSED_BY(EACCES, EPERM, ENOENT));
+        snprintf(path, sizeof(path), "%s/kallsyms", base);
+        escape_try_kallsyms(path, REFUSED_BY(EACCES, EPERM));
+        /* ENOENT: a procfs mounted in a user namespace other than the host's has none. */
+        snprintf(path, sizeof(path), "%s/sysrq-trigger", base);
+        escape_try_write_open(path, REFUSED_BY(EACCES, EPERM, EROFS, ENOENT));
+        snprintf(path, sizeof(path), "%s/sys/kernel/core_pattern", base);
+        escape_try_write_open(path, REFUSED_BY(EACCES, EPERM, EROFS));
+}
+
 bool escape_is_mount_point(const char *path) {
         char line[8192];
         bool found = false;

@@ -26,7 +26,13 @@ typedef struct EscapeHost {
         const char *other_zone_path;             /* --other-inside=: the same file, as that zone sees it */
         const char *sockets[ESCAPE_SOCKETS_MAX]; /* --socket=, repeated: the host's sockets of zoned */
         unsigned n_sockets;
+        bool nesting;       /* --nesting: the zone has Nesting=yes (fresh procfs mounts are its right) */
+        bool nested_userns; /* the cases run again in a user namespace of the zone's own */
 } EscapeHost;
+
+/* Where a nesting zone's unmasked procfs and sysfs are (zoned.zone(5), NESTING). */
+#define ESCAPE_NESTING_PROC "/dev/.zoned-nesting/proc"
+#define ESCAPE_NESTING_SYS "/dev/.zoned-nesting/sys"
 
 typedef struct EscapeCase {
         const char *name;
@@ -54,6 +60,14 @@ void escape_try_write_open(const char *path, const int *expected);
 /* Opens path for reading and reads from it: refused if that fails with one of expected, or if it
  * reads nothing, or it is the zone's own /dev/null. */
 void escape_try_read(const char *path, const int *expected);
+
+/* Reads the first symbol of a kallsyms file: refused if its address is zero (what the kernel shows
+ * to all but the host's root), or if reading fails with one of expected. */
+void escape_try_kallsyms(const char *path, const int *expected);
+
+/* What a procfs at base (/proc, a fresh one, a nesting zone's) must still refuse: the host's
+ * memory and symbols, sysrq, a kernel sysctl. */
+void escape_try_procfs(const char *base);
 
 /* Makes a device node at path and reads it: refused if either is refused. */
 void escape_try_node(const char *path, mode_t type, unsigned major, unsigned minor);

@@ -56,6 +56,7 @@ static int write_file(const char *path, const char *text) {
 /* A child in user, mount and network namespaces of its own, mapped to the zone's root: the nested
  * cases once more. Its status: 0, or 1 if something got through. */
 static void case_userns(const EscapeHost *host) {
+        EscapeHost nested;
         char map[64];
         int status;
         pid_t pid;
@@ -85,10 +86,12 @@ static void case_userns(const EscapeHost *host) {
                         _exit(3);
                 escape_refused("unshare(CLONE_NEWUSER)",
                                "allowed: root of a user namespace of its own, trying again");
+                nested = *host;
+                nested.nested_userns = true;
                 for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
                         for (const EscapeCase *c = groups[g]; c->name; c++)
                                 if (c->nested)
-                                        run_case(c, host, "userns/");
+                                        run_case(c, &nested, "userns/");
                 _exit(escape_n_escaped() > before);
         }
         while (waitpid(pid, &status, 0) < 0)
@@ -174,6 +177,8 @@ static int parse_option(const char *arg, EscapeHost *host) {
                 return host->other_host_path = v, 0;
         if ((v = option(arg, "--other-inside")))
                 return host->other_zone_path = v, 0;
+        if (strcmp(arg, "--nesting") == 0)
+                return host->nesting = true, 0;
         if ((v = option(arg, "--socket")) && host->n_sockets < ESCAPE_SOCKETS_MAX)
                 return host->sockets[host->n_sockets++] = v, 0;
         return -1;

@@ -99,6 +99,7 @@ static void boot_other_zone(Harness *h, char **ret_host_path) {
 
 typedef struct Host {
         pid_t sleeper; /* a process of the host, HOST_MARK in its command line */
+        bool nesting;  /* the zone attacked has Nesting=yes */
         char *other_path;
         unsigned disk_major, disk_minor;
         char *disk_fstype;
@@ -275,6 +276,8 @@ static void run_escape(Harness *h, const char *zone, const Host *host, const cha
                                 other, "--other-inside=" OTHER_FILE, private, control, NULL);
         if (bus)
                 g_strv_builder_add(b, bus);
+        if (host->nesting)
+                g_strv_builder_add(b, "--nesting");
         g_strv_builder_addv(b, (const char **) cases);
         argv = g_strv_builder_end(b);
         harness_zonectl_full(h, &r, &(HarnessSpawn) { .argv = (const char *const *) argv });
@@ -384,6 +387,34 @@ static void test_debian(Harness *h, gconstpointer data) {
         host_done(h, &host);
 }
 
+/* A Debian zone with Nesting=yes: it may mount a fresh procfs, and has one without masks; what they
+ * show of the host is refused all the same, and the host is unchanged. */
+static void test_nesting(Harness *h, gconstpointer data) {
+        g_auto(GStrv) cases = NULL;
+        const char *rootfs;
+        guint32 leader;
+        Host host;
+
+        if (harness_skipped(h))
+                return;
+        rootfs = harness_debian_rootfs_or_skip();
+        if (!rootfs)
+                return;
+        cases = escape_cases();
+        host_setup(h, &host);
+        host.nesting = true;
+        import_with_escape(h, rootfs, "deb", NULL);
+        harness_zonectl_ok(h, NULL, "zonectl create --nesting=yes", "create", "nest1", "-t", "deb",
+                           "--nesting=yes", NULL);
+        leader = harness_boot_zone(h, "nest1");
+        g_assert_true(harness_leader_has_userns((pid_t) leader));
+        harness_zonectl_ok(h, NULL, "systemctl is-system-running --wait", "shell", "nest1", "--", "/bin/sh",
+                           "-c", "systemctl is-system-running --wait >/dev/null; true", NULL);
+        attack_from(h, "nest1", &host, (const char *const *) cases);
+        harness_poweroff_zone(h, "nest1");
+        host_done(h, &host);
+}
+
 static void test_opt_out(Harness *h, gconstpointer data) {
         Host host;
 
@@ -401,5 +432,6 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/escape/busybox", test_busybox, HARNESS_ZONECTL);
         HARNESS_TEST("/escape/debian", test_debian, HARNESS_ZONECTL);
         HARNESS_TEST("/escape/opt-out", test_opt_out, HARNESS_ZONECTL);
+        HARNESS_TEST("/escape/nesting", test_nesting, HARNESS_ZONECTL);
         return g_test_run();
 }

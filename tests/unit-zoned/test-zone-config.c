@@ -142,6 +142,26 @@ static void test_lxcfs(void) {
         zone_config_done(&c);
 }
 
+/* Nesting=: no by default, written only when yes, read back; anything else names the key. */
+static void test_nesting(void) {
+        g_autofree char *p = g_build_filename(tmpdir, "nesting.zone", NULL), *text = NULL;
+        ZoneConfig c;
+
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\n");
+        g_assert_false(c.nesting);
+        g_assert_cmpint(zone_config_save(p, &c), ==, 0);
+        g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+        g_assert_null(strstr(text, "Nesting"));
+        zone_config_done(&c);
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nNesting=yes\n");
+        g_assert_true(c.nesting);
+        g_assert_cmpint(zone_config_save(p, &c), ==, 0);
+        zone_config_done(&c);
+        g_assert_cmpint(zone_config_load(p, &c, NULL), ==, 0);
+        g_assert_true(c.nesting);
+        zone_config_done(&c);
+}
+
 static void test_capabilities(void) {
         ZoneConfig c;
 
@@ -197,6 +217,7 @@ static void test_bad(void) {
         check_bad("[Zone]\nTemplate=t\nBrand=b\nPrivateUsers=perhaps\n",
                   ":4: PrivateUsers= is not a boolean");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nLXCFS=maybe\n", ":4: LXCFS= is not a boolean");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nNesting=sometimes\n", ":4: Nesting= is not a boolean");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=-5\nUIDRange=65536\n", ":4: UIDShift= is not");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=0x80000\nUIDRange=65536\n", ":4: UIDShift= is not");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294967296\nUIDRange=65536\n",
@@ -511,6 +532,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/machine-id", test_machine_id);
         g_test_add_func("/zone-config/users", test_users);
         g_test_add_func("/zone-config/lxcfs", test_lxcfs);
+        g_test_add_func("/zone-config/nesting", test_nesting);
         g_test_add_func("/zone-config/capabilities", test_capabilities);
         g_test_add_func("/zone-config/capability-names", test_capability_names);
         g_test_add_func("/zone-config/default-mask", test_default_mask);

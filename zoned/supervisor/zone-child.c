@@ -235,6 +235,10 @@ static int child_mount_lxcfs(ZoneChild *c) {
         return zone_mount_lxcfs(c->root, c->plan->lxcfs);
 }
 
+static int child_mount_nesting(ZoneChild *c) {
+        return c->plan->nesting ? zone_mount_nesting(c->root) : 0;
+}
+
 static int child_mount_run_tmp(ZoneChild *c) {
         return zone_mount_run_tmp(c->root, c->owner);
 }
@@ -413,6 +417,7 @@ static const struct {
         { "Failed to mount /dev", child_mount_dev, ROLE_TREE },
         { "Failed to mask /proc entries", child_mask_proc, ROLE_TREE },
         { "Failed to bind lxcfs' files over /proc", child_mount_lxcfs, ROLE_TREE },
+        { "Failed to mount the nesting zone's procfs and sysfs", child_mount_nesting, ROLE_TREE },
         { "Failed to mount /run and /tmp", child_mount_run_tmp, ROLE_TREE },
         { "Failed to join the zone's cgroups", child_join_cgroups, ROLE_ZONE },
         { "Failed to become the zone's root", child_become_root, ROLE_INIT },

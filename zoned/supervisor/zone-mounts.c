@@ -192,6 +192,20 @@ int zone_mount_mask_proc(const char *root) {
         return 0;
 }
 
+int zone_mount_nesting(const char *root) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        r = mount_point(root, ZONE_NESTING_DIR, 0755, &dir);
+        if (r < 0)
+                return r;
+        r = mount_fs(root, ZONE_NESTING_DIR "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
+        if (r < 0)
+                return r;
+        return mount_fs(root, ZONE_NESTING_DIR "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        NULL, 0555);
+}
+
 /* What lxcfs serves, bound over the zone's own entries: views of the zone's cgroups (memory, cpuset,
  * cpuacct, CPU quota, blkio) and of its init's start (uptime). Read-only, and locked with the rest
  * of the tree once a zone with a user namespace gets its copy: its root cannot unmount them, and

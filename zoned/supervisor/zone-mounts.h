@@ -41,6 +41,15 @@ int zone_mount_mask_proc(const char *root);
  * sys/devices/system/cpu/online (those it has) from its mount point lxcfs, read-only, over the
  * zone's; nothing when lxcfs is NULL, or dead already at the first file. After /proc and /sys. */
 int zone_mount_lxcfs(const char *root, const char *lxcfs);
+
+/* Nesting=yes: a procfs (read-write) and a sysfs (read-only) of the zone's under
+ * /dev/.zoned-nesting with nothing mounted over them. The kernel lets a user namespace mount a
+ * fresh procfs or sysfs only where one it can see is fully visible, and the zone's /proc and /sys
+ * are not (masks, lxcfs' files, the tmpfs over /sys/fs): a container manager in the zone needs
+ * these. What they show is what the masks hide (zoned.zone(5), NESTING). Made before the zone
+ * enters its user namespace, like the masks: locked, the zone cannot unmount or change them. */
+#define ZONE_NESTING_DIR "dev/.zoned-nesting"
+int zone_mount_nesting(const char *root);
 /* The same into the running zone of leader, over the files of an lxcfs that died (a new one serves
  * lxcfs now). Made from outside, so not locked, which matters little: what the zone's root can
  * unmount them to see is the dead lxcfs' files below (ENOTCONN). Nothing for a zone that booted
