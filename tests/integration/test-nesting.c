@@ -72,8 +72,79 @@ static void test_nesting(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "flat");
 }
 
+#define PODMAN_RUN                                                              \
+        "podman import /root/busybox.tar localhost/busybox >/dev/null 2>&1 && " \
+        "podman run --rm localhost/busybox echo hi 2>&1"
+
+/* The Debian tree with podman (tests/fixtures/build-debian-rootfs.sh ... podman), or NULL. */
+static char *podman_rootfs(void) {
+        g_auto(HarnessRun) r = { 0 };
+
+        harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash",
+                                                                      g_getenv("ZONED_TEST_DEBIAN_SCRIPT"),
+                                                                      "bookworm", "amd64", "podman", NULL },
+                                      .timeout_ms = 900000 },
+                    &r);
+        if (r.status != 0) {
+                g_test_skip_printf(
+                        "no Debian bookworm tree with podman: build-debian-rootfs.sh failed (%d): %s",
+                        r.status, r.err);
+                return NULL;
+        }
+        return g_strdup(g_strstrip(r.out));
+}
+
+/* podman in a nesting zone runs a container from an image made here, of the busybox fixture:
+ * nothing is fetched. */
+static void test_podman(Harness *h, gconstpointer data) {
+        g_autofree char *rootfs = NULL, *tree = NULL, *cmd = NULL, *out = NULL;
+        int status;
+
+        if (harness_skipped(h))
+                return;
+        rootfs = podman_rootfs();
+        if (!rootfs)
+                return;
+        g_free(harness_import_fs(h, rootfs, "pod", NULL));
+        tree = g_build_filename(h->state_dir, ".templates", "pod", "rootfs", NULL);
+        cmd = g_strdup_printf("tar --numeric-owner -C '%s' -cf '%s/root/busybox.tar' .",
+                              harness_busybox_rootfs(), tree);
+        g_assert_cmpint(system(cmd), ==, 0);
+        /* The zone's root is an overlayfs, on which podman's overlay driver cannot put its layers. */
+        g_free(cmd);
+        cmd = g_build_filename(tree, "etc/containers/storage.conf", NULL);
+        harness_write_file(cmd,
+                           "[storage]\ndriver = \"vfs\"\nrunroot = \"/run/containers/storage\"\n"
+                           "graphroot = \"/var/lib/containers/storage\"\n",
+                           0644);
+        /* On a cgroup v1 hybrid host the zone's cgroup2 has no controllers to give podman's
+         * containers limits with (the zone's own limits hold from outside). */
+        g_free(cmd);
+        cmd = g_build_filename(tree, "etc/containers/containers.conf", NULL);
+        harness_write_file(cmd, "[containers]\npids_limit = 0\n", 0644);
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "ci", "-t", "pod", "--nesting=yes", NULL);
+        harness_boot_zone(h, "ci");
+        out = harness_zone_sh_status(h, "ci", PODMAN_RUN, &status);
+        g_test_message("podman in a nesting zone (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_cmpstr(out, ==, "hi\n");
+        harness_poweroff_zone(h, "ci");
+        g_clear_pointer(&out, g_free);
+
+        /* Without Nesting=yes the container's procfs is refused, and podman says so. */
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "flat", "-t", "pod", NULL);
+        harness_boot_zone(h, "flat");
+        out = harness_zone_sh_status(h, "flat", PODMAN_RUN, &status);
+        g_test_message("podman in a zone without nesting (%d): %s", status, out);
+        g_assert_cmpint(status, !=, 0);
+        g_assert_nonnull(strstr(out, "proc"));
+        g_assert_nonnull(strstr(out, "Operation not permitted"));
+        harness_poweroff_zone(h, "flat");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/nesting/mounts", test_nesting, HARNESS_ZONECTL);
+        HARNESS_TEST("/nesting/podman", test_podman, HARNESS_ZONECTL);
         return g_test_run();
 }
