@@ -4,11 +4,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/openat2.h>
 #include <pwd.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 
+#include "fd-util.h"
 #include "macro.h"
 #include "zone-user.h"
 
@@ -22,19 +21,15 @@ void zone_user_done(ZoneUser *u) {
 
 /* Opens a file of the zone, with every path component resolved inside root. */
 static int open_in_root(const char *root, const char *path, FILE **ret) {
-        struct open_how how = {
-                .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
         _cleanup_close_ int root_fd = -EBADF, fd = -EBADF;
         FILE *f;
 
         root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return -errno;
-        fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        fd = openat_in_root(root_fd, path, O_RDONLY, 0);
         if (fd < 0)
-                return -errno;
+                return fd;
         f = fdopen(fd, "re");
         if (!f)
                 return -errno;
