@@ -124,6 +124,7 @@ int uid_ranges_add_proc_maps(GArray *ranges, const char *proc) {
         g_autoptr(GError) error = NULL;
         const char *pid;
 
+        (void) user_namespace_seen(seen, proc, "self");
         d = g_dir_open(proc, 0, &error);
         if (!d)
                 return g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? -ENOENT : -EIO;
@@ -147,27 +148,91 @@ static gint compare_start(gconstpointer a, gconstpointer b) {
         return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int uid_range_allocate(const UidPool *pool, const GArray *taken, uint32_t *ret_shift) {
+bool uid_range_size_is_valid(uint32_t size) {
+        return size > 0 && size % UID_RANGE_SIZE == 0 && size <= UID_RANGE_SIZE_MAX;
+}
+
+int uid_range_allocate(const UidPool *pool, const GArray *taken, uint32_t size, uint32_t *ret_shift) {
         g_autoptr(GArray) sorted = g_array_sized_new(FALSE, FALSE, sizeof(UidRange), taken->len);
         uint64_t candidate = align_up(pool->first);
 
+        if (!uid_range_size_is_valid(size))
+                return -EINVAL;
         g_array_append_vals(sorted, taken->data, taken->len);
         g_array_sort(sorted, compare_start);
         /* Sorted by start, each range either ends before the candidate, starts after it (then the
          * candidate is free), or pushes it past its end. */
         for (guint i = 0; i < sorted->len; i++) {
                 const UidRange *t = &g_array_index(sorted, UidRange, i);
-                UidRange c = { .start = candidate, .size = UID_RANGE_SIZE };
+                UidRange c = { .start = candidate, .size = size };
 
-                if (candidate + UID_RANGE_SIZE - 1 > pool->last)
+                if (candidate + size - 1 > pool->last)
                         break;
-                if (t->start >= candidate + UID_RANGE_SIZE)
+                if (t->start >= candidate + size)
                         break;
                 if (uid_range_overlaps(t, &c))
                         candidate = align_up(t->start + t->size);
         }
-        if (candidate + UID_RANGE_SIZE - 1 > pool->last)
+        if (candidate + size - 1 > pool->last)
                 return -ENOSPC;
         *ret_shift = (uint32_t) candidate;
+        return 0;
+}
+
+/* The extents "INSIDE OUTSIDE COUNT" of a map, as ranges of inside ids. 1: the identity of the
+ * initial namespace. */
+static int map_inside_ranges(const char *text, GArray *ranges) {
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+        for (char **l = lines; *l; l++) {
+                g_auto(GStrv) f = g_strsplit_set(*l, " \t", -1);
+                uint64_t v[3];
+                size_t n = 0;
+                bool bad = false;
+
+                for (char **w = f; *w && !bad; w++)
+                        if (**w)
+                                bad = n >= 3 || parse_u64(*w, *w + strlen(*w), &v[n++]) < 0;
+                if (bad || n != 3)
+                        continue;
+                if (v[0] == 0 && v[1] == 0 && v[2] == UINT32_MAX)
+                        return 1;
+                add_range(ranges, v[0], v[2]);
+        }
+        return 0;
+}
+
+int uid_pool_from_maps(const char *uid_map, const char *gid_map, UidPool *ret, uint64_t *ret_ids) {
+        g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(UidRange));
+        g_autoptr(GArray) gids = g_array_new(FALSE, FALSE, sizeof(UidRange));
+        UidRange best = {};
+
+        int uid_identity = map_inside_ranges(uid_map, uids), gid_identity = map_inside_ranges(gid_map, gids);
+
+        if (uid_identity > 0 && gid_identity > 0)
+                return 1;
+        /* The longest run of ids that are uids and gids alike. */
+        for (guint i = 0; i < uids->len; i++)
+                for (guint j = 0; j < gids->len; j++) {
+                        const UidRange *u = &g_array_index(uids, UidRange, i),
+                                       *g = &g_array_index(gids, UidRange, j);
+                        uint64_t start = MAX(u->start, g->start),
+                                 end = MIN(u->start + u->size, g->start + g->size);
+
+                        if (end > start && end - start > best.size)
+                                best = (UidRange) { .start = start, .size = end - start };
+                }
+        if (ret_ids)
+                *ret_ids = best.size;
+        /* Never the container's own users, whoever they are: its ids 0..65535. */
+        if (best.start + best.size <= UID_RANGE_SIZE)
+                return -ENOSPC;
+        if (best.start < UID_RANGE_SIZE) {
+                best.size -= UID_RANGE_SIZE - best.start;
+                best.start = UID_RANGE_SIZE;
+        }
+        if (align_up(best.start) + UID_RANGE_SIZE > best.start + best.size)
+                return -ENOSPC;
+        *ret = (UidPool) { .first = (uint32_t) best.start, .last = (uint32_t) (best.start + best.size - 1) };
         return 0;
 }

@@ -79,10 +79,12 @@ static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneCon
                                      "Template= missing or invalid");
         if (!c->brand || !zone_name_is_valid(c->brand))
                 return ini_key_error(path, text, GROUP, "Brand", ret_error, "Brand= missing or invalid");
-        if (storage && !streq(storage, "overlay") && !streq(storage, "copy"))
+        if (storage && !streq(storage, "overlay") && !streq(storage, "copy") &&
+            !streq(storage, "shifted-copy"))
                 return ini_key_error(path, text, GROUP, "Storage", ret_error,
-                                     "Storage=%s is neither overlay nor copy", storage);
-        c->copy = storage && streq(storage, "copy");
+                                     "Storage=%s is not overlay, copy or shifted-copy", storage);
+        c->shifted = streq_ptr(storage, "shifted-copy");
+        c->copy = c->shifted || streq_ptr(storage, "copy");
         if (get_bool(f, "Autoboot", false, &c->autoboot) < 0)
                 return ini_key_error(path, text, GROUP, "Autoboot", ret_error, "Autoboot= is not a boolean");
         if (c->machine_id && !machine_id_is_valid(c->machine_id))
@@ -107,9 +109,10 @@ static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConf
         if (has_shift < 0)
                 return ini_key_error(path, text, GROUP, "UIDShift", ret_error, "UIDShift= is not a host id");
         has_range = get_u32(f, "UIDRange", &c->uid_range);
-        if (has_range < 0 || (has_range && c->uid_range != UID_RANGE_SIZE))
-                return ini_key_error(path, text, GROUP, "UIDRange", ret_error, "UIDRange= is not %" PRIu32,
-                                     UID_RANGE_SIZE);
+        if (has_range < 0 || (has_range && !uid_range_size_is_valid(c->uid_range)))
+                return ini_key_error(path, text, GROUP, "UIDRange", ret_error,
+                                     "UIDRange= is not a multiple of %" PRIu32 " up to %" PRIu32,
+                                     UID_RANGE_SIZE, UID_RANGE_SIZE_MAX);
         if (!c->private_users && (has_shift || has_range))
                 return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
                                      "%s= goes with PrivateUsers=yes only",
@@ -117,6 +120,11 @@ static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConf
         if (has_shift != has_range)
                 return ini_key_error(path, text, GROUP, has_shift ? "UIDShift" : "UIDRange", ret_error,
                                      "UIDShift= and UIDRange= go together");
+        /* A shifted copy's files carry its range: it cannot be without one, or get another. */
+        if (c->shifted && (!c->private_users || !has_range))
+                return ini_key_error(path, text, GROUP, "Storage", ret_error,
+                                     "Storage=shifted-copy needs PrivateUsers=yes and the UIDShift= and "
+                                     "UIDRange= its files were shifted to");
         if (!uid_range_is_valid(c->uid_shift, c->uid_range))
                 return ini_key_error(path, text, GROUP, "UIDShift", ret_error,
                                      "UIDShift=%" PRIu32 ": the range must start above 0 and end below "
@@ -200,7 +208,8 @@ void zone_config_salvage(const char *path, ZoneConfig *ret) {
                 template_name = g_key_file_get_string(f, GROUP, "Template", NULL);
                 brand = g_key_file_get_string(f, GROUP, "Brand", NULL);
                 storage = g_key_file_get_string(f, GROUP, "Storage", NULL);
-                c.copy = streq_ptr(storage, "copy");
+                c.shifted = streq_ptr(storage, "shifted-copy");
+                c.copy = c.shifted || streq_ptr(storage, "copy");
                 if (get_bool(f, "PrivateUsers", true, &c.private_users) < 0)
                         c.private_users = true;
                 salvage_disk_quota(f, &c);
@@ -225,6 +234,10 @@ void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t 
         zone_config_done(&c);
 }
 
+const char *zone_config_storage_name(const ZoneConfig *c) {
+        return c->shifted ? "shifted-copy" : c->copy ? "copy" : "overlay";
+}
+
 int zone_config_save(const char *path, const ZoneConfig *c) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autofree char *text = NULL;
@@ -234,7 +247,7 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 return -EINVAL;
         g_key_file_set_string(f, GROUP, "Template", c->template_name);
         g_key_file_set_string(f, GROUP, "Brand", c->brand);
-        g_key_file_set_string(f, GROUP, "Storage", c->copy ? "copy" : "overlay");
+        g_key_file_set_string(f, GROUP, "Storage", zone_config_storage_name(c));
         g_key_file_set_boolean(f, GROUP, "Autoboot", c->autoboot);
         if (c->machine_id)
                 g_key_file_set_string(f, GROUP, "MachineID", c->machine_id);

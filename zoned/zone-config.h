@@ -12,7 +12,7 @@
  *   [Zone]
  *   Template=bb
  *   Brand=busybox
- *   Storage=overlay|copy
+ *   Storage=overlay|copy|shifted-copy
  *   Autoboot=false
  *   MachineID=0123456789abcdef0123456789abcdef
  *   PrivateUsers=true
@@ -30,6 +30,10 @@ typedef struct ZoneConfig {
         char *template_name;
         char *brand;
         bool copy; /* Storage=copy: a full copy of the template, not an overlay */
+        /* Storage=shifted-copy (copy is set too): a copy whose files carry the zone's host ids
+         * (uid_shift + the id the zone sees), made where zoned cannot idmap its state directory
+         * (zoned in a zone); the zone's range never changes then. */
+        bool shifted;
         bool autoboot;
         char *machine_id; /* the zone's stable /etc/machine-id; never NULL after a load */
         /* A user namespace of its own (PrivateUsers=, default yes): zone ids 0..uid_range-1 are
@@ -56,7 +60,8 @@ void zone_config_done(ZoneConfig *c);
  * anything but a regular file is refused without reading it (see ini_load_full()), and so is a
  * key or section given twice. A file without MachineID= (written
  * before zones had one) gets a new one, written back to the file so that it stays. A range, if
- * the file has one, is UID_RANGE_SIZE ids above the host's root. */
+ * the file has one, is a multiple of UID_RANGE_SIZE ids (uid_range_size_is_valid()) above the
+ * host's root. */
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error);
 /* A new random machine id (UUID v4 bits, as systemd makes them), 32 lowercase hex digits. */
 int zone_config_new_machine_id(char **ret);
@@ -70,4 +75,6 @@ void zone_config_salvage(const char *path, ZoneConfig *ret);
  * stays taken while the file exists. 0 if it has none. */
 void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range);
 /* Writes the file atomically (temp file + rename). */
+/* Storage=: "overlay", "copy" or "shifted-copy". */
+const char *zone_config_storage_name(const ZoneConfig *c);
 int zone_config_save(const char *path, const ZoneConfig *c);

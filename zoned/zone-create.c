@@ -56,11 +56,11 @@ bool zone_storage_is_incomplete(Zone *z) {
 static void zone_log_created(Zone *z) {
         if (z->config.private_users)
                 log_info("Zone %s created from template %s (%s), host ids %" PRIu32 "-%" PRIu32 ".", z->name,
-                         z->config.template_name, z->config.copy ? "copy" : "overlay", z->config.uid_shift,
+                         z->config.template_name, zone_config_storage_name(&z->config), z->config.uid_shift,
                          z->config.uid_shift + z->config.uid_range - 1);
         else
                 log_info("Zone %s created from template %s (%s), with the host's users.", z->name,
-                         z->config.template_name, z->config.copy ? "copy" : "overlay");
+                         z->config.template_name, zone_config_storage_name(&z->config));
 }
 
 /* Undoes a creation: config file and state dir go, in the background. */

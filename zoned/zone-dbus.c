@@ -110,7 +110,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         else if (streq(property, "Template"))
                 v = z->config.template_name;
         else if (streq(property, "Storage"))
-                v = z->config.copy ? "copy" : "overlay";
+                v = zone_config_storage_name(&z->config);
         else if (streq(property, "StatusText"))
                 v = z->status_text;
         return sd_bus_message_append(reply, "s", strempty(v));

@@ -42,6 +42,11 @@ int manager_taken_uid_ranges(Manager *m, const Zone *except, GArray **ret) {
         return 0;
 }
 
+/* A nesting zone's range holds the ranges of the zones inside it too. */
+uint32_t zone_wanted_uid_range(const Zone *z) {
+        return z->config.nesting ? NESTING_UID_RANGE_SIZE : UID_RANGE_SIZE;
+}
+
 int zone_allocate_uid_range(Zone *z) {
         g_autoptr(GArray) taken = NULL;
         uint32_t shift;
@@ -50,11 +55,11 @@ int zone_allocate_uid_range(Zone *z) {
         r = manager_taken_uid_ranges(z->manager, z, &taken);
         if (r < 0)
                 return r;
-        r = uid_range_allocate(&z->manager->uid_pool, taken, &shift);
+        r = uid_range_allocate(&z->manager->uid_pool, taken, zone_wanted_uid_range(z), &shift);
         if (r < 0)
                 return r;
         z->config.uid_shift = shift;
-        z->config.uid_range = UID_RANGE_SIZE;
+        z->config.uid_range = zone_wanted_uid_range(z);
         return 0;
 }
 

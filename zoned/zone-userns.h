@@ -15,6 +15,9 @@
  * processes map. */
 int manager_taken_uid_ranges(Manager *m, const Zone *except, GArray **ret);
 
+/* How many ids a private zone gets: NESTING_UID_RANGE_SIZE with Nesting=yes, else UID_RANGE_SIZE. */
+uint32_t zone_wanted_uid_range(const Zone *z);
+
 /* Gives a private zone without a range the lowest free one of the pool (in memory: the caller
  * saves the file). -ENOSPC: none is left. */
 int zone_allocate_uid_range(Zone *z);

@@ -76,13 +76,17 @@ static void test_nesting(Harness *h, gconstpointer data) {
         "podman import /root/busybox.tar localhost/busybox >/dev/null 2>&1 && " \
         "podman run --rm localhost/busybox echo hi 2>&1"
 
-/* The Debian tree with podman (tests/fixtures/build-debian-rootfs.sh ... podman), or NULL. */
-static char *podman_rootfs(void) {
+/* The Debian tree of the nested managers (tests/fixtures/build-debian-rootfs.sh ...): podman, and
+ * the libraries the zoned built here links to, so that it runs in the zone as it is. NULL: skipped. */
+static char *nesting_rootfs(void) {
         g_auto(HarnessRun) r = { 0 };
 
         harness_run(&(HarnessSpawn) { .argv = (const char *const[]) { "/bin/bash",
                                                                       g_getenv("ZONED_TEST_DEBIAN_SCRIPT"),
-                                                                      "bookworm", "amd64", "podman", NULL },
+                                                                      "bookworm", "amd64", "podman",
+                                                                      "libarchive13", "libcurl4",
+                                                                      "libglib2.0-0", "libnftables1",
+                                                                      "libnl-route-3-200", "libmnl0", NULL },
                                       .timeout_ms = 900000 },
                     &r);
         if (r.status != 0) {
@@ -102,7 +106,7 @@ static void test_podman(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
-        rootfs = podman_rootfs();
+        rootfs = nesting_rootfs();
         if (!rootfs)
                 return;
         g_free(harness_import_fs(h, rootfs, "pod", NULL));
@@ -142,9 +146,68 @@ static void test_podman(Harness *h, gconstpointer data) {
         harness_poweroff_zone(h, "flat");
 }
 
+/* The zoned, supervisor, zonectl and brands of this build, and the busybox fixture as a tar, into
+ * the template's tree: /usr/local as an install would put them. */
+static void install_zoned(const char *tree) {
+        g_autofree char *cmd = g_strdup_printf(
+                "set -e; cd '%1$s'; mkdir -p usr/local/sbin usr/local/bin usr/local/libexec "
+                "usr/local/share/zoned; cp '%2$s' usr/local/sbin/zoned; cp '%3$s' "
+                "usr/local/libexec/zoned-supervisor; cp '%4$s' usr/local/bin/zonectl; cp -r '%5$s' "
+                "usr/local/share/zoned/brands; tar --numeric-owner -C '%6$s' -cf root/busybox.tar .",
+                tree, g_getenv("ZONED_TEST_ZONED"), g_getenv("ZONED_TEST_SUPERVISOR"),
+                g_getenv("ZONED_TEST_ZONECTL"), g_getenv("ZONED_TEST_BRANDS_DIR"), harness_busybox_rootfs());
+        g_assert_cmpint(system(cmd), ==, 0);
+}
+
+/* zoned in the zone, as a service of the zone's systemd, serving its private socket only; the
+ * script waits until it answers. */
+#define NESTED_ZONED_START                                                                                \
+        "systemd-run --quiet --unit=zoned --property=Delegate=yes /usr/local/sbin/zoned --no-system-bus " \
+        "--supervisor=/usr/local/libexec/zoned-supervisor --brands-dir=/usr/local/share/zoned/brands "    \
+        "--no-lxcfs && for i in $(seq 100); do zonectl list >/dev/null 2>&1 && exit 0; sleep 0.1; done; " \
+        "journalctl -u zoned --no-pager; exit 1"
+#define NESTED_ZONE_BOOT                                                                \
+        "zonectl import-tar /root/busybox.tar bb --brand=busybox 2>&1 && "              \
+        "zonectl create inner -t bb --network=none 2>&1 && zonectl boot inner 2>&1 && " \
+        "zonectl shell inner -- cat /proc/self/uid_map 2>&1 || "                        \
+        "{ journalctl -u zoned --no-pager -o cat | tail -40; exit 1; }"
+#define NESTED_ZONE_POWEROFF "zonectl poweroff inner 2>&1 && zonectl status inner 2>&1"
+
+/* zoned built here, run in a nesting zone on its private socket, boots a busybox zone of its own
+ * (ids from the nesting zone's range, its tree a shifted copy) and powers it off. */
+static void test_nested_zoned(Harness *h, gconstpointer data) {
+        g_autofree char *rootfs = NULL, *tree = NULL, *out = NULL;
+        int status;
+
+        if (harness_skipped(h))
+                return;
+        rootfs = nesting_rootfs();
+        if (!rootfs)
+                return;
+        g_free(harness_import_fs(h, rootfs, "zd", NULL));
+        tree = g_build_filename(h->state_dir, ".templates", "zd", "rootfs", NULL);
+        install_zoned(tree);
+
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "lab", "-t", "zd", "--nesting=yes", NULL);
+        harness_boot_zone(h, "lab");
+        out = harness_zone_sh_status(h, "lab", NESTED_ZONED_START, &status);
+        g_test_message("zoned in a nesting zone (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "lab", NESTED_ZONE_BOOT, &status);
+        g_test_message("a zone in the nesting zone (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "lab", NESTED_ZONE_POWEROFF, &status);
+        g_test_message("its poweroff (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        harness_poweroff_zone(h, "lab");
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/nesting/mounts", test_nesting, HARNESS_ZONECTL);
         HARNESS_TEST("/nesting/podman", test_podman, HARNESS_ZONECTL);
+        HARNESS_TEST("/nesting/zoned", test_nested_zoned, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "uid-range.h"
 
@@ -28,7 +29,7 @@ static void take(GArray *taken, uint64_t start, uint64_t size) {
 static uint32_t allocate_ok(const UidPool *pool, const GArray *taken) {
         uint32_t shift = 0;
 
-        g_assert_cmpint(uid_range_allocate(pool, taken, &shift), ==, 0);
+        g_assert_cmpint(uid_range_allocate(pool, taken, UID_RANGE_SIZE, &shift), ==, 0);
         g_assert_cmpuint(shift % UID_RANGE_SIZE, ==, 0);
         g_assert_cmpuint(shift, >=, pool->first);
         g_assert_cmpuint((uint64_t) shift + UID_RANGE_SIZE - 1, <=, pool->last);
@@ -70,7 +71,7 @@ static void test_pool_edges(void) {
                 g_assert_cmpuint(shift, ==, 524288 + i * UID_RANGE_SIZE);
                 take(taken, shift, UID_RANGE_SIZE);
         }
-        g_assert_cmpint(uid_range_allocate(&pool, taken, &shift), ==, -ENOSPC);
+        g_assert_cmpint(uid_range_allocate(&pool, taken, UID_RANGE_SIZE, &shift), ==, -ENOSPC);
 
         /* A freed range is handed out again. */
         g_array_remove_index(taken, 1);
@@ -80,7 +81,7 @@ static void test_pool_edges(void) {
         pool.last--;
         g_array_set_size(taken, 0);
         take(taken, 524288, 2 * UID_RANGE_SIZE);
-        g_assert_cmpint(uid_range_allocate(&pool, taken, &shift), ==, -ENOSPC);
+        g_assert_cmpint(uid_range_allocate(&pool, taken, UID_RANGE_SIZE, &shift), ==, -ENOSPC);
 }
 
 static void test_alignment(void) {
@@ -212,13 +213,103 @@ static void test_exhaustion(void) {
 
         /* The whole default pool taken by one subuid line: nothing left. */
         take(taken, 0, (uint64_t) UID_POOL_LAST_DEFAULT + 1);
-        g_assert_cmpint(uid_range_allocate(&pool, taken, &shift), ==, -ENOSPC);
+        g_assert_cmpint(uid_range_allocate(&pool, taken, UID_RANGE_SIZE, &shift), ==, -ENOSPC);
         /* All but the last range of the pool. */
         g_array_set_size(taken, 0);
         take(taken, 0, (uint64_t) UID_POOL_LAST_DEFAULT + 1 - UID_RANGE_SIZE);
         g_assert_cmpuint(allocate_ok(&pool, taken), ==, UID_POOL_LAST_DEFAULT + 1 - UID_RANGE_SIZE);
         /* The default pool holds 28664 zones. */
         g_assert_cmpuint((UID_POOL_LAST_DEFAULT + 1 - UID_POOL_FIRST_DEFAULT) / UID_RANGE_SIZE, ==, 28664);
+}
+
+/* Read from inside a container, its own processes' maps show its parent's ids: none of ours. */
+static void test_proc_maps_own_namespace(void) {
+        g_autofree char *proc = g_build_filename(tmpdir, "proc-nested", NULL);
+        g_autofree char *self = g_build_filename(proc, "self", NULL);
+        g_autoptr(GArray) taken = ranges_new();
+        static const struct {
+                const char *file, *text;
+        } files[] = {
+                { "1/uid_map", "0 4194304 4194304\n" },
+                { "1/gid_map", "0 4194304 4194304\n" },
+                { "1/ns/user", "ours" },
+                { "70/uid_map", "0 4194304 4194304\n" },
+                { "70/gid_map", "0 4194304 4194304\n" },
+                { "70/ns/user", "ours, another inode" },
+                { "200/uid_map", "0 65536 65536\n" },
+                { "200/gid_map", "0 65536 65536\n" },
+                { "200/ns/user", "a nested zone's" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                g_autofree char *p = g_build_filename(proc, files[i].file, NULL);
+                write_file(p, files[i].text);
+        }
+        /* Process 70 shares process 1's namespace: the same file. */
+        g_autofree char *ns70 = g_build_filename(proc, "70", "ns", "user", NULL);
+        g_autofree char *ns1 = g_build_filename(proc, "1", "ns", "user", NULL);
+        g_assert_cmpint(g_unlink(ns70), ==, 0);
+        g_assert_cmpint(link(ns1, ns70), ==, 0);
+        g_assert_cmpint(symlink("1", self), ==, 0);
+        g_assert_cmpint(uid_ranges_add_proc_maps(taken, proc), ==, 0);
+        g_assert_cmpuint(taken->len, ==, 2);
+        for (guint i = 0; i < taken->len; i++) {
+                const UidRange *r = &g_array_index(taken, UidRange, i);
+                g_assert_cmpuint(r->start, ==, 65536);
+                g_assert_cmpuint(r->size, ==, 65536);
+        }
+}
+
+static void test_pool_from_maps(void) {
+        UidPool p = {};
+        uint64_t ids = 0;
+
+        g_assert_cmpint(uid_pool_from_maps("0 0 4294967295\n", "0 0 4294967295\n", &p, &ids), ==, 1);
+        /* A zone without nesting: its own users only. */
+        g_assert_cmpint(uid_pool_from_maps("0 524288 65536\n", "0 524288 65536\n", &p, &ids), ==, -ENOSPC);
+        g_assert_cmpuint(ids, ==, 65536);
+        g_assert_cmpint(uid_pool_from_maps("0 1000 1\n", "0 1000 1\n", &p, &ids), ==, -ENOSPC);
+        g_assert_cmpuint(ids, ==, 1);
+        /* A nesting zone. */
+        g_assert_cmpint(
+                uid_pool_from_maps("         0    4194304    4194304\n", "0 4194304 4194304\n", &p, &ids),
+                ==, 0);
+        g_assert_cmpuint(p.first, ==, 65536);
+        g_assert_cmpuint(p.last, ==, 4194303);
+        g_assert_cmpuint(ids, ==, 4194304);
+        /* Fewer gids than uids: the ids that are both. */
+        g_assert_cmpint(uid_pool_from_maps("0 4194304 4194304\n", "0 4194304 131072\n", &p, NULL), ==, 0);
+        g_assert_cmpuint(p.first, ==, 65536);
+        g_assert_cmpuint(p.last, ==, 131071);
+        /* Two extents: the longer run, wherever it starts. */
+        g_assert_cmpint(uid_pool_from_maps("0 100000 65536\n65536 300000 131072\n",
+                                           "0 100000 65536\n65536 300000 131072\n", &p, NULL),
+                        ==, 0);
+        g_assert_cmpuint(p.first, ==, 65536);
+        g_assert_cmpuint(p.last, ==, 196607);
+        /* Half a range beyond the container's own users is no range. */
+        g_assert_cmpint(uid_pool_from_maps("0 4194304 98304\n", "0 4194304 98304\n", &p, NULL), ==, -ENOSPC);
+}
+
+static void test_sizes(void) {
+        UidPool pool = { .first = UID_POOL_FIRST_DEFAULT, .last = UID_POOL_LAST_DEFAULT };
+        g_autoptr(GArray) taken = ranges_new();
+        uint32_t shift = 0;
+
+        g_assert_true(uid_range_size_is_valid(UID_RANGE_SIZE));
+        g_assert_true(uid_range_size_is_valid(NESTING_UID_RANGE_SIZE));
+        g_assert_true(uid_range_size_is_valid(UID_RANGE_SIZE_MAX));
+        g_assert_false(uid_range_size_is_valid(0));
+        g_assert_false(uid_range_size_is_valid(UID_RANGE_SIZE + 1));
+        g_assert_false(uid_range_size_is_valid(UID_RANGE_SIZE_MAX + UID_RANGE_SIZE));
+        g_assert_cmpint(uid_range_allocate(&pool, taken, 1000, &shift), ==, -EINVAL);
+        /* A nesting zone's range goes past the ones of 65536 in its way. */
+        take(taken, 524288, UID_RANGE_SIZE);
+        take(taken, 524288 + 2 * UID_RANGE_SIZE, UID_RANGE_SIZE);
+        g_assert_cmpint(uid_range_allocate(&pool, taken, NESTING_UID_RANGE_SIZE, &shift), ==, 0);
+        g_assert_cmpuint(shift, ==, 524288 + 3 * UID_RANGE_SIZE);
+        g_assert_cmpint(uid_range_allocate(&pool, taken, UID_RANGE_SIZE, &shift), ==, 0);
+        g_assert_cmpuint(shift, ==, 524288 + UID_RANGE_SIZE);
 }
 
 int main(int argc, char *argv[]) {
@@ -235,6 +326,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/uid-range/subid", test_subid);
         g_test_add_func("/uid-range/proc-maps", test_proc_maps);
         g_test_add_func("/uid-range/real-proc", test_real_proc);
+        g_test_add_func("/uid-range/proc-maps-own-namespace", test_proc_maps_own_namespace);
+        g_test_add_func("/uid-range/pool-from-maps", test_pool_from_maps);
+        g_test_add_func("/uid-range/sizes", test_sizes);
         g_test_add_func("/uid-range/exhaustion", test_exhaustion);
         r = g_test_run();
         cmd = g_strdup_printf("rm -rf '%s'", tmpdir);

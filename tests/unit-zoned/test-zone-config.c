@@ -223,9 +223,13 @@ static void test_bad(void) {
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=4294967296\nUIDRange=65536\n",
                   ":4: UIDShift= is not");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=1000\n",
-                  ":5: UIDRange= is not 65536");
+                  ":5: UIDRange= is not a multiple of 65536");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=big\n",
-                  ":5: UIDRange= is not 65536");
+                  ":5: UIDRange= is not a multiple of 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\nUIDRange=1073807360\n",
+                  ":5: UIDRange= is not a multiple of 65536");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nStorage=shifted-copy\n", ":4: Storage=shifted-copy needs");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nStorage=chown\n", ":4: Storage=chown is not overlay");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDShift=524288\n",
                   ":4: UIDShift= and UIDRange= go together");
         check_bad("[Zone]\nTemplate=t\nBrand=b\nUIDRange=65536\n",
