@@ -10,6 +10,7 @@
 #include "manager.h"
 #include "network-config.h"
 #include "rlimit-util.h"
+#include "zone-userns.h"
 
 static void help(void) {
         printf("%1$s [OPTIONS...]\n\n"
@@ -41,6 +42,7 @@ static void help(void) {
 }
 
 static char *arg_network_config = NULL;
+static bool arg_uid_pool_given = false;
 
 static int replace(char **field, const char *value) {
         g_free(*field);
@@ -131,6 +133,7 @@ static int parse_argv(Manager *m, int argc, char *argv[]) {
                         m->cgroup_root = g_strdup(optarg);
                         break;
                 case ARG_UID_POOL:
+                        arg_uid_pool_given = true;
                         if (uid_pool_parse(optarg, &m->uid_pool) < 0)
                                 return log_error_errno(
                                         EINVAL,
@@ -202,6 +205,8 @@ int main(int argc, char *argv[]) {
                                         &m->network_config, &error)
                             ?: 1;
         g_clear_pointer(&arg_network_config, g_free);
+        if (r > 0 && !arg_uid_pool_given)
+                r = manager_pick_uid_pool(m) ?: 1;
         if (r < 0 && error) /* zoned does not start with a bad file: what it says is an admin's */
                 log_error_errno(r, "%s", error);
         if (r <= 0)

@@ -48,7 +48,10 @@ typedef struct Manager {
         SpareSupervisor *spare;   /* started ahead of the next boot (supervisor-spare.h), or NULL */
         sd_event_source *spare_timer;
 
-        UidPool uid_pool;            /* where the zones' host id ranges come from (--uid-pool=) */
+        UidPool uid_pool; /* where the zones' host id ranges come from (--uid-pool=) */
+        /* 0 on the host; in a container (zoned in a zone), how many ids zoned's own user namespace
+         * maps, which the pool comes from (manager_pick_uid_pool()). */
+        uint64_t nested_ids;
         GArray *reserved_uid_ranges; /* UidRange: those of zone files that did not load */
         int userns_probe_result;     /* 0 or -errno: whether the kernel gave zoned a user namespace... */
         uint64_t userns_probe_usec;  /* ...at this CLOCK_MONOTONIC time; 0: never asked */

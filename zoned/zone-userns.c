@@ -63,7 +63,57 @@ int zone_allocate_uid_range(Zone *z) {
         return 0;
 }
 
+/* The container= of the init of our PID namespace ("zoned", "lxc", ...), or NULL: for the log. */
+static char *container_name(void) {
+        g_autofree char *env = NULL;
+        gsize n = 0;
+
+        if (!g_file_get_contents("/proc/1/environ", &env, &n, NULL))
+                return g_strdup(g_getenv("container"));
+        for (gsize i = 0; i < n; i += strlen(env + i) + 1)
+                if (g_str_has_prefix(env + i, "container="))
+                        return g_strdup(env + i + strlen("container="));
+        return g_strdup(g_getenv("container"));
+}
+
+int manager_pick_uid_pool(Manager *m) {
+        g_autofree char *uid_map = NULL, *gid_map = NULL, *container = NULL;
+        uint64_t ids = 0;
+        int r;
+
+        if (!g_file_get_contents("/proc/self/uid_map", &uid_map, NULL, NULL) ||
+            !g_file_get_contents("/proc/self/gid_map", &gid_map, NULL, NULL))
+                return log_error_errno(EIO, "Cannot read zoned's own uid_map and gid_map.");
+        r = uid_pool_from_maps(uid_map, gid_map, &m->uid_pool, &ids);
+        if (r > 0)
+                return 0; /* the host: the default pool */
+        container = container_name();
+        m->nested_ids = ids;
+        if (r == -ENOSPC) {
+                /* No range for any zone: allocation says why (manager_uid_range_error()). */
+                m->uid_pool = (UidPool) { .first = 1, .last = 0 };
+                log_warning("zoned runs in a container (container=%s) whose user namespace maps %" PRIu64
+                            " ids, none beyond its own users: zones with PrivateUsers=yes cannot boot. "
+                            "In a zone of zoned, give that zone Nesting=yes.",
+                            strna(container), ids);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        log_info("zoned runs in a container (container=%s): the zones' ids come from its user namespace, "
+                 "%" PRIu32 "-%" PRIu32 ".",
+                 strna(container), m->uid_pool.first, m->uid_pool.last);
+        return 0;
+}
+
 int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error) {
+        if (r == -ENOSPC && m->nested_ids > 0 && m->uid_pool.first > m->uid_pool.last)
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_NO_UID_RANGE,
+                        "No host ids for zone %s: zoned runs in a container whose user namespace maps "
+                        "%" PRIu64 " ids, its own users' only. In a zone of zoned, give that zone "
+                        "Nesting=yes (zoned.zone(5), NESTING).",
+                        name, m->nested_ids);
         if (r == -ENOSPC)
                 return sd_bus_error_setf(
                         error, ZONED_ERROR_NO_UID_RANGE,

@@ -15,6 +15,10 @@
  * processes map. */
 int manager_taken_uid_ranges(Manager *m, const Zone *except, GArray **ret);
 
+/* Without --uid-pool=: a zoned in a user namespace of a container takes its pool from the ids the
+ * namespace maps (uid_pool_from_maps()), and says so. */
+int manager_pick_uid_pool(Manager *m);
+
 /* How many ids a private zone gets: NESTING_UID_RANGE_SIZE with Nesting=yes, else UID_RANGE_SIZE. */
 uint32_t zone_wanted_uid_range(const Zone *z);
 
