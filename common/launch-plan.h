@@ -40,6 +40,9 @@ typedef struct LaunchPlan {
         char *name;     /* zone name */
         char *hostname; /* set in the zone's UTS namespace */
         RootMode root_mode;
+        /* ROOT_DIRECTORY whose files already carry the zone's host ids (Storage=shifted-copy):
+         * bound as it is, without an idmap. */
+        bool root_shifted;
         char *rootfs; /* mount point of the zone's root (overlay target or the copied tree) */
         char *lower;  /* overlay: the template's rootfs */
         char *upper;  /* overlay: upper dir */

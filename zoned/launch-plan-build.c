@@ -37,6 +37,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->name = g_strdup(z->name);
         p->hostname = g_strdup(z->name);
         p->root_mode = z->config.copy ? ROOT_DIRECTORY : ROOT_OVERLAY;
+        p->root_shifted = z->config.shifted;
         p->rootfs = g_build_filename(state, "rootfs", NULL);
         if (!z->config.copy) {
                 p->lower = template_rootfs(templates, z->config.template_name);

@@ -52,6 +52,9 @@ typedef struct Manager {
         /* 0 on the host; in a container (zoned in a zone), how many ids zoned's own user namespace
          * maps, which the pool comes from (manager_pick_uid_pool()). */
         uint64_t nested_ids;
+        /* The state directory cannot be idmapped (zoned in a zone, on the host's file system):
+         * private zones are made as shifted copies (Storage=shifted-copy). */
+        bool shifted_storage;
         GArray *reserved_uid_ranges; /* UidRange: those of zone files that did not load */
         int userns_probe_result;     /* 0 or -errno: whether the kernel gave zoned a user namespace... */
         uint64_t userns_probe_usec;  /* ...at this CLOCK_MONOTONIC time; 0: never asked */

@@ -23,6 +23,7 @@
 typedef struct CopyJob {
         char *src;
         char *dst;
+        TreeShift shift; /* range 0: owners as they are */
 } CopyJob;
 
 static int copy_job_run(void *userdata) {
@@ -33,7 +34,7 @@ static int copy_job_run(void *userdata) {
         r = close_all_fds_except(NULL, 0);
         if (r < 0)
                 return r;
-        r = tree_copy(j->src, j->dst, NULL);
+        r = tree_copy_shifted(j->src, j->dst, j->shift.range > 0 ? &j->shift : NULL, NULL);
         if (r < 0)
                 return r;
         return rename(j->dst, final) < 0 ? -errno : 0;
@@ -184,6 +185,9 @@ static int zone_make_storage(Zone *z, const char *lower, sd_bus_message *call) {
                 return -errno;
         job.src = (char *) lower;
         job.dst = partial;
+        job.shift = z->config.shifted
+                            ? (TreeShift) { .shift = z->config.uid_shift, .range = z->config.uid_range }
+                            : (TreeShift) {};
         r = worker_spawn(z->manager->event, "template copy", copy_job_run, &job, zone_copy_done, z,
                          &z->worker);
         if (r < 0)
@@ -255,6 +259,10 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         z->config.template_name = g_strdup(template_name);
         z->config.brand = g_strdup(!isempty(o->brand) ? o->brand : info->brand);
         z->config.copy = o->copy;
+        /* Where zoned cannot idmap (in a zone), a zone of its own users is a copy whose files carry
+         * its host ids. */
+        if (o->private_users && z->manager->shifted_storage)
+                z->config.copy = z->config.shifted = true;
         z->config.private_users = o->private_users;
         z->config.disk_quota = disk_quota == UINT64_MAX
                                        ? 0

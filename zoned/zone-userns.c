@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "bus-errors.h"
+#include "fd-util.h"
 #include "log.h"
 #include "userns-probe.h"
 #include "zone-dbus.h"
@@ -76,6 +80,26 @@ static char *container_name(void) {
         return g_strdup(g_getenv("container"));
 }
 
+/* Whether the file system of dir (or of the nearest directory above it that exists) lets zoned
+ * idmap it, asked with zoned's own user namespace as the map. */
+static bool can_idmap(const char *dir) {
+        g_autofree char *p = g_strdup(dir);
+        _cleanup_close_ int tree = -EBADF, userns = -EBADF;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+
+        while (access(p, F_OK) < 0 && strlen(p) > 1) {
+                char *up = g_path_get_dirname(p);
+                g_free(p);
+                p = up;
+        }
+        tree = open_tree(AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+        if (tree < 0 || userns < 0)
+                return false;
+        attr.userns_fd = (uint64_t) userns;
+        return mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0;
+}
+
 int manager_pick_uid_pool(Manager *m) {
         g_autofree char *uid_map = NULL, *gid_map = NULL, *container = NULL;
         uint64_t ids = 0;
@@ -89,6 +113,11 @@ int manager_pick_uid_pool(Manager *m) {
                 return 0; /* the host: the default pool */
         container = container_name();
         m->nested_ids = ids;
+        m->shifted_storage = !can_idmap(m->state_dir);
+        if (m->shifted_storage)
+                log_info("zoned cannot idmap its state directory %s here: zones of their own users are "
+                         "made as copies whose files carry their ids (Storage=shifted-copy).",
+                         m->state_dir);
         if (r == -ENOSPC) {
                 /* No range for any zone: allocation says why (manager_uid_range_error()). */
                 m->uid_pool = (UidPool) { .first = 1, .last = 0 };

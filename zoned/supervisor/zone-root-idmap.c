@@ -130,6 +130,9 @@ int zone_mount_root_idmapped(const LaunchPlan *plan, int userns_fd, const char *
         r = mkdir_parents_and_self(plan->rootfs, 0755);
         if (r < 0)
                 return r;
+        /* A shifted copy's files already carry the zone's host ids. */
+        if (plan->root_mode == ROOT_DIRECTORY && plan->root_shifted)
+                return mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
         if (plan->root_mode == ROOT_DIRECTORY) {
                 r = bind_idmapped(plan->rootfs, userns_fd, plan->rootfs);
                 if (r == -EOPNOTSUPP)

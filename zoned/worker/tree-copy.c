@@ -40,7 +40,12 @@ static int write_entry(struct archive *in, struct archive *out, struct archive_e
         return archive_write_finish_entry(out) < ARCHIVE_WARN ? archive_error_errno(out) : 0;
 }
 
-static int tree_copy_entries(struct archive *in, struct archive *out, size_t srclen, uint64_t *bytes) {
+static int64_t shift_id(int64_t id, const TreeShift *s) {
+        return (int64_t) s->shift + (id >= 0 && id < (int64_t) s->range ? id : 65534);
+}
+
+static int tree_copy_entries(struct archive *in, struct archive *out, size_t srclen, const TreeShift *shift,
+                             uint64_t *bytes) {
         _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *lr =
                 archive_entry_linkresolver_new();
         struct archive_entry *e;
@@ -79,6 +84,10 @@ static int tree_copy_entries(struct archive *in, struct archive *out, size_t src
                         return -ENOMEM;
                 }
                 archive_entry_copy_pathname(e, rel);
+                if (shift) {
+                        archive_entry_set_uid(e, shift_id(archive_entry_uid(e), shift));
+                        archive_entry_set_gid(e, shift_id(archive_entry_gid(e), shift));
+                }
                 if (archive_entry_filetype(e) == AE_IFREG)
                         *bytes += (uint64_t) archive_entry_size(e);
 
@@ -102,6 +111,10 @@ static int tree_copy_entries(struct archive *in, struct archive *out, size_t src
 }
 
 int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes) {
+        return tree_copy_shifted(src, dst, NULL, ret_bytes);
+}
+
+int tree_copy_shifted(const char *src, const char *dst, const TreeShift *shift, uint64_t *ret_bytes) {
         _cleanup_(archive_read_freep) struct archive *in = archive_read_disk_new();
         _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
         _cleanup_free_ char *srcdir = NULL;
@@ -131,7 +144,7 @@ int tree_copy(const char *src, const char *dst, uint64_t *ret_bytes) {
         /* Numeric ids only: names would be looked up in the host's passwd. */
         if (archive_read_disk_open(in, srcdir) != ARCHIVE_OK)
                 return archive_error_errno(in);
-        r = tree_copy_entries(in, out, n, &bytes);
+        r = tree_copy_entries(in, out, n, shift, &bytes);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
