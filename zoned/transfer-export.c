@@ -22,6 +22,9 @@ int transfer_start_export(Manager *m, Zone *z, int fd, const char *format, Trans
                                                 : g_build_filename(state, "upper", NULL),
                 .lower = z->config.copy ? NULL : template_rootfs(templates, z->config.template_name),
                 .format = g_strdup(format),
+                .unshift = z->config.shifted ? (TreeShift) { .shift = z->config.uid_shift,
+                                                             .range = z->config.uid_range }
+                                             : (TreeShift) {},
                 .fd = -EBADF,
         };
         return transfer_spawn_with_fd(t, &t->job.export.fd, fd, ret);

@@ -294,8 +294,9 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
         /* Before anything is written: a full pool refuses the zone and leaves no trace. */
         r = o->private_users ? zone_allocate_uid_range(z) : 0;
         if (r < 0) {
+                r = zone_uid_range_error(z, r, error);
                 zone_free(z);
-                return manager_uid_range_error(m, name, r, error);
+                return r;
         }
         lower = template_rootfs(templates, template_name);
         cfg = zone_config_path(z);

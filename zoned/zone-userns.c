@@ -119,7 +119,7 @@ int manager_pick_uid_pool(Manager *m) {
                          "made as copies whose files carry their ids (Storage=shifted-copy).",
                          m->state_dir);
         if (r == -ENOSPC) {
-                /* No range for any zone: allocation says why (manager_uid_range_error()). */
+                /* No range for any zone: allocation says why (zone_uid_range_error()). */
                 m->uid_pool = (UidPool) { .first = 1, .last = 0 };
                 log_warning("zoned runs in a container (container=%s) whose user namespace maps %" PRIu64
                             " ids, none beyond its own users: zones with PrivateUsers=yes cannot boot. "
@@ -135,22 +135,24 @@ int manager_pick_uid_pool(Manager *m) {
         return 0;
 }
 
-int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error) {
+int zone_uid_range_error(const Zone *z, int r, sd_bus_error *error) {
+        const Manager *m = z->manager;
+
         if (r == -ENOSPC && m->nested_ids > 0 && m->uid_pool.first > m->uid_pool.last)
                 return sd_bus_error_setf(
                         error, ZONED_ERROR_NO_UID_RANGE,
                         "No host ids for zone %s: zoned runs in a container whose user namespace maps "
                         "%" PRIu64 " ids, its own users' only. In a zone of zoned, give that zone "
                         "Nesting=yes (zoned.zone(5), NESTING).",
-                        name, m->nested_ids);
+                        z->name, m->nested_ids);
         if (r == -ENOSPC)
                 return sd_bus_error_setf(
                         error, ZONED_ERROR_NO_UID_RANGE,
                         "No range of %" PRIu32 " host ids is free for zone %s in zoned's pool "
                         "%" PRIu32 "-%" PRIu32 " (the other zones, /etc/subuid, /etc/subgid "
                         "and running containers use the rest).",
-                        UID_RANGE_SIZE, name, m->uid_pool.first, m->uid_pool.last);
-        return sd_bus_error_set_errnof(error, r, "Cannot find the host ids in use for zone %s: %m", name);
+                        zone_wanted_uid_range(z), z->name, m->uid_pool.first, m->uid_pool.last);
+        return sd_bus_error_set_errnof(error, r, "Cannot find the host ids in use for zone %s: %m", z->name);
 }
 
 /* Why z's range cannot be used, or NULL: it reaches below the pool, or overlaps that of a zone
@@ -251,20 +253,52 @@ static int manager_probe_user_namespaces(Manager *m) {
         return m->userns_probe_result;
 }
 
-/* A private zone still without a range (the pool was full when zoned started) tries again. */
+/* A zone whose file got Nesting=yes after it had a range of the plain size: a bigger one, so that
+ * the zones inside it get ids. Its files carry the zone's own ids (the root is idmapped), so moving
+ * it changes nothing on disk; a shifted copy carries host ids and keeps its range. Without a bigger
+ * range free the zone still boots, as before: its nested zoned says NoUIDRange. */
+static bool zone_grow_uid_range(Zone *z) {
+        uint32_t shift = z->config.uid_shift, range = z->config.uid_range;
+        int r;
+
+        if (range == 0 || range >= zone_wanted_uid_range(z) || z->config.shifted)
+                return false;
+        r = zone_allocate_uid_range(z);
+        if (r < 0) {
+                log_warning_errno(r,
+                                  "Zone %s has Nesting=yes but only %" PRIu32 " host ids, and no range "
+                                  "of %" PRIu32 " is free (%m): the zones in it get none.",
+                                  z->name, range, zone_wanted_uid_range(z));
+                z->config.uid_shift = shift;
+                z->config.uid_range = range;
+                return false;
+        }
+        log_info("Zone %s has Nesting=yes: host ids %" PRIu32 "-%" PRIu32 " instead of %" PRIu32 "-%" PRIu32
+                 ".",
+                 z->name, z->config.uid_shift, z->config.uid_shift + z->config.uid_range - 1, shift,
+                 shift + range - 1);
+        return true;
+}
+
+/* A private zone still without a range (the pool was full when zoned started) tries again; a
+ * nesting zone with a small one grows it. */
 static int zone_ensure_uid_range(Zone *z, sd_bus_error *error) {
         static const char *const changed[] = { "UIDShift", "UIDRange", NULL };
         g_autofree char *path = zone_config_path(z);
+        uint32_t shift = z->config.uid_shift, range = z->config.uid_range;
         int r;
 
-        if (z->config.uid_range > 0)
+        if (range > 0 && !zone_grow_uid_range(z))
                 return 0;
-        r = zone_allocate_uid_range(z);
-        if (r < 0)
-                return manager_uid_range_error(z->manager, z->name, r, error);
+        if (range == 0) {
+                r = zone_allocate_uid_range(z);
+                if (r < 0)
+                        return zone_uid_range_error(z, r, error);
+        }
         r = zone_config_save(path, &z->config);
         if (r < 0) {
-                z->config.uid_shift = z->config.uid_range = 0;
+                z->config.uid_shift = shift;
+                z->config.uid_range = range;
                 return sd_bus_error_set_errnof(error, r, "Cannot write %s: %m", path);
         }
         zone_emit_properties_changed(z, changed);

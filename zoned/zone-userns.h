@@ -25,8 +25,8 @@ uint32_t zone_wanted_uid_range(const Zone *z);
 /* Gives a private zone without a range the lowest free one of the pool (in memory: the caller
  * saves the file). -ENOSPC: none is left. */
 int zone_allocate_uid_range(Zone *z);
-/* The bus error for a failed zone_allocate_uid_range(): NoUIDRange for -ENOSPC. */
-int manager_uid_range_error(Manager *m, const char *name, int r, sd_bus_error *error);
+/* The bus error for a failed zone_allocate_uid_range() of z: NoUIDRange for -ENOSPC. */
+int zone_uid_range_error(const Zone *z, int r, sd_bus_error *error);
 
 /* After all zone files are loaded: a zone whose range overlaps that of a zone before it in the
  * order of names, or reaches below the pool (the host's own users), does not boot, and zoned says

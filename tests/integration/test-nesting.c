@@ -106,6 +106,11 @@ static void test_podman(Harness *h, gconstpointer data) {
 
         if (harness_skipped(h))
                 return;
+        if (g_getenv("ZONED_TEST_SANITIZED")) {
+                g_test_skip("podman's work in the zone gains nothing from sanitizers; zoned boots the same "
+                            "nesting zone in /nesting/mounts here, and the plain build runs podman");
+                return;
+        }
         rootfs = nesting_rootfs();
         if (!rootfs)
                 return;
@@ -172,15 +177,40 @@ static void install_zoned(const char *tree) {
         "zonectl shell inner -- cat /proc/self/uid_map 2>&1 || "                        \
         "{ journalctl -u zoned --no-pager -o cat | tail -40; exit 1; }"
 #define NESTED_ZONE_POWEROFF "zonectl poweroff inner 2>&1 && zonectl status inner 2>&1"
+/* Its export carries the zone's own ids, not those its shifted copy has on disk. */
+#define NESTED_ZONE_EXPORT                                                                             \
+        "zonectl export-tar inner /root/inner.tar 2>&1 && tar --numeric-owner -tvf /root/inner.tar | " \
+        "awk '{ split($2, o, \"/\"); if (o[1] + 0 >= 65536 || o[2] + 0 >= 65536) bad++; n++ } "        \
+        "END { print \"entries=\" n, \"beyond=\" bad + 0 }'"
+/* In a zone without Nesting=yes: the create is refused, and leaves no zone. */
+#define FLAT_ZONE_CREATE                                                                                  \
+        "zonectl import-tar /root/busybox.tar bb --brand=busybox 2>&1 || exit 2; "                        \
+        "zonectl create inner -t bb --network=none 2>&1 && exit 3; zonectl status inner 2>&1 && exit 4; " \
+        "ls /etc/zones /var/lib/zones 2>&1; exit 0"
+
+static void assert_no_leftovers(Harness *h, const char *name) {
+        g_autofree char *left = harness_zone_leftovers(h, name);
+
+        if (left)
+                g_test_message("zone %s left: %s", name, left);
+        g_assert_null(left);
+}
 
 /* zoned built here, run in a nesting zone on its private socket, boots a busybox zone of its own
  * (ids from the nesting zone's range, its tree a shifted copy) and powers it off. */
 static void test_nested_zoned(Harness *h, gconstpointer data) {
         g_autofree char *rootfs = NULL, *tree = NULL, *out = NULL;
+        g_autoptr(GPtrArray) mounts = NULL, after = NULL;
         int status;
 
         if (harness_skipped(h))
                 return;
+        if (g_getenv("ZONED_TEST_SANITIZED")) {
+                g_test_skip("the zoned copied into the zone would be the sanitized build's, which needs "
+                            "the sanitizer runtimes in the zone's tree: the plain build runs it (the unit "
+                            "tests of its uid pool and shifted copies run sanitized)");
+                return;
+        }
         rootfs = nesting_rootfs();
         if (!rootfs)
                 return;
@@ -201,7 +231,36 @@ static void test_nested_zoned(Harness *h, gconstpointer data) {
         out = harness_zone_sh_status(h, "lab", NESTED_ZONE_POWEROFF, &status);
         g_test_message("its poweroff (%d): %s", status, out);
         g_assert_cmpint(status, ==, 0);
+        g_assert_nonnull(strstr(out, "stopped"));
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "lab", NESTED_ZONE_EXPORT, &status);
+        g_test_message("its export (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_true(g_regex_match_simple("^entries=[1-9][0-9]* beyond=0$", out, G_REGEX_MULTILINE, 0));
         harness_poweroff_zone(h, "lab");
+        g_clear_pointer(&out, g_free);
+        assert_no_leftovers(h, "lab");
+
+        /* The same zoned in a zone without Nesting=yes: its namespace maps the zone's own 65536
+         * ids only, so zoned starts but refuses private zones, naming what is missing; the host
+         * keeps the mounts it had. */
+        mounts = harness_mounts_under("/");
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "flat", "-t", "zd", NULL);
+        harness_boot_zone(h, "flat");
+        out = harness_zone_sh_status(h, "flat", NESTED_ZONED_START, &status);
+        g_test_message("zoned in a zone without nesting (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "flat", FLAT_ZONE_CREATE, &status);
+        g_test_message("a zone in it (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_nonnull(strstr(out, "no host ids for zone inner"));
+        g_assert_nonnull(strstr(out, "give that zone Nesting=yes"));
+        g_assert_null(strstr(out, "inner.zone"));
+        harness_poweroff_zone(h, "flat");
+        assert_no_leftovers(h, "flat");
+        after = harness_mounts_under("/");
+        g_assert_cmpuint(after->len, ==, mounts->len);
 }
 
 int main(int argc, char *argv[]) {

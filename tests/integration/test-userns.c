@@ -287,6 +287,73 @@ static void test_files(Harness *h, gconstpointer data) {
         }
 }
 
+/* A pool for the nesting test: room for a nesting zone's 64 ranges and two more, apart for each
+ * test process and above the pools of pool_first(). */
+#define NESTING_RANGES 64u
+static void restart_with_nesting_pool(Harness *h, unsigned n, guint32 *ret_first) {
+        guint32 first = 0x50000000u + (guint32) (getpid() % 64) * 128 * RANGE;
+
+        g_assert_cmpuint(n, <=, 128);
+        harness_stop_zoned(h, SIGTERM);
+        g_strfreev(h->zoned_options);
+        h->zoned_options = g_new0(char *, 2);
+        h->zoned_options[0] = g_strdup_printf("--uid-pool=%u-%u", first, first + n * RANGE - 1);
+        harness_start_zoned(h);
+        *ret_first = first;
+}
+
+/* A zone whose file gets Nesting=yes after it had a plain range: with no bigger range free it
+ * boots as it was; with one free its next boot moves it there, written back, and the files it
+ * made before are still its own (the root is idmapped: nothing on disk moved). */
+static void test_nesting_grows(Harness *h, gconstpointer data) {
+        g_autofree char *text = NULL, *owner = NULL;
+        guint32 first, shift;
+
+        if (harness_skipped(h))
+                return;
+        harness_import_busybox(h);
+        restart_with_nesting_pool(h, 3, &first);
+        create_zone_ok(h, "n", NULL);
+        shift = assert_private_range(h, "n", first, first + 3 * RANGE - 1);
+        create_zone_ok(h, "m", NULL); /* the range after n's: n cannot grow where it is */
+        harness_boot_zone(h, "n");
+        g_free(harness_zone_sh(h, "n", "echo made >/root/before"));
+        harness_poweroff_zone(h, "n");
+
+        harness_stop_zoned(h, SIGTERM);
+        text = zone_file(h, "n");
+        g_assert_null(strstr(text, "Nesting"));
+        {
+                g_autofree char *nesting = g_strconcat(text, "Nesting=true\n", NULL);
+                write_zone_file(h, "n", nesting);
+        }
+        harness_start_zoned(h);
+        {
+                g_autoptr(GVariant) nesting = harness_zone_property(h, "n", "Nesting");
+                g_assert_true(g_variant_get_boolean(nesting));
+        }
+        harness_boot_zone(h, "n");
+        g_assert_cmpuint(zone_u32(h, "n", "UIDShift"), ==, shift);
+        g_assert_cmpuint(zone_u32(h, "n", "UIDRange"), ==, RANGE);
+        harness_poweroff_zone(h, "n");
+
+        restart_with_nesting_pool(h, NESTING_RANGES + 2, &first);
+        harness_boot_zone(h, "n");
+        g_assert_cmpuint(zone_u32(h, "n", "UIDShift"), !=, shift);
+        shift = zone_u32(h, "n", "UIDShift");
+        g_assert_cmpuint(zone_u32(h, "n", "UIDRange"), ==, NESTING_RANGES * RANGE);
+        g_assert_cmpuint(shift % RANGE, ==, 0);
+        g_assert_cmpuint(shift, >=, first);
+        g_assert_cmpuint((guint64) shift + NESTING_RANGES * RANGE, <=,
+                         (guint64) first + (NESTING_RANGES + 2) * RANGE);
+        g_free(text);
+        text = zone_file(h, "n");
+        g_assert_nonnull(strstr(text, "\nUIDRange=4194304\n"));
+        owner = harness_zone_sh(h, "n", "stat -c %u:%g /root/before && cat /root/before");
+        g_assert_cmpstr(owner, ==, "0:0\nmade");
+        harness_poweroff_zone(h, "n");
+}
+
 static void set_uid_shift(Harness *h, const char *name, guint32 shift) {
         g_autofree char *text = zone_file(h, name);
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -542,6 +609,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/userns/exhaustion", test_exhaustion, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/files", test_files, HARNESS_DEFAULT);
         HARNESS_TEST("/userns/conflict", test_conflict, HARNESS_ZONECTL);
+        HARNESS_TEST("/userns/nesting-grows", test_nesting_grows, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/unavailable", test_unavailable, HARNESS_ZONECTL);
         HARNESS_TEST("/userns/plan", test_plan, HARNESS_DEFAULT);
         g_test_add_func("/userns/pool-option", test_pool_option);

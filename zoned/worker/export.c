@@ -42,8 +42,15 @@ bool export_format_is_valid(const char *format) {
 
 typedef struct Export {
         ProgressWriter *progress;
+        const TreeShift *unshift;
         uint64_t bytes;
 } Export;
+
+static int64_t unshift_id(int64_t id, const TreeShift *s) {
+        return id >= (int64_t) s->shift && id - (int64_t) s->shift < (int64_t) s->range
+                       ? id - (int64_t) s->shift
+                       : 65534;
+}
 
 /* Zeros for the holes of sparse files: they are written as plain files. */
 static int write_zeros(struct archive *out, uint64_t n) {
@@ -140,6 +147,10 @@ static int export_entries(Export *x, struct archive *in, struct archive *out, si
                 }
                 (void) archive_read_disk_descend(in);
                 r = relative_path(e, rootlen);
+                if (x->unshift) {
+                        archive_entry_set_uid(e, unshift_id(archive_entry_uid(e), x->unshift));
+                        archive_entry_set_gid(e, unshift_id(archive_entry_gid(e), x->unshift));
+                }
                 if (r >= 0)
                         archive_entry_linkify(lr, &e, &spare);
                 if (r >= 0 && e)
@@ -163,11 +174,12 @@ static int open_writer(struct archive *out, const ExportFormat *f, int fd) {
         return archive_write_open_fd(out, fd) == ARCHIVE_OK ? 0 : archive_error_errno(out);
 }
 
-int export_tree_tar(const char *root, int fd, const char *format, ProgressWriter *progress) {
+int export_tree_tar(const char *root, int fd, const char *format, const TreeShift *unshift,
+                    ProgressWriter *progress) {
         _cleanup_(archive_read_freep) struct archive *in = archive_read_disk_new();
         _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
         const ExportFormat *f = format_find(format);
-        Export x = { .progress = progress };
+        Export x = { .progress = progress, .unshift = unshift };
         _cleanup_free_ char *dir = strdup(root);
         size_t n;
         int r;
@@ -258,5 +270,6 @@ int export_zone_tar(const ExportJob *x, ProgressWriter *progress) {
                                                      strerror(-r));
         }
         /* The mount goes away with the worker's mount namespace. */
-        return export_tree_tar(x->rootfs, x->fd, x->format, progress);
+        return export_tree_tar(x->rootfs, x->fd, x->format, x->unshift.range > 0 ? &x->unshift : NULL,
+                               progress);
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "progress.h"
+#include "tree-copy.h"
 
 /* Compression of an exported tarball, by name: "tar" (none), "gzip", "xz",
  * "zstd", "bzip2". */
@@ -14,8 +15,11 @@ bool export_format_is_valid(const char *format);
  * format to fd, without crossing into mounts below root. Reports "B bytes"
  * (file data read so far) and "E why" on progress. A failure to write says
  * what the system said (ENOSPC: "No space left on device").
+ * unshift (NULL: owners as they are) undoes a shifted copy's owners: the ids
+ * of its range become the zone's own, any other id 65534.
  * Run it in a worker: it changes the working directory. */
-int export_tree_tar(const char *root, int fd, const char *format, ProgressWriter *progress);
+int export_tree_tar(const char *root, int fd, const char *format, const TreeShift *unshift,
+                    ProgressWriter *progress);
 
 /* What an export of a stopped zone writes where. */
 typedef struct ExportJob {
@@ -25,7 +29,8 @@ typedef struct ExportJob {
         char *upper; /* NULL for a copy zone */
         char *lower; /* the template's rootfs under upper */
         char *format;
-        int fd; /* the tarball goes here */
+        TreeShift unshift; /* a shifted copy's host ids; range 0 for a zone whose files carry its own */
+        int fd;            /* the tarball goes here */
 } ExportJob;
 
 /* Frees what x holds and closes its fd. */
