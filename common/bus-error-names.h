@@ -60,3 +60,5 @@
 /* A network mode the host cannot give the zone (ipvlan on a kernel without it, host with a user
  * namespace). */
 #define ZONED_ERROR_NETWORK_MODE_UNSUPPORTED "org.zoned1.Error.NetworkModeUnsupported"
+/* A device that DeviceAllow= does not take (zone-devices.h). */
+#define ZONED_ERROR_DEVICE_NOT_ALLOWED "org.zoned1.Error.DeviceNotAllowed"

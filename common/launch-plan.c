@@ -110,6 +110,7 @@ static const PlanField plan_fields[] = {
         FIELD("seccomp_filter", FIELD_PATH, seccomp_filter),
         FIELD("lxcfs", FIELD_PATH, lxcfs),
         FIELD("nesting", FIELD_BOOL, nesting),
+        FIELD("device_allow", FIELD_PATH_LIST, device_allow),
         FIELD("root_shifted", FIELD_BOOL, root_shifted),
         FIELD("uid_shift", FIELD_U32_NONZERO, uid_shift),
         FIELD("uid_range", FIELD_U32_NONZERO, uid_range),

@@ -85,6 +85,9 @@ typedef struct LaunchPlan {
         /* Nesting=yes: a procfs and a read-only sysfs without masks under /dev/.zoned-nesting, so
          * that a container manager in the zone may mount fresh ones (zone-mounts.h). */
         bool nesting;
+        /* DeviceAllow=: the paths of the devices of zone-devices.h the zone gets in its /dev and
+         * may open; NULL for none. */
+        char **device_allow;
         /* The zone's user namespace: zone ids 0..uid_range-1 are host ids uid_shift.. (the same
          * for gids). uid_range 0: no user namespace of its own (PrivateUsers=no). */
         uint32_t uid_shift;

@@ -38,6 +38,7 @@ const char *arg_order = NULL;
 char **arg_limits = NULL;
 const char *arg_network = NULL;
 char **arg_ip = NULL;
+char **arg_devices = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -131,6 +132,8 @@ static void help(void) {
                "     --private-users=yes|no   create: users of its own (default) or the host's\n"
                "     --nesting=yes|no         create: what container managers in the zone need\n"
                "                              (default no; see zoned.zone(5), NESTING)\n"
+               "     --device=PATH            create: give the zone /dev/fuse or /dev/net/tun (each\n"
+               "                              its own option; DeviceAllow=)\n"
                "     --memory=SIZE ...        create: limits, one option per key of set: --memory,\n"
                "                              --memory-high, --swap, --cpu-quota, --cpu-weight,\n"
                "                              --cpus, --tasks, --io-weight, --io-read-bandwidth,\n"
@@ -178,6 +181,7 @@ enum {
         ARG_ORDER,
         ARG_NETWORK,
         ARG_IP,
+        ARG_DEVICE,
         ARG_LIMIT, /* + LimitKey: --memory=, ... (the CLI keys of limit-table.h) */
 };
 
@@ -208,6 +212,7 @@ static const struct option options[] = {
         { "order", required_argument, NULL, ARG_ORDER },
         { "network", required_argument, NULL, ARG_NETWORK },
         { "ip", required_argument, NULL, ARG_IP },
+        { "device", required_argument, NULL, ARG_DEVICE },
         { "memory", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_MAX },
         { "memory-high", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_HIGH },
         { "swap", required_argument, NULL, ARG_LIMIT + LIMIT_MEMORY_SWAP_MAX },
@@ -387,6 +392,11 @@ static int parse_option(int c, const char *value) {
                         return cli_error_errno(ENOMEM, "out of memory");
                 break;
         }
+        case ARG_DEVICE:
+                /* Which devices a zone may have is zoned's to say (DeviceNotAllowed). */
+                if (strv_extend(&arg_devices, value) < 0)
+                        return cli_error_errno(ENOMEM, "out of memory");
+                break;
         case ':':
                 return cli_error_errno(EINVAL, "option %s needs a value (see --help)", value);
         default:
@@ -517,5 +527,6 @@ int main(int argc, char *argv[]) {
         arg_command = strv_free(arg_command);
         arg_limits = strv_free(arg_limits);
         arg_ip = strv_free(arg_ip);
+        arg_devices = strv_free(arg_devices);
         return r;
 }

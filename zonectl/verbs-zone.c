@@ -84,6 +84,12 @@ static void print_zone_info(const ZoneInfo *i) {
         print_users(i);
         if (i->nesting > 0)
                 print_field("Nesting", "yes: container managers can run in it (zoned.zone(5), NESTING)");
+        if (i->device_allow && i->device_allow[0]) {
+                printf("%11s:", "Devices");
+                for (char **d = i->device_allow; *d; d++)
+                        printf(" %s", *d);
+                putchar('\n');
+        }
         if (!isempty(i->status_text))
                 print_field("Status", i->status_text);
 }
@@ -228,6 +234,19 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "Nesting", "b", arg_nesting);
         if (r >= 0 && arg_brand)
                 r = sd_bus_message_append(m, "{sv}", "Brand", "s", arg_brand);
+        if (r >= 0 && arg_devices) {
+                r = sd_bus_message_open_container(m, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", "DeviceAllow");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "as");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, arg_devices);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
         for (char **l = arg_limits; r >= 0 && l && *l; l++)
                 if (limits_append(m, *l) < 0)
                         return -EINVAL; /* said why */

@@ -11,6 +11,7 @@ void zone_info_done(ZoneInfo *i) {
         free(i->template);
         free(i->storage);
         free(i->status_text);
+        strv_free(i->device_allow);
         *i = (ZoneInfo) ZONE_INFO_NULL;
 }
 
@@ -30,6 +31,7 @@ static const struct {
         { "Autoboot", 'b', offsetof(ZoneInfo, autoboot) },
         { "PrivateUsers", 'b', offsetof(ZoneInfo, private_users) },
         { "Nesting", 'b', offsetof(ZoneInfo, nesting) },
+        { "DeviceAllow", 'a', offsetof(ZoneInfo, device_allow) },
         { "UIDShift", 'u', offsetof(ZoneInfo, uid_shift) },
         { "UIDRange", 'u', offsetof(ZoneInfo, uid_range) },
 };
@@ -39,6 +41,16 @@ static int read_value(sd_bus_message *m, char type, void *p) {
         char *copy;
         int r;
 
+        if (type == 'a') {
+                char **l = NULL;
+
+                r = sd_bus_message_read_strv(m, &l);
+                if (r < 0)
+                        return r;
+                strv_free(*(char ***) p);
+                *(char ***) p = l;
+                return 0;
+        }
         if (type != 's')
                 return sd_bus_message_read_basic(m, type, p);
         r = sd_bus_message_read_basic(m, 's', &s);
@@ -60,7 +72,8 @@ static int read_entry(ZoneInfo *i, sd_bus_message *m) {
         if (r < 0)
                 return r;
         for (size_t k = 0; k < ELEMENTSOF(zone_info_table); k++) {
-                char sig[2] = { zone_info_table[k].type, 0 };
+                const char *sig = zone_info_table[k].type == 'a' ? "as"
+                                                                 : (char[2]) { zone_info_table[k].type, 0 };
 
                 if (!streq(property, zone_info_table[k].property))
                         continue;

@@ -15,9 +15,10 @@ typedef struct ZoneInfo {
         char *status_text;
         uint32_t leader;
         uint64_t since;
-        int autoboot;      /* -1: not known */
-        int private_users; /* -1: not known */
-        int nesting;       /* -1: not known */
+        int autoboot;        /* -1: not known */
+        int private_users;   /* -1: not known */
+        int nesting;         /* -1: not known */
+        char **device_allow; /* DeviceAllow: NULL for none */
         uint32_t uid_shift;
         uint32_t uid_range;
 } ZoneInfo;

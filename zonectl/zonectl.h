@@ -38,6 +38,7 @@ extern unsigned arg_iterations; /* top: 0: until interrupted (on a terminal) */
 extern const char *arg_order;   /* top: name, tasks, cpu (default) or memory */
 extern char **arg_limits;       /* create: "memory=512M", ... */
 extern const char *arg_network; /* create: "bridge:lab" */
+extern char **arg_devices;      /* create: --device=PATH, each (DeviceAllow) */
 extern char **arg_ip;           /* create: "10.42.0.20/24", ... */
 
 /* Verbs: argv[0] is the verb. Return < 0 on failure (after printing one

@@ -77,6 +77,7 @@ int launch_plan_build(Zone *z, const Brand *b, LaunchPlan **ret) {
         p->machine_id = g_strdup(z->config.machine_id);
         p->seccomp_filter = manager_seccomp_filter_path(m);
         p->nesting = z->config.nesting;
+        p->device_allow = zone_config_device_allow_paths(z->config.device_allow);
         if (z->config.private_users) {
                 /* zone-userns.c made sure there is one before the boot got here. */
                 if (z->config.uid_range == 0)

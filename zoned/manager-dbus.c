@@ -11,6 +11,7 @@
 #include "network-config.h"
 #include "zone-limits-dbus.h"
 #include "zone-network-dbus.h"
+#include "zone-devices.h"
 #include "zone.h"
 
 int bus_get_zone(Manager *m, const char *name, Zone **ret, sd_bus_error *error) {
@@ -48,12 +49,40 @@ static int method_list_zones(sd_bus_message *msg, void *userdata, sd_bus_error *
 typedef struct CreateSettings {
         ZoneLimits *limits;
         ZoneNetworkRequest network;
+        unsigned *device_allow;
 } CreateSettings;
+
+/* DeviceAllow (as): the paths of zone-devices.h. */
+static int read_device_allow(sd_bus_message *msg, unsigned *ret, sd_bus_error *error) {
+        g_auto(GStrv) paths = NULL;
+        const char *bad = NULL;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "as");
+        if (r == -ENXIO)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option DeviceAllow must be as.");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(msg, &paths);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        if (zone_devices_from_paths(paths, ret, &bad) < 0)
+                return sd_bus_error_setf(
+                        error, ZONED_ERROR_DEVICE_NOT_ALLOWED,
+                        "%s is not a device a zone may be given: DeviceAllow takes " ZONE_DEVICES_NAMES ".",
+                        bad);
+        return 0;
+}
 
 static int read_create_setting(sd_bus_message *msg, const char *key, void *userdata, sd_bus_error *error) {
         CreateSettings *s = userdata;
         int r;
 
+        if (streq(key, "DeviceAllow"))
+                return read_device_allow(msg, s->device_allow, error);
         r = bus_read_network(msg, key, &s->network, error);
         if (r != -ENOENT)
                 return r;
@@ -74,7 +103,7 @@ static int create_network(Manager *m, const ZoneNetworkRequest *q, ZoneNetwork *
 static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         ZoneCreateOptions o = { .copy = false, .private_users = true };
-        CreateSettings settings = { .limits = &o.limits };
+        CreateSettings settings = { .limits = &o.limits, .device_allow = &o.device_allow };
         const char *name, *template_name;
         Zone *z = NULL;
         int r;

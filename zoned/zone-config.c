@@ -11,6 +11,7 @@
 #include "uid-range.h"
 #include "zone-config-limits.h"
 #include "zone-config.h"
+#include "zone-devices.h"
 
 #define GROUP "Zone"
 #define GROUP_LIMITS "Limits"
@@ -97,6 +98,33 @@ static int parse_basics(GKeyFile *f, const char *text, const char *path, ZoneCon
         return 0;
 }
 
+/* DeviceAllow=: paths separated by spaces, each one of zone-devices.h. */
+static int parse_devices(GKeyFile *f, const char *text, const char *path, ZoneConfig *c, char **ret_error) {
+        g_autofree char *v = g_key_file_get_string(f, GROUP, "DeviceAllow", NULL);
+        g_auto(GStrv) words = NULL;
+        const char *bad = NULL;
+
+        if (!v)
+                return 0;
+        words = g_strsplit_set(g_strstrip(v), " \t", -1);
+        /* Runs of spaces give empty words: drop them. */
+        for (char **w = words, **out = words;; w++) {
+                if (*w && !**w) {
+                        g_free(*w);
+                        continue;
+                }
+                *out++ = *w;
+                if (!*w)
+                        break;
+        }
+        if (zone_devices_from_paths(words, &c->device_allow, &bad) < 0)
+                return ini_key_error(
+                        path, text, GROUP, "DeviceAllow", ret_error,
+                        "DeviceAllow=: %s is not a device a zone may be given (only " ZONE_DEVICES_NAMES ")",
+                        bad);
+        return 0;
+}
+
 /* PrivateUsers=, UIDShift=, UIDRange=: a private zone has both or (not yet allocated) neither;
  * a zone without a user namespace has no range to keep. */
 static int parse_users(GKeyFile *f, const char *text, const char *path, ZoneConfig *c, char **ret_error) {
@@ -155,11 +183,11 @@ static void take_disk_quota(ZoneConfig *c) {
 }
 
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
-        static const char *const keys[] = {
-                "Template",     "Brand",    "Storage",  "Autoboot",     "MachineID",
-                "PrivateUsers", "UIDShift", "UIDRange", "Capabilities", "DropCapabilities",
-                "LXCFS",        "Nesting",  NULL
-        };
+        static const char *const keys[] = { "Template",         "Brand",     "Storage",
+                                            "Autoboot",         "MachineID", "PrivateUsers",
+                                            "UIDShift",         "UIDRange",  "Capabilities",
+                                            "DropCapabilities", "LXCFS",     "Nesting",
+                                            "DeviceAllow",      NULL };
         static const IniSection sections[] = { { GROUP, keys }, {} };
         g_autoptr(GKeyFile) f = NULL;
         g_autofree char *text = NULL;
@@ -179,6 +207,8 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
                 r = parse_basics(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = parse_users(f, text, path, &c, ret_error);
+        if (r >= 0)
+                r = parse_devices(f, text, path, &c, ret_error);
         if (r >= 0)
                 r = capability_change_load(f, text, path, GROUP, &c.capabilities, ret_error);
         if (r >= 0)
@@ -234,6 +264,27 @@ void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t 
         zone_config_done(&c);
 }
 
+char *zone_config_device_allow_text(unsigned mask) {
+        g_autoptr(GString) s = g_string_new(NULL);
+
+        for (size_t i = 0; i < ZONE_DEVICES_N; i++)
+                if (mask & (1u << i))
+                        g_string_append_printf(s, "%s%s", s->len ? " " : "", zone_devices[i].path);
+        return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+char **zone_config_device_allow_paths(unsigned mask) {
+        g_autoptr(GPtrArray) a = g_ptr_array_new();
+
+        if (mask == 0)
+                return NULL;
+        for (size_t i = 0; i < ZONE_DEVICES_N; i++)
+                if (mask & (1u << i))
+                        g_ptr_array_add(a, g_strdup(zone_devices[i].path));
+        g_ptr_array_add(a, NULL);
+        return (char **) g_ptr_array_free(g_steal_pointer(&a), FALSE);
+}
+
 const char *zone_config_storage_name(const ZoneConfig *c) {
         return c->shifted ? "shifted-copy" : c->copy ? "copy" : "overlay";
 }
@@ -263,6 +314,10 @@ int zone_config_save(const char *path, const ZoneConfig *c) {
                 g_key_file_set_boolean(f, GROUP, "LXCFS", false);
         if (c->nesting)
                 g_key_file_set_boolean(f, GROUP, "Nesting", true);
+        if (c->device_allow) {
+                g_autofree char *devices = zone_config_device_allow_text(c->device_allow);
+                g_key_file_set_string(f, GROUP, "DeviceAllow", devices);
+        }
         zone_config_limits_save(f, &c->limits);
         zone_config_network_save(f, &c->network);
         text = g_key_file_to_data(f, NULL, NULL);

@@ -19,6 +19,8 @@
  *   UIDShift=524288
  *   UIDRange=65536
  *   Capabilities=..., DropCapabilities=...
+ *   Nesting=true
+ *   DeviceAllow=/dev/fuse /dev/net/tun
  *   [Limits]
  *   DiskQuota=2147483648
  *   LXCFS=true
@@ -51,6 +53,9 @@ typedef struct ZoneConfig {
          * NESTING): a procfs and a sysfs of the zone's that its masks do not cover, so that the
          * kernel lets it mount fresh ones. */
         bool nesting;
+        /* DeviceAllow=, a mask of zone-devices.h: /dev/fuse, /dev/net/tun in the zone's /dev and
+         * its device policy; 0 for none (the default). */
+        unsigned device_allow;
         ZoneLimits limits;
         ZoneNetwork network; /* [Network] (zone-config-network.h) */
 } ZoneConfig;
@@ -75,6 +80,11 @@ void zone_config_salvage(const char *path, ZoneConfig *ret);
  * stays taken while the file exists. 0 if it has none. */
 void zone_config_peek_uid_range(const char *path, uint32_t *ret_shift, uint32_t *ret_range);
 /* Writes the file atomically (temp file + rename). */
+/* DeviceAllow='s value for a mask of zone-devices.h: the paths in the table's order, separated
+ * by spaces ("" for none). */
+char *zone_config_device_allow_text(unsigned mask);
+/* The same as a NULL-terminated list of paths (NULL for none). */
+char **zone_config_device_allow_paths(unsigned mask);
 /* Storage=: "overlay", "copy" or "shifted-copy". */
 const char *zone_config_storage_name(const ZoneConfig *c);
 int zone_config_save(const char *path, const ZoneConfig *c);

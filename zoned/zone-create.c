@@ -269,6 +269,7 @@ int zone_create(Manager *m, const char *name, const char *template_name, const Z
                                        : disk_quota / ZONE_DISK_BLOCK_SIZE * ZONE_DISK_BLOCK_SIZE;
         z->config.lxcfs = true;
         z->config.nesting = o->nesting;
+        z->config.device_allow = o->device_allow;
         r = zone_limits_check_new(z, &o->limits, error);
         if (r < 0) {
                 zone_free(z);

@@ -74,6 +74,15 @@ static int property_get_nesting(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "b", z->config.nesting);
 }
 
+static int property_get_device_allow(sd_bus *bus, const char *path, const char *interface,
+                                     const char *property, sd_bus_message *reply, void *userdata,
+                                     sd_bus_error *error) {
+        Zone *z = userdata;
+        g_auto(GStrv) paths = zone_config_device_allow_paths(z->config.device_allow);
+
+        return sd_bus_message_append_strv(reply, paths);
+}
+
 /* UIDShift and UIDRange: 0 for a zone with the host's users. */
 static int property_get_uid(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -241,6 +250,7 @@ static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PrivateUsers", "b", property_get_private_users, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Nesting", "b", property_get_nesting, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("DeviceAllow", "as", property_get_device_allow, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UIDRange", "u", property_get_uid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DiskQuota", "t", property_get_disk, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

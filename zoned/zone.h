@@ -65,12 +65,13 @@ int zone_reload_config(Zone *z, sd_bus_error *error);
 
 /* What CreateZone's options ask for. */
 typedef struct ZoneCreateOptions {
-        bool copy;           /* a full copy of the template instead of an overlay */
-        bool private_users;  /* a user namespace (and host id range) of its own */
-        const char *brand;   /* the brand instead of the template's; NULL or "": the template's */
-        bool nesting;        /* Nesting=yes (zone-config.h) */
-        ZoneLimits limits;   /* its [Limits]; DiskQuota among them sizes its disk image (zone-disk.h) */
-        ZoneNetwork network; /* its [Network]: addresses are picked for a bridged zone that names none */
+        bool copy;             /* a full copy of the template instead of an overlay */
+        bool private_users;    /* a user namespace (and host id range) of its own */
+        const char *brand;     /* the brand instead of the template's; NULL or "": the template's */
+        bool nesting;          /* Nesting=yes (zone-config.h) */
+        unsigned device_allow; /* DeviceAllow= (zone-config.h) */
+        ZoneLimits limits;     /* its [Limits]; DiskQuota among them sizes its disk image (zone-disk.h) */
+        ZoneNetwork network;   /* its [Network]: addresses are picked for a bridged zone that names none */
 } ZoneCreateOptions;
 
 /* Creates a zone from a template: writes the config, makes the storage. For

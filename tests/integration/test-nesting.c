@@ -188,6 +188,15 @@ static void install_zoned(const char *tree) {
         "zonectl create inner -t bb --network=none 2>&1 && exit 3; zonectl status inner 2>&1 && exit 4; " \
         "ls /etc/zones /var/lib/zones 2>&1; exit 0"
 
+static unsigned count_lines_with(const char *text, const char *what) {
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+        unsigned n = 0;
+
+        for (char **l = lines; *l; l++)
+                n += strstr(*l, what) != NULL;
+        return n;
+}
+
 static void assert_no_leftovers(Harness *h, const char *name) {
         g_autofree char *left = harness_zone_leftovers(h, name);
 
@@ -263,10 +272,99 @@ static void test_nested_zoned(Harness *h, gconstpointer data) {
         g_assert_cmpuint(after->len, ==, mounts->len);
 }
 
+#define FUSE_MOUNT                                                                                      \
+        "mkdir -p /tmp/f && mount -t fuse -o fd=3,rootmode=40000,user_id=0,group_id=0 zonefuse /tmp/f " \
+        "3<>/dev/fuse 2>&1 && grep ' /tmp/f fuse' /proc/mounts && umount /tmp/f 2>&1"
+#define TUN_LINK "tunctl -t ztun0 2>&1 && ip link show ztun0 2>&1 && tunctl -d ztun0 2>&1"
+
+/* DeviceAllow=: a zone given /dev/fuse and /dev/net/tun has both nodes, mounts a FUSE file system
+ * and makes a tun link; a zone without them has neither, cannot make them (its user namespace),
+ * and a zone of the host's users that makes the nodes cannot open them (the device policy). A
+ * device no zone may have is refused by name and leaves no zone. */
+static void test_devices(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) r = { 0 }, bad = { 0 };
+        g_autoptr(GVariant) allow = NULL;
+        g_autofree char *out = NULL, *cfg = NULL, *text = NULL;
+        int status;
+
+        if (harness_skipped(h))
+                return;
+        harness_import_busybox(h);
+        harness_zonectl_ok(h, NULL, "zonectl create --device", "create", "dev", "-t", "bb", "--network=none",
+                           "--device=/dev/net/tun", "--device=/dev/fuse", NULL);
+        allow = harness_zone_property(h, "dev", "DeviceAllow");
+        g_assert_cmpuint(g_variant_n_children(allow), ==, 2);
+        cfg = g_strdup_printf("%s/dev.zone", h->config_dir);
+        g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "\nDeviceAllow=/dev/fuse /dev/net/tun\n"));
+        harness_boot_zone(h, "dev");
+        harness_zonectl(h, &r, NULL, "status", "dev", NULL);
+        harness_assert_run(&r, 0, "zonectl status dev");
+        g_assert_nonnull(strstr(r.out, "Devices: /dev/fuse /dev/net/tun\n"));
+        out = harness_zone_sh_status(h, "dev", "ls -l /dev/fuse /dev/net/tun", &status);
+        g_test_message("%s", out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_true(
+                g_regex_match_simple("^crw-rw-rw- .* 10, +229 .*/dev/fuse$", out, G_REGEX_MULTILINE, 0));
+        g_assert_true(
+                g_regex_match_simple("^crw-rw-rw- .* 10, +200 .*/dev/net/tun$", out, G_REGEX_MULTILINE, 0));
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "dev", FUSE_MOUNT, &status);
+        g_test_message("fuse (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_nonnull(strstr(out, "zonefuse /tmp/f fuse"));
+        g_clear_pointer(&out, g_free);
+        out = harness_zone_sh_status(h, "dev", TUN_LINK, &status);
+        g_test_message("tun (%d): %s", status, out);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_nonnull(strstr(out, "ztun0"));
+        harness_poweroff_zone(h, "dev");
+        g_clear_pointer(&out, g_free);
+
+        /* Without DeviceAllow=: no nodes, and the zone's root cannot make them. */
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "plain", "-t", "bb", "--network=none", NULL);
+        harness_boot_zone(h, "plain");
+        out = harness_zone_sh_status(h, "plain",
+                                     "test -e /dev/fuse && echo has-fuse; test -e /dev/net && echo has-net; "
+                                     "mknod /tmp/fuse c 10 229 2>&1",
+                                     &status);
+        g_test_message("plain (%d): %s", status, out);
+        g_assert_cmpint(status, !=, 0);
+        g_assert_null(strstr(out, "has-"));
+        g_assert_nonnull(strstr(out, "Operation not permitted"));
+        harness_poweroff_zone(h, "plain");
+        g_clear_pointer(&out, g_free);
+
+        /* The host's users: mknod is the zone root's, opening what it made is not (in /dev: /tmp is nodev,
+         * which would refuse it first). */
+        harness_zonectl_ok(h, NULL, "zonectl create", "create", "trusted", "-t", "bb", "--network=none",
+                           "--private-users=no", NULL);
+        harness_boot_zone(h, "trusted");
+        out = harness_zone_sh_status(
+                h, "trusted",
+                "mknod /dev/zfuse c 10 229 && mknod /dev/ztun c 10 200 && echo made; "
+                "cat /dev/zfuse 2>&1; cat /dev/ztun 2>&1; cat /dev/null && echo opened-null; exit 0",
+                &status);
+        g_test_message("trusted (%d): %s", status, out);
+        g_assert_nonnull(strstr(out, "made"));
+        g_assert_cmpuint(count_lines_with(out, "Operation not permitted"), ==, 2);
+        g_assert_nonnull(strstr(out, "opened-null"));
+        harness_poweroff_zone(h, "trusted");
+
+        harness_zonectl(h, &bad, NULL, "create", "disk", "-t", "bb", "--device=/dev/sda", NULL);
+        g_test_message("%s", bad.err);
+        g_assert_cmpint(bad.status, !=, 0);
+        g_assert_nonnull(strstr(bad.err, "/dev/sda is not a device a zone may be given"));
+        g_free(cfg);
+        cfg = g_strdup_printf("%s/disk.zone", h->config_dir);
+        g_assert_false(g_file_test(cfg, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/nesting/mounts", test_nesting, HARNESS_ZONECTL);
         HARNESS_TEST("/nesting/podman", test_podman, HARNESS_ZONECTL);
         HARNESS_TEST("/nesting/zoned", test_nested_zoned, HARNESS_ZONECTL);
+        HARNESS_TEST("/nesting/devices", test_devices, HARNESS_ZONECTL);
         return g_test_run();
 }

@@ -20,6 +20,7 @@
 
 #include "cgroup.h"
 #include "device-policy.h"
+#include "zone-devices.h"
 
 /* errno of opening path in a child born in the cgroup2 directory cgroup (0: it opened). */
 static int open_in_cgroup(const char *cgroup, const char *path, int flags) {
@@ -77,7 +78,7 @@ static void test_program(void) {
         g_assert_cmpint(cgroup_set_create(&plain, true, 0), ==, 0);
         zone_dir = unified_path(&zone);
         bare_dir = unified_path(&plain);
-        program = device_policy_load_program();
+        program = device_policy_load_program(0);
         g_assert_cmpint(program, >=, 0);
         g_assert_cmpint(device_policy_attach_program(program, zone_dir), ==, 0);
 
@@ -105,7 +106,7 @@ static void test_program(void) {
 
 static void test_program_shape(void) {
         struct bpf_insn insns[DEVICE_POLICY_PROGRAM_MAX];
-        int n = device_policy_build_program(insns, G_N_ELEMENTS(insns));
+        int n = device_policy_build_program(0, insns, G_N_ELEMENTS(insns));
 
         g_assert_cmpint(n, >, 0);
         g_assert_cmpint(n, <=, DEVICE_POLICY_PROGRAM_MAX);
@@ -113,12 +114,102 @@ static void test_program_shape(void) {
         g_assert_cmpint(insns[n - 1].code, ==, BPF_JMP | BPF_EXIT);
         g_assert_cmpint(insns[n - 2].code, ==, BPF_ALU64 | BPF_MOV | BPF_K);
         g_assert_cmpint(insns[n - 2].imm, ==, 0);
-        g_assert_cmpint(device_policy_build_program(insns, DEVICE_POLICY_PROGRAM_MAX - 1), ==, -ENOBUFS);
+        g_assert_cmpint(device_policy_build_program(0, insns, DEVICE_POLICY_PROGRAM_MAX - 1), ==, -ENOBUFS);
+        /* Every device of DeviceAllow= fits too. */
+        n = device_policy_build_program((1u << ZONE_DEVICES_N) - 1, insns, G_N_ELEMENTS(insns));
+        g_assert_cmpint(n, >, 0);
+        g_assert_cmpint(insns[n - 2].imm, ==, 0);
+}
+
+/* DeviceAllow=: /dev/fuse and /dev/net/tun open only in a cgroup whose program allows them; a
+ * zone without them (and one given only the other) is refused. */
+static void test_allow(void) {
+        g_autofree char *base_rel = g_strdup_printf("zoned-unit-devices-%d/base", (int) getpid()),
+                        *tun_rel = g_strdup_printf("zoned-unit-devices-%d/tun", (int) getpid()),
+                        *both_rel = g_strdup_printf("zoned-unit-devices-%d/both", (int) getpid());
+        CgroupSet base = {}, tun = {}, both = {};
+        unsigned tun_mask = 0, both_mask = 0;
+        char *tun_path[] = { (char *) "/dev/net/tun", NULL },
+             *both_paths[] = { (char *) "/dev/fuse", (char *) "/dev/net/tun", NULL };
+        int p0, p1, p2;
+
+        if (skip_reason())
+                return;
+        if (access("/dev/fuse", F_OK) < 0 || access("/dev/net/tun", F_OK) < 0) {
+                g_test_skip("this host has no /dev/fuse or /dev/net/tun to open");
+                return;
+        }
+        g_assert_cmpint(zone_devices_from_paths(tun_path, &tun_mask, NULL), ==, 0);
+        g_assert_cmpint(zone_devices_from_paths(both_paths, &both_mask, NULL), ==, 0);
+        g_assert_cmpint(cgroup_set_discover(base_rel, NULL, &base), ==, 0);
+        g_assert_cmpint(cgroup_set_discover(tun_rel, NULL, &tun), ==, 0);
+        g_assert_cmpint(cgroup_set_discover(both_rel, NULL, &both), ==, 0);
+        if (!cgroup_set_has_unified(&base)) {
+                g_test_skip("no cgroup2 hierarchy on this host");
+                cgroup_set_done(&base);
+                cgroup_set_done(&tun);
+                cgroup_set_done(&both);
+                return;
+        }
+        g_assert_cmpint(cgroup_set_create(&base, true, 0), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&tun, true, 0), ==, 0);
+        g_assert_cmpint(cgroup_set_create(&both, true, 0), ==, 0);
+        p0 = device_policy_load_program(0);
+        p1 = device_policy_load_program(tun_mask);
+        p2 = device_policy_load_program(both_mask);
+        g_assert_cmpint(p0, >=, 0);
+        g_assert_cmpint(p1, >=, 0);
+        g_assert_cmpint(p2, >=, 0);
+        g_autofree char *base_dir = unified_path(&base), *tun_dir = unified_path(&tun),
+                        *both_dir = unified_path(&both);
+        g_assert_cmpint(device_policy_attach_program(p0, base_dir), ==, 0);
+        g_assert_cmpint(device_policy_attach_program(p1, tun_dir), ==, 0);
+        g_assert_cmpint(device_policy_attach_program(p2, both_dir), ==, 0);
+
+        g_assert_cmpint(open_in_cgroup(base_dir, "/dev/net/tun", O_RDWR), ==, EPERM);
+        g_assert_cmpint(open_in_cgroup(base_dir, "/dev/fuse", O_RDWR), ==, EPERM);
+        g_assert_cmpint(open_in_cgroup(tun_dir, "/dev/net/tun", O_RDWR), ==, 0);
+        g_assert_cmpint(open_in_cgroup(tun_dir, "/dev/fuse", O_RDWR), ==, EPERM);
+        g_assert_cmpint(open_in_cgroup(both_dir, "/dev/net/tun", O_RDWR), ==, 0);
+        g_assert_cmpint(open_in_cgroup(both_dir, "/dev/fuse", O_RDWR), ==, 0);
+        g_assert_cmpint(open_in_cgroup(both_dir, "/dev/kmsg", O_RDONLY), ==, EPERM);
+        g_assert_cmpint(open_in_cgroup(both_dir, "/dev/null", O_RDWR), ==, 0);
+        close(p0);
+        close(p1);
+        close(p2);
+        g_assert_cmpint(cgroup_set_remove(&base), ==, 0);
+        g_assert_cmpint(cgroup_set_remove(&tun), ==, 0);
+        g_assert_cmpint(cgroup_set_remove(&both), ==, 0);
+        cgroup_set_done(&base);
+        cgroup_set_done(&tun);
+        cgroup_set_done(&both);
+}
+
+/* The table: its paths and nothing else. */
+static void test_paths(void) {
+        char *ok[] = { (char *) "/dev/net/tun", (char *) "/dev/fuse", (char *) "/dev/fuse", NULL };
+        char *bad[] = { (char *) "/dev/fuse", (char *) "/dev/sda", NULL };
+        char *sneaky[] = { (char *) "/dev/../dev/fuse", NULL };
+        const char *what = NULL;
+        unsigned mask = 0;
+
+        g_assert_cmpint(zone_devices_from_paths(NULL, &mask, NULL), ==, 0);
+        g_assert_cmpuint(mask, ==, 0);
+        g_assert_cmpint(zone_devices_from_paths(ok, &mask, NULL), ==, 0);
+        g_assert_cmpuint(mask, ==, 3);
+        g_assert_true(zone_devices_mask_is_valid(mask));
+        g_assert_false(zone_devices_mask_is_valid(4));
+        g_assert_cmpint(zone_devices_from_paths(bad, &mask, &what), ==, -EINVAL);
+        g_assert_cmpstr(what, ==, "/dev/sda");
+        g_assert_cmpint(zone_devices_from_paths(sneaky, &mask, &what), ==, -EINVAL);
+        g_assert_cmpstr(what, ==, "/dev/../dev/fuse");
 }
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/device-policy/program-shape", test_program_shape);
         g_test_add_func("/device-policy/program", test_program);
+        g_test_add_func("/device-policy/allow", test_allow);
+        g_test_add_func("/device-policy/paths", test_paths);
         return g_test_run();
 }

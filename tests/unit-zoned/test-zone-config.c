@@ -203,6 +203,42 @@ static void check_bad(const char *text, const char *expect_in_error) {
         g_assert_null(c.template_name);
 }
 
+/* DeviceAllow=: none by default and not written; the devices of the table in any order and
+ * spacing, written in the table's order; anything else (a disk, a path around one) names the key. */
+static void test_device_allow(void) {
+        g_autofree char *p = g_build_filename(tmpdir, "devices.zone", NULL), *text = NULL;
+        ZoneConfig c;
+
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\n");
+        g_assert_cmpuint(c.device_allow, ==, 0);
+        g_assert_cmpint(zone_config_save(p, &c), ==, 0);
+        g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+        g_assert_null(strstr(text, "DeviceAllow"));
+        zone_config_done(&c);
+        g_clear_pointer(&text, g_free);
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=  /dev/net/tun\t /dev/fuse /dev/fuse \n");
+        g_assert_cmpuint(c.device_allow, ==, 3);
+        g_assert_cmpint(zone_config_save(p, &c), ==, 0);
+        zone_config_done(&c);
+        g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "\nDeviceAllow=/dev/fuse /dev/net/tun\n"));
+        g_assert_cmpint(zone_config_load(p, &c, NULL), ==, 0);
+        g_assert_cmpuint(c.device_allow, ==, 3);
+        zone_config_done(&c);
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=/dev/net/tun\n");
+        g_assert_cmpuint(c.device_allow, ==, 2);
+        zone_config_done(&c);
+        c = load_ok("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=\n");
+        g_assert_cmpuint(c.device_allow, ==, 0);
+        zone_config_done(&c);
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=/dev/fuse /dev/sda\n",
+                  ":4: DeviceAllow=: /dev/sda is not a device a zone may be given (only /dev/fuse and "
+                  "/dev/net/tun)");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=/dev/../dev/fuse\n",
+                  ":4: DeviceAllow=: /dev/../dev/fuse");
+        check_bad("[Zone]\nTemplate=t\nBrand=b\nDeviceAllow=fuse\n", ":4: DeviceAllow=: fuse is not");
+}
+
 static void test_bad(void) {
         check_bad("[Zone]\nTemplate=t\nBrand=b\nColour=blue\n", ":4: unknown key Colour");
         check_bad("# c\n[Zone]\nTemplate=t\nBrand=b\nStorage=zfs\n", ":5: Storage=zfs");
@@ -537,6 +573,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/zone-config/users", test_users);
         g_test_add_func("/zone-config/lxcfs", test_lxcfs);
         g_test_add_func("/zone-config/nesting", test_nesting);
+        g_test_add_func("/zone-config/device-allow", test_device_allow);
         g_test_add_func("/zone-config/capabilities", test_capabilities);
         g_test_add_func("/zone-config/capability-names", test_capability_names);
         g_test_add_func("/zone-config/default-mask", test_default_mask);

@@ -236,8 +236,8 @@ static int make_cgroup(const CgroupHierarchy *h, const char *path) {
  * it then inherits it, and the zone cannot allow itself more than this (the kernel grants a
  * cgroup only what its parent has). A leftover zone cgroup with children that allows every
  * device cannot be changed: -EBUSY. */
-static int v1_devices_confine(const CgroupHierarchy *h) {
-        int r = device_policy_apply_v1(h->path);
+static int v1_devices_confine(const CgroupHierarchy *h, unsigned device_allow) {
+        int r = device_policy_apply_v1(h->path, device_allow);
 
         return r == -EINVAL ? -EBUSY : r;
 }
@@ -270,7 +270,8 @@ static int payload_delegate(const CgroupHierarchy *h, uid_t owner) {
         return 0;
 }
 
-static int hierarchy_create(const CgroupHierarchy *h, const char *relative, uid_t owner) {
+static int hierarchy_create(const CgroupHierarchy *h, const char *relative, unsigned device_allow,
+                            uid_t owner) {
         _cleanup_free_ char *p = NULL;
         size_t base = strlen(h->mount_point);
         int r;
@@ -301,7 +302,7 @@ static int hierarchy_create(const CgroupHierarchy *h, const char *relative, uid_
                 unified_delegate_controllers(h->path);
         }
         if (h->devices) {
-                r = v1_devices_confine(h);
+                r = v1_devices_confine(h, device_allow);
                 if (r < 0)
                         return r;
         }
@@ -337,11 +338,11 @@ static bool in_initial_user_namespace(void) {
         return sscanf(line, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295UL;
 }
 
-static int hierarchy_confine_devices(const CgroupHierarchy *h, int *program_fd) {
+static int hierarchy_confine_devices(const CgroupHierarchy *h, unsigned device_allow, int *program_fd) {
         if (!h->unified)
                 return 0; /* the v1 list was set at creation */
         if (*program_fd < 0) {
-                int fd = device_policy_load_program();
+                int fd = device_policy_load_program(device_allow);
                 /* A supervisor of a zoned in a container may not load programs (the container's
                  * system call filter denies bpf()): the container's own device rules, on a cgroup
                  * above ours, hold for the zone, and mknod() is refused in its user namespace. */
@@ -357,8 +358,13 @@ static int hierarchy_confine_devices(const CgroupHierarchy *h, int *program_fd) 
 }
 
 int cgroup_set_confine_devices(const CgroupSet *s, int *program_fd) {
+        /* The kept program is that of the zones without DeviceAllow=; one with it gets one of its
+         * own, which its cgroup's attachment keeps. */
+        _cleanup_close_ int own = -EBADF;
+        int *program = s->device_allow ? &own : program_fd;
+
         for (size_t i = 0; i < s->n_hierarchies; i++) {
-                int r = hierarchy_confine_devices(&s->hierarchies[i], program_fd);
+                int r = hierarchy_confine_devices(&s->hierarchies[i], s->device_allow, program);
                 if (r < 0)
                         return r;
         }
@@ -642,7 +648,7 @@ int cgroup_set_create(const CgroupSet *s, bool unified, uid_t owner) {
                 r = -ENOENT;
                 /* ENOENT: a sibling supervisor removed a shared parent between our mkdir()s. */
                 for (unsigned attempt = 0; attempt < CGROUP_CREATE_ATTEMPTS && r == -ENOENT; attempt++)
-                        r = hierarchy_create(&s->hierarchies[i], s->relative, owner);
+                        r = hierarchy_create(&s->hierarchies[i], s->relative, s->device_allow, owner);
                 if (r < 0)
                         return r;
         }

@@ -33,7 +33,8 @@ typedef struct CgroupSet {
         char *relative; /* e.g. "zoned/web" */
         CgroupHierarchy *hierarchies;
         size_t n_hierarchies;
-        size_t procs_index; /* the hierarchy whose cgroup.procs lists the zone's processes */
+        size_t procs_index;    /* the hierarchy whose cgroup.procs lists the zone's processes */
+        unsigned device_allow; /* the zone's DeviceAllow= (zone-devices.h), set by the caller */
 } CgroupSet;
 
 /* "zoned/web": relative, no empty, "." or ".." components. */

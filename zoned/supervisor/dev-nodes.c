@@ -9,6 +9,7 @@
 
 #include "dev-nodes.h"
 #include "macro.h"
+#include "zone-devices.h"
 
 static const struct {
         const char *name;
@@ -43,26 +44,61 @@ static int dev_bind_node(int dfd, const char *dev, const char *name) {
         return 0;
 }
 
-int dev_create_nodes(const char *dev, uid_t owner) {
+/* One character device node name (relative to dev, "net/tun"), 0666, the zone root's. */
+static int dev_create_node(int dfd, const char *dev, const char *name, unsigned major, unsigned minor,
+                           uid_t owner) {
+        if (mknodat(dfd, name, S_IFCHR | 0666, makedev(major, minor)) < 0)
+                return errno == EPERM ? dev_bind_node(dfd, dev, name) : -errno;
+        /* mknod() honours the umask. */
+        if (fchmodat(dfd, name, 0666, 0) < 0)
+                return -errno;
+        if (owner != 0 && fchownat(dfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The directories above a node of zone-devices.h ("net" for "net/tun"), the zone root's. */
+static int dev_create_parents(int dfd, const char *name, uid_t owner) {
+        _cleanup_free_ char *dir = strdup(name);
+        char *slash;
+
+        if (!dir)
+                return -ENOMEM;
+        for (slash = strchr(dir, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = 0;
+                if (mkdirat(dfd, dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (owner != 0 && fchownat(dfd, dir, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                *slash = '/';
+        }
+        return 0;
+}
+
+int dev_create_nodes(const char *dev, uid_t owner, unsigned allow_mask) {
         _cleanup_close_ int dfd = -EBADF;
+        int r;
 
         dfd = open(dev, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
-                dev_t d = makedev(dev_nodes[i].major, dev_nodes[i].minor);
+                r = dev_create_node(dfd, dev, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor,
+                                    owner);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ZONE_DEVICES_N; i++) {
+                const char *name = zone_devices[i].path + strlen("/dev/");
 
-                if (mknodat(dfd, dev_nodes[i].name, S_IFCHR | 0666, d) < 0) {
-                        int r = errno == EPERM ? dev_bind_node(dfd, dev, dev_nodes[i].name) : -errno;
-                        if (r < 0)
-                                return r;
+                if (!(allow_mask & (1u << i)))
                         continue;
-                }
-                /* mknod() honours the umask. */
-                if (fchmodat(dfd, dev_nodes[i].name, 0666, 0) < 0)
-                        return -errno;
-                if (owner != 0 && fchownat(dfd, dev_nodes[i].name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
-                        return -errno;
+                r = dev_create_parents(dfd, name, owner);
+                if (r < 0)
+                        return r;
+                r = dev_create_node(dfd, dev, name, zone_devices[i].major, zone_devices[i].minor, owner);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

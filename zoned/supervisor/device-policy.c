@@ -6,6 +6,7 @@
 
 #include "device-policy.h"
 #include "macro.h"
+#include "zone-devices.h"
 
 #define ANY (-1)
 #define M BPF_DEVCG_ACC_MKNOD
@@ -30,9 +31,23 @@ static const DeviceRule device_rules[] = {
         { 'c', 5, 1, RWM },     /* console */
         { 'c', 5, 2, RWM },     /* ptmx */
         { 'c', 136, ANY, RWM }, /* the zone's ptys */
-        { 'c', 10, 200, RWM },  /* net/tun */
-        { 'c', 10, 229, RWM },  /* fuse */
 };
+
+#define RULES_MAX (ELEMENTSOF(device_rules) + ZONE_DEVICES_N)
+
+/* The rules of a zone whose file allows the devices of mask (zone-devices.h): the base ones,
+ * then one per allowed device. Returns how many. */
+static size_t collect_rules(unsigned mask, DeviceRule rules[static RULES_MAX]) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(device_rules); i++)
+                rules[n++] = device_rules[i];
+        for (size_t i = 0; i < ZONE_DEVICES_N; i++)
+                if (mask & (1u << i))
+                        rules[n++] = (DeviceRule) { 'c', (int) zone_devices[i].major,
+                                                    (int) zone_devices[i].minor, RWM };
+        return n;
+}
 
 /* ---- cgroup v1: the devices controller ---- */
 
@@ -63,8 +78,10 @@ static int write_rule(int fd, const char *text) {
         return (size_t) k == len ? 0 : -EIO;
 }
 
-int device_policy_apply_v1(const char *cgroup) {
+int device_policy_apply_v1(const char *cgroup, unsigned allow_mask) {
         _cleanup_close_ int dfd = -EBADF, deny = -EBADF, allow = -EBADF;
+        DeviceRule rules[RULES_MAX];
+        size_t n_rules = collect_rules(allow_mask, rules);
         int r;
 
         dfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -79,8 +96,8 @@ int device_policy_apply_v1(const char *cgroup) {
         r = write_rule(deny, "a");
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < ELEMENTSOF(device_rules); i++) {
-                const DeviceRule *rule = &device_rules[i];
+        for (size_t i = 0; i < n_rules; i++) {
+                const DeviceRule *rule = &rules[i];
 
                 /* In v1, a rule of type "a" means "every device", whatever follows it. */
                 const char *types = rule->type == 'a' ? "cb" : rule->type == 'c' ? "c" : "b";
@@ -108,7 +125,7 @@ int device_policy_apply_v1(const char *cgroup) {
 /* The most a rule takes: type, access (3), major, minor, return (2). */
 #define RULE_MAX 8
 /* The prologue, the rules and the epilogue. */
-_Static_assert(6 + ELEMENTSOF(device_rules) * RULE_MAX + 2 <= DEVICE_POLICY_PROGRAM_MAX,
+_Static_assert(6 + RULES_MAX * RULE_MAX + 2 <= DEVICE_POLICY_PROGRAM_MAX,
                "DEVICE_POLICY_PROGRAM_MAX is too small for the rules");
 
 #define INSN(c, d, s, o, i) \
@@ -156,7 +173,7 @@ static size_t emit_rule(const DeviceRule *r, struct bpf_insn *p) {
         return n;
 }
 
-int device_policy_build_program(struct bpf_insn *insns, size_t max) {
+int device_policy_build_program(unsigned allow_mask, struct bpf_insn *insns, size_t max) {
         const struct bpf_insn prologue[] = {
                 LOAD_CTX_U32(REG_TYPE, access_type),
                 INSN(BPF_ALU | BPF_AND | BPF_K, REG_TYPE, 0, 0, 0xFFFF),
@@ -165,15 +182,16 @@ int device_policy_build_program(struct bpf_insn *insns, size_t max) {
                 LOAD_CTX_U32(REG_MAJOR, major),
                 LOAD_CTX_U32(REG_MINOR, minor),
         };
-        size_t n = ELEMENTSOF(prologue);
+        DeviceRule rules[RULES_MAX];
+        size_t n = ELEMENTSOF(prologue), n_rules = collect_rules(allow_mask, rules);
 
         if (max < DEVICE_POLICY_PROGRAM_MAX)
                 return -ENOBUFS;
         memcpy(insns, prologue, sizeof(prologue));
-        for (size_t i = 0; i < ELEMENTSOF(device_rules); i++) {
-                n += emit_rule(&device_rules[i], insns + n);
+        for (size_t i = 0; i < n_rules; i++) {
+                n += emit_rule(&rules[i], insns + n);
                 /* What would follow is unreachable, which the verifier refuses. */
-                if (rule_matches_all(&device_rules[i]))
+                if (rule_matches_all(&rules[i]))
                         return (int) n;
         }
         insns[n++] = MOV_R0(0);
@@ -212,11 +230,11 @@ static int program_load(const struct bpf_insn *insns, size_t n) {
         return fd;
 }
 
-int device_policy_load_program(void) {
+int device_policy_load_program(unsigned allow_mask) {
         struct bpf_insn insns[DEVICE_POLICY_PROGRAM_MAX];
         int n, fd;
 
-        n = device_policy_build_program(insns, ELEMENTSOF(insns));
+        n = device_policy_build_program(allow_mask, insns, ELEMENTSOF(insns));
         if (n < 0)
                 return n;
         fd = program_load(insns, (size_t) n);

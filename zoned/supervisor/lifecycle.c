@@ -13,6 +13,7 @@
 #include "supervisor.h"
 #include "zone-mounts.h"
 #include "zone-spawn.h"
+#include "zone-devices.h"
 
 /* An init that reboots itself more often than this is given up on (as systemd's StartLimitBurst=
  * does): a zone that can only reboot is failed, not a loop that costs the host a boot every few ms. */
@@ -301,6 +302,11 @@ int supervisor_start_zone(Supervisor *s) {
                 if (r < 0)
                         return supervisor_fail_start(s, r, "Failed to find the cgroup hierarchies");
         }
+        r = zone_devices_from_paths(p->device_allow, &s->cgroups.device_allow, NULL);
+        if (r < 0)
+                return supervisor_fail_start(
+                        s, 0,
+                        "The launch plan allows a device no zone may have (only " ZONE_DEVICES_NAMES ")");
         r = supervisor_limits_load(s);
         if (r < 0)
                 return supervisor_fail_start(s, r, "Invalid limits in the launch plan");

@@ -209,7 +209,7 @@ static int child_mount_cgroup(ZoneChild *c) {
 }
 
 static int child_mount_dev(ZoneChild *c) {
-        return zone_mount_dev(c->root, c->owner);
+        return zone_mount_dev(c->root, c->owner, c->cgroups->device_allow);
 }
 
 static int child_mask_proc(ZoneChild *c) {

@@ -336,7 +336,7 @@ static int mount_tmpfs(const char *root, const char *rel, unsigned long flags, c
         return mount_fs(root, rel, "tmpfs", flags, options, mode);
 }
 
-int zone_mount_dev(const char *root, uid_t owner) {
+int zone_mount_dev(const char *root, uid_t owner, unsigned device_allow) {
         _cleanup_free_ char *dev = NULL;
         int r;
 
@@ -345,7 +345,7 @@ int zone_mount_dev(const char *root, uid_t owner) {
                 return r;
         if (asprintf(&dev, "%s/dev", root) < 0)
                 return -ENOMEM;
-        r = dev_create_nodes(dev, owner);
+        r = dev_create_nodes(dev, owner, device_allow);
         if (r < 0)
                 return r;
         r = dev_create_symlinks(dev, owner);

@@ -59,9 +59,9 @@ int zone_mount_lxcfs_refresh(const char *lxcfs, pid_t leader);
 int zone_mount_sys(const char *root);
 /* cgroup2 on /sys/fs/cgroup, mounted from inside the zone's cgroup namespace. */
 int zone_mount_cgroup2(const char *root);
-/* tmpfs on /dev with the device nodes and links, and /dev/shm, all owned by owner (the host uid
- * of the zone's root, the same as its gid). */
-int zone_mount_dev(const char *root, uid_t owner);
+/* tmpfs on /dev with the device nodes and links (those of device_allow, zone-devices.h, too),
+ * and /dev/shm, all owned by owner (the host uid of the zone's root, the same as its gid). */
+int zone_mount_dev(const char *root, uid_t owner, unsigned device_allow);
 /* A devpts instance of the zone's own on /dev/pts, and /dev/mqueue when the kernel has it. */
 int zone_mount_devpts(const char *root);
 /* Opens a pty from the zone's devpts and binds its slave on /dev/console; returns the master. */

@@ -110,7 +110,7 @@ int zone_prepared_make(ZonePrepared *p) {
         int fd;
 
         if (p->device_program < 0) {
-                fd = device_policy_load_program();
+                fd = device_policy_load_program(0);
                 if (fd >= 0)
                         p->device_program = fd;
         }
