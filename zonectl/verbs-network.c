@@ -158,7 +158,7 @@ static int append_forwards(sd_bus_message *m, const char *key, const PortForward
         return r;
 }
 
-static int append_strv(sd_bus_message *m, const char *key, char **l) {
+int bus_append_strv_option(sd_bus_message *m, const char *key, char **l) {
         int r;
 
         if (!l)
@@ -184,7 +184,7 @@ int network_append_create_options(sd_bus_message *m) {
         if (arg_network)
                 r = sd_bus_message_append(m, "{sv}", "NetworkMode", "s", arg_network);
         if (r >= 0)
-                r = append_strv(m, "Addresses", arg_ip);
+                r = bus_append_strv_option(m, "Addresses", arg_ip);
         return r;
 }
 
@@ -194,9 +194,9 @@ static int append_settings(sd_bus_message *m, const NetworkSettings *s) {
         if (s->mode)
                 r = sd_bus_message_append(m, "{sv}", "NetworkMode", "s", s->mode);
         if (r >= 0)
-                r = append_strv(m, "Addresses", s->addresses);
+                r = bus_append_strv_option(m, "Addresses", s->addresses);
         if (r >= 0)
-                r = append_strv(m, "DNS", s->dns);
+                r = bus_append_strv_option(m, "DNS", s->dns);
         if (r >= 0 && s->mtu_set)
                 r = sd_bus_message_append(m, "{sv}", "MTU", "u", s->mtu);
         if (r >= 0)

@@ -234,19 +234,8 @@ static int call_create_zone(Client *c, const char *name, sd_bus_error *error) {
                 r = sd_bus_message_append(m, "{sv}", "Nesting", "b", arg_nesting);
         if (r >= 0 && arg_brand)
                 r = sd_bus_message_append(m, "{sv}", "Brand", "s", arg_brand);
-        if (r >= 0 && arg_devices) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "s", "DeviceAllow");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'v', "as");
-                if (r >= 0)
-                        r = sd_bus_message_append_strv(m, arg_devices);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
-        }
+        if (r >= 0)
+                r = bus_append_strv_option(m, "DeviceAllow", arg_devices);
         for (char **l = arg_limits; r >= 0 && l && *l; l++)
                 if (limits_append(m, *l) < 0)
                         return -EINVAL; /* said why */

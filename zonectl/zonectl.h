@@ -77,6 +77,8 @@ int verb_network(int argc, char *argv[], Client *c);
 /* verbs-limits.c: "memory=512M" (a CLI key or a property name) as an a{sv} entry of a limit;
  * prints the error itself. */
 int limits_append(sd_bus_message *m, const char *assignment);
+/* One {sv} entry of an options array, KEY → as (nothing when l is NULL). */
+int bus_append_strv_option(sd_bus_message *m, const char *key, char **l);
 /* verbs-network.c: whether "port=..." is a network key of set; the checks of set's (or unset's)
  * network keys, printing the error; the one SetZoneNetwork call with them (0: there were none,
  * 1: done); the network options of create; status's network lines. */

@@ -82,20 +82,25 @@ int uid_ranges_add_subid_file(GArray *ranges, const char *path) {
         return 0;
 }
 
+/* One line "INSIDE OUTSIDE COUNT" of a uid_map or gid_map into v; false for anything else. */
+static bool parse_map_line(const char *line, uint64_t v[static 3]) {
+        g_auto(GStrv) f = g_strsplit_set(line, " \t", -1);
+        size_t n = 0;
+
+        for (char **w = f; *w; w++)
+                if (**w && (n >= 3 || parse_u64(*w, *w + strlen(*w), &v[n++]) < 0))
+                        return false;
+        return n == 3;
+}
+
 /* Lines "INSIDE OUTSIDE COUNT" of a uid_map or gid_map; the outside ids are ours. */
 static void add_map_text(GArray *ranges, const char *text) {
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
         for (char **l = lines; *l; l++) {
-                g_auto(GStrv) f = g_strsplit_set(*l, " \t", -1);
                 uint64_t v[3];
-                size_t n = 0;
-                bool bad = false;
 
-                for (char **w = f; *w && !bad; w++)
-                        if (**w)
-                                bad = n >= 3 || parse_u64(*w, *w + strlen(*w), &v[n++]) < 0;
-                if (bad || n != 3)
+                if (!parse_map_line(*l, v))
                         continue;
                 if (v[0] == 0 && v[1] == 0 && v[2] == UINT32_MAX)
                         continue; /* the initial namespace's identity: the host itself */
@@ -185,15 +190,9 @@ static int map_inside_ranges(const char *text, GArray *ranges) {
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
         for (char **l = lines; *l; l++) {
-                g_auto(GStrv) f = g_strsplit_set(*l, " \t", -1);
                 uint64_t v[3];
-                size_t n = 0;
-                bool bad = false;
 
-                for (char **w = f; *w && !bad; w++)
-                        if (**w)
-                                bad = n >= 3 || parse_u64(*w, *w + strlen(*w), &v[n++]) < 0;
-                if (bad || n != 3)
+                if (!parse_map_line(*l, v))
                         continue;
                 if (v[0] == 0 && v[1] == 0 && v[2] == UINT32_MAX)
                         return 1;
