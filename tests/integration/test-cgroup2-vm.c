@@ -4,15 +4,15 @@
  * booted with cgroup_no_v1=all, cgroup2 mounted with nsdelegate, controllers
  * enabled in the root's subtree_control) and relays its TAP output.
  *
- * A busybox zone and a Debian systemd zone boot to "running"; every process
- * of the zone is in the zone's cgroup in the v2 hierarchy and every process
- * there is the zone's; the zone sees its own cgroup as the root of its
- * cgroup2 at /sys/fs/cgroup; poweroff leaves no process and no cgroup. The
- * busybox zone makes device nodes but opens only those of its /dev (the BPF
- * device program on its cgroup); with bpf() refused to the supervisor, a
- * zone does not start at all. The limits' cgroup v2 backend is measured in a
- * busybox zone: memory.max OOM-kills inside (OOMKills), pids.max stops a fork
- * loop, cpu.max caps a busy loop, cpuset.cpus narrows what it may run on.
+ * A busybox zone and a Debian systemd zone (a nesting one: a unit of its systemd gets the memory
+ * and pids limits it asks for, and a user namespace in it mounts its own procfs) boot to
+ * "running"; every process of the zone is in the zone's cgroup in the v2 hierarchy and every
+ * process there is the zone's; the zone sees its own cgroup as the root of its cgroup2 at
+ * /sys/fs/cgroup; poweroff leaves no process and no cgroup. The busybox zone makes device nodes
+ * but opens only those of its /dev (the BPF device program on its cgroup); with bpf() refused to
+ * the supervisor, a zone does not start at all. The limits' cgroup v2 backend is measured in a
+ * busybox zone: memory.max OOM-kills inside (OOMKills), pids.max stops a fork loop, cpu.max caps a
+ * busy loop, cpuset.cpus narrows what it may run on.
  *
  * Run on a host that is not pure cgroup2, it skips, unless
  * ZONED_TEST_CGROUP2_VM is set (as in the VM): then the host check fails. */
@@ -554,7 +554,11 @@ static void test_systemd(Harness *h, gconstpointer data) {
         g_test_message("import-tar took %" G_GINT64_FORMAT " ms", (g_get_monotonic_time() - t0) / 1000);
         brand = template_brand(h, "deb");
         g_assert_cmpstr(brand, ==, "systemd");
-        path = harness_create_zone(h, "deb1", "deb", false);
+        /* A nesting zone: what a container manager in it needs on a pure cgroup2 host is checked
+         * below (a zone without Nesting=yes boots the same way, but for the nesting mounts). */
+        zonectl_ok(h, VM_IMPORT_TIMEOUT_MS,
+                   (const char *const[]) { "create", "deb1", "-t", "deb", "--nesting=yes", NULL });
+        path = harness_zone_path(h, "deb1");
 
         w = zone_watch_new(h, "deb1");
         t0 = g_get_monotonic_time();
@@ -580,6 +584,16 @@ static void test_systemd(Harness *h, gconstpointer data) {
         /* And its systemd uses them: task accounting (on by default) enables pids below its root. */
         assert_zone_output(h, "deb1", "tr ' ' '\\n' </sys/fs/cgroup/cgroup.subtree_control | grep -x pids",
                            "pids");
+        /* A nested manager gets the controllers it asks for: a unit's MemoryMax and TasksMax are
+         * its cgroup's memory.max and pids.max (what podman or a zoned in the zone write). */
+        assert_zone_output(
+                h, "deb1",
+                "systemd-run --wait --pipe --quiet -p MemoryMax=50M -p TasksMax=17 sh -c "
+                "'d=/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup); cat $d/memory.max $d/pids.max' "
+                "| tr '\\n' ' '",
+                "52428800 17");
+        /* And a user namespace in it mounts a procfs of its own PID namespace. */
+        assert_zone_output(h, "deb1", "unshare -Urpf --mount-proc sh -c 'echo $$'", "1");
 
         t0 = g_get_monotonic_time();
         g_clear_pointer(&reply, g_variant_unref);

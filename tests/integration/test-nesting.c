@@ -26,6 +26,12 @@ static int zone_unshare(Harness *h, const char *name, const char *script, char *
 #define MOUNT_SYS \
         "unshare -Urn --mount sh -c 'mount -t sysfs -o ro sysfs /mnt && ls /mnt/kernel >/dev/null && echo sysfs'"
 
+/* overlayfs over a tmpfs of the zone's own, as a nested runtime stacks its layers. */
+#define MOUNT_OVERLAY                                                                                 \
+        "mount -t tmpfs layers /mnt && mkdir /mnt/l /mnt/u /mnt/w /mnt/m && echo lower >/mnt/l/f && " \
+        "mount -t overlay ov -o lowerdir=/mnt/l,upperdir=/mnt/u,workdir=/mnt/w /mnt/m && "            \
+        "echo upper >/mnt/m/g && cat /mnt/m/f /mnt/u/g && umount /mnt/m && umount /mnt"
+
 static void test_nesting(Harness *h, gconstpointer data) {
         g_autofree char *out = NULL, *cfg = NULL, *text = NULL;
         g_autoptr(GVariant) nesting = NULL;
@@ -55,6 +61,9 @@ static void test_nesting(Harness *h, gconstpointer data) {
         g_clear_pointer(&out, g_free);
         g_assert_cmpint(zone_unshare(h, "nest", MOUNT_SYS, &out), ==, 0);
         g_assert_nonnull(strstr(out, "sysfs"));
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(zone_unshare(h, "nest", MOUNT_OVERLAY, &out), ==, 0);
+        g_assert_cmpstr(out, ==, "lower\nupper\n");
         g_clear_pointer(&out, g_free);
         harness_poweroff_zone(h, "nest");
 
