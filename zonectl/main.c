@@ -53,6 +53,8 @@ static const Verb verbs[] = {
         { "show", 1, -1, verb_show },
         { "create", 1, 1, verb_create },
         { "remove", 1, 1, verb_remove },
+        { "enable", 1, -1, verb_enable },
+        { "disable", 1, -1, verb_disable },
         { "boot", 1, 1, verb_boot },
         { "poweroff", 1, 1, verb_poweroff },
         { "reboot", 1, 1, verb_reboot },
@@ -87,6 +89,8 @@ static void help(void) {
                "  show NAME...                Show the properties of zones\n"
                "  create NAME -t TEMPLATE     Create a zone from a template\n"
                "  remove NAME                 Remove a stopped zone\n"
+               "  enable NAME...              Boot the zones when zoned first starts after a host boot\n"
+               "  disable NAME...             Do not (Autoboot=; nothing boots or stops now)\n"
                "  boot NAME                   Boot a zone, wait until it runs\n"
                "  poweroff NAME               Power a zone off, wait until it stopped\n"
                "  reboot NAME                 Reboot a zone, wait until it runs again\n"

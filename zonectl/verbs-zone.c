@@ -311,3 +311,27 @@ int verb_kill(int argc, char *argv[], Client *c) {
                 return cli_bus_error(&error, r, "cannot send a signal to zone \"%s\"", argv[1]);
         return 0;
 }
+
+/* enable and disable: Autoboot of each zone named, kept in its file; nothing boots or stops now.
+ * Each name is tried; the exit status is that of the last failure. */
+static int set_autoboot(int argc, char *argv[], Client *c, bool autoboot) {
+        int ret = 0;
+
+        for (int k = 1; k < argc; k++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = manager_call(c, "SetZoneAutoboot", &error, NULL, "sb", argv[k], autoboot);
+
+                if (r < 0)
+                        ret = cli_bus_error(&error, r, "cannot %s zone \"%s\"",
+                                            autoboot ? "enable" : "disable", argv[k]);
+        }
+        return ret;
+}
+
+int verb_enable(int argc, char *argv[], Client *c) {
+        return set_autoboot(argc, argv, c, true);
+}
+
+int verb_disable(int argc, char *argv[], Client *c) {
+        return set_autoboot(argc, argv, c, false);
+}

@@ -50,6 +50,8 @@ int verb_status(int argc, char *argv[], Client *c);
 int verb_show(int argc, char *argv[], Client *c);
 int verb_create(int argc, char *argv[], Client *c);
 int verb_remove(int argc, char *argv[], Client *c);
+int verb_enable(int argc, char *argv[], Client *c);
+int verb_disable(int argc, char *argv[], Client *c);
 int verb_kill(int argc, char *argv[], Client *c);
 int verb_boot(int argc, char *argv[], Client *c);
 int verb_poweroff(int argc, char *argv[], Client *c);

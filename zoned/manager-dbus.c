@@ -6,6 +6,7 @@
 #include "manager-dbus.h"
 #include "names.h"
 #include "template-dbus.h"
+#include "zone-autoboot.h"
 #include "zone-brand.h"
 #include "zone-dbus.h"
 #include "network-config.h"
@@ -170,6 +171,7 @@ BY_NAME(open_console)
 BY_NAME(open_login)
 BY_NAME(open_shell)
 BY_NAME(set_brand)
+BY_NAME(set_autoboot)
 
 #define U SD_BUS_VTABLE_UNPRIVILEGED
 static const sd_bus_vtable manager_vtable[] = {
@@ -183,6 +185,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("RemoveZone", "s", SD_BUS_PARAM(name), NULL, , method_remove_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("SetZoneBrand", "ss", SD_BUS_PARAM(name) SD_BUS_PARAM(brand), NULL, ,
                                  method_set_brand_by_name, U),
+        SD_BUS_METHOD_WITH_NAMES("SetZoneAutoboot", "sb", SD_BUS_PARAM(name) SD_BUS_PARAM(autoboot), NULL, ,
+                                 method_set_autoboot_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("BootZone", "s", SD_BUS_PARAM(name), NULL, , method_boot_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("PoweroffZone", "s", SD_BUS_PARAM(name), NULL, , method_poweroff_by_name,
                                  U),

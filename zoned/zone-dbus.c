@@ -2,6 +2,7 @@
 
 #include "bus-errors.h"
 #include "bus-list.h"
+#include "zone-autoboot.h"
 #include "zone-brand.h"
 #include "zone-dbus.h"
 #include "zone-disk.h"
@@ -236,6 +237,7 @@ ZONE_METHOD(open_console)
 ZONE_METHOD(open_login)
 ZONE_METHOD(open_shell)
 ZONE_METHOD(set_brand)
+ZONE_METHOD(set_autoboot)
 
 static const sd_bus_vtable zone_vtable[] = {
         SD_BUS_VTABLE_START(0),
@@ -263,6 +265,8 @@ static const sd_bus_vtable zone_vtable[] = {
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Remove", NULL, NULL, object_remove, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("SetBrand", "s", SD_BUS_PARAM(brand), NULL, , object_set_brand,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetAutoboot", "b", SD_BUS_PARAM(autoboot), NULL, , object_set_autoboot,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("OpenConsole", NULL, , "h", SD_BUS_PARAM(fd), object_open_console,
                                  SD_BUS_VTABLE_UNPRIVILEGED),

@@ -287,6 +287,12 @@ static void test_stopped_zone(Harness *h, gconstpointer data) {
         assert_manager_denied(h, "RemoveTemplate", "('bb',)");
         assert_denied(h, path, ZONED_ZONE_IFACE, "Boot", NULL);
         assert_denied(h, path, ZONED_ZONE_IFACE, "Remove", NULL);
+        assert_manager_denied(h, "SetZoneAutoboot", "('z1', true)");
+        assert_denied(h, path, ZONED_ZONE_IFACE, "SetAutoboot", "(true,)");
+        {
+                g_autoptr(GVariant) autoboot = harness_zone_property(h, "z1", "Autoboot");
+                g_assert_false(g_variant_get_boolean(autoboot));
+        }
 
         assert_nothing_changed(h, w, "stopped", 0);
         /* No transfer was started either. */

@@ -92,6 +92,94 @@ static void test_stopped_meanwhile(Harness *h, gconstpointer data) {
         g_assert_null(leftovers);
 }
 
+static bool zone_autoboot(Harness *h, const char *name) {
+        g_autoptr(GVariant) v = harness_zone_property(h, name, "Autoboot");
+
+        return g_variant_get_boolean(v);
+}
+
+static void on_autoboot_changed(GDBusConnection *bus, const char *sender, const char *path,
+                                const char *iface, const char *signal, GVariant *params, gpointer data) {
+        g_autoptr(GVariant) changed = g_variant_get_child_value(params, 1);
+        gboolean value;
+
+        if (g_variant_lookup(changed, "Autoboot", "b", &value))
+                g_ptr_array_add(data, g_strdup(value ? "true" : "false"));
+}
+
+/* A host reboot empties the runtime dir, and with it the marker of the last autoboot: zoned's
+ * next start is the first of a host boot. */
+static void restart_as_after_host_boot(Harness *h) {
+        g_autofree char *marker = g_build_filename(h->runtime_dir, "autoboot-boot-id", NULL);
+
+        harness_stop_zoned(h, SIGTERM);
+        g_assert_no_errno(unlink(marker));
+        harness_start_zoned(h);
+}
+
+/* zonectl enable/disable (SetZoneAutoboot, Zone.SetAutoboot): live, announced, kept in the file,
+ * booting and stopping nothing now; the next start of zoned after a host boot boots an enabled
+ * zone and leaves a disabled one. A zone that does not exist, or a bad name, changes nothing. */
+static void test_enable(Harness *h, gconstpointer data) {
+        g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *path = NULL, *file = NULL, *text = NULL, *state = NULL;
+        g_auto(HarnessRun) missing = { 0 }, bad = { 0 };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint sub;
+
+        if (harness_skipped(h))
+                return;
+        harness_import_busybox(h);
+        path = harness_create_zone(h, "z1", "bb", false);
+        file = g_strdup_printf("%s/z1.zone", h->config_dir);
+        sub = g_dbus_connection_signal_subscribe(h->conn, NULL, "org.freedesktop.DBus.Properties",
+                                                 "PropertiesChanged", path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 on_autoboot_changed, seen, NULL);
+        harness_zonectl_ok(h, NULL, "zonectl enable", "enable", "z1", NULL);
+        g_assert_true(zone_autoboot(h, "z1"));
+        g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "Autoboot=true\n"));
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "stopped");
+        /* The same through the zone object, and idempotent: no second announcement. */
+        reply = harness_call(h, path, "org.zoned1.Zone", "SetAutoboot", g_variant_new("(b)", TRUE), "()",
+                             &error);
+        g_assert_no_error(error);
+        harness_flush(h);
+        g_assert_cmpuint(seen->len, ==, 1);
+        g_assert_cmpstr(seen->pdata[0], ==, "true");
+
+        harness_zonectl(h, &missing, NULL, "enable", "nope", NULL);
+        g_assert_cmpint(missing.status, !=, 0);
+        g_assert_nonnull(strstr(missing.err, "does not exist"));
+        harness_zonectl(h, &bad, NULL, "disable", "../z1", NULL);
+        g_assert_cmpint(bad.status, !=, 0);
+        g_assert_nonnull(strstr(bad.err, "not a valid zone name"));
+        g_assert_true(zone_autoboot(h, "z1"));
+
+        restart_as_after_host_boot(h);
+        {
+                g_autoptr(ZoneWatch) w = zone_watch_new(h, "z1");
+                g_assert_true(zone_watch_wait_state(w, "running", HARNESS_BOOT_TIMEOUT_MS));
+        }
+        /* Disabled while it runs: it keeps running. */
+        harness_zonectl_ok(h, NULL, "zonectl disable", "disable", "z1", NULL);
+        g_clear_pointer(&state, g_free);
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "running");
+        g_assert_false(zone_autoboot(h, "z1"));
+        harness_poweroff_zone(h, "z1");
+        restart_as_after_host_boot(h);
+        g_clear_pointer(&state, g_free);
+        state = harness_zone_state(h, "z1");
+        g_assert_cmpstr(state, ==, "stopped");
+        g_clear_pointer(&text, g_free);
+        g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "Autoboot=false\n"));
+        g_dbus_connection_signal_unsubscribe(h->conn, sub);
+}
+
 static void set_autoboot(Harness *h, const char *name) {
         g_autofree char *path = g_strdup_printf("%s/%s.zone", h->config_dir, name), *text = NULL;
         g_autoptr(GString) edited = NULL;
@@ -377,6 +465,7 @@ int main(int argc, char *argv[]) {
         HARNESS_TEST("/readopt/sigterm", test_sigterm, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/stopped-meanwhile", test_stopped_meanwhile, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/autoboot", test_autoboot, HARNESS_DEFAULT);
+        HARNESS_TEST("/readopt/enable", test_enable, HARNESS_ZONECTL);
         HARNESS_TEST("/readopt/slow-supervisor", test_slow_supervisor, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/supervisor-killed", test_supervisor_killed, HARNESS_DEFAULT);
         HARNESS_TEST("/readopt/supervisor-killed-host-users", test_supervisor_killed_host_users,
