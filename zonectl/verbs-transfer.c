@@ -208,6 +208,17 @@ static const char *follow_what(const TransferFollow *f) {
         return f->what ?: "import";
 }
 
+/* What the transfer is of: an export is of a zone, the others make a template. */
+static const char *follow_object(const TransferFollow *f) {
+        return streq(follow_what(f), "export") ? "zone" : "template";
+}
+
+static const char *follow_verb(const TransferFollow *f) {
+        return streq(follow_what(f), "export") ? "Exporting"
+               : streq(follow_what(f), "pull") ? "Pulling"
+                                               : "Importing";
+}
+
 /* "12.3M/s, 0:42 left" of a pull, from the bytes since the start. */
 static void format_rate(const TransferFollow *f, char *out, size_t size) {
         char buf[FORMAT_BYTES_MAX];
@@ -229,7 +240,7 @@ static void format_rate(const TransferFollow *f, char *out, size_t size) {
  * pipe, a pull prints a plain line per 10%. */
 static void show_progress(TransferFollow *f, const char *name, bool tty, bool *shown) {
         char buf[FORMAT_BYTES_MAX], rate[64], bar[21];
-        const char *verb = f->what ? "Pulling" : "Importing";
+        const char *verb = follow_verb(f), *object = follow_object(f);
         int tenths;
 
         if (!f->changed || f->result)
@@ -243,7 +254,7 @@ static void show_progress(TransferFollow *f, const char *name, bool tty, bool *s
                 if (tenths <= f->shown_tenths || f->progress <= 0)
                         return;
                 f->shown_tenths = tenths;
-                fprintf(stderr, "%s template %s: %i%% (%s)\n", verb, name, tenths * 10,
+                fprintf(stderr, "%s %s %s: %i%% (%s)\n", verb, object, name, tenths * 10,
                         format_bytes(buf, f->bytes_done));
                 return;
         }
@@ -253,11 +264,12 @@ static void show_progress(TransferFollow *f, const char *name, bool tty, bool *s
                 memset(bar, '#', filled);
                 memset(bar + filled, '.', 20 - filled);
                 bar[20] = 0;
-                fprintf(stderr, "\r%s template %s: [%s] %3i%% (%s%s)\033[K", verb, name, f->what ? bar : "",
-                        (int) (f->progress * 100), format_bytes(buf, f->bytes_done), rate);
-        } else
-                fprintf(stderr, "\r%s template %s: %s%s\033[K", verb, name, format_bytes(buf, f->bytes_done),
+                fprintf(stderr, "\r%s %s %s: [%s] %3i%% (%s%s)\033[K", verb, object, name,
+                        f->what ? bar : "", (int) (f->progress * 100), format_bytes(buf, f->bytes_done),
                         rate);
+        } else
+                fprintf(stderr, "\r%s %s %s: %s%s\033[K", verb, object, name,
+                        format_bytes(buf, f->bytes_done), rate);
         *shown = true;
 }
 
@@ -269,11 +281,12 @@ static int cancel_after_interrupt(Client *c, TransferFollow *f, const char *name
         follow_progress = false;
         r = manager_call(c, "CancelTransfer", &error, NULL, "u", f->id);
         if (r < 0 && !f->result)
-                return cli_bus_error(&error, r, "cannot cancel the %s of template \"%s\"", follow_what(f),
-                                     name);
+                return cli_bus_error(&error, r, "cannot cancel the %s of %s \"%s\"", follow_what(f),
+                                     follow_object(f), name);
         /* Until zoned says it ended: then nothing of it is left. */
         (void) client_wait(c, now_usec(CLOCK_MONOTONIC) + 30 * USEC_PER_SEC, transfer_check, f);
-        return cli_error_errno(ECANCELED, "%s of template \"%s\" canceled", follow_what(f), name);
+        return cli_error_errno(ECANCELED, "%s of %s \"%s\" canceled", follow_what(f), follow_object(f),
+                               name);
 }
 
 int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
@@ -307,19 +320,19 @@ int transfer_follow_wait(Client *c, TransferFollow *f, const char *name) {
         if (interrupted && !f->result)
                 r = cancel_after_interrupt(c, f, name);
         else if (r == -ECONNRESET)
-                r = cli_error_errno(ECONNRESET, "zoned went away during the %s of template \"%s\"",
-                                    follow_what(f), name);
+                r = cli_error_errno(ECONNRESET, "zoned went away during the %s of %s \"%s\"", follow_what(f),
+                                    follow_object(f), name);
         else if (r == -ETIME)
-                r = cli_error_errno(ETIME,
-                                    "timed out: the %s of template \"%s\" (transfer %" PRIu32 ") goes on",
-                                    follow_what(f), name, f->id);
+                r = cli_error_errno(ETIME, "timed out: the %s of %s \"%s\" (transfer %" PRIu32 ") goes on",
+                                    follow_what(f), follow_object(f), name, f->id);
         else if (r < 0)
-                r = cli_error_errno(-r, "cannot follow the %s of template \"%s\": %m", follow_what(f), name);
+                r = cli_error_errno(-r, "cannot follow the %s of %s \"%s\": %m", follow_what(f),
+                                    follow_object(f), name);
         else if (streq_ptr(f->error_name, ZONED_ERROR_VERIFICATION_FAILED))
                 r = cli_error_errno(EBADMSG, "verification failed: %s", strempty(f->error));
         else if (!streq(f->result, "done"))
-                r = cli_error_errno(EIO, "%s of template \"%s\" %s%s%s", follow_what(f), name, f->result,
-                                    isempty(f->error) ? "" : ": ", strempty(f->error));
+                r = cli_error_errno(EIO, "%s of %s \"%s\" %s%s%s", follow_what(f), follow_object(f), name,
+                                    f->result, isempty(f->error) ? "" : ": ", strempty(f->error));
         else
                 r = 0;
         (void) sigaction(SIGINT, &old_int, NULL);

@@ -113,7 +113,7 @@ typedef struct TransferFollow {
         char *result;     /* TransferRemoved: "done", "failed", "canceled" */
         char *error;      /* the transfer's Error property */
         char *error_name; /* the transfer's ErrorName property */
-        const char *what; /* "import" (NULL) or "pull": for messages */
+        const char *what; /* "import" (NULL), "pull" or "export": for messages */
         double progress;
         uint64_t bytes_done;
         uint64_t bytes_total;

@@ -143,6 +143,25 @@ static void test_round_trip(Harness *h, gconstpointer data) {
         harness_zonectl(h, &r, NULL, "export-tar", "cp", gz, NULL);
         harness_assert_run(&r, 0, "zonectl export-tar cp FILE.tar.gz");
         harness_run_clear(&r);
+        /* A failed export speaks of the zone, never of a template. */
+        {
+                const char *env[] = { NULL, NULL };
+                g_autofree char *bus = g_strconcat("DBUS_SYSTEM_BUS_ADDRESS=", h->bus_address, NULL);
+
+                env[0] = bus;
+                harness_run(
+                        &(HarnessSpawn) {
+                                .argv = (const char *const[]) { "/bin/sh", "-c",
+                                                                "exec \"$0\" export-tar cp - >/dev/full",
+                                                                g_getenv("ZONED_TEST_ZONECTL"), NULL },
+                                .env_set = env },
+                        &r);
+                g_test_message("export-tar onto /dev/full (%d): %s", r.status, r.err);
+                g_assert_cmpint(r.status, !=, 0);
+                g_assert_nonnull(strstr(r.err, "export of zone \"cp\" failed"));
+                g_assert_nonnull(strstr(r.err, "No space left on device"));
+                harness_run_clear(&r);
+        }
         harness_zonectl(h, &r, NULL, "import-tar", gz, "cp-back", "--brand=busybox", NULL);
         harness_assert_run(&r, 0, "zonectl import-tar of the export");
         harness_run_clear(&r);
