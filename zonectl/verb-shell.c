@@ -157,6 +157,13 @@ int verb_shell(int argc, char *argv[], Client *c) {
         pid_t leader = 0;
         int r;
 
+        /* It enters the zone's namespaces itself: as another user the kernel would refuse it
+         * step by step, the first refusal naming a file of the zone instead of why. */
+        if (geteuid() != 0)
+                return cli_error_errno(EPERM,
+                                       "zonectl shell needs root: it enters the namespaces of zone \"%s\" "
+                                       "itself",
+                                       name);
         r = open_leader(c, name, &leader, &pidfd);
         if (r < 0)
                 return r;

@@ -468,7 +468,7 @@ static void test_transfers(Harness *h, gconstpointer data) {
 }
 
 static void test_zonectl(Harness *h, gconstpointer data) {
-        g_auto(HarnessRun) list = { 0 }, create = { 0 };
+        g_auto(HarnessRun) list = { 0 }, create = { 0 }, shell = { 0 };
         g_autofree char *path = NULL, *z3 = NULL;
         const char *const nobody_env[] = { "HOME=/nonexistent", NULL };
 
@@ -493,6 +493,19 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         g_assert_cmpstr(create.err, !=, "");
         z3 = g_strdup_printf("%s/z3.zone", h->config_dir);
         g_assert_false(g_file_test(z3, G_FILE_TEST_EXISTS));
+
+        /* shell enters the zone itself: a user other than root is told that, not about a file. */
+        harness_boot_zone(h, "z1");
+        harness_zonectl_full(
+                h, &shell,
+                &(HarnessSpawn) { .argv = (const char *const[]) { "shell", "z1", "--", "true", NULL },
+                                  .env_set = nobody_env,
+                                  .as_nobody = true });
+        g_test_message("zonectl shell as uid 65534: %s", shell.err);
+        g_assert_cmpint(shell.status, !=, 0);
+        g_assert_nonnull(strstr(shell.err, "needs root"));
+        g_assert_null(strstr(shell.err, "system call filter"));
+        harness_poweroff_zone(h, "z1");
 }
 
 /* Root's own long argv is read in linear time: the zone is not running, and root is told so. */
