@@ -4,9 +4,11 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "bus-json.h"
 #include "bus-print.h"
 #include "cli-error.h"
 #include "format-util.h"
+#include "table.h"
 #include "wait-state.h"
 #include "zone-info.h"
 #include "zonectl.h"
@@ -94,9 +96,14 @@ static void print_zone_info(const ZoneInfo *i) {
                 print_field("Status", i->status_text);
 }
 
+static int show_zones(int argc, char *argv[], Client *c, bool json);
+
 int verb_status(int argc, char *argv[], Client *c) {
         int ret = 0;
 
+        /* For programs: every property, as show --json gives them. */
+        if (arg_json)
+                return show_zones(argc, argv, c, true);
         for (int k = 1; k < argc; k++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_(zone_info_done) ZoneInfo info = ZONE_INFO_NULL;
@@ -163,7 +170,53 @@ static int show_properties(sd_bus_message *reply) {
         return sd_bus_message_exit_container(reply);
 }
 
-int verb_show(int argc, char *argv[], Client *c) {
+/* --json: the properties (those of -p) as one JSON object on one line (bus-json.h). Written to
+ * memory first: a reply that does not read leaves no half object on stdout. */
+static int show_properties_json(sd_bus_message *reply) {
+        _cleanup_free_ char *text = NULL;
+        bool first = true;
+        size_t n = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&text, &n);
+        if (!f)
+                return -ENOMEM;
+        fputc('{', f);
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name;
+
+                r = sd_bus_message_read_basic(reply, 's', &name);
+                if (r >= 0 && !property_wanted(name))
+                        r = sd_bus_message_skip(reply, "v");
+                else if (r >= 0) {
+                        _cleanup_free_ char *key = json_escape(name);
+
+                        if (!key) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        fprintf(f, "%s%s:", first ? "" : ",", key);
+                        first = false;
+                        r = bus_write_json_value(reply, f);
+                }
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        fputs("}\n", f);
+        fclose(f);
+        if (r < 0)
+                return r;
+        fputs(text, stdout);
+        return 0;
+}
+
+/* The Zone object's properties of each zone named: as lines (show), or as JSON (show --json and
+ * status --json). */
+static int show_zones(int argc, char *argv[], Client *c, bool json) {
         int ret = 0;
 
         for (int k = 1; k < argc; k++) {
@@ -180,13 +233,17 @@ int verb_show(int argc, char *argv[], Client *c) {
                         ret = cli_bus_error(&error, r, "cannot get the properties of zone \"%s\"", argv[k]);
                         continue;
                 }
-                if (k > 1 && !arg_value)
+                if (k > 1 && !arg_value && !json)
                         putchar('\n');
-                r = show_properties(reply);
+                r = json ? show_properties_json(reply) : show_properties(reply);
                 if (r < 0)
                         ret = cli_error_errno(r, "cannot read the properties of zone \"%s\": %m", argv[k]);
         }
         return ret;
+}
+
+int verb_show(int argc, char *argv[], Client *c) {
+        return show_zones(argc, argv, c, arg_json);
 }
 
 static int log_create_wait_error(int r, const ZoneWait *w) {

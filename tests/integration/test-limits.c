@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "harness.h"
+#include "json.h"
 
 #define MiB (UINT64_C(1) << 20)
 /* dd's buffer: a 64 MiB allocation, all of it touched (read from /dev/zero). */
@@ -279,6 +280,51 @@ static void test_persistence(Harness *h, gconstpointer data) {
 
 /* ---- zonectl ---- */
 
+/* show --json and status --json: one object of every property with its D-Bus type mapped (a
+ * uint64 of no limit as null, an empty list as []); show -p narrows it. */
+static void assert_show_json(Harness *h, const char *verb) {
+        g_auto(HarnessRun) r = { 0 }, narrow = { 0 };
+        g_autoptr(GVariant) v = NULL, n = NULL, value = NULL;
+        g_autofree char *why = NULL;
+        const char *s;
+        double d;
+        gboolean b;
+
+        harness_zonectl(h, &r, NULL, verb, "z1", "--json", NULL);
+        harness_assert_run(&r, 0, verb);
+        v = json_parse(r.out, &why);
+        if (!v)
+                g_error("zonectl %s --json is no JSON (%s): %s", verb, why, r.out);
+        g_assert_true(g_variant_lookup(v, "Name", "&s", &s));
+        g_assert_cmpstr(s, ==, "z1");
+        g_assert_true(g_variant_lookup(v, "State", "&s", &s));
+        g_assert_cmpstr(s, ==, "running");
+        g_assert_true(g_variant_lookup(v, "MemoryMax", "d", &d));
+        g_assert_cmpfloat(d, ==, 1073741824.0);
+        g_assert_true(g_variant_lookup(v, "CPUWeight", "d", &d));
+        g_assert_cmpfloat(d, ==, 300.0);
+        g_assert_true(g_variant_lookup(v, "PrivateUsers", "b", &b));
+        g_assert_true(b);
+        /* No disk of its own: DiskQuota is uint64 max, null. */
+        value = g_variant_lookup_value(v, "DiskQuota", NULL);
+        g_assert_nonnull(value);
+        g_assert_true(g_variant_is_of_type(value, G_VARIANT_TYPE_MAYBE));
+        g_assert_null(g_variant_get_maybe(value));
+        g_clear_pointer(&value, g_variant_unref);
+        value = g_variant_lookup_value(v, "DeviceAllow", G_VARIANT_TYPE("av"));
+        g_assert_nonnull(value);
+        g_assert_cmpuint(g_variant_n_children(value), ==, 0);
+
+        if (!g_str_equal(verb, "show"))
+                return;
+        harness_zonectl(h, &narrow, NULL, "show", "z1", "--json", "-p", "Name,MemoryMax", NULL);
+        harness_assert_run(&narrow, 0, "show -p --json");
+        g_assert_cmpstr(narrow.out, ==, "{\"Name\":\"z1\",\"MemoryMax\":1073741824}\n");
+        n = json_parse(narrow.out, NULL);
+        g_assert_nonnull(n);
+        g_assert_cmpuint(g_variant_n_children(n), ==, 2);
+}
+
 static void test_zonectl(Harness *h, gconstpointer data) {
         g_auto(HarnessRun) status = { 0 }, top = { 0 }, show = { 0 }, bad = { 0 }, unknown = { 0 };
         g_auto(HarnessTtyRun) tty = { 0 };
@@ -315,6 +361,8 @@ static void test_zonectl(Harness *h, gconstpointer data) {
         g_assert_nonnull(strstr(status.out, "(limit 1G, peak "));
         g_assert_nonnull(strstr(status.out, "(quota 150%, CPUs 0)"));
         g_assert_nonnull(strstr(status.out, "(limit 256)"));
+        assert_show_json(h, "show");
+        assert_show_json(h, "status");
 
         /* On a pipe: one snapshot. */
         harness_zonectl(h, &top, NULL, "top", "--json", NULL);
