@@ -55,6 +55,7 @@ static const Verb verbs[] = {
         { "remove", 1, 1, verb_remove },
         { "enable", 1, -1, verb_enable },
         { "disable", 1, -1, verb_disable },
+        { "verify", 1, -1, verb_verify },
         { "boot", 1, 1, verb_boot },
         { "poweroff", 1, 1, verb_poweroff },
         { "reboot", 1, 1, verb_reboot },
@@ -91,6 +92,7 @@ static void help(void) {
                "  remove NAME                 Remove a stopped zone\n"
                "  enable NAME...              Boot the zones when zoned first starts after a host boot\n"
                "  disable NAME...             Do not (Autoboot=; nothing boots or stops now)\n"
+               "  verify FILE...              Check zone files as zoned loads them (FILE:LINE: why)\n"
                "  boot NAME                   Boot a zone, wait until it runs\n"
                "  poweroff NAME               Power a zone off, wait until it stopped\n"
                "  reboot NAME                 Reboot a zone, wait until it runs again\n"

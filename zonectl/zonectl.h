@@ -52,6 +52,7 @@ int verb_create(int argc, char *argv[], Client *c);
 int verb_remove(int argc, char *argv[], Client *c);
 int verb_enable(int argc, char *argv[], Client *c);
 int verb_disable(int argc, char *argv[], Client *c);
+int verb_verify(int argc, char *argv[], Client *c);
 int verb_kill(int argc, char *argv[], Client *c);
 int verb_boot(int argc, char *argv[], Client *c);
 int verb_poweroff(int argc, char *argv[], Client *c);

@@ -177,16 +177,12 @@ static int ini_check_duplicates(const char *path, const char *text, const char *
         return 0;
 }
 
-static int ini_load_checked(const char *path, IniFlags flags, const char *const *list_sections,
-                            GKeyFile **ret_file, char **ret_text, char **ret_error) {
+static int ini_parse_checked(const char *path, const char *text, const char *const *list_sections,
+                             GKeyFile **ret_file, char **ret_error) {
         g_autoptr(GKeyFile) f = g_key_file_new();
         g_autoptr(GError) err = NULL;
-        g_autofree char *text = NULL;
         int r;
 
-        r = ini_read(path, flags, &text, ret_error);
-        if (r < 0)
-                return r;
         if (!g_key_file_load_from_data(f, text, strlen(text), G_KEY_FILE_KEEP_COMMENTS, &err)) {
                 /* GKeyFile's own message already names the line. */
                 *ret_error = g_strdup_printf("%s: %s", path, err->message);
@@ -196,6 +192,24 @@ static int ini_load_checked(const char *path, IniFlags flags, const char *const 
         if (r < 0)
                 return r;
         *ret_file = g_steal_pointer(&f);
+        return 0;
+}
+
+int ini_parse(const char *name, const char *text, GKeyFile **ret_file, char **ret_error) {
+        return ini_parse_checked(name, text, NULL, ret_file, ret_error);
+}
+
+static int ini_load_checked(const char *path, IniFlags flags, const char *const *list_sections,
+                            GKeyFile **ret_file, char **ret_text, char **ret_error) {
+        g_autofree char *text = NULL;
+        int r;
+
+        r = ini_read(path, flags, &text, ret_error);
+        if (r < 0)
+                return r;
+        r = ini_parse_checked(path, text, list_sections, ret_file, ret_error);
+        if (r < 0)
+                return r;
         *ret_text = g_steal_pointer(&text);
         return 0;
 }

@@ -26,6 +26,9 @@ int ini_read(const char *path, IniFlags flags, char **ret_text, char **ret_error
  * ini_key_line(). A key given twice in a section, or a section given twice, is an error
  * ("FILE:LINE: duplicate key K in [S] (first at line N)"): GKeyFile would keep one silently. */
 int ini_load_full(const char *path, IniFlags flags, GKeyFile **ret_file, char **ret_text, char **ret_error);
+/* The same for text already read (no NUL in it, at most INI_FILE_MAX bytes: the caller's to
+ * check); name stands for the file in messages. */
+int ini_parse(const char *name, const char *text, GKeyFile **ret_file, char **ret_error);
 /* ini_load_full() that follows symlinks (brands and template definitions may be links). */
 int ini_load(const char *path, GKeyFile **ret_file, char **ret_text, char **ret_error);
 /* ini_load() of a file whose list_sections hold lists: there a key may be given many times, each

@@ -2,12 +2,15 @@
 
 #include "bus-errors.h"
 #include "bus-list.h"
+#include "brand.h"
 #include "bus-options.h"
+#include "ini-util.h"
 #include "manager-dbus.h"
 #include "names.h"
 #include "template-dbus.h"
 #include "zone-autoboot.h"
 #include "zone-brand.h"
+#include "zone-config.h"
 #include "zone-dbus.h"
 #include "network-config.h"
 #include "zone-limits-dbus.h"
@@ -136,6 +139,38 @@ static int method_create_zone(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, "o", z->object_path);
 }
 
+/* VerifyZoneFile(s file, s text): the checks zoned makes when it loads a zone file, and that its
+ * brand is installed, on text the caller read (file names it in messages); nothing is written.
+ * Anyone may ask: it reads nothing of zoned's. */
+static int method_verify_zone_file(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(zone_config_done) ZoneConfig c = {};
+        g_autofree char *why = NULL;
+        const char *file, *text;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &file, &text);
+        if (r < 0)
+                return r;
+        if (isempty(file) || strlen(file) > PATH_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The file name must be 1 to %d bytes.", PATH_MAX);
+        if (strlen(text) > INI_FILE_MAX)
+                return sd_bus_error_setf(error, ZONED_ERROR_BAD_ZONE_FILE, "%s: larger than %u bytes", file,
+                                         INI_FILE_MAX);
+        r = zone_config_parse(file, text, &c, &why);
+        if (r < 0)
+                return sd_bus_error_setf(error, ZONED_ERROR_BAD_ZONE_FILE, "%s", why ?: strerror(-r));
+        if (!g_hash_table_contains(m->brands, c.brand)) {
+                g_autofree char *known = brand_names(m->brands);
+
+                return sd_bus_error_setf(error, ZONED_ERROR_BAD_ZONE_FILE,
+                                         "%s:%u: Brand=%s is not installed (brands: %s)", file,
+                                         ini_key_line(text, "Zone", "Brand"), c.brand, known);
+        }
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 typedef int (*zone_method_func)(sd_bus_message *m, Zone *z, sd_bus_error *error);
 
 static int call_by_name(sd_bus_message *msg, Manager *m, zone_method_func f, sd_bus_error *error) {
@@ -177,6 +212,8 @@ BY_NAME(set_autoboot)
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES("ListZones", NULL, , "a(sssso)", SD_BUS_PARAM(zones), method_list_zones, U),
+        SD_BUS_METHOD_WITH_NAMES("VerifyZoneFile", "ss", SD_BUS_PARAM(file) SD_BUS_PARAM(text), NULL, ,
+                                 method_verify_zone_file, U),
         SD_BUS_METHOD_WITH_NAMES("GetZone", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(zone),
                                  method_get_by_name, U),
         SD_BUS_METHOD_WITH_NAMES("CreateZone", "ssa{sv}",

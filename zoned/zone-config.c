@@ -182,7 +182,7 @@ static void take_disk_quota(ZoneConfig *c) {
         limit_value_done(v);
 }
 
-int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
+int zone_config_parse(const char *path, const char *text, ZoneConfig *ret, char **ret_error) {
         static const char *const keys[] = { "Template",         "Brand",     "Storage",
                                             "Autoboot",         "MachineID", "PrivateUsers",
                                             "UIDShift",         "UIDRange",  "Capabilities",
@@ -190,11 +190,10 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
                                             "DeviceAllow",      NULL };
         static const IniSection sections[] = { { GROUP, keys }, {} };
         g_autoptr(GKeyFile) f = NULL;
-        g_autofree char *text = NULL;
         ZoneConfig c = {};
         int r;
 
-        r = ini_load_full(path, INI_NO_SYMLINK, &f, &text, ret_error);
+        r = ini_parse(path, text, &f, ret_error);
         if (r < 0)
                 return r;
         /* [Limits] and [Network] first: each is read, checked and taken out of f (zone-config-limits.h). */
@@ -213,6 +212,22 @@ int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
                 r = capability_change_load(f, text, path, GROUP, &c.capabilities, ret_error);
         if (r >= 0)
                 take_disk_quota(&c);
+        if (r < 0) {
+                zone_config_done(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error) {
+        g_autofree char *text = NULL;
+        ZoneConfig c = {};
+        int r;
+
+        r = ini_read(path, INI_NO_SYMLINK, &text, ret_error);
+        if (r >= 0)
+                r = zone_config_parse(path, text, &c, ret_error);
         if (r >= 0 && !c.machine_id) {
                 r = zone_config_new_machine_id(&c.machine_id);
                 /* Failing to save is not fatal: the zone gets another id next time. */

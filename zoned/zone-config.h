@@ -68,6 +68,9 @@ void zone_config_done(ZoneConfig *c);
  * the file has one, is a multiple of UID_RANGE_SIZE ids (uid_range_size_is_valid()) above the
  * host's root. */
 int zone_config_load(const char *path, ZoneConfig *ret, char **ret_error);
+/* The checks of zone_config_load() on text already read (no NUL, at most INI_FILE_MAX bytes),
+ * path naming it in messages; nothing is written, and machine_id stays NULL without MachineID=. */
+int zone_config_parse(const char *path, const char *text, ZoneConfig *ret, char **ret_error);
 /* A new random machine id (UUID v4 bits, as systemd makes them), 32 lowercase hex digits. */
 int zone_config_new_machine_id(char **ret);
 /* What can be read of a zone file that does not load (a bad or duplicate key), for a zone that

@@ -424,9 +424,54 @@ static void test_network_config(Harness *h, gconstpointer data) {
         g_assert_cmpstr(text, ==, "[Bridge web]\nIPv4=10.99.1.1/24\nIPv6=fd42:7a6f:6e65:1::1/64\n");
 }
 
+static char *verify_file(Harness *h, const char *name, const char *text, HarnessRun *r) {
+        char *path = g_build_filename(h->tmpdir, name, NULL);
+
+        harness_write_file(path, text, 0644);
+        harness_zonectl(h, r, NULL, "verify", path, NULL);
+        g_test_message("verify %s (%d): %s", name, r->status, r->err);
+        return path;
+}
+
+/* zonectl verify (VerifyZoneFile): a good file passes and is not touched (no MachineID is added
+ * to it, as loading would); a bad one is named with its line, exit 1; no zone appears. */
+static void test_verify(Harness *h, gconstpointer data) {
+        g_auto(HarnessRun) good = { 0 }, bad = { 0 }, brand = { 0 }, missing = { 0 }, dup = { 0 };
+        g_autofree char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p5 = NULL, *after = NULL, *zones = NULL;
+        const char *good_text = "[Zone]\nTemplate=bb\nBrand=busybox\nNesting=yes\n[Limits]\nMemoryMax=1G\n";
+
+        if (harness_skipped(h))
+                return;
+        p1 = verify_file(h, "good.zone", good_text, &good);
+        g_assert_cmpint(good.status, ==, 0);
+        g_assert_cmpstr(good.err, ==, "");
+        g_assert_true(g_file_get_contents(p1, &after, NULL, NULL));
+        g_assert_cmpstr(after, ==, good_text);
+
+        p2 = verify_file(h, "bad.zone", "[Zone]\nTemplate=bb\nBrand=busybox\nNesting=sometimes\n", &bad);
+        g_assert_cmpint(bad.status, ==, 1);
+        g_assert_nonnull(strstr(bad.err, "bad.zone:4: Nesting= is not a boolean"));
+
+        p3 = verify_file(h, "brand.zone", "[Zone]\nTemplate=bb\nBrand=nope\n", &brand);
+        g_assert_cmpint(brand.status, ==, 1);
+        g_assert_nonnull(strstr(brand.err, "brand.zone:3: Brand=nope is not installed"));
+
+        p5 = verify_file(h, "dup.zone", "[Zone]\nTemplate=bb\nBrand=busybox\nBrand=busybox\n", &dup);
+        g_assert_cmpint(dup.status, ==, 1);
+        g_assert_nonnull(strstr(dup.err, "dup.zone:4: duplicate key Brand"));
+
+        harness_zonectl(h, &missing, NULL, "verify", "/nonexistent/x.zone", NULL);
+        g_assert_cmpint(missing.status, ==, 1);
+        g_assert_nonnull(strstr(missing.err, "No such file or directory"));
+
+        zones = g_build_filename(h->config_dir, "good.zone", NULL);
+        g_assert_false(g_file_test(zones, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char *argv[]) {
         harness_init(&argc, &argv);
         HARNESS_TEST("/invalid/names", test_names, HARNESS_DEFAULT);
+        HARNESS_TEST("/invalid/verify", test_verify, HARNESS_ZONECTL);
         HARNESS_TEST("/invalid/network-config", test_network_config, HARNESS_PRIVATE_SOCKET);
         HARNESS_TEST("/invalid/unknown", test_unknown, HARNESS_DEFAULT);
         HARNESS_TEST("/invalid/exists", test_exists, HARNESS_DEFAULT);
